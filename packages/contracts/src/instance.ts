@@ -1,0 +1,105 @@
+// The Instance resource, in the shape of Memorystore for Redis v1 (camelCase JSON).
+// One schema for input and output, as Google's APIs do: output-only fields are marked
+// readOnly and ignored when a client sends them back.
+import { z } from "zod";
+import { RedisConfigs } from "./redis-configs.js";
+import { LocationId } from "./ids.js";
+
+const outputOnly = <T extends z.ZodType>(schema: T, description: string) =>
+  schema.optional().meta({ readOnly: true, description });
+
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+export const Labels = z
+  .record(
+    z.string().regex(LABEL_KEY, "label keys are 1-63 lowercase letters, digits, '_' or '-', starting with a letter"),
+    z.string().regex(LABEL_VALUE, "label values are 0-63 lowercase letters, digits, '_' or '-'"),
+  )
+  .refine((labels) => Object.keys(labels).length <= 64, "at most 64 labels")
+  .meta({ description: "Resource labels, as Google Cloud labels." });
+
+export const Tier = z.enum(["BASIC", "STANDARD_HA"]);
+export const RedisVersion = z.enum(["REDIS_6_X", "REDIS_7_0", "REDIS_7_2"]);
+export const InstanceState = z.enum([
+  "STATE_UNSPECIFIED",
+  "CREATING",
+  "READY",
+  "UPDATING",
+  "DELETING",
+  "REPAIRING",
+  "MAINTENANCE",
+  "IMPORTING",
+  "FAILING_OVER",
+]);
+export type InstanceState = z.infer<typeof InstanceState>;
+
+export const PersistenceConfig = z
+  .strictObject({
+    persistenceMode: z.enum(["DISABLED", "RDB"]).optional(),
+    rdbSnapshotPeriod: z.enum(["ONE_HOUR", "SIX_HOURS", "TWELVE_HOURS", "TWENTY_FOUR_HOURS"]).optional(),
+    rdbSnapshotStartTime: z.iso.datetime().optional(),
+    rdbNextSnapshotTime: outputOnly(z.iso.datetime(), "Output only. When the next snapshot is due."),
+  })
+  .meta({ id: "PersistenceConfig" });
+export type PersistenceConfig = z.infer<typeof PersistenceConfig>;
+
+export const NodeInfo = z
+  .object({
+    id: z.string(),
+    zone: z.string(),
+    role: z.enum(["PRIMARY", "REPLICA"]).meta({ description: "cacheplane addition." }),
+    state: z.enum(["CREATING", "READY", "UNHEALTHY", "DELETING"]).meta({ description: "cacheplane addition." }),
+    host: z.string().meta({ description: "cacheplane addition: this node's own endpoint." }),
+    port: z.number().int(),
+  })
+  .meta({ id: "NodeInfo" });
+
+export const Instance = z
+  .strictObject({
+    name: outputOnly(z.string().max(300), "projects/{project}/locations/{location}/instances/{instance}"),
+    displayName: z.string().max(256).optional(),
+    labels: Labels.optional(),
+    locationId: LocationId.max(63).optional().meta({ description: "Zone of the primary node; chosen when omitted." }),
+    alternativeLocationId: LocationId.max(63).optional(),
+    redisVersion: RedisVersion.optional(),
+    tier: Tier.optional().meta({ description: "Required on create." }),
+    memorySizeGb: z.number().int().min(1).max(300).optional().meta({ description: "Required on create. Sets maxmemory." }),
+    replicaCount: z.number().int().min(0).max(5).optional(),
+    readReplicasMode: z.enum(["READ_REPLICAS_MODE_UNSPECIFIED", "READ_REPLICAS_DISABLED", "READ_REPLICAS_ENABLED"]).optional(),
+    authEnabled: z.boolean().optional(),
+    transitEncryptionMode: z.enum(["TRANSIT_ENCRYPTION_MODE_UNSPECIFIED", "SERVER_AUTHENTICATION", "DISABLED"]).optional(),
+    persistenceConfig: PersistenceConfig.optional(),
+    redisConfigs: RedisConfigs.optional(),
+    state: outputOnly(InstanceState, "Output only."),
+    statusMessage: outputOnly(z.string(), "Output only. Why the instance is in its state."),
+    host: outputOnly(z.string(), "Output only. The primary endpoint's address."),
+    port: outputOnly(z.number().int(), "Output only. The primary endpoint's port."),
+    readEndpoint: outputOnly(z.string(), "Output only."),
+    readEndpointPort: outputOnly(z.number().int(), "Output only."),
+    currentLocationId: outputOnly(z.string(), "Output only. Zone of the current primary."),
+    nodes: outputOnly(z.array(NodeInfo), "Output only. The instance's data nodes."),
+    createTime: outputOnly(z.iso.datetime(), "Output only."),
+  })
+  .meta({ id: "Instance" });
+export type Instance = z.infer<typeof Instance>;
+
+/** Fields a client may name in `updateMask`, with the snake_case spelling Google also accepts. */
+export const UPDATABLE_FIELDS = {
+  displayName: "display_name",
+  labels: "labels",
+  memorySizeGb: "memory_size_gb",
+  redisConfigs: "redis_configs",
+  authEnabled: "auth_enabled",
+  persistenceConfig: "persistence_config",
+} as const;
+export type UpdatableField = keyof typeof UPDATABLE_FIELDS;
+
+export const ListInstancesResponse = z
+  .object({
+    instances: z.array(Instance),
+    nextPageToken: z.string().optional(),
+    unreachable: z.array(z.string()),
+  })
+  .meta({ id: "ListInstancesResponse" });
+
+export const InstanceAuthString = z.object({ authString: z.string().optional() }).meta({ id: "InstanceAuthString" });

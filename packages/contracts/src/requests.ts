@@ -1,0 +1,30 @@
+// Path, query and body shapes of the v1 methods. Query strings arrive as text, so numbers
+// and durations are parsed here, and unknown query parameters are rejected.
+import { z } from "zod";
+import { InstanceId, LocationId, OperationId, ProjectId, RequestId } from "./ids.js";
+
+export const LocationParams = z.object({ project: ProjectId, location: LocationId });
+export const ProjectParams = z.object({ project: ProjectId });
+export const InstanceParams = LocationParams.extend({ instance: InstanceId });
+export const OperationParams = LocationParams.extend({ operation: OperationId });
+
+export const PageQuery = z.strictObject({
+  pageSize: z.coerce.number().int().min(0).max(1000).optional(),
+  pageToken: z.string().max(512).optional(),
+});
+
+export const CreateInstanceQuery = z.strictObject({ instanceId: InstanceId, requestId: RequestId.optional() });
+export const UpdateInstanceQuery = z.strictObject({
+  updateMask: z.string().min(1, "updateMask is required").max(512),
+  requestId: RequestId.optional(),
+});
+export const DeleteInstanceQuery = z.strictObject({ requestId: RequestId.optional() });
+
+/** A protobuf Duration as JSON writes it: "30s", "1.5s". */
+export const Duration = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,9})?s$/, "must be a duration such as '30s'")
+  .transform((v) => Math.round(Number(v.slice(0, -1)) * 1000));
+
+export const WaitOperationQuery = z.strictObject({ timeout: Duration.optional() });
+export const WaitOperationBody = z.strictObject({ timeout: z.string().optional() }).optional();

@@ -1,0 +1,5 @@
+export * from "./names.js";
+export * from "./state-machine.js";
+export * from "./placement.js";
+export * from "./node-config.js";
+export * from "./plan.js";

@@ -1,0 +1,17 @@
+// Resource names (AIP-122) and the deterministic names of what the control plane creates.
+
+export const instanceName = (project: string, location: string, instance: string) =>
+  `projects/${project}/locations/${location}/instances/${instance}`;
+
+export const operationName = (project: string, location: string, operation: string) =>
+  `projects/${project}/locations/${location}/operations/${operation}`;
+
+export const locationName = (project: string, location: string) => `projects/${project}/locations/${location}`;
+
+/** A node's id is derived, never random: a step retried after a crash finds the node it made. */
+export const nodeId = (instanceUid: string, ordinal: number) => `${instanceUid}-${ordinal}`;
+
+export const parseNodeId = (id: string): { instanceUid: string; ordinal: number } | undefined => {
+  const match = /^(.+)-(\d+)$/.exec(id);
+  return match ? { instanceUid: match[1]!, ordinal: Number(match[2]) } : undefined;
+};
