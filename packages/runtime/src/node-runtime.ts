@@ -22,9 +22,10 @@ export interface NodeSpec {
 export type NodeLiveness =
   /** No process/container exists for this node. */
   | "absent"
-  /** It exists but does not answer PING yet (starting, loading) or has stopped answering. */
+  /** It exists but does not answer PING yet (starting) or has stopped answering (hung, stopped). */
   | "unresponsive"
-  /** It answers PING. */
+  /** It answers PING. A node loading its dataset answers -LOADING: it is "running" with
+   *  `loading: true`, so readiness is `running && !loading`. */
   | "running";
 
 export interface NodeObservation {

@@ -1,0 +1,260 @@
+// Pure helpers for a node's Redis configuration: sizing, the generated redis.conf, and the
+// value comparison that lets observe() and configure() agree with what start() wrote.
+// No I/O here, so every rule is unit-tested without a redis-server.
+
+import path from "node:path";
+
+/** Files the process driver keeps inside a node's data dir (the dir is also Redis's `dir`). */
+export const nodeFiles = (dataDir: string) => ({
+  conf: path.join(dataDir, "redis.conf"),
+  pid: path.join(dataDir, "redis.pid"),
+  log: path.join(dataDir, "redis.log"),
+});
+
+/**
+ * Memorystore's memorySizeGb to Redis `maxmemory` in bytes.
+ * Memorystore and MemoryDB reserve part of a node's memory for overhead (replication buffers,
+ * fragmentation); we deliberately do not reserve: the whole size is given to the dataset, so a
+ * 1 GB instance holds about 1 GB of keys.
+ */
+export function memorySizeGbToMaxmemory(gb: number): number {
+  if (!Number.isFinite(gb) || gb <= 0) throw new RangeError(`memorySizeGb must be a positive number, got ${gb}`);
+  return Math.floor(gb * 1024 ** 3);
+}
+
+/** Directives the driver writes itself; a spec may not set them (it would fight the driver). */
+export const DRIVER_OWNED_DIRECTIVES: ReadonlySet<string> = new Set([
+  "bind",
+  "port",
+  "dir",
+  "pidfile",
+  "logfile",
+  "daemonize",
+  "set-proc-title", // must stay "no": adoption reads the config path from /proc/<pid>/cmdline
+  "include",
+  "supervised",
+]);
+
+/** Defaults the driver writes unless spec.config names the directive. */
+export const DRIVER_DEFAULTS: Readonly<Record<string, string>> = {
+  "protected-mode": "no",
+  save: "", // no RDB snapshots unless persistence is asked for
+  appendonly: "no",
+};
+
+/**
+ * Value a directive returns to when it disappears from spec.config, so configure() can undo it
+ * on the live node (a restart would get it from the regenerated file anyway). Directives not
+ * listed here keep their live value until the next restart.
+ */
+export const RESET_VALUES: Readonly<Record<string, string>> = {
+  ...DRIVER_DEFAULTS,
+  requirepass: "",
+  maxmemory: "0",
+  "maxmemory-policy": "noeviction",
+  "notify-keyspace-events": "",
+  activedefrag: "no",
+  "lfu-decay-time": "1",
+  "lfu-log-factor": "10",
+  "stream-node-max-bytes": "4096",
+  "stream-node-max-entries": "100",
+  timeout: "0",
+};
+
+/** Directives whose values are secrets: compared exactly, never logged. */
+export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set(["requirepass", "masterauth", "masteruser"]);
+
+const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const DIRECTIVE = /^[a-z][a-z0-9-]{0,63}$/;
+
+export class InvalidNodeSpecError extends Error {
+  override name = "InvalidNodeSpecError";
+}
+
+/** Node ids name directories and files, so they must be plain path segments. */
+export const isNodeId = (id: string) => NODE_ID.test(id);
+
+export function assertNodeId(id: string): void {
+  if (!isNodeId(id)) throw new InvalidNodeSpecError(`invalid node id ${JSON.stringify(id)}: use letters, digits, '.', '_', '-'`);
+}
+
+export function assertDirectiveName(name: string): void {
+  if (!DIRECTIVE.test(name)) throw new InvalidNodeSpecError(`invalid redis config directive ${JSON.stringify(name)}`);
+  if (DRIVER_OWNED_DIRECTIVES.has(name)) {
+    throw new InvalidNodeSpecError(`redis config directive "${name}" is managed by the driver and cannot be set in spec.config`);
+  }
+}
+
+// Characters that never need quoting in redis.conf; anything else goes in double quotes.
+const BARE = /^[A-Za-z0-9._:/@+,=%-]+$/;
+
+/**
+ * Quotes a value for redis.conf so it is read back as exactly one argument. Redis splits the file
+ * into lines first, then each line with sdssplitargs; inside double quotes `\\`, `\"` and `\xHH`
+ * are escapes. Every control character (newline included) is written as `\xHH`, so a user value
+ * can never end the line and inject a second directive.
+ */
+export function quoteConfValue(value: string): string {
+  if (BARE.test(value)) return value;
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === "\\" || ch === '"') out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * Splits one redis.conf line into arguments the way Redis does (sdssplitargs), so the driver can
+ * read back a file it wrote. Returns undefined for unbalanced quotes, as Redis would reject them.
+ */
+export function splitConfArgs(line: string): string[] | undefined {
+  const args: string[] = [];
+  let i = 0;
+  const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f";
+  while (true) {
+    while (i < line.length && isSpace(line[i])) i++;
+    if (i >= line.length) return args;
+    let cur = "";
+    let inDq = false;
+    let inSq = false;
+    let done = false;
+    while (!done) {
+      const c = line[i];
+      if (inDq) {
+        if (c === undefined) return undefined;
+        if (c === "\\" && line[i + 1] === "x" && /^[0-9a-fA-F]{2}$/.test(line.slice(i + 2, i + 4))) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === "\\" && line[i + 1] !== undefined) {
+          const n = line[++i]!;
+          cur += ({ n: "\n", r: "\r", t: "\t", b: "\b", a: "\x07" } as Record<string, string>)[n] ?? n;
+        } else if (c === '"') {
+          if (line[i + 1] !== undefined && !isSpace(line[i + 1])) return undefined;
+          done = true;
+        } else cur += c;
+      } else if (inSq) {
+        if (c === undefined) return undefined;
+        if (c === "\\" && line[i + 1] === "'") {
+          cur += "'";
+          i++;
+        } else if (c === "'") {
+          if (line[i + 1] !== undefined && !isSpace(line[i + 1])) return undefined;
+          done = true;
+        } else cur += c;
+      } else if (c === undefined || isSpace(c)) {
+        done = true;
+      } else if (c === '"') inDq = true;
+      else if (c === "'") inSq = true;
+      else cur += c;
+      if (c !== undefined) i++;
+    }
+    args.push(cur);
+  }
+}
+
+export interface ConfSpec {
+  id: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  config: Record<string, string>;
+}
+
+const SPEC_SECTION = "# --- spec.config ---";
+
+/**
+ * The whole redis.conf for a node, regenerated from the spec on every start and configure
+ * (CONFIG REWRITE is not used: the spec, not the live node, is the source of truth).
+ * Throws InvalidNodeSpecError for a bad id, port, host or directive name.
+ */
+export function renderRedisConf(spec: ConfSpec): string {
+  assertNodeId(spec.id);
+  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
+    throw new InvalidNodeSpecError(`invalid port ${spec.port} for node ${spec.id}`);
+  }
+  if (!/^[A-Za-z0-9.:-]+$/.test(spec.host)) throw new InvalidNodeSpecError(`invalid host ${JSON.stringify(spec.host)} for node ${spec.id}`);
+  for (const name of Object.keys(spec.config)) assertDirectiveName(name);
+
+  const files = nodeFiles(spec.dataDir);
+  const lines = [
+    `# Generated by cacheplane for node ${spec.id}; rewritten from the spec on every start and configure.`,
+    `bind ${spec.host}`,
+    `port ${spec.port}`,
+    `dir ${quoteConfValue(spec.dataDir)}`,
+    `pidfile ${quoteConfValue(files.pid)}`,
+    `logfile ${quoteConfValue(files.log)}`,
+    "daemonize no",
+    "set-proc-title no",
+  ];
+  for (const [name, value] of Object.entries(DRIVER_DEFAULTS)) {
+    if (!(name in spec.config)) lines.push(`${name} ${quoteConfValue(value)}`);
+  }
+  lines.push(SPEC_SECTION);
+  for (const [name, value] of Object.entries(spec.config)) lines.push(`${name} ${quoteConfValue(value)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Reads back the spec.config section of a file renderRedisConf wrote (undefined if not ours). */
+export function parseSpecConfig(confText: string): Record<string, string> | undefined {
+  const lines = confText.split("\n");
+  const start = lines.indexOf(SPEC_SECTION);
+  if (start < 0) return undefined;
+  const config: Record<string, string> = {};
+  for (const line of lines.slice(start + 1)) {
+    const args = splitConfArgs(line);
+    if (!args || args.length === 0 || args[0]!.startsWith("#")) continue;
+    config[args[0]!] = args.slice(1).join(" ");
+  }
+  return config;
+}
+
+const MEMORY = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i;
+const MEMORY_UNITS: Record<string, bigint> = {
+  "": 1n,
+  b: 1n,
+  k: 1000n,
+  kb: 1024n,
+  m: 1000n ** 2n,
+  mb: 1024n ** 2n,
+  g: 1000n ** 3n,
+  gb: 1024n ** 3n,
+};
+
+/** Bytes of a Redis memory value ("100mb", "1gb", "1073741824"), as Redis's memtoull reads it. */
+export function parseMemory(value: string): bigint | undefined {
+  const m = MEMORY.exec(value.trim());
+  return m ? BigInt(m[1]!) * MEMORY_UNITS[(m[2] ?? "").toLowerCase()]! : undefined;
+}
+
+// notify-keyspace-events: Redis answers CONFIG GET in its own canonical order ("Ex" -> "xE", "KEA"
+// -> "AKE"), so compare the set of classes, with "A" standing for "g$lshzxetd" as in Redis 7.0.
+const eventClasses = (v: string) => new Set([...v.replace(/A/g, "g$lshzxetd")]);
+
+const tokenEqual = (a: string, b: string) => {
+  if (a === b) return true;
+  const ma = parseMemory(a);
+  const mb = parseMemory(b);
+  if (ma !== undefined && mb !== undefined) return ma === mb;
+  return /^[a-z-]+$/i.test(a) && a.toLowerCase() === b.toLowerCase(); // yes/NO, ALLKEYS-LRU
+};
+
+/**
+ * Whether a live value (CONFIG GET) means the same as a desired one: memory units are compared
+ * in bytes, words case-insensitively, lists token by token (save "3600 1 300 100"); secrets are
+ * compared exactly.
+ */
+export function configValuesEqual(name: string, live: string, desired: string): boolean {
+  if (live === desired) return true;
+  if (SECRET_DIRECTIVES.has(name)) return false;
+  if (name === "notify-keyspace-events") {
+    const a = eventClasses(live);
+    const b = eventClasses(desired);
+    return a.size === b.size && [...a].every((c) => b.has(c));
+  }
+  const ta = live.trim().split(/\s+/);
+  const tb = desired.trim().split(/\s+/);
+  return ta.length === tb.length && ta.every((t, i) => tokenEqual(t, tb[i]!));
+}

@@ -1,0 +1,41 @@
+// @cacheplane/runtime: how data nodes become real. Imports no other @cacheplane package.
+export type { NodeLiveness, NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
+export type { RuntimeLogger } from "./logger.js";
+export { silentLogger } from "./logger.js";
+export {
+  createProcessRuntime,
+  NodeStartError,
+  NodeUnavailableError,
+  PortInUseError,
+  type ProcessRuntimeOptions,
+} from "./process-runtime.js";
+export { findRedisServer, RedisServerNotFoundError, type FindRedisServerOptions } from "./redis-server-binary.js";
+export {
+  configGet,
+  configSet,
+  connectAdmin,
+  info,
+  isAuthError,
+  isLoadingError,
+  parseInfo,
+  ping,
+  RedisAuthError,
+  withTimeout,
+  type AdminTarget,
+} from "./redis-admin.js";
+export {
+  configValuesEqual,
+  DRIVER_DEFAULTS,
+  DRIVER_OWNED_DIRECTIVES,
+  InvalidNodeSpecError,
+  isNodeId,
+  memorySizeGbToMaxmemory,
+  nodeFiles,
+  parseMemory,
+  parseSpecConfig,
+  quoteConfValue,
+  renderRedisConf,
+  RESET_VALUES,
+  splitConfArgs,
+  type ConfSpec,
+} from "./config.js";

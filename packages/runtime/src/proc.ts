@@ -1,0 +1,116 @@
+// Finding and stopping a node's redis-server by what it is, not by a remembered pid: a worker
+// that restarted has no memory, and a pid in a stale pid file may now belong to someone else.
+// A process is this node's only if /proc/<pid>/cmdline names this node's config file (the driver
+// writes `set-proc-title no` so Redis keeps its argv). Linux /proc only.
+
+import { readFile, readdir, writeFile, rename } from "node:fs/promises";
+import net from "node:net";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function readPidFile(pidPath: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(pidPath, "utf8")).trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writePidFile(pidPath: string, pid: number): Promise<void> {
+  const tmp = `${pidPath}.${process.pid}.tmp`;
+  await writeFile(tmp, `${pid}\n`, { mode: 0o600 });
+  await rename(tmp, pidPath);
+}
+
+/** argv of a live process; undefined if gone. A zombie has an empty cmdline, so it reads as gone. */
+async function cmdline(pid: number): Promise<string[] | undefined> {
+  try {
+    const raw = await readFile(`/proc/${pid}/cmdline`, "utf8");
+    return raw ? raw.split("\0").filter((a) => a !== "") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True if pid is alive and is redis-server running exactly this config file. */
+export async function isNodeProcess(pid: number, confPath: string): Promise<boolean> {
+  const argv = await cmdline(pid);
+  return argv !== undefined && argv.slice(1).includes(confPath);
+}
+
+/** Scans /proc for the redis-server of this config file (when the pid file is missing or stale). */
+export async function scanForNodeProcess(confPath: string): Promise<number | undefined> {
+  let entries: string[];
+  try {
+    entries = await readdir("/proc");
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (await isNodeProcess(pid, confPath)) return pid;
+  }
+  return undefined;
+}
+
+/** Process group of pid (field 5 of /proc/<pid>/stat, read after the parenthesised comm). */
+async function processGroup(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const pgid = Number(fields[2]);
+    return Number.isInteger(pgid) ? pgid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signals the node's process group when it leads its own (as the driver spawns it), else the pid alone. */
+export async function signalNode(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const target = (await processGroup(pid)) === pid ? -pid : pid;
+  try {
+    process.kill(target, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
+/** Waits until the node's process is gone; false if it is still there after timeoutMs. */
+export async function waitForExit(pid: number, confPath: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (await isNodeProcess(pid, confPath)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
+/** Binds host:port for an instant to learn whether someone else holds it (EADDRINUSE). */
+export function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") resolve(false);
+      else reject(err);
+    });
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** One TCP connect attempt; true if something accepts on host:port. */
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
