@@ -227,7 +227,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   return {
     driver: "process",
 
-    start(spec) {
+    async start(spec) {
       const files = locate(spec);
       const conf = renderRedisConf({ ...spec, dataDir: files.dataDir }); // validates before any effect
       return serialized(spec.id, async () => {
@@ -303,7 +303,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
       }
     },
 
-    configure(spec) {
+    async configure(spec) {
       const files = locate(spec);
       const conf = renderRedisConf({ ...spec, dataDir: files.dataDir });
       return serialized(spec.id, async () => {
@@ -360,7 +360,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
       });
     },
 
-    destroy(spec) {
+    async destroy(spec) {
       const files = locate(spec);
       return serialized(spec.id, async () => {
         dropConn(spec.id);

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import {
+  configValuesEqual,
+  memorySizeGbToMaxmemory,
+  parseMemory,
+  parseSpecConfig,
+  quoteConfValue,
+  renderRedisConf,
+  splitConfArgs,
+} from "../src/config.js";
+
+const spec = (config: Record<string, string> = {}) => ({
+  id: "abc123-0",
+  host: "127.0.0.1",
+  port: 7001,
+  dataDir: "/var/lib/cacheplane/nodes/abc123-0",
+  config,
+});
+
+describe("memorySizeGbToMaxmemory", () => {
+  it("gives the whole size in bytes, no reservation", () => {
+    expect(memorySizeGbToMaxmemory(1)).toBe(1073741824);
+    expect(memorySizeGbToMaxmemory(0.5)).toBe(536870912);
+    expect(memorySizeGbToMaxmemory(1.3)).toBe(Math.floor(1.3 * 1024 ** 3));
+  });
+  it("rejects nonsense", () => {
+    expect(() => memorySizeGbToMaxmemory(0)).toThrow(RangeError);
+    expect(() => memorySizeGbToMaxmemory(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("renderRedisConf", () => {
+  it("writes the driver's directives, defaults, then spec.config", () => {
+    const text = renderRedisConf(spec({ maxmemory: "1073741824", "maxmemory-policy": "allkeys-lru" }));
+    const lines = text.trim().split("\n");
+    expect(lines).toContain("bind 127.0.0.1");
+    expect(lines).toContain("port 7001");
+    expect(lines).toContain("dir /var/lib/cacheplane/nodes/abc123-0");
+    expect(lines).toContain("pidfile /var/lib/cacheplane/nodes/abc123-0/redis.pid");
+    expect(lines).toContain("logfile /var/lib/cacheplane/nodes/abc123-0/redis.log");
+    expect(lines).toContain("daemonize no");
+    expect(lines).toContain("protected-mode no");
+    expect(lines).toContain('save ""');
+    expect(lines).toContain("appendonly no");
+    expect(lines.slice(-2)).toEqual(["maxmemory 1073741824", "maxmemory-policy allkeys-lru"]);
+  });
+
+  it("lets spec.config override the persistence defaults instead of repeating them", () => {
+    const text = renderRedisConf(spec({ save: "3600 1", appendonly: "yes" }));
+    expect(text.match(/^save /gm)).toHaveLength(1);
+    expect(text).toContain('save "3600 1"');
+    expect(text.match(/^appendonly /gm)).toHaveLength(1);
+    expect(text).toContain("appendonly yes");
+  });
+
+  it("cannot be made to emit a second directive through a value", () => {
+    const evil = 'x"\nport 1\r\nrequirepass "';
+    const text = renderRedisConf(spec({ requirepass: evil }));
+    const lines = text.trim().split("\n");
+    expect(lines.filter((l) => l.startsWith("port "))).toEqual(["port 7001"]);
+    const line = lines.find((l) => l.startsWith("requirepass "))!;
+    expect(splitConfArgs(line)).toEqual(["requirepass", evil]);
+    expect(parseSpecConfig(text)).toEqual({ requirepass: evil });
+  });
+
+  it("rejects driver-owned, malformed directive names and bad ids", () => {
+    expect(() => renderRedisConf(spec({ port: "1" }))).toThrow(/managed by the driver/);
+    expect(() => renderRedisConf(spec({ include: "/etc/passwd" }))).toThrow(/managed by the driver/);
+    expect(() => renderRedisConf(spec({ "maxmemory\nport": "1" }))).toThrow(/invalid redis config directive/);
+    expect(() => renderRedisConf({ ...spec(), id: "../etc" })).toThrow(/invalid node id/);
+    expect(() => renderRedisConf({ ...spec(), port: 0 })).toThrow(/invalid port/);
+    expect(() => renderRedisConf({ ...spec(), host: "127.0.0.1 0.0.0.0" })).toThrow(/invalid host/);
+  });
+
+  it("round-trips every value through parseSpecConfig", () => {
+    const config = {
+      requirepass: `p w"d\\ 'q' \t\u00e9`,
+      "notify-keyspace-events": "",
+      save: "3600 1 300 100",
+      maxmemory: "104857600",
+    };
+    expect(parseSpecConfig(renderRedisConf(spec(config)))).toEqual(config);
+  });
+});
+
+describe("quoteConfValue / splitConfArgs", () => {
+  it("leaves plain values bare and quotes the rest", () => {
+    expect(quoteConfValue("allkeys-lru")).toBe("allkeys-lru");
+    expect(quoteConfValue("")).toBe('""');
+    expect(quoteConfValue("a b")).toBe('"a b"');
+    expect(quoteConfValue("a\nb")).toBe('"a\\x0ab"');
+  });
+  it("splits like Redis's sdssplitargs", () => {
+    expect(splitConfArgs(`save "3600 1"`)).toEqual(["save", "3600 1"]);
+    expect(splitConfArgs(`a 'it\\'s' "x\\x41\\n"`)).toEqual(["a", "it's", "xA\n"]);
+    expect(splitConfArgs(`a "unterminated`)).toBeUndefined();
+    expect(splitConfArgs(`a "x"y`)).toBeUndefined();
+  });
+});
+
+describe("configValuesEqual", () => {
+  it("compares memory values in bytes", () => {
+    expect(parseMemory("1gb")).toBe(1073741824n);
+    expect(parseMemory("1g")).toBe(1000000000n);
+    expect(configValuesEqual("maxmemory", "104857600", "100mb")).toBe(true);
+    expect(configValuesEqual("maxmemory", "104857600", "100m")).toBe(false);
+  });
+  it("ignores case of words and Redis's order of keyspace event classes", () => {
+    expect(configValuesEqual("maxmemory-policy", "allkeys-lru", "ALLKEYS-LRU")).toBe(true);
+    expect(configValuesEqual("activedefrag", "no", "NO")).toBe(true);
+    expect(configValuesEqual("notify-keyspace-events", "xE", "Ex")).toBe(true);
+    expect(configValuesEqual("notify-keyspace-events", "AKE", "KEA")).toBe(true);
+    expect(configValuesEqual("notify-keyspace-events", "AKE", "KEg$lshzxetd")).toBe(true);
+    expect(configValuesEqual("notify-keyspace-events", "Ex", "ex")).toBe(false);
+  });
+  it("compares lists token by token and secrets exactly", () => {
+    expect(configValuesEqual("save", "3600 1 300 100", "3600  1 300 100")).toBe(true);
+    expect(configValuesEqual("save", "3600 1", "")).toBe(false);
+    expect(configValuesEqual("requirepass", "Secret", "secret")).toBe(false);
+  });
+});

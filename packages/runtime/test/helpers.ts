@@ -1,0 +1,97 @@
+// Test helpers: free ports, temp node roots, and a registry of everything a test started so
+// afterAll can stop it even when the test failed half-way.
+
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { createProcessRuntime, type NodeRuntime, type NodeSpec } from "../src/index.js";
+
+/** A port the kernel just handed out on 127.0.0.1 (bind to 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => (s.destroy(), resolve(false)));
+  });
+}
+
+/** Lines of `ps` whose command names this config file. */
+export function processesFor(confPath: string): string[] {
+  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes(confPath));
+}
+
+export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function client(port: number, password?: string): Redis {
+  const redis = new Redis({ host: "127.0.0.1", port, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  redis.on("error", () => {});
+  return redis;
+}
+
+/** A temp nodes root plus cleanup that destroys every node made under it, then the root. */
+export function testNodes() {
+  const root = mkdtempSync(path.join(os.tmpdir(), "cacheplane-runtime-"));
+  const specs = new Map<string, NodeSpec>();
+  const runtimes: NodeRuntime[] = [];
+  let n = 0;
+  return {
+    root,
+    runtime(options: Partial<Parameters<typeof createProcessRuntime>[0]> = {}): NodeRuntime {
+      const rt = createProcessRuntime({ nodesRoot: root, ...options });
+      runtimes.push(rt);
+      return rt;
+    },
+    async spec(config: Record<string, string> = {}): Promise<NodeSpec> {
+      const id = `inst${process.pid}-${n++}`;
+      const spec: NodeSpec = {
+        id,
+        instanceUid: `inst${process.pid}`,
+        projectId: "test",
+        zone: "local1-a",
+        redisVersion: "REDIS_7_0",
+        host: "127.0.0.1",
+        port: await freePort(),
+        dataDir: path.join(root, id),
+        config,
+      };
+      specs.set(id, spec);
+      return spec;
+    },
+    /** Destroys through a fresh driver (adoption path), so it works whatever the test left. */
+    async cleanup() {
+      const rt = createProcessRuntime({ nodesRoot: root });
+      for (const spec of specs.values()) await rt.destroy(spec).catch(() => {});
+      await rt.close();
+      for (const r of runtimes) await r.close().catch(() => {});
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A harmless long-running process (stands in for "someone else" holding a pid). */
+export function spawnSleeper() {
+  const child = spawn("sleep", ["30"], { stdio: "ignore" });
+  return child;
+}
