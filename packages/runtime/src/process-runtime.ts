@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { chmod, mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import {
@@ -57,6 +57,7 @@ export class NodeUnavailableError extends Error {
 
 const PROBE_TIMEOUT_MS = 300;
 const STOP_GRACE_MS = 2000;
+const exists = (file: string) => access(file).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntime {
@@ -92,7 +93,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   const findPid = async (files: Files, scan: boolean): Promise<number | undefined> => {
     const pid = await readPidFile(files.pid);
     if (pid !== undefined && (await isNodeProcess(pid, files.conf))) return pid;
-    return scan ? scanForNodeProcess(files.conf) : undefined;
+    // No config file means no redis-server was ever started from it (a fresh node): skip the scan.
+    return scan && (await exists(files.conf)) ? scanForNodeProcess(files.conf) : undefined;
   };
 
   const writeConf = async (files: Files, text: string) => {
