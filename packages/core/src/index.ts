@@ -3,3 +3,4 @@ export * from "./state-machine.js";
 export * from "./placement.js";
 export * from "./node-config.js";
 export * from "./plan.js";
+export * from "./instance-view.js";

@@ -1,0 +1,73 @@
+// The api as a fastify app, built from explicit dependencies: tests inject requests into it,
+// main.ts and the all-in-one `cacheplane up` listen with it.
+import Fastify, { type FastifyInstance } from "fastify";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type { ApiContext } from "./context.js";
+import { installAuth } from "./plugins/auth.js";
+import { installErrorHandler } from "./plugins/error-handler.js";
+import { instanceRoutes } from "./routes/instances.js";
+import { locationRoutes } from "./routes/locations.js";
+import { operationRoutes } from "./routes/operations.js";
+import { createInstanceService } from "./services/instance-service.js";
+import { createOperationService } from "./services/operation-service.js";
+
+export const API_VERSION = "0.1.0";
+
+export interface BuildAppOptions {
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | object;
+}
+
+export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === undefined ? false : options.logger === true
+      ? { redact: ["req.headers.authorization"] }
+      : options.logger,
+    // Bounded input: an Instance is small; anything larger is a mistake or an attack.
+    bodyLimit: 64 * 1024,
+    // Allows ':' in custom method paths (…/instances/x:failover) without URL-decoding tricks.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "cacheplane",
+        version: API_VERSION,
+        description:
+          "A managed Redis control plane in the shape of the Memorystore for Redis v1 API. " +
+          "Mutations return long-running Operations; errors use Google's JSON error envelope.",
+      },
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
+
+  // The request already committed its Operation: a queue outage must not turn it into an
+  // error. The worker's periodic resync finds the instance and reconciles it anyway.
+  const services: ApiContext = {
+    ...ctx,
+    enqueueReconcile: (uid) =>
+      ctx.enqueueReconcile(uid).catch((err: Error) => app.log.warn({ err: err.message, uid }, "enqueue failed; resync will pick it up")),
+  };
+  installAuth(app, ctx.prisma);
+  instanceRoutes(app, createInstanceService(services));
+  operationRoutes(app, createOperationService(services));
+  locationRoutes(app, ctx.locations);
+  return app;
+}

@@ -1,0 +1,39 @@
+// The api as a process of its own (docker-compose).
+import { Redis } from "ioredis";
+import { loadSettings } from "@cacheplane/config";
+import { createPrisma, migrate } from "@cacheplane/db";
+import { createReconcileQueue } from "@cacheplane/queue";
+import { buildApp } from "./app.js";
+import { bootstrap } from "./bootstrap.js";
+
+const settings = loadSettings();
+if (!settings.databaseUrl || !settings.redisUrl) {
+  console.error("DATABASE_URL and REDIS_URL are required; `cacheplane up` runs everything with embedded defaults");
+  process.exit(2);
+}
+await migrate(settings.databaseUrl);
+const prisma = createPrisma(settings.databaseUrl);
+const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
+const app = await buildApp(
+  {
+    prisma,
+    enqueueReconcile: (uid) => queue.enqueue(uid),
+    locations: { location: settings.location, zones: settings.zones },
+    redisVersions: settings.redisVersions,
+  },
+  { logger: { level: settings.logLevel, redact: ["req.headers.authorization"] } },
+);
+const boot = await bootstrap(prisma, { adminKey: settings.adminKey, dataDir: settings.dataDir });
+if (boot.generated) console.log(`admin API key (shown once; also in ${boot.keyFile}): ${boot.adminKey}`);
+await app.listen({ host: settings.host, port: settings.port });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, async () => {
+    await app.close();
+    await queue.close();
+    await prisma.$disconnect();
+    connection.disconnect();
+    process.exit(0);
+  });
+}

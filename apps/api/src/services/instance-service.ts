@@ -1,0 +1,246 @@
+// Instances: every mutation writes the desired spec and an Operation in one transaction and
+// asks for a reconcile after it commits. Nothing here touches a node.
+import { randomUUID } from "node:crypto";
+import { instanceName, instanceView, transition, type InstanceState } from "@cacheplane/core";
+import { Prisma, type PrismaClient } from "@cacheplane/db";
+import { UPDATABLE_FIELDS, type Instance, type UpdatableField } from "@cacheplane/contracts";
+import type { ApiContext } from "../context.js";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
+import { newOperationId } from "./operation-service.js";
+import { operationView } from "./operation-view.js";
+
+interface InstanceKey {
+  project: string;
+  location: string;
+  instance: string;
+}
+
+type Tx = Prisma.TransactionClient;
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+
+const SNAKE_TO_FIELD = new Map<string, UpdatableField>(
+  Object.entries(UPDATABLE_FIELDS).flatMap(([field, snake]) => [
+    [field, field as UpdatableField],
+    [snake, field as UpdatableField],
+  ]),
+);
+
+/** Parses "displayName,labels" (or snake_case) into field names; unknown paths are errors. */
+export function parseUpdateMask(mask: string): UpdatableField[] {
+  const fields = new Set<UpdatableField>();
+  for (const raw of mask.split(",")) {
+    const path = raw.trim();
+    const field = SNAKE_TO_FIELD.get(path);
+    if (!field) {
+      throw invalidArgument("updateMask", `'${path}' cannot be updated; updatable: ${Object.keys(UPDATABLE_FIELDS).join(", ")}`);
+    }
+    fields.add(field);
+  }
+  return [...fields];
+}
+
+export function createInstanceService(ctx: ApiContext) {
+  const { prisma } = ctx;
+
+  function checkLocation(location: string) {
+    if (location !== ctx.locations.location) throw notFound(`location ${location}`);
+  }
+
+  async function findRow(db: PrismaClient | Tx, { project, location, instance }: InstanceKey) {
+    checkLocation(location);
+    const row = await db.instance.findUnique({
+      where: { projectId_locationId_instanceId: { projectId: project, locationId: location, instanceId: instance } },
+      include: { nodes: true },
+    });
+    if (!row) throw notFound(`instance ${instanceName(project, location, instance)}`);
+    return row;
+  }
+
+  /** Returns the operation already made for this requestId, if any (AIP-155). */
+  async function replay(project: string, requestId: string | undefined) {
+    if (!requestId) return undefined;
+    const existing = await prisma.operation.findUnique({ where: { projectId_requestId: { projectId: project, requestId } } });
+    return existing ? operationView(existing) : undefined;
+  }
+
+  async function afterCommit(instanceUid: string) {
+    await ctx.enqueueReconcile(instanceUid);
+  }
+
+  return {
+    async create(key: InstanceKey, body: Instance, requestId?: string) {
+      checkLocation(key.location);
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const spec = normalizeSpec(body, ctx);
+      const uid = randomUUID();
+      const name = instanceName(key.project, key.location, key.instance);
+      let op;
+      try {
+        op = await prisma.$transaction(async (tx) => {
+          await tx.project.upsert({ where: { id: key.project }, create: { id: key.project }, update: {} });
+          await tx.instance.create({
+            data: {
+              uid,
+              projectId: key.project,
+              locationId: key.location,
+              instanceId: key.instance,
+              spec: spec as Prisma.InputJsonObject,
+              authString: randomUUID(),
+              state: "CREATING",
+              statusMessage: "Creating the instance",
+            },
+          });
+          await tx.event.create({ data: { instanceUid: uid, type: "CREATE_REQUESTED", message: `Create requested (${spec.tier}, ${spec.memorySizeGb} GB)` } });
+          return tx.operation.create({
+            data: {
+              id: newOperationId(),
+              projectId: key.project,
+              locationId: key.location,
+              instanceUid: uid,
+              target: name,
+              verb: "create",
+              targetGeneration: 1,
+              requestId: requestId ?? null,
+              statusDetail: "Creating the instance",
+            },
+          });
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Either the instance exists, or a concurrent retry with the same requestId won.
+        const raced = await replay(key.project, requestId);
+        if (raced) return raced;
+        throw alreadyExists(`instance ${name}`);
+      }
+      await afterCommit(uid);
+      return operationView(op);
+    },
+
+    async get(key: InstanceKey) {
+      return instanceView(specOf(await findRow(prisma, key)));
+    },
+
+    async list(project: string, location: string, pageSize?: number, pageToken?: string) {
+      checkLocation(location);
+      const size = pageSizeOf(pageSize);
+      const after = decodePageToken(pageToken, ["after"] as const);
+      const rows = await prisma.instance.findMany({
+        where: { projectId: project, locationId: location, ...(after ? { instanceId: { gt: after.after } } : {}) },
+        orderBy: { instanceId: "asc" },
+        include: { nodes: true },
+        take: size + 1,
+      });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        instances: page.map((row) => instanceView(specOf(row))),
+        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.instanceId }) } : {}),
+        unreachable: [] as string[],
+      };
+    },
+
+    async update(key: InstanceKey, body: Instance, updateMask: string, requestId?: string) {
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const fields = parseUpdateMask(updateMask);
+      // Retried on a concurrent change: the generation check makes each update apply to the
+      // spec it read, never silently over another's.
+      for (let attempt = 0; ; attempt++) {
+        const row = await findRow(prisma, key);
+        if (row.deleteRequested) throw failedPrecondition(`instance ${key.instance} is being deleted`);
+        const current = row.spec as unknown as StoredSpec;
+        const merged: Instance = { ...current };
+        for (const field of fields) {
+          // AIP-134: a field named in the mask but absent from the body is cleared.
+          (merged as Record<string, unknown>)[field] = body[field];
+        }
+        const spec = normalizeSpec(merged, ctx);
+        try {
+          const op = await prisma.$transaction(async (tx) => {
+            const updated = await tx.instance.updateMany({
+              where: { uid: row.uid, generation: row.generation, deleteRequested: false },
+              data: {
+                spec: spec as Prisma.InputJsonObject,
+                generation: row.generation + 1,
+                state: transition(row.state as InstanceState, "specChanged"),
+                statusMessage: `Updating ${fields.join(", ")}`,
+              },
+            });
+            if (updated.count === 0) throw new ConcurrentChange();
+            await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
+            return tx.operation.create({
+              data: {
+                id: newOperationId(),
+                projectId: key.project,
+                locationId: key.location,
+                instanceUid: row.uid,
+                target: instanceName(key.project, key.location, key.instance),
+                verb: "update",
+                targetGeneration: row.generation + 1,
+                requestId: requestId ?? null,
+                statusDetail: `Updating ${fields.join(", ")}`,
+              },
+            });
+          });
+          await afterCommit(row.uid);
+          return operationView(op);
+        } catch (error) {
+          if (error instanceof ConcurrentChange && attempt < 5) continue;
+          if (isUniqueViolation(error)) {
+            const raced = await replay(key.project, requestId);
+            if (raced) return raced;
+          }
+          throw error;
+        }
+      }
+    },
+
+    async remove(key: InstanceKey, requestId?: string) {
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const row = await findRow(prisma, key);
+      const existing = await prisma.operation.findFirst({ where: { instanceUid: row.uid, verb: "delete", done: false } });
+      if (existing) return operationView(existing);
+      const op = await prisma.$transaction(async (tx) => {
+        await tx.instance.update({
+          where: { uid: row.uid },
+          data: { deleteRequested: true, state: "DELETING", statusMessage: "Deleting the instance", generation: { increment: 1 } },
+        });
+        await tx.event.create({ data: { instanceUid: row.uid, type: "DELETE_REQUESTED", message: "Delete requested" } });
+        return tx.operation.create({
+          data: {
+            id: newOperationId(),
+            projectId: key.project,
+            locationId: key.location,
+            instanceUid: row.uid,
+            target: instanceName(key.project, key.location, key.instance),
+            verb: "delete",
+            targetGeneration: row.generation + 1,
+            requestId: requestId ?? null,
+            statusDetail: "Deleting the instance",
+          },
+        });
+      });
+      await afterCommit(row.uid);
+      return operationView(op);
+    },
+
+    async authString(key: InstanceKey) {
+      const row = await findRow(prisma, key);
+      const spec = row.spec as unknown as StoredSpec;
+      return spec.authEnabled && row.authString ? { authString: row.authString } : {};
+    },
+  };
+}
+export type InstanceService = ReturnType<typeof createInstanceService>;
+
+class ConcurrentChange extends Error {}
+
+function specOf<T extends { spec: unknown }>(row: T) {
+  return { ...row, spec: row.spec as Record<string, unknown> };
+}

@@ -1,0 +1,62 @@
+// Turns a client's Instance into the stored desired spec: rules Memorystore enforces, defaults
+// it shows back, and what this control plane cannot do yet, each as a named field error.
+import type { Instance } from "@cacheplane/contracts";
+import { invalidArgument } from "../errors.js";
+import type { ApiContext } from "../context.js";
+
+/** The input fields we keep; output-only fields a client sends back are dropped. */
+export type StoredSpec = Required<
+  Pick<Instance, "tier" | "memorySizeGb" | "redisVersion" | "locationId" | "replicaCount" | "readReplicasMode" | "authEnabled" | "transitEncryptionMode" | "persistenceConfig" | "redisConfigs" | "labels">
+> &
+  Pick<Instance, "displayName" | "alternativeLocationId">;
+
+export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
+  if (!input.tier) throw invalidArgument("tier", "is required");
+  if (input.memorySizeGb === undefined) throw invalidArgument("memorySizeGb", "is required");
+  if (input.tier === "STANDARD_HA") {
+    throw invalidArgument("tier", "STANDARD_HA is not available yet on this control plane; use BASIC");
+  }
+  if ((input.replicaCount ?? 0) !== 0) throw invalidArgument("replicaCount", "must be 0 for the BASIC tier");
+  if (input.readReplicasMode === "READ_REPLICAS_ENABLED") {
+    throw invalidArgument("readReplicasMode", "read replicas need the STANDARD_HA tier");
+  }
+  if (input.transitEncryptionMode === "SERVER_AUTHENTICATION") {
+    throw invalidArgument("transitEncryptionMode", "in-transit encryption is not available yet; use DISABLED");
+  }
+  const { zones } = ctx.locations;
+  const locationId = input.locationId ?? zones[0]!;
+  if (!zones.includes(locationId)) {
+    throw invalidArgument("locationId", `must be one of the zones ${zones.join(", ")}`);
+  }
+  if (input.alternativeLocationId !== undefined) {
+    if (!zones.includes(input.alternativeLocationId)) {
+      throw invalidArgument("alternativeLocationId", `must be one of the zones ${zones.join(", ")}`);
+    }
+    if (input.alternativeLocationId === locationId) {
+      throw invalidArgument("alternativeLocationId", "must differ from locationId");
+    }
+  }
+  const redisVersion = input.redisVersion ?? ctx.redisVersions[0]!;
+  if (!ctx.redisVersions.includes(redisVersion)) {
+    throw invalidArgument("redisVersion", `${redisVersion} is not available here; available: ${ctx.redisVersions.join(", ")}`);
+  }
+  const persistenceMode = input.persistenceConfig?.persistenceMode ?? "DISABLED";
+  return {
+    displayName: input.displayName,
+    labels: input.labels ?? {},
+    locationId,
+    alternativeLocationId: input.alternativeLocationId,
+    redisVersion: redisVersion as StoredSpec["redisVersion"],
+    tier: input.tier,
+    memorySizeGb: input.memorySizeGb,
+    replicaCount: 0,
+    readReplicasMode: "READ_REPLICAS_DISABLED",
+    authEnabled: input.authEnabled ?? false,
+    transitEncryptionMode: "DISABLED",
+    persistenceConfig:
+      persistenceMode === "RDB"
+        ? { persistenceMode, rdbSnapshotPeriod: input.persistenceConfig?.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS" }
+        : { persistenceMode },
+    redisConfigs: input.redisConfigs ?? {},
+  };
+}

@@ -1,0 +1,76 @@
+// `cacheplane up`: api + worker in one process with embedded defaults — an embedded Postgres
+// (PGlite) and a private redis-server for the queue unless DATABASE_URL / REDIS_URL say
+// otherwise. Data nodes outlive this process and are adopted again on the next start.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import type { Settings } from "@cacheplane/config";
+import { buildApp, bootstrap } from "@cacheplane/api";
+import { startWorker } from "@cacheplane/worker";
+import { createPrisma, migrate, startEmbeddedPostgres } from "@cacheplane/db";
+import { createReconcileQueue } from "@cacheplane/queue";
+import { createProcessRuntime, findRedisServer } from "@cacheplane/runtime";
+import { startEmbeddedRedis } from "./embedded-redis.js";
+
+export interface RunningControlPlane {
+  url: string;
+  adminKey?: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function up(settings: Settings, print: (line: string) => void): Promise<RunningControlPlane> {
+  const redisServerPath = findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath });
+  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  const log = pino({ level: settings.logLevel, name: "cacheplane" });
+
+  const embeddedPg = settings.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: join(settings.dataDir, "postgres") });
+  const databaseUrl = settings.databaseUrl ?? embeddedPg!.url;
+  await migrate(databaseUrl);
+  const prisma = createPrisma(databaseUrl);
+
+  const redisUrl = settings.redisUrl ?? (await startEmbeddedRedis({ dataDir: settings.dataDir, redisServerPath })).url;
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
+
+  const nodesRoot = join(settings.dataDir, "nodes");
+  const runtime = createProcessRuntime({ nodesRoot, redisServerPath, logger: log });
+  const worker = await startWorker(
+    { prisma, runtime, queue, zones: settings.zones, nodesRoot, nodeHost: settings.nodeHost, portRange: settings.nodePorts, log },
+    { connection, prefix: settings.queuePrefix },
+  );
+
+  const app = await buildApp(
+    {
+      prisma,
+      enqueueReconcile: (uid) => queue.enqueue(uid),
+      locations: { location: settings.location, zones: settings.zones },
+      redisVersions: settings.redisVersions,
+    },
+    { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: ["req.headers.authorization"] } },
+  );
+  const boot = await bootstrap(prisma, { adminKey: settings.adminKey, dataDir: settings.dataDir });
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : settings.port;
+  const url = `http://${settings.host}:${port}`;
+
+  print(`cacheplane is up at ${url} (API reference: ${url}/docs)`);
+  print(`  data dir: ${settings.dataDir}`);
+  print(`  database: ${embeddedPg ? "embedded Postgres (PGlite)" : "DATABASE_URL"}; queue: ${settings.redisUrl ? "REDIS_URL" : "embedded redis-server"}`);
+  if (boot.generated) print(`  admin API key (shown once, also saved in ${boot.keyFile}): ${boot.adminKey}`);
+  else if (boot.keyFile) print(`  admin API key: in ${boot.keyFile}`);
+
+  return {
+    url,
+    adminKey: boot.adminKey,
+    async stop() {
+      await app.close();
+      await worker.stop();
+      await queue.close();
+      await prisma.$disconnect();
+      connection.disconnect();
+      await embeddedPg?.stop();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The worker as a process of its own (docker-compose, or a second worker beside `up`).
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { loadSettings } from "@cacheplane/config";
+import { createPrisma, migrate } from "@cacheplane/db";
+import { createReconcileQueue } from "@cacheplane/queue";
+import { createProcessRuntime, findRedisServer } from "@cacheplane/runtime";
+import { startWorker } from "./worker.js";
+
+const settings = loadSettings();
+const log = pino({ level: settings.logLevel, name: "worker" });
+if (!settings.databaseUrl || !settings.redisUrl) {
+  log.fatal("DATABASE_URL and REDIS_URL are required; `cacheplane up` runs everything with embedded defaults");
+  process.exit(2);
+}
+const redisServerPath = findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath });
+await migrate(settings.databaseUrl);
+const prisma = createPrisma(settings.databaseUrl);
+const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
+const runtime = createProcessRuntime({ nodesRoot: join(settings.dataDir, "nodes"), redisServerPath, logger: log });
+const worker = await startWorker(
+  {
+    prisma,
+    runtime,
+    queue,
+    zones: settings.zones,
+    nodesRoot: join(settings.dataDir, "nodes"),
+    nodeHost: settings.nodeHost,
+    portRange: settings.nodePorts,
+    log,
+  },
+  { connection, prefix: settings.queuePrefix },
+);
+log.info({ zones: settings.zones }, "worker started");
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, async () => {
+    await worker.stop();
+    await queue.close();
+    await prisma.$disconnect();
+    connection.disconnect();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,82 @@
+// Writing what reconcile found: progress on pending Operations, READY with the Instance as
+// the Operations' response, and the end of a deletion. Writes are fenced by the lease epoch
+// and by the generation that was converged, and happen only when something changed.
+import { instanceView, transition, type InstanceState } from "@cacheplane/core";
+import type { Instance as InstanceRow, Node as NodeRow, Prisma } from "@cacheplane/db";
+import type { WorkerContext } from "../context.js";
+import type { Lease } from "./lease.js";
+
+const INSTANCE_TYPE = "type.googleapis.com/google.cloud.redis.v1.Instance";
+const EMPTY_TYPE = "type.googleapis.com/google.protobuf.Empty";
+
+type Row = InstanceRow & { nodes: NodeRow[] };
+
+export async function recordProgress(ctx: WorkerContext, row: Row, detail: string, lease: Lease) {
+  await ctx.prisma.operation.updateMany({
+    where: { instanceUid: row.uid, done: false, NOT: { statusDetail: detail } },
+    data: { statusDetail: detail },
+  });
+  // A READY instance that needs work again lost something: it is repairing.
+  const state = row.state as InstanceState;
+  if (state === "READY" && row.observedGeneration === row.generation) {
+    const next = transition(state, "nodeLost");
+    const moved = await ctx.prisma.instance.updateMany({
+      where: { uid: row.uid, leaseEpoch: lease.epoch, state: "READY" },
+      data: { state: next, statusMessage: detail },
+    });
+    if (moved.count > 0) {
+      await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "REPAIRING", message: detail } });
+    }
+  }
+}
+
+/** Returns false when the instance changed meanwhile (another generation): plan again. */
+export async function markConverged(ctx: WorkerContext, row: Row, lease: Lease): Promise<boolean> {
+  const primary = [...row.nodes].sort((a, b) => a.ordinal - b.ordinal)[0];
+  const state = transition(row.state as InstanceState, "converged");
+  const unchanged =
+    row.state === state && row.observedGeneration === row.generation && row.host === (primary?.host ?? null) && row.port === (primary?.port ?? null);
+  const pending = await ctx.prisma.operation.count({ where: { instanceUid: row.uid, done: false } });
+  if (unchanged && pending === 0) return true;
+
+  return ctx.prisma.$transaction(async (tx) => {
+    const updated = await tx.instance.updateMany({
+      where: { uid: row.uid, generation: row.generation, leaseEpoch: lease.epoch, deleteRequested: false },
+      data: { state, observedGeneration: row.generation, statusMessage: "", host: primary?.host ?? null, port: primary?.port ?? null },
+    });
+    if (updated.count === 0) return false;
+    const fresh = await tx.instance.findUniqueOrThrow({ where: { uid: row.uid }, include: { nodes: true } });
+    const response = { "@type": INSTANCE_TYPE, ...instanceView({ ...fresh, spec: fresh.spec as Record<string, unknown> }) };
+    const now = new Date();
+    await tx.operation.updateMany({
+      where: { instanceUid: row.uid, done: false, verb: { not: "delete" }, targetGeneration: { lte: row.generation } },
+      data: { done: true, endTime: now, statusDetail: "Completed", response: response as Prisma.InputJsonObject },
+    });
+    if (row.state !== state) {
+      await tx.event.create({ data: { instanceUid: row.uid, type: "READY", message: `Instance is ${state}` } });
+    }
+    return true;
+  });
+}
+
+/** Every node is gone: complete the delete, abort what can no longer finish, drop the row. */
+export async function finishDeletion(ctx: WorkerContext, row: InstanceRow, lease: Lease) {
+  await ctx.prisma.$transaction(async (tx) => {
+    const now = new Date();
+    await tx.operation.updateMany({
+      where: { instanceUid: row.uid, done: false, verb: "delete" },
+      data: { done: true, endTime: now, statusDetail: "Completed", response: { "@type": EMPTY_TYPE } },
+    });
+    await tx.operation.updateMany({
+      where: { instanceUid: row.uid, done: false },
+      data: { done: true, endTime: now, statusDetail: "Aborted", error: { code: 10, message: "The instance was deleted before this operation finished." } },
+    });
+    await tx.instance.deleteMany({ where: { uid: row.uid, leaseEpoch: lease.epoch } });
+  });
+}
+
+export async function recordFailure(ctx: WorkerContext, row: InstanceRow, message: string) {
+  await ctx.prisma.operation.updateMany({ where: { instanceUid: row.uid, done: false }, data: { statusDetail: `Retrying: ${message}` } });
+  await ctx.prisma.instance.updateMany({ where: { uid: row.uid }, data: { statusMessage: message } });
+  await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "STEP_FAILED", message } });
+}

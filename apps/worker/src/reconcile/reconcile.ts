@@ -1,0 +1,71 @@
+// reconcile(instanceUid): level-triggered. Each pass re-reads the desired spec and observes the
+// nodes, asks plan() what to do, takes the first step, and passes again, until converged.
+// Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
+// back to the queue as a delayed retry so no job holds a worker slot for long.
+import { plan } from "@cacheplane/core";
+import type { WorkerContext } from "../context.js";
+import { desiredInstance } from "./desired.js";
+import { markConverged, recordFailure, recordProgress } from "./completion.js";
+import { acquireLease } from "./lease.js";
+import { observeNodes } from "./observe.js";
+import { runStep } from "./steps.js";
+
+export interface Outcome {
+  /** Converged, deleted, or nothing to do. */
+  done: boolean;
+  /** When not done: reconcile again after this many ms. */
+  retryAfterMs?: number;
+}
+
+const MAX_PASSES = 50;
+/** How long one job waits in-process for nodes to come up before handing back to the queue. */
+const INLINE_WAIT_MS = 3_000;
+const POLL_MS = 5;
+
+export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt = 0): Promise<Outcome> {
+  const lease = await acquireLease(ctx.prisma, instanceUid);
+  if (!lease) {
+    const exists = await ctx.prisma.instance.count({ where: { uid: instanceUid } });
+    return exists ? { done: false, retryAfterMs: 250 } : { done: true };
+  }
+  const started = Date.now();
+  let lastDetail = "";
+  let pause = POLL_MS;
+  try {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const row = await ctx.prisma.instance.findUnique({ where: { uid: instanceUid }, include: { nodes: true } });
+      if (!row) return { done: true };
+      const desired = desiredInstance(row, ctx.zones);
+      const observed = await observeNodes(ctx, row, desired.config);
+      const next = plan(desired, observed);
+      if (next.detail !== lastDetail) {
+        await recordProgress(ctx, row, next.detail, lease);
+        lastDetail = next.detail;
+      }
+      if (next.converged) {
+        if (await markConverged(ctx, row, lease)) return { done: true };
+        continue; // the spec changed while we worked: plan again
+      }
+      const step = next.steps[0];
+      if (!step) {
+        if (Date.now() - started > INLINE_WAIT_MS) return { done: false, retryAfterMs: 500 };
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 100);
+        continue;
+      }
+      pause = POLL_MS;
+      try {
+        await runStep(ctx, step, { row, config: desired.config, lease });
+        if (step.kind === "deleteInstance") return { done: true };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.log.warn({ instanceUid, step: step.kind, err: message }, "reconcile step failed");
+        await recordFailure(ctx, row, message);
+        return { done: false, retryAfterMs: Math.min(500 * 2 ** attempt, 30_000) };
+      }
+    }
+    return { done: false, retryAfterMs: 0 };
+  } finally {
+    await lease.release();
+  }
+}

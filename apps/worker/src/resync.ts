@@ -1,0 +1,43 @@
+// The periodic resync: whatever a lost job, a crash or a dropped enqueue left unconverged is
+// reconciled again, and nodes on the machine with no record (orphans) are removed.
+import { parseNodeId } from "@cacheplane/core";
+import type { WorkerContext } from "./context.js";
+import { nodeDataDir } from "./reconcile/desired.js";
+
+export async function resyncOnce(ctx: WorkerContext): Promise<number> {
+  const rows = await ctx.prisma.instance.findMany({
+    where: { OR: [{ state: { not: "READY" } }, { deleteRequested: true }, { operations: { some: { done: false } } }] },
+    select: { uid: true, generation: true, observedGeneration: true },
+  });
+  await Promise.all(rows.map((row) => ctx.queue.enqueue(row.uid)));
+  const stale = await ctx.prisma.instance.findMany({ where: { state: "READY" }, select: { uid: true, generation: true, observedGeneration: true } });
+  const drifted = stale.filter((row) => row.observedGeneration < row.generation);
+  await Promise.all(drifted.map((row) => ctx.queue.enqueue(row.uid)));
+  return rows.length + drifted.length;
+}
+
+export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {
+  // List first, then check records: a node recorded in between is found by the check.
+  const onMachine = await ctx.runtime.list();
+  if (onMachine.length === 0) return [];
+  const recorded = new Set(
+    (await ctx.prisma.node.findMany({ where: { id: { in: onMachine } }, select: { id: true } })).map((n) => n.id),
+  );
+  const orphans = onMachine.filter((id) => !recorded.has(id));
+  for (const id of orphans) {
+    const parsed = parseNodeId(id);
+    ctx.log.warn({ node: id }, "removing orphan node");
+    await ctx.runtime.destroy({
+      id,
+      instanceUid: parsed?.instanceUid ?? "",
+      projectId: "",
+      zone: "",
+      redisVersion: "",
+      host: ctx.nodeHost,
+      port: 0,
+      dataDir: nodeDataDir(ctx.nodesRoot, id),
+      config: {},
+    });
+  }
+  return orphans;
+}

@@ -1,0 +1,28 @@
+// The supervisor probes every node of every settled instance and asks for a reconcile when one
+// is not running; reconcile then restarts or replaces it. Probing is a PING per node, cheap
+// enough to run every half second.
+import type { WorkerContext } from "./context.js";
+import { desiredInstance, nodeSpec } from "./reconcile/desired.js";
+
+export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
+  const rows = await ctx.prisma.instance.findMany({
+    where: { state: "READY", deleteRequested: false },
+    include: { nodes: true },
+  });
+  const unhealthy: string[] = [];
+  await Promise.all(
+    rows.map(async (row) => {
+      const { config } = desiredInstance(row, ctx.zones);
+      for (const node of row.nodes) {
+        const seen = await ctx.runtime.observe(nodeSpec(row, node, config));
+        if (seen.liveness !== "running") {
+          ctx.log.warn({ instanceUid: row.uid, node: node.id, liveness: seen.liveness }, "node is not running");
+          unhealthy.push(row.uid);
+          await ctx.queue.enqueue(row.uid);
+          return;
+        }
+      }
+    }),
+  );
+  return unhealthy;
+}

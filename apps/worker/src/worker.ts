@@ -1,0 +1,77 @@
+// The worker process's moving parts: the reconcile job consumer, the supervisor and the
+// resync loop. start() adopts whatever the last run left (resync at once); stop() leaves
+// the nodes running, as a cloud's data plane outlives its control plane.
+import { Worker, type ConnectionOptions } from "bullmq";
+import { QUEUES, type ReconcileJob } from "@cacheplane/queue";
+import type { WorkerContext } from "./context.js";
+import { reconcile } from "./reconcile/reconcile.js";
+import { removeOrphans, resyncOnce } from "./resync.js";
+import { superviseOnce } from "./supervisor.js";
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency?: number;
+  supervisorIntervalMs?: number;
+  resyncIntervalMs?: number;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+  /** For tests and tools: run one resync or supervision pass now. */
+  resync(): Promise<number>;
+  supervise(): Promise<string[]>;
+}
+
+export async function startWorker(ctx: WorkerContext, options: WorkerOptions): Promise<RunningWorker> {
+  const failures = new Map<string, number>();
+  const worker = new Worker<ReconcileJob>(
+    QUEUES.reconcile,
+    async (job) => {
+      const uid = job.data.instanceUid;
+      const outcome = await reconcile(ctx, uid, failures.get(uid) ?? 0);
+      if (outcome.done) {
+        failures.delete(uid);
+        return;
+      }
+      if (outcome.retryAfterMs && outcome.retryAfterMs > 500) failures.set(uid, (failures.get(uid) ?? 0) + 1);
+      await (outcome.retryAfterMs ? ctx.queue.enqueueLater(uid, outcome.retryAfterMs) : ctx.queue.enqueueLater(uid, 1));
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 16 },
+  );
+  worker.on("error", (err) => ctx.log.error({ err: err.message }, "queue connection error"));
+  worker.on("failed", (job, err) => ctx.log.error({ job: job?.id, err: err.message }, "reconcile job failed"));
+
+  // Timers chain (setTimeout after each pass) so a slow pass never overlaps the next.
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const every = (ms: number, task: () => Promise<unknown>, name: string) => {
+    const run = async () => {
+      if (stopped) return;
+      try {
+        await task();
+      } catch (error) {
+        ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, `${name} pass failed`);
+      }
+      if (!stopped) timers.add(setTimeout(run, ms));
+    };
+    timers.add(setTimeout(run, 0));
+  };
+  const resync = async () => {
+    await removeOrphans(ctx);
+    return resyncOnce(ctx);
+  };
+  every(options.resyncIntervalMs ?? 5_000, resync, "resync");
+  every(options.supervisorIntervalMs ?? 500, () => superviseOnce(ctx), "supervisor");
+
+  return {
+    resync,
+    supervise: () => superviseOnce(ctx),
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      await worker.close();
+      await ctx.runtime.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Every setting, its default, and one clear line when a value is wrong.
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const portRange = z
+  .string()
+  .regex(/^\d{2,5}-\d{2,5}$/, "must look like 16379-16999")
+  .transform((v) => {
+    const [first, last] = v.split("-").map(Number) as [number, number];
+    return { first, last };
+  })
+  .refine((r) => r.first <= r.last && r.last <= 65535, "must be an ascending range of ports");
+
+const SettingsSchema = z.object({
+  CACHEPLANE_DATA_DIR: z.string().min(1).default(join(homedir(), ".cacheplane")),
+  CACHEPLANE_HOST: z.string().min(1).default("127.0.0.1"),
+  CACHEPLANE_PORT: z.coerce.number().int().min(0).max(65535).default(7700),
+  CACHEPLANE_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").max(200).optional(),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  CACHEPLANE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default("cacheplane"),
+  CACHEPLANE_LOCATION: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default("local1"),
+  /** Zone names; default {location}-a, -b, -c. */
+  CACHEPLANE_ZONES: z.string().optional(),
+  CACHEPLANE_NODE_HOST: z.string().default("127.0.0.1"),
+  CACHEPLANE_NODE_PORTS: portRange.default({ first: 16379, last: 16999 }),
+  CACHEPLANE_REDIS_SERVER: z.string().optional(),
+  PATH: z.string().optional(),
+  /** Engine versions offered to clients; the first is the default. */
+  CACHEPLANE_REDIS_VERSIONS: z.string().regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/).default("REDIS_7_0"),
+  CACHEPLANE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface Settings {
+  dataDir: string;
+  host: string;
+  port: number;
+  adminKey?: string | undefined;
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  queuePrefix: string;
+  location: string;
+  zones: string[];
+  nodeHost: string;
+  nodePorts: { first: number; last: number };
+  redisServerPath?: string | undefined;
+  /** PATH, where redis-server is looked for. */
+  searchPath?: string | undefined;
+  redisVersions: string[];
+  logLevel: string;
+}
+
+export class SettingsError extends Error {}
+
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const s = parsed.data;
+  const zones = s.CACHEPLANE_ZONES
+    ? s.CACHEPLANE_ZONES.split(",").map((z) => z.trim()).filter(Boolean)
+    : ["a", "b", "c"].map((suffix) => `${s.CACHEPLANE_LOCATION}-${suffix}`);
+  return {
+    dataDir: resolve(s.CACHEPLANE_DATA_DIR),
+    host: s.CACHEPLANE_HOST,
+    port: s.CACHEPLANE_PORT,
+    adminKey: s.CACHEPLANE_ADMIN_KEY,
+    databaseUrl: s.DATABASE_URL,
+    redisUrl: s.REDIS_URL,
+    queuePrefix: s.CACHEPLANE_QUEUE_PREFIX,
+    location: s.CACHEPLANE_LOCATION,
+    zones,
+    nodeHost: s.CACHEPLANE_NODE_HOST,
+    nodePorts: s.CACHEPLANE_NODE_PORTS,
+    redisServerPath: s.CACHEPLANE_REDIS_SERVER,
+    searchPath: s.PATH,
+    redisVersions: s.CACHEPLANE_REDIS_VERSIONS.split(","),
+    logLevel: s.CACHEPLANE_LOG_LEVEL,
+  };
+}

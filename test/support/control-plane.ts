@@ -1,0 +1,124 @@
+// A real control plane for end-to-end tests: its own Postgres database, its own queue prefix
+// on the real Redis, its own data dir and node port range, the api listening on a loopback
+// port and (unless asked otherwise) a worker in the same process.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { buildApp, bootstrap } from "@cacheplane/api";
+import { startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import { createPrisma, type PrismaClient } from "@cacheplane/db";
+import { createTestDatabase } from "@cacheplane/db/testing";
+import { createReconcileQueue, type ReconcileQueue } from "@cacheplane/queue";
+import { createProcessRuntime } from "@cacheplane/runtime";
+import { killNodesUnder } from "./processes.js";
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const ADMIN_KEY = "cp_test_admin_key_0123456789abcdef";
+export const ZONES = ["local1-a", "local1-b", "local1-c"];
+
+export interface TestControlPlane {
+  url: string;
+  databaseUrl: string;
+  prefix: string;
+  dataDir: string;
+  nodesRoot: string;
+  portRange: { first: number; last: number };
+  prisma: PrismaClient;
+  queue: ReconcileQueue;
+  worker?: RunningWorker;
+  /** Starts the in-process worker (again). */
+  startWorker(): Promise<RunningWorker>;
+  api<T = any>(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: T }>;
+  /** Creates (or updates) and waits for the Operation to finish; returns the finished Operation. */
+  waitOperation(opName: string, timeoutS?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/** Each vitest fork gets its own 200-port slice so parallel files rarely race for a port. */
+function portRangeForThisFork() {
+  const slot = Number(process.env.VITEST_POOL_ID ?? "1") % 20;
+  const first = 20000 + slot * 200 + Math.floor(Math.random() * 100);
+  return { first, last: first + 99 };
+}
+
+export async function startTestControlPlane(options: { worker?: boolean } = {}): Promise<TestControlPlane> {
+  const db = await createTestDatabase();
+  const prisma = createPrisma(db.url);
+  const prefix = `cptest-${randomBytes(4).toString("hex")}`;
+  const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = createReconcileQueue({ connection, prefix });
+  const dataDir = await mkdtemp(join(tmpdir(), "cacheplane-test-"));
+  const nodesRoot = join(dataDir, "nodes");
+  const portRange = portRangeForThisFork();
+
+  const app = await buildApp({
+    prisma,
+    enqueueReconcile: (uid) => queue.enqueue(uid),
+    locations: { location: "local1", zones: ZONES },
+    redisVersions: ["REDIS_7_0"],
+  });
+  await bootstrap(prisma, { adminKey: ADMIN_KEY, dataDir });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+
+  const cp: TestControlPlane = {
+    url,
+    databaseUrl: db.url,
+    prefix,
+    dataDir,
+    nodesRoot,
+    portRange,
+    prisma,
+    queue,
+    async startWorker() {
+      const ctx: WorkerContext = {
+        prisma,
+        runtime: createProcessRuntime({ nodesRoot }),
+        queue,
+        zones: ZONES,
+        nodesRoot,
+        nodeHost: "127.0.0.1",
+        portRange,
+        log: silentLogger,
+      };
+      cp.worker = await startWorker(ctx, { connection, prefix, supervisorIntervalMs: 200, resyncIntervalMs: 1000 });
+      return cp.worker;
+    },
+    async api(method, path, body, key = ADMIN_KEY) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async waitOperation(opName, timeoutS = 30) {
+      const deadline = Date.now() + timeoutS * 1000;
+      for (;;) {
+        const res = await cp.api("POST", `/v1/${opName}:wait?timeout=${Math.min(timeoutS, 60)}s`);
+        if (res.status !== 200) throw new Error(`wait ${opName}: ${res.status} ${JSON.stringify(res.body)}`);
+        if (res.body.done || Date.now() > deadline) return res.body;
+      }
+    },
+    async stop() {
+      await cp.worker?.stop();
+      await app.close();
+      await queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      connection.disconnect();
+      await prisma.$disconnect();
+      await killNodesUnder(nodesRoot);
+      await rm(dataDir, { recursive: true, force: true });
+      await db.drop();
+    },
+  };
+  if (options.worker !== false) await cp.startWorker();
+  return cp;
+}
