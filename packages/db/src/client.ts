@@ -1,0 +1,16 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../generated/client/index.js";
+
+export interface CreatePrismaOptions {
+  /** Size of the pg pool behind the adapter (pg's default is 10). */
+  maxConnections?: number;
+}
+
+/**
+ * A Prisma Client that queries through @prisma/adapter-pg: the generated client uses the
+ * Wasm query compiler (engineType "client"), so no native engine is loaded or downloaded.
+ */
+export function createPrisma(databaseUrl: string, options: CreatePrismaOptions = {}): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections });
+  return new PrismaClient({ adapter });
+}
