@@ -4,31 +4,32 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ApiError, type FieldViolation } from "../errors.js";
 
-type ValidationContext = "body" | "querystring" | "params" | "headers";
-
-interface ZodLikeIssue {
+/** One issue as fastify-type-provider-zod reports it (a zod issue with its path joined). */
+interface ValidationIssue {
+  keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: PropertyKey[]; message?: string; keys?: string[]; code?: string } };
+  params?: { keys?: string[] };
 }
 
-function fieldPath(context: string | undefined, issue: ZodLikeIssue): string {
-  const path = issue.params?.issue?.path ?? [];
-  const keys = issue.params?.issue?.code === "unrecognized_keys" ? issue.params.issue.keys ?? [] : [];
-  const segments = [...path.map(String), ...(keys.length === 1 ? keys : [])];
-  // Query and path parameters are named bare (instanceId, updateMask), as Google does;
-  // body fields by their JSON path (labels.env, redisConfigs.maxmemory-policy).
-  const joined = segments.join(".");
-  if (context === "body") return joined || "body";
-  return joined || (context ?? "request");
+function fieldPaths(context: string | undefined, issue: ValidationIssue): string[] {
+  const base = (issue.instancePath ?? "").split("/").filter(Boolean);
+  // Unknown keys are one issue for many keys: name each of them.
+  const keys = issue.keyword === "unrecognized_keys" ? issue.params?.keys ?? [] : [];
+  const paths = keys.length > 0 ? keys.map((k) => [...base, k].join(".")) : [base.join(".")];
+  // Body fields by their JSON path (labels.env); query and path parameters bare (instanceId),
+  // as Google names them.
+  return paths.map((p) => p || (context === "body" ? "body" : context ?? "request"));
 }
 
 function violations(error: FastifyError & { validation?: unknown[]; validationContext?: string }): FieldViolation[] {
-  const issues = (error.validation ?? []) as ZodLikeIssue[];
-  return issues.map((issue) => ({
-    field: fieldPath(error.validationContext as ValidationContext | undefined, issue),
-    description: issue.params?.issue?.message ?? issue.message ?? "is invalid",
-  }));
+  const issues = (error.validation ?? []) as ValidationIssue[];
+  return issues.flatMap((issue) =>
+    fieldPaths(error.validationContext, issue).map((field) => ({
+      field,
+      description: issue.keyword === "unrecognized_keys" ? "unknown field" : issue.message ?? "is invalid",
+    })),
+  );
 }
 
 export function installErrorHandler(app: FastifyInstance) {
