@@ -9,10 +9,10 @@ export async function resyncOnce(ctx: WorkerContext): Promise<number> {
     where: { OR: [{ state: { not: "READY" } }, { deleteRequested: true }, { operations: { some: { done: false } } }] },
     select: { uid: true, generation: true, observedGeneration: true },
   });
-  await Promise.all(rows.map((row) => ctx.queue.enqueue(row.uid)));
+  await Promise.all(rows.map((row) => ctx.queue.enqueueResync(row.uid)));
   const stale = await ctx.prisma.instance.findMany({ where: { state: "READY" }, select: { uid: true, generation: true, observedGeneration: true } });
   const drifted = stale.filter((row) => row.observedGeneration < row.generation);
-  await Promise.all(drifted.map((row) => ctx.queue.enqueue(row.uid)));
+  await Promise.all(drifted.map((row) => ctx.queue.enqueueResync(row.uid)));
   return rows.length + drifted.length;
 }
 

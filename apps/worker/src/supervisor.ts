@@ -18,7 +18,7 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
         if (seen.liveness !== "running") {
           ctx.log.warn({ instanceUid: row.uid, node: node.id, liveness: seen.liveness }, "node is not running");
           unhealthy.push(row.uid);
-          await ctx.queue.enqueue(row.uid);
+          await ctx.queue.enqueueResync(row.uid);
           return;
         }
       }

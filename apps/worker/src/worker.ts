@@ -37,7 +37,14 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
       if (outcome.retryAfterMs && outcome.retryAfterMs > 500) failures.set(uid, (failures.get(uid) ?? 0) + 1);
       await (outcome.retryAfterMs ? ctx.queue.enqueueLater(uid, outcome.retryAfterMs) : ctx.queue.enqueueLater(uid, 1));
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 16 },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 16,
+      // A job of a dead worker is handed on within seconds, not BullMQ's default 30 s.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+    },
   );
   worker.on("error", (err) => ctx.log.error({ err: err.message }, "queue connection error"));
   worker.on("failed", (job, err) => ctx.log.error({ job: job?.id, err: err.message }, "reconcile job failed"));

@@ -13,3 +13,9 @@ export interface ReconcileJob {
 // (BullMQ forbids ':' in custom ids.)
 export const reconcileJobId = (instanceUid: string) => `reconcile_${instanceUid}`;
 export const reconcileRetryJobId = (instanceUid: string) => `reconcile_${instanceUid}_retry`;
+// A job whose worker died stays "active" until BullMQ's stall check frees it, and meanwhile
+// swallows every add with its id. Resync and the supervisor therefore use an id that changes
+// every few seconds: at most one extra job per window, and the instance lease makes it harmless.
+export const RESYNC_WINDOW_MS = 5_000;
+export const reconcileResyncJobId = (instanceUid: string, now = Date.now()) =>
+  `reconcile_${instanceUid}_resync_${Math.floor(now / RESYNC_WINDOW_MS)}`;

@@ -1,7 +1,7 @@
 // Producer side of the reconcile queue, used by the api (after commit) and by the worker
 // (retries, resync, supervisor).
 import { Queue, type ConnectionOptions } from "bullmq";
-import { QUEUES, reconcileJobId, reconcileRetryJobId, type ReconcileJob } from "./catalogue.js";
+import { QUEUES, reconcileJobId, reconcileResyncJobId, reconcileRetryJobId, type ReconcileJob } from "./catalogue.js";
 
 export interface QueueOptions {
   connection: ConnectionOptions;
@@ -12,6 +12,9 @@ export interface QueueOptions {
 export interface ReconcileQueue {
   /** Asks for a reconcile now (deduplicated per instance). */
   enqueue(instanceUid: string): Promise<void>;
+  /** Asks for a reconcile from resync or the supervisor: not blocked by a job stuck in a
+   *  dead worker (see reconcileResyncJobId). */
+  enqueueResync(instanceUid: string): Promise<void>;
   /** Asks for a reconcile after delayMs, for waiting on nodes and backing off errors. */
   enqueueLater(instanceUid: string, delayMs: number): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +31,9 @@ export function createReconcileQueue({ connection, prefix }: QueueOptions): Reco
     queue,
     async enqueue(instanceUid) {
       await queue.add(QUEUES.reconcile, { instanceUid }, { jobId: reconcileJobId(instanceUid) });
+    },
+    async enqueueResync(instanceUid) {
+      await queue.add(QUEUES.reconcile, { instanceUid }, { jobId: reconcileResyncJobId(instanceUid) });
     },
     async enqueueLater(instanceUid, delayMs) {
       await queue.add(QUEUES.reconcile, { instanceUid }, { jobId: reconcileRetryJobId(instanceUid), delay: delayMs });
