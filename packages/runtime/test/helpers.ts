@@ -9,16 +9,19 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { createProcessRuntime, type NodeRuntime, type NodeSpec } from "../src/index.js";
 
-/** A port the kernel just handed out on 127.0.0.1 (bind to 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/** A free port below the kernel's ephemeral range (32768+), so no outgoing connection of a
+ *  parallel test can grab it between this check and the node's bind. 25000-29999 is this
+ *  package's slice; the end-to-end harness uses 20000-24099. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 25000 + Math.floor(Math.random() * 5000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
