@@ -12,9 +12,11 @@ import {
 import type { ApiContext } from "./context.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandler } from "./plugins/error-handler.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
 import { instanceRoutes } from "./routes/instances.js";
 import { locationRoutes } from "./routes/locations.js";
 import { operationRoutes } from "./routes/operations.js";
+import { createApiKeyService } from "./services/api-key-service.js";
 import { createInstanceService } from "./services/instance-service.js";
 import { createOperationService } from "./services/operation-service.js";
 
@@ -69,5 +71,6 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   instanceRoutes(app, createInstanceService(services));
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, ctx.locations);
+  apiKeyRoutes(app, createApiKeyService(ctx.prisma));
   return app;
 }

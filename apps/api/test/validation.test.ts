@@ -183,6 +183,44 @@ describe("auth", () => {
   });
 });
 
+describe("API keys", () => {
+  it("creates a scoped key shown once, lists without secrets, and revokes it at once", async () => {
+    const created = await cp.api("POST", "/v1/apiKeys", { displayName: "ci", projects: ["ci-project"] });
+    expect(created.status).toBe(200);
+    const { keyString, name } = created.body;
+    expect(keyString).toMatch(/^cp_[0-9a-f]{12}_/);
+    expect(name).toMatch(/^apiKeys\/[0-9a-f]{12}$/);
+
+    const own = await cp.api("GET", "/v1/projects/ci-project/locations/local1/instances", undefined, keyString);
+    expect(own.status).toBe(200);
+    expect((await cp.api("GET", BASE, undefined, keyString)).status).toBe(403);
+    // A project key cannot manage keys.
+    expect((await cp.api("GET", "/v1/apiKeys", undefined, keyString)).status).toBe(403);
+
+    const list = await cp.api("GET", "/v1/apiKeys");
+    expect(list.body.apiKeys.map((k: any) => k.name)).toContain(name);
+    expect(JSON.stringify(list.body)).not.toContain(keyString);
+    const stored = await cp.prisma.apiKey.findMany();
+    expect(JSON.stringify(stored)).not.toContain(keyString);
+
+    const revoked = await cp.api("DELETE", `/v1/${name}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokeTime).toBeTruthy();
+    expect((await cp.api("GET", "/v1/projects/ci-project/locations/local1/instances", undefined, keyString)).status).toBe(401);
+  });
+
+  it("validates key requests", async () => {
+    expectInvalid(await cp.api("POST", "/v1/apiKeys", { displayName: "x", projects: ["Not A Project"] }), "projects.0");
+    expectInvalid(await cp.api("POST", "/v1/apiKeys", { displayName: "x", projects: [] }), "projects");
+    expectInvalid(await cp.api("DELETE", "/v1/apiKeys/zzz"), "key");
+    expect((await cp.api("DELETE", "/v1/apiKeys/000000000000")).status).toBe(404);
+    // The bootstrap key cannot revoke itself (that would lock everyone out).
+    const self = await cp.api("DELETE", "/v1/apiKeys/admin");
+    expect(self.status).toBe(400);
+    expect(self.body.error.status).toBe("FAILED_PRECONDITION");
+  });
+});
+
 describe("operations", () => {
   it("lists newest first, waits with a timeout, and cancels a create by rolling it back", async () => {
     const created = await cp.api("POST", `${BASE}?instanceId=cancel-me`, basic);

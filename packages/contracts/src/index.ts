@@ -5,3 +5,4 @@ export * from "./instance.js";
 export * from "./operation.js";
 export * from "./location.js";
 export * from "./requests.js";
+export * from "./api-key.js";

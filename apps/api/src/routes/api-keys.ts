@@ -1,0 +1,52 @@
+// /v1/apiKeys — our addition, for the CLI's `keys` commands and CI pipelines.
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { ApiKey, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey, ListApiKeysResponse, PageQuery } from "@cacheplane/contracts";
+import type { ApiKeyService } from "../services/api-key-service.js";
+import { errorResponses, security } from "./common.js";
+
+const tags = ["API keys"];
+
+export function apiKeyRoutes(app: FastifyInstance, keys: ApiKeyService) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post("/v1/apiKeys", {
+    schema: {
+      operationId: "createApiKey",
+      summary: "Create an API key scoped to projects (the secret is shown once)",
+      tags,
+      security,
+      body: CreateApiKeyRequest,
+      response: { 200: CreatedApiKey, ...errorResponses },
+    },
+    handler: async (req, reply) => {
+      reply.header("cache-control", "no-store");
+      return keys.create(req.principal, req.body);
+    },
+  });
+  r.get("/v1/apiKeys", {
+    schema: {
+      operationId: "listApiKeys",
+      summary: "List API keys (never their secrets)",
+      tags,
+      security,
+      querystring: PageQuery,
+      response: { 200: ListApiKeysResponse, ...errorResponses },
+    },
+    handler: (req) => keys.list(req.principal, req.query.pageSize, req.query.pageToken),
+  });
+  r.get("/v1/apiKeys/:key", {
+    schema: { operationId: "getApiKey", summary: "Get an API key", tags, security, params: ApiKeyParams, response: { 200: ApiKey, ...errorResponses } },
+    handler: (req) => keys.get(req.principal, req.params.key),
+  });
+  r.delete("/v1/apiKeys/:key", {
+    schema: {
+      operationId: "revokeApiKey",
+      summary: "Revoke an API key; it stops working at once",
+      tags,
+      security,
+      params: ApiKeyParams,
+      response: { 200: ApiKey, ...errorResponses },
+    },
+    handler: (req) => keys.revoke(req.principal, req.params.key),
+  });
+}

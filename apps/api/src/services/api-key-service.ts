@@ -1,0 +1,66 @@
+// Managing API keys: only a key with access to every project ("*") may do it.
+import type { ApiKey as ApiKeyRow, PrismaClient } from "@cacheplane/db";
+import { generateKey, hashKey } from "../api-keys.js";
+import { failedPrecondition, notFound, permissionDenied } from "../errors.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import type { Principal } from "../plugins/auth.js";
+
+const view = (row: ApiKeyRow) => ({
+  name: `apiKeys/${row.id}`,
+  displayName: row.name,
+  projects: row.projects,
+  createTime: row.createTime.toISOString(),
+  ...(row.revokeTime ? { revokeTime: row.revokeTime.toISOString() } : {}),
+});
+
+function requireAdmin(principal: Principal | undefined) {
+  if (!principal?.projects.includes("*")) throw permissionDenied("managing API keys needs a key with access to every project");
+}
+
+export function createApiKeyService(prisma: PrismaClient) {
+  return {
+    async create(principal: Principal | undefined, body: { displayName: string; projects: string[] }) {
+      requireAdmin(principal);
+      const { id, key } = generateKey();
+      const row = await prisma.apiKey.create({
+        data: { id, name: body.displayName, hash: hashKey(key), projects: [...new Set(body.projects)] },
+      });
+      return { ...view(row), keyString: key };
+    },
+
+    async list(principal: Principal | undefined, pageSize?: number, pageToken?: string) {
+      requireAdmin(principal);
+      const size = pageSizeOf(pageSize);
+      const after = decodePageToken(pageToken, ["after"] as const);
+      const rows = await prisma.apiKey.findMany({
+        where: after ? { id: { gt: after.after } } : {},
+        orderBy: { id: "asc" },
+        take: size + 1,
+      });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        apiKeys: page.map(view),
+        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.id }) } : {}),
+      };
+    },
+
+    async get(principal: Principal | undefined, id: string) {
+      requireAdmin(principal);
+      const row = await prisma.apiKey.findUnique({ where: { id } });
+      if (!row) throw notFound(`apiKeys/${id}`);
+      return view(row);
+    },
+
+    /** Revoked keys stop working at once; the record stays for audit. */
+    async revoke(principal: Principal | undefined, id: string) {
+      requireAdmin(principal);
+      if (principal?.keyId === id) throw failedPrecondition("a key cannot revoke itself; use another admin key");
+      const row = await prisma.apiKey.findUnique({ where: { id } });
+      if (!row) throw notFound(`apiKeys/${id}`);
+      const revoked = row.revokeTime ? row : await prisma.apiKey.update({ where: { id }, data: { revokeTime: new Date() } });
+      return view(revoked);
+    },
+  };
+}
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
