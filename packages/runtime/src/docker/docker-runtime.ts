@@ -1,0 +1,546 @@
+// The docker driver: one labelled container per node, running `redis-server /data/redis.conf`
+// with the node's data dir (redis.conf, data, redis.log) bind-mounted at /data. Containers are
+// found again by their deterministic name (cacheplane-<node id>) and only touched when their
+// labels say they are this node of this control plane (cacheplane.root = nodesRoot).
+//
+// Engine down: every method that needs the engine throws RuntimeUnavailableError rather than
+// reporting nodes absent or gone (see errors.ts); reconcile must back off on it.
+
+import { chmod, chown, mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import Dockerode from "dockerode";
+import { InvalidNodeSpecError, assertNodeId, isNodeId, nodeFiles } from "../config.js";
+import { silentLogger, type RuntimeLogger } from "../logger.js";
+import type { NodeObservation, NodeRuntime, NodeSpec } from "../node-runtime.js";
+import { isPortFree } from "../proc.js";
+import { NodeStartError, PortInUseError } from "../process-runtime.js";
+import { withTimeout } from "../redis-admin.js";
+import {
+  LABELS,
+  containerCreateOptions,
+  containerName,
+  isOwnContainer,
+  managedFilters,
+  memoryLimitBytes,
+  renderContainerConf,
+  type DockerNetwork,
+} from "./container-spec.js";
+import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
+import { createNodeAdmin } from "./node-admin.js";
+import { watchContainerDeaths, type Watch } from "./watch.js";
+
+export interface DockerRuntimeOptions {
+  /** Directory holding one data dir per node, named by node id; also labels the containers
+   *  (cacheplane.root), so two control planes on one engine never touch each other's nodes. */
+  nodesRoot: string;
+  /** Image per engine version label, e.g. { REDIS_7_0: "redis:7.0", REDIS_7_2: "redis:7.2" }. */
+  images: Record<string, string>;
+  /** One image for every version (tests, a locally built image). */
+  imageOverride?: string;
+  /** Engine client; default `new Dockerode()` (DOCKER_HOST or the default socket). */
+  docker?: Dockerode;
+  /** "host" (default on Linux): the node binds spec.host:spec.port itself, like a process.
+   *  "bridge" (default elsewhere): the container port is published on spec.host:spec.port. */
+  network?: DockerNetwork;
+  /** "uid:gid" the server runs as; default the driver's own uid:gid (so it can delete what the
+   *  node writes), or "0:0" under rootless Docker (container root is the user there).
+   *  null: the image's default user. */
+  user?: string | null;
+  /** Server command in the image; default ["redis-server"] (the config path is appended). */
+  command?: string[];
+  logger?: RuntimeLogger;
+  /** Pull progress of every start() (a per-call onProgress takes precedence). */
+  onProgress?: (message: string, nodeId: string) => void;
+  /** How long start() waits for the node to answer before returning anyway; default 10000 ms. */
+  startTimeoutMs?: number;
+  /** Limit for one engine API call (not pulls); past it the engine counts as unavailable. Default 10000 ms. */
+  apiTimeoutMs?: number;
+}
+
+export interface DockerStartOptions {
+  /** Progress of an image pull this start needs, one human-readable line per event. */
+  onProgress?: (message: string) => void;
+}
+
+export interface DockerRuntime extends NodeRuntime {
+  readonly driver: "docker";
+  start(spec: NodeSpec, options?: DockerStartOptions): Promise<void>;
+  /** The image a node runs (imageOverride ?? images[spec.redisVersion]); throws UnknownRedisVersionError. */
+  imageFor(spec: NodeSpec): string;
+  /**
+   * Calls onDeath(nodeId) when one of this control plane's containers dies (crash, kill, OOM,
+   * also destroy), reconnecting with backoff when the engine goes away, and reporting stopped
+   * containers once after a reconnect. Stop it with close() of the result, or the runtime's close().
+   */
+  watch(onDeath: (nodeId: string) => void): Watch;
+}
+
+const ENGINE_DOWN_CODES = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "EPERM", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type DockerError = Error & { statusCode?: number; code?: string; json?: { message?: string } };
+const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
+const messageOf = (err: unknown) => {
+  const e = err as DockerError;
+  return (e?.json?.message ?? e?.message ?? String(err)).trim();
+};
+const isEngineDown = (err: unknown) => {
+  const e = err as DockerError;
+  return e?.statusCode === undefined && typeof e?.code === "string" && ENGINE_DOWN_CODES.has(e.code);
+};
+
+/** "redis" -> "redis:latest" (a pull without a tag would fetch every tag); digests kept. */
+export function withDefaultTag(image: string): string {
+  if (image.includes("@")) return image;
+  const last = image.slice(image.lastIndexOf("/") + 1);
+  return last.includes(":") ? image : `${image}:latest`;
+}
+
+/** One line for one pull progress event ("redis:7.2 1a2b3c: Downloading 12.1/30.4 MB"). */
+export function formatPullProgress(image: string, event: { status?: string; id?: string; progressDetail?: { current?: number; total?: number } }): string {
+  const { current, total } = event.progressDetail ?? {};
+  const amount = current !== undefined && total ? ` ${(current / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB` : "";
+  return `${image}${event.id ? ` ${event.id}` : ""}: ${event.status ?? ""}${amount}`.trimEnd();
+}
+
+/** Sends PING and resolves true on any reply (+PONG, -NOAUTH, -LOADING): the server answers.
+ *  A bare connect is not enough in bridge mode, where docker-proxy accepts before Redis listens. */
+function answersPing(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (chunk) => done(chunk[0] === 0x2b /* + */ || chunk[0] === 0x2d /* - */));
+    socket.once("error", () => done(false));
+    socket.once("close", () => done(false));
+  });
+}
+
+/** Payload of docker logs (non-TTY: 8-byte frame headers before each chunk). */
+function demuxLogs(buffer: Buffer): string {
+  let out = "";
+  let i = 0;
+  while (i + 8 <= buffer.length && (buffer[i] === 1 || buffer[i] === 2) && buffer[i + 1] === 0) {
+    const size = buffer.readUInt32BE(i + 4);
+    out += buffer.subarray(i + 8, i + 8 + size).toString("utf8");
+    i += 8 + size;
+  }
+  return i === 0 ? buffer.toString("utf8") : out;
+}
+
+const redact = (lines: string[]) => lines.map((l) => (/requirepass|masterauth/i.test(l) ? "[line with a secret redacted]" : l));
+
+export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntime {
+  const nodesRoot = path.resolve(options.nodesRoot);
+  const log = options.logger ?? silentLogger;
+  const docker = options.docker ?? new Dockerode();
+  const network: DockerNetwork = options.network ?? (process.platform === "linux" ? "host" : "bridge");
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const apiTimeoutMs = options.apiTimeoutMs ?? 10_000;
+  const admin = createNodeAdmin(log);
+  const watches = new Set<Watch>();
+
+  /** An engine call with a time limit; a connection failure or timeout becomes RuntimeUnavailableError. */
+  const api = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTimeout(call(), apiTimeoutMs, `docker ${what}`);
+    } catch (err) {
+      if (isEngineDown(err) || (err instanceof Error && err.message === `docker ${what} timed out after ${apiTimeoutMs} ms`)) {
+        throw new RuntimeUnavailableError(`the Docker engine is not available (${what}): ${messageOf(err)}`);
+      }
+      throw err;
+    }
+  };
+
+  const locate = (spec: NodeSpec) => {
+    assertNodeId(spec.id);
+    const dataDir = path.resolve(spec.dataDir);
+    if (dataDir !== path.join(nodesRoot, spec.id)) {
+      throw new InvalidNodeSpecError(`node ${spec.id}: dataDir must be ${path.join(nodesRoot, spec.id)}, got ${spec.dataDir}`);
+    }
+    return { dataDir, ...nodeFiles(dataDir) };
+  };
+  type Files = ReturnType<typeof locate>;
+
+  const imageFor = (spec: NodeSpec) => {
+    const image = options.imageOverride ?? options.images[spec.redisVersion];
+    if (!image) {
+      const known = Object.keys(options.images);
+      throw new UnknownRedisVersionError(
+        `node ${spec.id}: no Docker image configured for redis version ${JSON.stringify(spec.redisVersion)}` +
+          (known.length ? ` (configured: ${known.join(", ")})` : " (no images configured)"),
+      );
+    }
+    return image;
+  };
+
+  // The user the server runs as, decided once per driver (it is part of the container's shape).
+  let userPromise: Promise<string | undefined> | undefined;
+  const resolveUser = () =>
+    (userPromise ??= (async () => {
+      if (options.user !== undefined) return options.user ?? undefined;
+      if (typeof process.getuid !== "function" || typeof process.getgid !== "function") return undefined;
+      const own = `${process.getuid()}:${process.getgid()}`;
+      if (own === "0:0") return own;
+      try {
+        const info = (await api("info", () => docker.info())) as { SecurityOptions?: string[] };
+        if (info.SecurityOptions?.some((o) => o.includes("name=rootless"))) return "0:0";
+      } catch (err) {
+        userPromise = undefined; // ask again next time
+        throw err;
+      }
+      return own;
+    })());
+
+  // start, configure and destroy of one node run one at a time within this driver instance
+  // (across workers, the reconcile lock already guarantees it).
+  const locks = new Map<string, Promise<unknown>>();
+  const serialized = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+    const next = (locks.get(id) ?? Promise.resolve()).catch(() => {}).then(fn);
+    locks.set(id, next);
+    void next.catch(() => {}).finally(() => locks.get(id) === next && locks.delete(id));
+    return next;
+  };
+
+  const inspect = async (id: string): Promise<Dockerode.ContainerInspectInfo | undefined> => {
+    try {
+      return await api("inspect container", () => docker.getContainer(containerName(id)).inspect());
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  };
+
+  /** Writes redis.conf (0600, in a 0700 dir). When the driver runs as root and the node runs as
+   *  another numeric user, both are handed to that user, who must read and write them. */
+  const writeConf = async (files: Files, text: string) => {
+    await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
+    await chmod(files.dataDir, 0o700);
+    const tmp = `${files.conf}.${process.pid}.tmp`;
+    await writeFile(tmp, text, { mode: 0o600 }); // may hold requirepass
+    const owner = /^(\d+):(\d+)$/.exec((await resolveUser()) ?? "");
+    if (owner && process.getuid?.() === 0 && owner[0] !== "0:0") {
+      await chown(files.dataDir, Number(owner[1]), Number(owner[2]));
+      await chown(tmp, Number(owner[1]), Number(owner[2]));
+    }
+    await rename(tmp, files.conf);
+  };
+
+  // ---- images ----
+  const pulls = new Map<string, Promise<void>>();
+  const ensureImage = async (image: string, progress: (message: string) => void) => {
+    try {
+      await api("inspect image", () => docker.getImage(image).inspect());
+      return;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    let pull = pulls.get(image);
+    if (!pull) {
+      pull = (async () => {
+        const ref = withDefaultTag(image);
+        log.info({ image: ref }, "pulling image");
+        progress(`${ref}: pulling`);
+        try {
+          const stream = await api("pull", () => docker.pull(ref) as Promise<NodeJS.ReadableStream>);
+          await new Promise<void>((resolve, reject) =>
+            docker.modem.followProgress(
+              stream,
+              (err: Error | null) => (err ? reject(err) : resolve()),
+              (event: { status?: string; id?: string; progressDetail?: { current?: number; total?: number }; error?: string }) =>
+                progress(formatPullProgress(ref, event)),
+            ),
+          );
+        } catch (err) {
+          if (err instanceof RuntimeUnavailableError || isEngineDown(err)) throw err;
+          throw new ImageUnavailableError(
+            `image ${image} is not on this Docker engine and cannot be pulled: ${messageOf(err)}. ` +
+              "Pull or build it first (scripts/build-local-image.sh builds one from the host's redis-server), or configure another image.",
+            image,
+          );
+        }
+        // A pull can "succeed" with an error only in the stream; make sure the image is there.
+        try {
+          await api("inspect image", () => docker.getImage(image).inspect());
+        } catch (err) {
+          if (statusOf(err) !== 404) throw err;
+          throw new ImageUnavailableError(`image ${image} is still missing after a pull`, image);
+        }
+        progress(`${ref}: pulled`);
+      })().finally(() => pulls.delete(image));
+      pulls.set(image, pull);
+    }
+    await pull;
+  };
+
+  /** Last lines of the node's redis.log and of the container's own output, secrets redacted. */
+  const failureTail = async (files: Files, container: Dockerode.Container) => {
+    const parts: string[] = [];
+    try {
+      const handle = await open(files.log, "r");
+      try {
+        const { size } = await handle.stat();
+        const length = Math.min(size, 4096);
+        const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
+        parts.push(...buffer.toString("utf8").split("\n").map((l) => l.trim()).filter(Boolean).slice(-4));
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // no log file yet
+    }
+    try {
+      const out = (await api("logs", () => container.logs({ stdout: true, stderr: true, tail: 6, follow: false }))) as unknown as Buffer;
+      parts.push(...demuxLogs(Buffer.from(out)).split("\n").map((l) => l.trim()).filter(Boolean).slice(-6));
+    } catch {
+      // container gone
+    }
+    return parts.length ? redact(parts).join(" | ") : "(no log)";
+  };
+
+  /** Resolves once the node answers; rejects with the log's reason if its container stops. */
+  const waitForAnswer = async (spec: NodeSpec, files: Files, container: Dockerode.Container) => {
+    const deadline = Date.now() + startTimeoutMs;
+    let nextInspect = Date.now() + 50;
+    for (;;) {
+      if (await answersPing(spec.host, spec.port, 200)) return;
+      if (Date.now() >= nextInspect) {
+        nextInspect = Date.now() + 100;
+        const state = (await api("inspect container", () => container.inspect())).State;
+        if (!state.Running) {
+          throw new NodeStartError(
+            `container of node ${spec.id} exited during start (${state.OOMKilled ? "OOM-killed" : `code ${state.ExitCode}`}` +
+              `${state.Error ? `, ${state.Error}` : ""}): ${await failureTail(files, container)}`,
+          );
+        }
+      }
+      if (Date.now() > deadline) {
+        log.warn({ node: spec.id, timeoutMs: startTimeoutMs }, "container started but redis does not answer yet");
+        return;
+      }
+      await sleep(2);
+    }
+  };
+
+  /** Sets the container's memory limit (and swap limit, equal: no swap). 0 = leave as is. */
+  const updateMemory = async (spec: NodeSpec, container: Dockerode.Container, current: number | undefined) => {
+    const limit = memoryLimitBytes(spec.config);
+    if (limit === (current ?? 0)) return;
+    if (limit === 0) {
+      log.warn({ node: spec.id }, "maxmemory removed: the container keeps its memory limit until it is recreated");
+      return;
+    }
+    await api("update container", () => container.update({ Memory: limit, MemorySwap: limit }));
+    log.info({ node: spec.id, memoryLimit: limit }, "container memory limit changed");
+  };
+
+  const removeContainer = async (container: Dockerode.Container) => {
+    try {
+      await api("remove container", () => container.remove({ force: true, v: true }));
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404) return;
+      if (status === 409) {
+        // "removal already in progress": wait until it is gone.
+        for (let i = 0; i < 100; i++) {
+          await sleep(50);
+          try {
+            await api("inspect container", () => container.inspect());
+          } catch (e) {
+            if (statusOf(e) === 404) return;
+            throw e;
+          }
+        }
+      }
+      throw err;
+    }
+  };
+
+  const start = async (spec: NodeSpec, startOptions: DockerStartOptions = {}) => {
+    const files = locate(spec);
+    const image = imageFor(spec);
+    const conf = renderContainerConf(spec, network); // validates before any effect
+    const progress = (message: string) => {
+      try {
+        if (startOptions.onProgress) startOptions.onProgress(message);
+        else options.onProgress?.(message, spec.id);
+      } catch {
+        // a progress callback never breaks a start
+      }
+    };
+    return serialized(spec.id, async () => {
+      const name = containerName(spec.id);
+      let existing = await inspect(spec.id);
+      if (existing && !isOwnContainer(existing.Config.Labels, spec.id, nodesRoot)) {
+        throw new ContainerConflictError(`a container named ${name} exists but is not node ${spec.id} of this control plane (${nodesRoot}); it is left alone`);
+      }
+      if (existing?.State.Running) {
+        log.debug({ node: spec.id, container: existing.Id.slice(0, 12) }, "container already running");
+        return;
+      }
+      const create = containerCreateOptions(spec, files.dataDir, { nodesRoot, image, network, user: await resolveUser(), command: options.command });
+      if (existing && existing.Config.Labels?.[LABELS.shape] !== create.Labels![LABELS.shape]) {
+        // Stopped, and made for another image/network/user: recreate it (the data dir stays).
+        log.info({ node: spec.id, from: existing.Config.Image, to: image }, "recreating stopped container with a new shape");
+        await removeContainer(docker.getContainer(existing.Id));
+        existing = undefined;
+      }
+      if (!existing) await ensureImage(image, progress); // before any effect: a missing image leaves nothing
+      await writeConf(files, conf);
+      if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
+        throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
+      }
+      let container: Dockerode.Container;
+      if (existing) {
+        container = docker.getContainer(existing.Id);
+        await updateMemory(spec, container, existing.HostConfig.Memory);
+      } else {
+        try {
+          container = await api("create container", () => docker.createContainer(create));
+        } catch (err) {
+          if (statusOf(err) !== 409) throw new NodeStartError(`cannot create the container of node ${spec.id}: ${messageOf(err)}`);
+          // Created meanwhile by another driver instance: adopt it if it is ours.
+          const raced = await inspect(spec.id);
+          if (!raced || !isOwnContainer(raced.Config.Labels, spec.id, nodesRoot)) throw new ContainerConflictError(`container name ${name} is taken: ${messageOf(err)}`);
+          container = docker.getContainer(raced.Id);
+        }
+      }
+      try {
+        await api("start container", () => container.start());
+      } catch (err) {
+        if (statusOf(err) !== 304) {
+          if (err instanceof RuntimeUnavailableError) throw err;
+          const message = messageOf(err);
+          if (/address already in use|port is already allocated/i.test(message)) {
+            throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use; node ${spec.id} cannot start there (${message})`);
+          }
+          throw new NodeStartError(`cannot start the container of node ${spec.id}: ${message}`);
+        }
+      }
+      await waitForAnswer(spec, files, container);
+      log.info({ node: spec.id, container: container.id.slice(0, 12), image, port: spec.port }, "container started");
+    });
+  };
+
+  const runtime: DockerRuntime = {
+    driver: "docker",
+    imageFor,
+    start,
+
+    async observe(spec) {
+      const files = locate(spec);
+      const absent: NodeObservation = { id: spec.id, liveness: "absent", loading: false, config: {} };
+      const info = await inspect(spec.id); // RuntimeUnavailableError propagates: nothing is known
+      if (!info || !isOwnContainer(info.Config.Labels, spec.id, nodesRoot)) {
+        admin.drop(spec.id);
+        return absent;
+      }
+      const handle = info.Id.slice(0, 12);
+      if (!info.State.Running || info.State.Paused || info.State.Restarting) {
+        admin.drop(spec.id);
+        return { id: spec.id, handle, liveness: "unresponsive", loading: false, config: {} };
+      }
+      return admin.observeRunning(spec, files.conf, handle);
+    },
+
+    async configure(spec) {
+      const files = locate(spec);
+      const conf = renderContainerConf(spec, network);
+      return serialized(spec.id, async () => {
+        const info = await inspect(spec.id);
+        if (info && !isOwnContainer(info.Config.Labels, spec.id, nodesRoot)) {
+          throw new ContainerConflictError(`a container named ${containerName(spec.id)} exists but is not node ${spec.id} of this control plane`);
+        }
+        const container = info && docker.getContainer(info.Id);
+        if (!info?.State.Running) {
+          // Not running: the file (and the limit) is all there is; the next start() uses them.
+          await writeConf(files, conf);
+          if (container) await updateMemory(spec, container, info!.HostConfig.Memory);
+          return;
+        }
+        // Raise the memory limit before Redis may use more; lower it only once Redis uses less.
+        const current = info.HostConfig.Memory ?? 0;
+        const limit = memoryLimitBytes(spec.config);
+        const raising = current !== 0 && limit > current;
+        if (raising) await updateMemory(spec, container!, current);
+        const changed = await admin.applyLive(spec, files.conf);
+        // Persist only what the node accepted, so a restart cannot fail on a value Redis refused.
+        await writeConf(files, conf);
+        if (!raising) {
+          try {
+            await updateMemory(spec, container!, current);
+          } catch (err) {
+            if (err instanceof RuntimeUnavailableError) throw err;
+            log.warn({ node: spec.id, err: messageOf(err) }, "cannot change the container's memory limit");
+          }
+        }
+        log.info({ node: spec.id, changed }, "node configured");
+      });
+    },
+
+    async destroy(spec) {
+      const files = locate(spec);
+      return serialized(spec.id, async () => {
+        admin.drop(spec.id);
+        const info = await inspect(spec.id);
+        if (info && isOwnContainer(info.Config.Labels, spec.id, nodesRoot)) {
+          await removeContainer(docker.getContainer(info.Id));
+          log.info({ node: spec.id, container: info.Id.slice(0, 12) }, "container removed");
+        } else if (info) {
+          log.warn({ node: spec.id, container: info.Id.slice(0, 12) }, "a container with the node's name is not ours; left alone");
+        }
+        try {
+          await rm(files.dataDir, { recursive: true, force: true });
+        } catch (err) {
+          throw new Error(
+            `node ${spec.id}: cannot remove ${files.dataDir} (${(err as Error).message}); files written by the container belong to another user — ` +
+              "run the driver with the `user` option matching the owner, or remove them as root",
+          );
+        }
+      });
+    },
+
+    async list() {
+      const containers = await api("list containers", () =>
+        docker.listContainers({ all: true, filters: { label: managedFilters(nodesRoot) } }),
+      );
+      const ids = new Set<string>();
+      for (const c of containers) {
+        const id = c.Labels?.[LABELS.node];
+        if (id && isNodeId(id)) ids.add(id);
+      }
+      // A data dir without a container (a start that died before create) is an orphan too.
+      try {
+        for (const e of await readdir(nodesRoot, { withFileTypes: true })) if (e.isDirectory() && isNodeId(e.name)) ids.add(e.name);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+      return [...ids].sort();
+    },
+
+    watch(onDeath) {
+      const watch = watchContainerDeaths(docker, onDeath, { labels: managedFilters(nodesRoot), logger: log });
+      watches.add(watch);
+      return {
+        close() {
+          watches.delete(watch);
+          watch.close();
+        },
+      };
+    },
+
+    async close() {
+      for (const w of watches) w.close();
+      watches.clear();
+      await admin.close();
+    },
+  };
+  return runtime;
+}
+

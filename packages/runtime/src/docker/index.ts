@@ -1,0 +1,27 @@
+// The docker driver of @cacheplane/runtime. PortInUseError, NodeStartError and
+// NodeUnavailableError come from the process driver's module (one class per failure, any driver).
+export {
+  createDockerRuntime,
+  formatPullProgress,
+  withDefaultTag,
+  type DockerRuntime,
+  type DockerRuntimeOptions,
+  type DockerStartOptions,
+} from "./docker-runtime.js";
+export { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
+export {
+  CONTAINER_CONF,
+  CONTAINER_DATA_DIR,
+  containerCreateOptions,
+  containerName,
+  isOwnContainer,
+  LABELS as DOCKER_LABELS,
+  managedFilters,
+  memoryLimitBytes,
+  nodeLabels,
+  renderContainerConf,
+  type ContainerShape,
+  type DockerNetwork,
+} from "./container-spec.js";
+export { watchContainerDeaths, type Watch, type WatchOptions } from "./watch.js";
+export { createNodeAdmin, previousConfig, type NodeAdmin } from "./node-admin.js";
