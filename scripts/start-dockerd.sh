@@ -42,7 +42,8 @@ if ! docker info >/dev/null 2>&1; then
     fi
     echo "starting dockerd (log: $log)"
     # setsid + nohup: the engine must outlive this script and the test run that called it.
-    setsid nohup dockerd --bridge=none --iptables=false >"$log" 2>&1 </dev/null &
+    # 9>&-: the engine must not inherit (and so hold forever) the lock taken above.
+    setsid nohup dockerd --bridge=none --iptables=false >"$log" 2>&1 </dev/null 9>&- &
   fi
   deadline=$((SECONDS + wait_seconds))
   until docker info >/dev/null 2>&1; do

@@ -251,7 +251,7 @@ describe("docker runtime", () => {
     const deaths: string[] = [];
     const watch = rt.watch((id) => deaths.push(id));
     try {
-      await new Promise((r) => setTimeout(r, 200)); // let the event stream connect
+      await watch.ready;
       const killedAt = Date.now();
       await docker("kill", `cacheplane-${s.id}`);
       await until(async () => deaths.length, (len) => len > 0, 5000);

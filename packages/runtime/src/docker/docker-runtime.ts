@@ -528,6 +528,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       const watch = watchContainerDeaths(docker, onDeath, { labels: managedFilters(nodesRoot), logger: log });
       watches.add(watch);
       return {
+        ready: watch.ready,
         close() {
           watches.delete(watch);
           watch.close();

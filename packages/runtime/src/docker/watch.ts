@@ -18,6 +18,8 @@ export interface WatchOptions {
 }
 
 export interface Watch {
+  /** Resolves once the event stream is first connected (never rejects; it keeps retrying). */
+  readonly ready: Promise<void>;
   /** Stops watching (idempotent); no onDeath call happens after it returns. */
   close(): void;
 }
@@ -50,6 +52,8 @@ export function watchContainerDeaths(docker: Dockerode, onDeath: (nodeId: string
   /** Seconds timestamp of the last event seen (or of the last successful connect). */
   let since: number | undefined;
   let lostAt: number | undefined;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const emit = (nodeId: string | undefined) => {
     if (closed || !nodeId) return;
@@ -120,6 +124,7 @@ export function watchContainerDeaths(docker: Dockerode, onDeath: (nodeId: string
       if (closed) return drop(s);
       stream = s;
       backoff = minBackoff;
+      markReady();
       since ??= Math.floor(Date.now() / 1000);
       let buffer = "";
       s.on("data", (chunk: Buffer | string) => {
@@ -152,9 +157,11 @@ export function watchContainerDeaths(docker: Dockerode, onDeath: (nodeId: string
   void connect();
 
   return {
+    ready,
     close() {
       if (closed) return;
       closed = true;
+      markReady();
       if (timer) clearTimeout(timer);
       if (stream) drop(stream);
       stream = undefined;
