@@ -1,0 +1,197 @@
+// A tiny benchmark harness: latency scenarios (N timed runs after discarded warm-ups) and
+// throughput scenarios (requests/s over a fixed duration at a concurrency level, median of
+// several rounds). Every result can name a baseline measured in the same run; the table
+// prints median / baseline median as "ratio". Numbers are medians: the machine is noisy.
+import { Worker } from "node:worker_threads";
+
+export interface Stats {
+  median: number;
+  p90: number;
+  p99: number;
+  min: number;
+  max: number;
+}
+
+export interface Result {
+  name: string;
+  kind: "latency" | "throughput";
+  /** "ms" for latency, "req/s" for throughput. */
+  unit: string;
+  /** Timed runs (latency) or rounds (throughput). */
+  samples: number[];
+  stats: Stats;
+  /** Name of the result this one is compared with. */
+  baseline?: string | undefined;
+  /** Free-form extras (errors, concurrency, phase breakdowns) for the JSON line. */
+  extra?: Record<string, unknown>;
+}
+
+/** Nearest-rank percentile on a sorted copy. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: median(sorted), p90: percentile(sorted, 90), p99: percentile(sorted, 99), min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN };
+}
+
+export interface LatencyOptions {
+  runs: number;
+  warmup?: number;
+  baseline?: string;
+  /** One run: does its work and returns the milliseconds it measured (it owns the clock, so
+   *  untimed setup/cleanup can live in the same function). */
+  run: (index: number) => Promise<number>;
+  /** Called after each timed run with the run's extras (if run() recorded any). */
+  extra?: () => Record<string, unknown>;
+}
+
+export async function latency(name: string, opts: LatencyOptions): Promise<Result> {
+  for (let i = 0; i < (opts.warmup ?? 1); i++) await opts.run(-1 - i);
+  const samples: number[] = [];
+  for (let i = 0; i < opts.runs; i++) samples.push(await opts.run(i));
+  return { name, kind: "latency", unit: "ms", samples, stats: stats(samples), baseline: opts.baseline, extra: opts.extra?.() };
+}
+
+export interface ThroughputOptions {
+  url: string;
+  headers?: Record<string, string>;
+  concurrency: number;
+  durationMs: number;
+  rounds: number;
+  /** A short discarded round first (connections opened, JIT warm). */
+  warmupMs?: number;
+  baseline?: string;
+}
+
+interface RoundResult {
+  ok: number;
+  errors: number;
+  elapsedMs: number;
+  statuses: Record<string, number>;
+}
+
+// The load generator runs on its own thread (its own event loop, so it can use the second
+// core) and speaks plain node:http with keep-alive: one socket per concurrent client.
+const LOAD_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const http = require("node:http");
+const { url, headers, concurrency, durationMs } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const target = new URL(url);
+let ok = 0, errors = 0;
+const statuses = {};
+const once = () => new Promise((resolve) => {
+  const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: "GET", headers }, (res) => {
+    statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
+    if (res.statusCode === 200) ok++; else errors++;
+    res.resume();
+    res.on("end", resolve);
+    res.on("error", () => resolve());
+  });
+  req.on("error", () => { errors++; resolve(); });
+  req.end();
+});
+(async () => {
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline) await once();
+  }));
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  parentPort.postMessage({ ok, errors, elapsedMs, statuses });
+})();
+`;
+
+function loadRound(opts: ThroughputOptions, durationMs: number): Promise<RoundResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: { url: opts.url, headers: opts.headers ?? {}, concurrency: opts.concurrency, durationMs },
+    });
+    // Bounded: a round can never outlive its duration by more than 30 s.
+    const guard = setTimeout(() => void worker.terminate().then(() => reject(new Error(`load round on ${opts.url} hung`))), durationMs + 30_000);
+    worker.once("message", (m: RoundResult) => {
+      clearTimeout(guard);
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.once("error", (e) => {
+      clearTimeout(guard);
+      reject(e);
+    });
+  });
+}
+
+export async function throughput(name: string, opts: ThroughputOptions): Promise<Result> {
+  const [result] = await interleavedThroughput([{ name, opts }]);
+  return result!;
+}
+
+/** Several throughput scenarios with their rounds interleaved (a, b, a, b, ...), so a
+ *  scenario and its baseline see the same background noise. */
+export async function interleavedThroughput(scenarios: { name: string; opts: ThroughputOptions }[]): Promise<Result[]> {
+  for (const { opts } of scenarios) if (opts.warmupMs) await loadRound(opts, opts.warmupMs);
+  const acc = scenarios.map(() => ({ samples: [] as number[], errors: 0, statuses: {} as Record<string, number> }));
+  const rounds = Math.max(...scenarios.map((s) => s.opts.rounds));
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, { opts }] of scenarios.entries()) {
+      if (i >= opts.rounds) continue;
+      const round = await loadRound(opts, opts.durationMs);
+      const a = acc[k]!;
+      a.samples.push((round.ok / round.elapsedMs) * 1000);
+      a.errors += round.errors;
+      for (const [code, n] of Object.entries(round.statuses)) a.statuses[code] = (a.statuses[code] ?? 0) + n;
+    }
+  }
+  return scenarios.map(({ name, opts }, k) => ({
+    name,
+    kind: "throughput" as const,
+    unit: "req/s",
+    samples: acc[k]!.samples,
+    stats: stats(acc[k]!.samples),
+    baseline: opts.baseline,
+    extra: { concurrency: opts.concurrency, durationMs: opts.durationMs, errors: acc[k]!.errors, statuses: acc[k]!.statuses },
+  }));
+}
+
+const fmt = (v: number, unit: string) =>
+  Number.isNaN(v) ? "—" : unit === "ms" ? (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)) : Math.round(v).toLocaleString("en-US");
+
+/** Median / the baseline's median; for throughput >1 is faster, for latency >1 is slower. */
+export function ratioOf(result: Result, all: Result[]): number | undefined {
+  const base = all.find((r) => r.name === result.baseline);
+  return base ? result.stats.median / base.stats.median : undefined;
+}
+
+export function table(results: Result[]): string {
+  const rows = [["scenario", "runs", "median", "p90", "p99", "min", "ratio", "vs"]];
+  for (const r of results) {
+    const ratio = ratioOf(r, results);
+    const ms = r.kind === "latency";
+    rows.push([
+      r.name,
+      String(r.samples.length),
+      `${fmt(r.stats.median, r.unit)} ${r.unit}`,
+      ms ? fmt(r.stats.p90, r.unit) : "—",
+      ms ? fmt(r.stats.p99, r.unit) : "—",
+      fmt(r.stats.min, r.unit),
+      ratio === undefined ? "—" : `${ratio.toFixed(ratio < 10 ? 2 : 1)}x`,
+      r.baseline ?? "(baseline)",
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  return [line(rows[0]!), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
+}
