@@ -16,6 +16,7 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
       for (const node of row.nodes) {
         const seen = await ctx.runtime.observe(nodeSpec(row, node, config));
         if (seen.liveness !== "running") {
+          await ctx.prisma.node.updateMany({ where: { id: node.id, state: "READY" }, data: { state: "UNHEALTHY" } });
           ctx.log.warn({ instanceUid: row.uid, node: node.id, liveness: seen.liveness }, "node is not running");
           unhealthy.push(row.uid);
           await ctx.queue.enqueueResync(row.uid);

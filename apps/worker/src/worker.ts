@@ -5,6 +5,7 @@ import { Worker, type ConnectionOptions } from "bullmq";
 import { QUEUES, type ReconcileJob } from "@cacheplane/queue";
 import type { WorkerContext } from "./context.js";
 import { reconcile } from "./reconcile/reconcile.js";
+import { reapExpired } from "./reaper.js";
 import { removeOrphans, resyncOnce } from "./resync.js";
 import { superviseOnce } from "./supervisor.js";
 
@@ -66,6 +67,7 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   };
   const resync = async () => {
     await removeOrphans(ctx);
+    await reapExpired(ctx);
     return resyncOnce(ctx);
   };
   every(options.resyncIntervalMs ?? 5_000, resync, "resync");

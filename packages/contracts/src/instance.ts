@@ -79,6 +79,16 @@ export const Instance = z
     currentLocationId: outputOnly(z.string(), "Output only. Zone of the current primary."),
     nodes: outputOnly(z.array(NodeInfo), "Output only. The instance's data nodes."),
     createTime: outputOnly(z.iso.datetime(), "Output only."),
+    ttl: z
+      .string()
+      .regex(/^\d{1,7}s$/, "must be a duration in seconds such as '1800s'")
+      .refine((v) => {
+        const seconds = Number(v.slice(0, -1));
+        return seconds >= 10 && seconds <= 30 * 86400;
+      }, "must be between 10s and 30 days")
+      .optional()
+      .meta({ writeOnly: true, description: "cacheplane addition, create only: delete the instance this long after creation (for test caches)." }),
+    expireTime: outputOnly(z.iso.datetime(), "cacheplane addition. When the instance is deleted, if it was created with a ttl."),
   })
   .meta({ id: "Instance" });
 export type Instance = z.infer<typeof Instance>;

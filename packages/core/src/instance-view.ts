@@ -13,6 +13,7 @@ export interface InstanceRecord {
   host: string | null;
   port: number | null;
   createTime: Date;
+  expireTime?: Date | null;
   nodes: NodeRecord[];
 }
 
@@ -44,6 +45,7 @@ export function instanceView(record: InstanceRecord) {
       port: n.port,
     })),
     createTime: record.createTime.toISOString(),
+    expireTime: record.expireTime?.toISOString(),
   };
   if (record.host) view.host = record.host;
   if (record.port) view.port = record.port;

@@ -1,4 +1,5 @@
 // Resource names (AIP-122) and the deterministic names of what the control plane creates.
+import { randomBytes } from "node:crypto";
 
 export const instanceName = (project: string, location: string, instance: string) =>
   `projects/${project}/locations/${location}/instances/${instance}`;
@@ -15,3 +16,6 @@ export const parseNodeId = (id: string): { instanceUid: string; ordinal: number 
   const match = /^(.+)-(\d+)$/.exec(id);
   return match ? { instanceUid: match[1]!, ordinal: Number(match[2]) } : undefined;
 };
+
+/** Operation ids sort by creation time, as Google's do ("operation-<ms>-<random>"). */
+export const newOperationId = () => `operation-${Date.now()}-${randomBytes(8).toString("hex")}`;

@@ -1,14 +1,13 @@
 // Instances: every mutation writes the desired spec and an Operation in one transaction and
 // asks for a reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
-import { instanceName, instanceView, transition, type InstanceState } from "@cacheplane/core";
-import { Prisma, type PrismaClient } from "@cacheplane/db";
+import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
+import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { UPDATABLE_FIELDS, type Instance, type UpdatableField } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
 import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
-import { newOperationId } from "./operation-service.js";
 import { operationView } from "./operation-view.js";
 
 interface InstanceKey {
@@ -77,6 +76,7 @@ export function createInstanceService(ctx: ApiContext) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
       const spec = normalizeSpec(body, ctx);
+      const expireTime = body.ttl ? new Date(Date.now() + Number(body.ttl.slice(0, -1)) * 1000) : null;
       const uid = randomUUID();
       const name = instanceName(key.project, key.location, key.instance);
       let op;
@@ -91,6 +91,7 @@ export function createInstanceService(ctx: ApiContext) {
               instanceId: key.instance,
               spec: spec as Prisma.InputJsonObject,
               authString: randomUUID(),
+              expireTime,
               state: "CREATING",
               statusMessage: "Creating the instance",
             },
@@ -204,27 +205,15 @@ export function createInstanceService(ctx: ApiContext) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
       const row = await findRow(prisma, key);
-      const existing = await prisma.operation.findFirst({ where: { instanceUid: row.uid, verb: "delete", done: false } });
-      if (existing) return operationView(existing);
-      const op = await prisma.$transaction(async (tx) => {
-        await tx.instance.update({
-          where: { uid: row.uid },
-          data: { deleteRequested: true, state: "DELETING", statusMessage: "Deleting the instance", generation: { increment: 1 } },
-        });
-        await tx.event.create({ data: { instanceUid: row.uid, type: "DELETE_REQUESTED", message: "Delete requested" } });
-        return tx.operation.create({
-          data: {
-            id: newOperationId(),
-            projectId: key.project,
-            locationId: key.location,
-            instanceUid: row.uid,
-            target: instanceName(key.project, key.location, key.instance),
-            verb: "delete",
-            targetGeneration: row.generation + 1,
-            requestId: requestId ?? null,
-            statusDetail: "Deleting the instance",
-          },
-        });
+      const op = await requestDeletion(prisma, {
+        uid: row.uid,
+        projectId: key.project,
+        locationId: key.location,
+        target: instanceName(key.project, key.location, key.instance),
+        operationId: newOperationId(),
+        requestId,
+        eventType: "DELETE_REQUESTED",
+        reason: "Deleting the instance",
       });
       await afterCommit(row.uid);
       return operationView(op);

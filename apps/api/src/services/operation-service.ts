@@ -1,12 +1,10 @@
 // Operations: read, list, long-poll wait (AIP-151), best-effort cancel, forget.
-import { randomBytes } from "node:crypto";
 import type { Prisma } from "@cacheplane/db";
 import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
 import { operationView } from "./operation-view.js";
 
-export const newOperationId = () => `operation-${Date.now()}-${randomBytes(8).toString("hex")}`;
 
 export const CANCELLED_ERROR = { code: 1, message: "Operation was cancelled." };
 const MAX_WAIT_MS = 60_000;

@@ -23,3 +23,22 @@ export async function observeNodes(
     }),
   );
 }
+
+/** A node's observed state as the API shows it: READY once it answers and is not loading;
+ *  UNHEALTHY when a node that was READY stops; CREATING until its first READY. */
+export function nodeState(previous: string, seen: ObservedNode): string {
+  if (seen.liveness === "running" && !seen.loading) return "READY";
+  return previous === "CREATING" ? "CREATING" : "UNHEALTHY";
+}
+
+/** Writes node states that changed (status is written only when it changes). */
+export async function recordNodeStates(ctx: WorkerContext, nodes: NodeRow[], observed: ObservedNode[]) {
+  await Promise.all(
+    observed.map(async (seen) => {
+      const node = nodes.find((n) => n.id === seen.id);
+      if (!node) return;
+      const state = nodeState(node.state, seen);
+      if (state !== node.state) await ctx.prisma.node.updateMany({ where: { id: node.id }, data: { state } });
+    }),
+  );
+}

@@ -7,7 +7,7 @@ import type { WorkerContext } from "../context.js";
 import { desiredInstance } from "./desired.js";
 import { markConverged, recordFailure, recordProgress } from "./completion.js";
 import { acquireLease } from "./lease.js";
-import { observeNodes } from "./observe.js";
+import { observeNodes, recordNodeStates } from "./observe.js";
 import { runStep } from "./steps.js";
 
 export interface Outcome {
@@ -37,6 +37,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       if (!row) return { done: true };
       const desired = desiredInstance(row, ctx.zones);
       const observed = await observeNodes(ctx, row, desired.config);
+      await recordNodeStates(ctx, row.nodes, observed);
       const next = plan(desired, observed);
       if (next.detail !== lastDetail) {
         await recordProgress(ctx, row, next.detail, lease);

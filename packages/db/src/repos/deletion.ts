@@ -1,0 +1,43 @@
+// Asking for an instance's deletion, shared by the api (DELETE) and the worker's reaper (ttl):
+// mark it, record why, and open the delete Operation, in one transaction. Idempotent: an
+// instance already being deleted returns its open delete Operation.
+import type { Operation, PrismaClient } from "../../generated/client/index.js";
+
+export interface DeletionRequest {
+  uid: string;
+  projectId: string;
+  locationId: string;
+  /** Full resource name of the instance. */
+  target: string;
+  operationId: string;
+  requestId?: string | null;
+  eventType: string;
+  reason: string;
+}
+
+export async function requestDeletion(prisma: PrismaClient, req: DeletionRequest): Promise<Operation> {
+  return prisma.$transaction(async (tx) => {
+    const open = await tx.operation.findFirst({ where: { instanceUid: req.uid, verb: "delete", done: false } });
+    if (open) return open;
+    const marked = await tx.instance.updateMany({
+      where: { uid: req.uid },
+      data: { deleteRequested: true, state: "DELETING", statusMessage: req.reason, generation: { increment: 1 } },
+    });
+    if (marked.count === 0) throw new Error(`instance ${req.target} no longer exists`);
+    const { generation } = await tx.instance.findUniqueOrThrow({ where: { uid: req.uid }, select: { generation: true } });
+    await tx.event.create({ data: { instanceUid: req.uid, type: req.eventType, message: req.reason } });
+    return tx.operation.create({
+      data: {
+        id: req.operationId,
+        projectId: req.projectId,
+        locationId: req.locationId,
+        instanceUid: req.uid,
+        target: req.target,
+        verb: "delete",
+        targetGeneration: generation,
+        requestId: req.requestId ?? null,
+        statusDetail: req.reason,
+      },
+    });
+  });
+}
