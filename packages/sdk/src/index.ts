@@ -1,1 +1,9 @@
-export {};
+// @cacheplane/sdk — a typed client for the cacheplane API (Memorystore for Redis v1 shape).
+export { createCacheplaneClient, type CacheplaneClient, type ClientOptions } from "./client.js";
+export { CacheplaneError, OperationError, type ErrorDetail } from "./errors.js";
+export { createApiClient, type ApiClient } from "./http.js";
+export type { DataProtectionMode, MutateOptions } from "./instances.js";
+export type { WaitOptions } from "./operations.js";
+export { paginate, toArray, type Page } from "./paging.js";
+export { redisUrl } from "./redis-url.js";
+export type * from "./types.js";

@@ -1,0 +1,104 @@
+// Instances: the typed CRUD calls plus what people would otherwise write themselves —
+// create-and-wait, a ready-to-use Redis URL, and iteration over every page.
+import { CacheplaneError } from "./errors.js";
+import { dataOf, untypedRequest, type ApiClient, type HttpOptions } from "./http.js";
+import { parseName, type Scope } from "./names.js";
+import type { OperationsApi, WaitOptions } from "./operations.js";
+import { paginate } from "./paging.js";
+import { redisUrl } from "./redis-url.js";
+import type { Instance, InstanceInput, Operation } from "./types.js";
+
+export type DataProtectionMode = "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
+export interface MutateOptions {
+  /** Makes the call idempotent: a retry with the same id returns the same Operation. */
+  requestId?: string;
+  signal?: AbortSignal;
+}
+
+const BASE = "/v1/projects/{project}/locations/{location}/instances" as const;
+const ONE = "/v1/projects/{project}/locations/{location}/instances/{instance}" as const;
+
+export function instancesApi(api: ApiClient, http: HttpOptions, scope: Scope, operations: OperationsApi) {
+  const path = (idOrName: string) => {
+    const n = parseName("instances", idOrName, scope);
+    return { project: n.project, location: n.location, instance: n.id };
+  };
+
+  const instances = {
+    /** Starts a create; the answer is the Operation (see createAndWait). */
+    async create(instanceId: string, instance: InstanceInput, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(
+        await api.POST(BASE, {
+          params: { path: scope, query: { instanceId, requestId: opts.requestId } },
+          body: instance,
+          signal: opts.signal,
+        }),
+      );
+    },
+
+    /** Creates the instance and resolves with it once it is READY. */
+    async createAndWait(instanceId: string, instance: InstanceInput, opts: MutateOptions & WaitOptions = {}): Promise<Instance> {
+      const op = await instances.create(instanceId, instance, opts);
+      const done = await operations.wait(op, opts);
+      const response = done.response as Instance | undefined;
+      return response?.state === "READY" ? response : instances.get(instanceId, opts);
+    },
+
+    async get(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<Instance> {
+      return dataOf(await api.GET(ONE, { params: { path: path(idOrName) }, signal: opts.signal }));
+    },
+
+    /** One page. */
+    async list(opts: { pageSize?: number; pageToken?: string; signal?: AbortSignal } = {}) {
+      return dataOf(
+        await api.GET(BASE, { params: { path: scope, query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }),
+      );
+    },
+
+    /** Every instance, page after page: `for await (const i of cp.instances.all())`. */
+    all(opts: { pageSize?: number } = {}): AsyncGenerator<Instance, void, undefined> {
+      return paginate(async (pageToken) => {
+        const page = await instances.list({ pageSize: opts.pageSize, ...(pageToken ? { pageToken } : {}) });
+        return { items: page.instances, nextPageToken: page.nextPageToken };
+      });
+    },
+
+    /** Changes the given fields; updateMask defaults to the keys of `patch`. */
+    async update(idOrName: string, patch: InstanceInput, opts: MutateOptions & { updateMask?: string[] } = {}): Promise<Operation> {
+      const updateMask = (opts.updateMask ?? Object.keys(patch)).join(",");
+      return dataOf(
+        await api.PATCH(ONE, { params: { path: path(idOrName), query: { updateMask, requestId: opts.requestId } }, body: patch, signal: opts.signal }),
+      );
+    },
+
+    async delete(idOrName: string, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(await api.DELETE(ONE, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, signal: opts.signal }));
+    },
+
+    /** The AUTH string of an instance with authEnabled (empty otherwise). */
+    async authString(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+      const got = dataOf(await api.GET(`${ONE}/authString`, { params: { path: path(idOrName) }, signal: opts.signal }));
+      return got.authString || undefined;
+    },
+
+    /** STANDARD_HA: promote a replica (`POST …/instances/{id}:failover`). */
+    async failover(idOrName: string, opts: MutateOptions & { dataProtectionMode?: DataProtectionMode } = {}): Promise<Operation> {
+      const p = path(idOrName);
+      const query = opts.requestId ? `?requestId=${encodeURIComponent(opts.requestId)}` : "";
+      const at = `/v1/projects/${p.project}/locations/${p.location}/instances/${encodeURIComponent(p.instance)}:failover${query}`;
+      return untypedRequest<Operation>(http, "POST", at, { dataProtectionMode: opts.dataProtectionMode ?? "LIMITED_DATA_LOSS" }, opts.signal);
+    },
+
+    /** `redis://[:<auth>@]host:port` for an instance (by id, name or the Instance itself). */
+    async redisUrl(instance: string | Instance, opts: { signal?: AbortSignal } = {}): Promise<string> {
+      const got = typeof instance === "string" ? await instances.get(instance, opts) : instance;
+      if (!got.host || !got.port) {
+        throw CacheplaneError.of("FAILED_PRECONDITION", `instance ${got.name} has no endpoint yet (state ${got.state})`);
+      }
+      const auth = got.authEnabled ? await instances.authString(got.name!, opts) : undefined;
+      return redisUrl(got, auth);
+    },
+  };
+  return instances;
+}
+export type InstancesApi = ReturnType<typeof instancesApi>;

@@ -1,0 +1,18 @@
+// Short names for the generated wire types. The generated file itself is never edited.
+import type { components, paths } from "./generated/openapi.js";
+
+type Schemas = components["schemas"];
+
+export type { components, paths };
+export type Instance = Schemas["Instance"];
+/** The body of a create or update (output-only fields are ignored by the API). */
+export type InstanceInput = Schemas["InstanceInput"];
+export type Operation = Schemas["Operation"];
+export type OperationMetadata = Schemas["OperationMetadata"];
+export type Location = Schemas["Location"];
+export type ApiKey = Schemas["ApiKey"];
+export type CreatedApiKey = Schemas["CreatedApiKey"];
+export type CreateApiKeyRequest = Schemas["CreateApiKeyRequest"];
+export type ErrorBody = Schemas["Error"];
+export type CanonicalStatus = ErrorBody["error"]["status"];
+export type Tier = NonNullable<Instance["tier"]>;
