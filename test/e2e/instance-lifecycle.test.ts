@@ -1,23 +1,17 @@
 // The walking skeleton end to end: REST -> Postgres -> BullMQ -> worker -> a real redis-server
-// -> a client on host:port. Then patch, kill -9, self-repair and delete.
+// (a process, or a container) -> a client on host:port. Then patch, kill -9, self-repair and
+// delete. The same suite runs against every driver.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
-import { processesUnder, waitFor } from "../support/processes.js";
+import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
+import { killNode, leftoversFor, runningFor } from "../support/nodes.js";
+import { waitFor } from "../support/processes.js";
 import { isPortOpen } from "../support/net.js";
 
 const BASE = "/v1/projects/default/locations/local1/instances";
-let cp: TestControlPlane;
-
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-});
-afterAll(async () => {
-  await cp?.stop();
-});
 
 function client(host: string, port: number, password?: string) {
   // No ready check: without a password it would fail on INFO before the test can see NOAUTH.
@@ -26,9 +20,17 @@ function client(host: string, port: number, password?: string) {
   return redis;
 }
 
-describe("a BASIC instance, end to end", () => {
+describe.each(DRIVERS)("a BASIC instance, end to end, with the %s driver", (driver) => {
+  let cp: TestControlPlane;
   let instance: any;
   let password: string;
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({ driver });
+  });
+  afterAll(async () => {
+    await cp?.stop();
+  });
 
   it("is created, becomes READY and serves SET/GET with AUTH", async () => {
     const created = await cp.api("POST", `${BASE}?instanceId=cache-1`, {
@@ -102,13 +104,14 @@ describe("a BASIC instance, end to end", () => {
   });
 
   it("brings a node killed with SIGKILL back on the same endpoint", async () => {
-    const [proc] = await processesUnder(join(cp.nodesRoot, instance.nodes[0].id));
-    expect(proc).toBeDefined();
-    process.kill(proc!.pid, "SIGKILL");
+    const nodeId = instance.nodes[0].id;
+    const [before] = await runningFor(cp, nodeId);
+    expect(before).toBeDefined();
+    await killNode(cp, nodeId);
 
     await waitFor("the node to serve again", async () => {
-      const [again] = await processesUnder(join(cp.nodesRoot, instance.nodes[0].id));
-      if (!again || again.pid === proc!.pid) return false;
+      const [again] = await runningFor(cp, nodeId);
+      if (!again || again.incarnation === before!.incarnation) return false;
       const redis = client(instance.host, instance.port, password);
       try {
         await redis.connect();
@@ -139,7 +142,7 @@ describe("a BASIC instance, end to end", () => {
     expect((await cp.api("GET", `${BASE}/cache-1`)).status).toBe(404);
     expect(await isPortOpen(instance.host, instance.port)).toBe(false);
     expect(existsSync(nodeDir)).toBe(false);
-    expect(await processesUnder(nodeDir)).toEqual([]);
+    expect(await leftoversFor(cp, instance.nodes[0].id)).toEqual([]);
     expect(await cp.prisma.node.count()).toBe(0);
   });
 });

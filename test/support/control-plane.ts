@@ -7,16 +7,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import { createRuntimes, startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { createPrisma, type PrismaClient } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue, type ReconcileQueue } from "@cacheplane/queue";
-import { createProcessRuntime } from "@cacheplane/runtime";
 import { killNodesUnder } from "./processes.js";
+import { removeContainersUnder } from "./containers.js";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const ADMIN_KEY = "cp_test_admin_key_0123456789abcdef";
 export const ZONES = ["local1-a", "local1-b", "local1-c"];
+/** Built from the host's redis-server by scripts/build-local-image.sh (no registry here). */
+export const LOCAL_IMAGE = process.env.TEST_REDIS_IMAGE ?? "cacheplane/redis-local:7.0";
+export type Driver = "process" | "docker";
+/** Every end-to-end suite runs against both drivers. */
+export const DRIVERS: Driver[] = ["process", "docker"];
 
 export interface TestControlPlane {
   url: string;
@@ -27,6 +33,7 @@ export interface TestControlPlane {
   portRange: { first: number; last: number };
   prisma: PrismaClient;
   queue: ReconcileQueue;
+  driver: Driver;
   worker?: RunningWorker;
   /** Starts the in-process worker (again). */
   startWorker(): Promise<RunningWorker>;
@@ -43,7 +50,15 @@ function portRangeForThisFork() {
   return { first, last: first + 99 };
 }
 
-export async function startTestControlPlane(options: { worker?: boolean } = {}): Promise<TestControlPlane> {
+export interface TestControlPlaneOptions {
+  worker?: boolean;
+  driver?: Driver;
+  /** The image every version runs with the docker driver (default: the local image). */
+  redisImage?: string;
+}
+
+export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
+  const driver = options.driver ?? "process";
   const db = await createTestDatabase();
   const prisma = createPrisma(db.url);
   const prefix = `cptest-${randomBytes(4).toString("hex")}`;
@@ -73,10 +88,16 @@ export async function startTestControlPlane(options: { worker?: boolean } = {}):
     portRange,
     prisma,
     queue,
+    driver,
     async startWorker() {
       const ctx: WorkerContext = {
         prisma,
-        runtime: createProcessRuntime({ nodesRoot }),
+        runtimes: await createRuntimes({
+          runtime: driver,
+          nodesRoot,
+          redisImages: DEFAULT_REDIS_IMAGES,
+          redisImageOverride: options.redisImage ?? LOCAL_IMAGE,
+        }),
         queue,
         zones: ZONES,
         nodesRoot,
@@ -115,6 +136,7 @@ export async function startTestControlPlane(options: { worker?: boolean } = {}):
       connection.disconnect();
       await prisma.$disconnect();
       await killNodesUnder(nodesRoot);
+      await removeContainersUnder(nodesRoot);
       await rm(dataDir, { recursive: true, force: true });
       await db.drop();
     },

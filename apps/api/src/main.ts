@@ -20,7 +20,8 @@ const app = await buildApp(
     prisma,
     enqueueReconcile: (uid) => queue.enqueue(uid),
     locations: { location: settings.location, zones: settings.zones },
-    redisVersions: settings.redisVersions,
+    // The api does not run nodes; it offers what the deployment says the workers can run.
+    redisVersions: settings.redisVersions ?? ["REDIS_7_0"],
   },
   { logger: { level: settings.logLevel, redact: ["req.headers.authorization"] } },
 );

@@ -7,10 +7,10 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Settings } from "@cacheplane/config";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { startWorker } from "@cacheplane/worker";
+import { createRuntimes, startWorker } from "@cacheplane/worker";
 import { createPrisma, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { createProcessRuntime, findRedisServer } from "@cacheplane/runtime";
+import { findRedisServer } from "@cacheplane/runtime";
 import { startEmbeddedRedis } from "./embedded-redis.js";
 
 export interface RunningControlPlane {
@@ -20,23 +20,36 @@ export interface RunningControlPlane {
 }
 
 export async function up(settings: Settings, print: (line: string) => void): Promise<RunningControlPlane> {
-  const redisServerPath = findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath });
-  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  const nodesRoot = join(settings.dataDir, "nodes");
   const log = pino({ level: settings.logLevel, name: "cacheplane" });
+  const runtimes = await createRuntimes({
+    runtime: settings.runtime,
+    nodesRoot,
+    redisServerPath: settings.redisServerPath,
+    searchPath: settings.searchPath,
+    redisImages: settings.redisImages,
+    redisImageOverride: settings.redisImageOverride,
+    logger: log,
+  });
+  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
 
   const embeddedPg = settings.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: join(settings.dataDir, "postgres") });
   const databaseUrl = settings.databaseUrl ?? embeddedPg!.url;
   await migrate(databaseUrl);
   const prisma = createPrisma(databaseUrl);
 
-  const redisUrl = settings.redisUrl ?? (await startEmbeddedRedis({ dataDir: settings.dataDir, redisServerPath })).url;
+  // The queue's private redis-server needs the binary even when nodes run in Docker.
+  const redisUrl =
+    settings.redisUrl ??
+    (await startEmbeddedRedis({
+      dataDir: settings.dataDir,
+      redisServerPath: findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath }),
+    })).url;
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
 
-  const nodesRoot = join(settings.dataDir, "nodes");
-  const runtime = createProcessRuntime({ nodesRoot, redisServerPath, logger: log });
   const worker = await startWorker(
-    { prisma, runtime, queue, zones: settings.zones, nodesRoot, nodeHost: settings.nodeHost, portRange: settings.nodePorts, log },
+    { prisma, runtimes, queue, zones: settings.zones, nodesRoot, nodeHost: settings.nodeHost, portRange: settings.nodePorts, log },
     { connection, prefix: settings.queuePrefix },
   );
 
@@ -45,7 +58,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       prisma,
       enqueueReconcile: (uid) => queue.enqueue(uid),
       locations: { location: settings.location, zones: settings.zones },
-      redisVersions: settings.redisVersions,
+      redisVersions: settings.redisVersions ?? runtimes.redisVersions,
     },
     { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: ["req.headers.authorization"] } },
   );
@@ -57,6 +70,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
 
   print(`cacheplane is up at ${url} (API reference: ${url}/docs)`);
   print(`  data dir: ${settings.dataDir}`);
+  print(`  data nodes: ${runtimes.default.driver} driver; versions ${runtimes.redisVersions.join(", ")}`);
   print(`  database: ${embeddedPg ? "embedded Postgres (PGlite)" : "DATABASE_URL"}; queue: ${settings.redisUrl ? "REDIS_URL" : "embedded redis-server"}`);
   if (boot.generated) print(`  admin API key (shown once, also saved in ${boot.keyFile}): ${boot.adminKey}`);
   else if (boot.keyFile) print(`  admin API key: in ${boot.keyFile}`);

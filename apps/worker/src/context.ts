@@ -2,6 +2,7 @@
 import type { PrismaClient } from "@cacheplane/db";
 import type { ReconcileQueue } from "@cacheplane/queue";
 import type { NodeRuntime } from "@cacheplane/runtime";
+import type { Runtimes } from "./runtimes.js";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -11,7 +12,8 @@ export interface Logger {
 
 export interface WorkerContext {
   prisma: PrismaClient;
-  runtime: NodeRuntime;
+  /** The drivers: new nodes use runtimes.default, existing ones the driver recorded on them. */
+  runtimes: Runtimes;
   queue: ReconcileQueue;
   /** Zones of the one location, in placement order. */
   zones: string[];
@@ -25,3 +27,12 @@ export interface WorkerContext {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export class DriverUnavailableError extends Error {}
+
+/** The driver that manages a node (the one that made it). */
+export function runtimeFor(ctx: WorkerContext, driver: string): NodeRuntime {
+  const runtime = ctx.runtimes.byDriver[driver as NodeRuntime["driver"]];
+  if (!runtime) throw new DriverUnavailableError(`the ${driver} driver is not available on this worker`);
+  return runtime;
+}

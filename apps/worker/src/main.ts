@@ -5,7 +5,7 @@ import { pino } from "pino";
 import { loadSettings } from "@cacheplane/config";
 import { createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { createProcessRuntime, findRedisServer } from "@cacheplane/runtime";
+import { createRuntimes } from "./runtimes.js";
 import { startWorker } from "./worker.js";
 
 const settings = loadSettings();
@@ -14,16 +14,23 @@ if (!settings.databaseUrl || !settings.redisUrl) {
   log.fatal("DATABASE_URL and REDIS_URL are required; `cacheplane up` runs everything with embedded defaults");
   process.exit(2);
 }
-const redisServerPath = findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath });
 await migrate(settings.databaseUrl);
 const prisma = createPrisma(settings.databaseUrl);
 const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
 const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
-const runtime = createProcessRuntime({ nodesRoot: join(settings.dataDir, "nodes"), redisServerPath, logger: log });
+const runtimes = await createRuntimes({
+  runtime: settings.runtime,
+  nodesRoot: join(settings.dataDir, "nodes"),
+  redisServerPath: settings.redisServerPath,
+  searchPath: settings.searchPath,
+  redisImages: settings.redisImages,
+  redisImageOverride: settings.redisImageOverride,
+  logger: log,
+});
 const worker = await startWorker(
   {
     prisma,
-    runtime,
+    runtimes,
     queue,
     zones: settings.zones,
     nodesRoot: join(settings.dataDir, "nodes"),
@@ -33,7 +40,7 @@ const worker = await startWorker(
   },
   { connection, prefix: settings.queuePrefix },
 );
-log.info({ zones: settings.zones }, "worker started");
+log.info({ zones: settings.zones, driver: runtimes.default.driver }, "worker started");
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {

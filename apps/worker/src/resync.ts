@@ -1,6 +1,7 @@
 // The periodic resync: whatever a lost job, a crash or a dropped enqueue left unconverged is
 // reconciled again, and nodes on the machine with no record (orphans) are removed.
 import { parseNodeId } from "@cacheplane/core";
+import { RuntimeUnavailableError } from "@cacheplane/runtime";
 import type { WorkerContext } from "./context.js";
 import { nodeDataDir } from "./reconcile/desired.js";
 
@@ -17,19 +18,27 @@ export async function resyncOnce(ctx: WorkerContext): Promise<number> {
 }
 
 export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {
+  const runtimes = Object.values(ctx.runtimes.byDriver);
   // List first, then check records: a node recorded in between is found by the check.
-  const onMachine = await ctx.runtime.list();
-  if (onMachine.length === 0) return [];
+  const onMachine = new Set<string>();
+  for (const runtime of runtimes) {
+    try {
+      for (const id of await runtime.list()) onMachine.add(id);
+    } catch (error) {
+      // An engine that is down cannot be swept now; the next resync will.
+      if (!(error instanceof RuntimeUnavailableError)) throw error;
+    }
+  }
+  if (onMachine.size === 0) return [];
   const recorded = new Set(
-    (await ctx.prisma.node.findMany({ where: { id: { in: onMachine } }, select: { id: true } })).map((n) => n.id),
+    (await ctx.prisma.node.findMany({ where: { id: { in: [...onMachine] } }, select: { id: true } })).map((n) => n.id),
   );
-  const orphans = onMachine.filter((id) => !recorded.has(id));
+  const orphans = [...onMachine].filter((id) => !recorded.has(id));
   for (const id of orphans) {
-    const parsed = parseNodeId(id);
     ctx.log.warn({ node: id }, "removing orphan node");
-    await ctx.runtime.destroy({
+    const spec = {
       id,
-      instanceUid: parsed?.instanceUid ?? "",
+      instanceUid: parseNodeId(id)?.instanceUid ?? "",
       projectId: "",
       zone: "",
       redisVersion: "",
@@ -37,7 +46,9 @@ export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {
       port: 0,
       dataDir: nodeDataDir(ctx.nodesRoot, id),
       config: {},
-    });
+    };
+    // Which driver made an orphan is not recorded anywhere: every driver removes its part.
+    for (const runtime of runtimes) await runtime.destroy(spec).catch(() => undefined);
   }
   return orphans;
 }

@@ -1,7 +1,7 @@
 // The supervisor probes every node of every settled instance and asks for a reconcile when one
 // is not running; reconcile then restarts or replaces it. Probing is a PING per node, cheap
 // enough to run every half second.
-import type { WorkerContext } from "./context.js";
+import { runtimeFor, type WorkerContext } from "./context.js";
 import { desiredInstance, nodeSpec } from "./reconcile/desired.js";
 
 export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
@@ -14,7 +14,7 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
     rows.map(async (row) => {
       const { config } = desiredInstance(row, ctx.zones);
       for (const node of row.nodes) {
-        const seen = await ctx.runtime.observe(nodeSpec(row, node, config));
+        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config));
         if (seen.liveness !== "running") {
           await ctx.prisma.node.updateMany({ where: { id: node.id, state: "READY" }, data: { state: "UNHEALTHY" } });
           ctx.log.warn({ instanceUid: row.uid, node: node.id, liveness: seen.liveness }, "node is not running");

@@ -2,6 +2,7 @@
 // resync loop. start() adopts whatever the last run left (resync at once); stop() leaves
 // the nodes running, as a cloud's data plane outlives its control plane.
 import { Worker, type ConnectionOptions } from "bullmq";
+import { parseNodeId } from "@cacheplane/core";
 import { QUEUES, type ReconcileJob } from "@cacheplane/queue";
 import type { WorkerContext } from "./context.js";
 import { reconcile } from "./reconcile/reconcile.js";
@@ -71,6 +72,15 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
     return resyncOnce(ctx);
   };
   every(options.resyncIntervalMs ?? 5_000, resync, "resync");
+  // Drivers that hear of a death at once (docker events) do not wait for the next probe.
+  const watches = Object.values(ctx.runtimes.byDriver).flatMap((runtime) =>
+    runtime === ctx.runtimes.default && runtime.watch
+      ? [runtime.watch((nodeId) => {
+          const uid = parseNodeId(nodeId)?.instanceUid;
+          if (uid) ctx.queue.enqueueResync(uid).catch(() => undefined); // the probe is the fallback
+        })]
+      : [],
+  );
   every(options.supervisorIntervalMs ?? 500, () => superviseOnce(ctx), "supervisor");
 
   return {
@@ -79,8 +89,9 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
     async stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);
+      for (const w of watches) w.close();
       await worker.close();
-      await ctx.runtime.close();
+      await Promise.all(Object.values(ctx.runtimes.byDriver).map((r) => r.close()));
     },
   };
 }

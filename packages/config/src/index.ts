@@ -27,10 +27,22 @@ const SettingsSchema = z.object({
   CACHEPLANE_NODE_PORTS: portRange.default({ first: 16379, last: 16999 }),
   CACHEPLANE_REDIS_SERVER: z.string().optional(),
   PATH: z.string().optional(),
+  /** How data nodes run; auto: process when redis-server is installed, else docker. */
+  CACHEPLANE_RUNTIME: z.enum(["auto", "process", "docker"]).default("auto"),
+  /** One image for every redisVersion (a local or mirrored image), for the docker runtime. */
+  CACHEPLANE_REDIS_IMAGE: z.string().min(1).max(300).optional(),
   /** Engine versions offered to clients; the first is the default. */
-  CACHEPLANE_REDIS_VERSIONS: z.string().regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/).default("REDIS_7_0"),
+  /** Engine versions offered; by default what the runtime can run. */
+  CACHEPLANE_REDIS_VERSIONS: z.string().regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/).optional(),
   CACHEPLANE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
+
+/** What real users pull; the offline image script makes a local stand-in. */
+export const DEFAULT_REDIS_IMAGES: Record<string, string> = {
+  REDIS_6_X: "redis:6.2",
+  REDIS_7_0: "redis:7.0",
+  REDIS_7_2: "redis:7.2",
+};
 
 export interface Settings {
   dataDir: string;
@@ -47,7 +59,11 @@ export interface Settings {
   redisServerPath?: string | undefined;
   /** PATH, where redis-server is looked for. */
   searchPath?: string | undefined;
-  redisVersions: string[];
+  redisVersions?: string[] | undefined;
+  runtime: "auto" | "process" | "docker";
+  redisImageOverride?: string | undefined;
+  /** Image per redisVersion for the docker runtime. */
+  redisImages: Record<string, string>;
   logLevel: string;
 }
 
@@ -77,7 +93,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     nodePorts: s.CACHEPLANE_NODE_PORTS,
     redisServerPath: s.CACHEPLANE_REDIS_SERVER,
     searchPath: s.PATH,
-    redisVersions: s.CACHEPLANE_REDIS_VERSIONS.split(","),
+    redisVersions: s.CACHEPLANE_REDIS_VERSIONS?.split(","),
+    runtime: s.CACHEPLANE_RUNTIME,
+    redisImageOverride: s.CACHEPLANE_REDIS_IMAGE,
+    redisImages: DEFAULT_REDIS_IMAGES,
     logLevel: s.CACHEPLANE_LOG_LEVEL,
   };
 }

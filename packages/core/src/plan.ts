@@ -16,7 +16,7 @@ export interface ObservedNode {
   id: string;
   ordinal: number;
   zone: string;
-  liveness: "absent" | "unresponsive" | "running";
+  liveness: "absent" | "stopped" | "unresponsive" | "running";
   loading: boolean;
   config: Record<string, string>;
 }
@@ -65,6 +65,7 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
     }
     switch (node.liveness) {
       case "absent":
+      case "stopped":
         steps.push({ kind: "startNode", nodeId: node.id });
         return;
       case "unresponsive":

@@ -32,6 +32,10 @@ describe("plan", () => {
     expect(p.steps).toEqual([{ kind: "startNode", nodeId: "u1-0" }]);
   });
 
+  it("starts a node whose container exited", () => {
+    expect(plan(desired(), [node({ liveness: "stopped", config: {} })]).steps).toEqual([{ kind: "startNode", nodeId: "u1-0" }]);
+  });
+
   it("waits, without steps, while a node starts or loads", () => {
     const starting = plan(desired(), [node({ liveness: "unresponsive", config: {} })]);
     expect(starting.steps).toEqual([]);

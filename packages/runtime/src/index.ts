@@ -1,5 +1,5 @@
 // @cacheplane/runtime: how data nodes become real. Imports no other @cacheplane package.
-export type { NodeLiveness, NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
+export type { NodeLiveness, NodeObservation, NodeRuntime, NodeSpec, StartOptions } from "./node-runtime.js";
 export type { RuntimeLogger } from "./logger.js";
 export { silentLogger } from "./logger.js";
 export {
@@ -39,3 +39,4 @@ export {
   splitConfArgs,
   type ConfSpec,
 } from "./config.js";
+export * from "./docker/index.js";

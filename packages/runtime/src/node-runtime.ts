@@ -22,6 +22,8 @@ export interface NodeSpec {
 export type NodeLiveness =
   /** No process/container exists for this node. */
   | "absent"
+  /** Its container exists but is not running (exited): start() runs it again, data kept. */
+  | "stopped"
   /** It exists but does not answer PING yet (starting) or has stopped answering (hung, stopped). */
   | "unresponsive"
   /** It answers PING. A node loading its dataset answers -LOADING: it is "running" with
@@ -41,12 +43,22 @@ export interface NodeObservation {
   handle?: string;
 }
 
+export interface StartOptions {
+  /** Progress of slow preparation (an image pull), one human-readable line per event. */
+  onProgress?: (message: string) => void;
+}
+
 export interface NodeRuntime {
   readonly driver: "process" | "docker";
   /** Starts the node if it is not running (idempotent). Resolves once the process or container
    *  exists; readiness is observed later through observe(). */
-  start(spec: NodeSpec): Promise<void>;
-  /** Observes the node (cheap enough to call every second). Never throws for a missing node. */
+  start(spec: NodeSpec, options?: StartOptions): Promise<void>;
+  /** Calls onDeath(nodeId) as soon as a node dies, where the driver can tell (docker's event
+   *  stream); the supervisor's probes cover drivers without it. */
+  watch?(onDeath: (nodeId: string) => void): { close(): void };
+  /** Observes the node (cheap enough to call every second). Never throws for a missing node;
+   *  throws RuntimeUnavailableError when the driver's engine itself is unreachable, so that
+   *  reconcile backs off instead of treating every node as gone. */
   observe(spec: NodeSpec): Promise<NodeObservation>;
   /** Applies config to the running node and persists it so a restart keeps it (idempotent). */
   configure(spec: NodeSpec): Promise<void>;

@@ -138,7 +138,7 @@ describe("docker runtime", () => {
     // docker kill: not running; start again: same container, same port, data dir and data kept.
     await docker("kill", `cacheplane-${s.id}`);
     seen = await until(() => rt.observe(authed), (o) => o.liveness !== "running", 5000);
-    expect(seen.liveness).toBe("unresponsive");
+    expect(seen.liveness).toBe("stopped");
     expect(await portOpen(s.port)).toBe(false);
     await rt.start(authed);
     expect((await rt.observe(authed)).liveness).toBe("running");

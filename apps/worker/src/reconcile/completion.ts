@@ -1,8 +1,8 @@
 // Writing what reconcile found: progress on pending Operations, READY with the Instance as
 // the Operations' response, and the end of a deletion. Writes are fenced by the lease epoch
 // and by the generation that was converged, and happen only when something changed.
-import { instanceView, transition, type InstanceState } from "@cacheplane/core";
-import type { Instance as InstanceRow, Node as NodeRow, Prisma } from "@cacheplane/db";
+import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
+import { requestDeletion, type Instance as InstanceRow, type Node as NodeRow, type Prisma } from "@cacheplane/db";
 import type { WorkerContext } from "../context.js";
 import type { Lease } from "./lease.js";
 
@@ -79,4 +79,29 @@ export async function recordFailure(ctx: WorkerContext, row: InstanceRow, messag
   await ctx.prisma.operation.updateMany({ where: { instanceUid: row.uid, done: false }, data: { statusDetail: `Retrying: ${message}` } });
   await ctx.prisma.instance.updateMany({ where: { uid: row.uid }, data: { statusMessage: message } });
   await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "STEP_FAILED", message } });
+}
+
+/** Ends every pending Operation with FAILED_PRECONDITION. A create that never reached READY is
+ *  then removed (returns true: keep reconciling the deletion), so a failed create leaves
+ *  nothing behind. */
+export async function failPermanently(ctx: WorkerContext, row: InstanceRow, message: string): Promise<boolean> {
+  await ctx.prisma.operation.updateMany({
+    where: { instanceUid: row.uid, done: false, verb: { not: "delete" } },
+    data: { done: true, endTime: new Date(), statusDetail: "Failed", error: { code: 9, message } },
+  });
+  await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "FAILED", message } });
+  if (row.state !== "CREATING" || row.deleteRequested) {
+    await ctx.prisma.instance.updateMany({ where: { uid: row.uid }, data: { statusMessage: message } });
+    return false;
+  }
+  await requestDeletion(ctx.prisma, {
+    uid: row.uid,
+    projectId: row.projectId,
+    locationId: row.locationId,
+    target: instanceName(row.projectId, row.locationId, row.instanceId),
+    operationId: newOperationId(),
+    eventType: "CREATE_FAILED",
+    reason: `Create failed; removing the instance: ${message}`,
+  });
+  return true;
 }

@@ -1,7 +1,7 @@
 // What the nodes really are right now, from the driver (never from our own records alone).
 import type { ObservedNode } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
-import type { WorkerContext } from "../context.js";
+import { runtimeFor, type WorkerContext } from "../context.js";
 import { nodeSpec } from "./desired.js";
 
 export async function observeNodes(
@@ -11,7 +11,7 @@ export async function observeNodes(
 ): Promise<ObservedNode[]> {
   return Promise.all(
     row.nodes.map(async (node) => {
-      const seen = await ctx.runtime.observe(nodeSpec(row, node, config));
+      const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config));
       return {
         id: node.id,
         ordinal: node.ordinal,

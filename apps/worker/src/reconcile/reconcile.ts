@@ -3,9 +3,10 @@
 // Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
 // back to the queue as a delayed retry so no job holds a worker slot for long.
 import { plan } from "@cacheplane/core";
-import type { WorkerContext } from "../context.js";
+import { ImageUnavailableError, InvalidNodeSpecError } from "@cacheplane/runtime";
+import { DriverUnavailableError, type WorkerContext } from "../context.js";
 import { desiredInstance } from "./desired.js";
-import { markConverged, recordFailure, recordProgress } from "./completion.js";
+import { failPermanently, markConverged, recordFailure, recordProgress } from "./completion.js";
 import { acquireLease } from "./lease.js";
 import { observeNodes, recordNodeStates } from "./observe.js";
 import { runStep } from "./steps.js";
@@ -35,32 +36,38 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const row = await ctx.prisma.instance.findUnique({ where: { uid: instanceUid }, include: { nodes: true } });
       if (!row) return { done: true };
-      const desired = desiredInstance(row, ctx.zones);
-      const observed = await observeNodes(ctx, row, desired.config);
-      await recordNodeStates(ctx, row.nodes, observed);
-      const next = plan(desired, observed);
-      if (next.detail !== lastDetail) {
-        await recordProgress(ctx, row, next.detail, lease);
-        lastDetail = next.detail;
-      }
-      if (next.converged) {
-        if (await markConverged(ctx, row, lease)) return { done: true };
-        continue; // the spec changed while we worked: plan again
-      }
-      const step = next.steps[0];
-      if (!step) {
-        if (Date.now() - started > INLINE_WAIT_MS) return { done: false, retryAfterMs: 500 };
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(pause * 2, 100);
-        continue;
-      }
-      pause = POLL_MS;
+      let step;
       try {
+        const desired = desiredInstance(row, ctx.zones);
+        const observed = await observeNodes(ctx, row, desired.config);
+        await recordNodeStates(ctx, row.nodes, observed);
+        const next = plan(desired, observed);
+        if (next.detail !== lastDetail) {
+          await recordProgress(ctx, row, next.detail, lease);
+          lastDetail = next.detail;
+        }
+        if (next.converged) {
+          if (await markConverged(ctx, row, lease)) return { done: true };
+          continue; // the spec changed while we worked: plan again
+        }
+        step = next.steps[0];
+        if (!step) {
+          if (Date.now() - started > INLINE_WAIT_MS) return { done: false, retryAfterMs: 500 };
+          await new Promise((r) => setTimeout(r, pause));
+          pause = Math.min(pause * 2, 100);
+          continue;
+        }
+        pause = POLL_MS;
         await runStep(ctx, step, { row, config: desired.config, lease });
         if (step.kind === "deleteInstance") return { done: true };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        ctx.log.warn({ instanceUid, step: step.kind, err: message }, "reconcile step failed");
+        ctx.log.warn({ instanceUid, step: step?.kind, err: message }, "reconcile failed");
+        if (isPermanent(error)) {
+          // Retrying cannot help: end the work it was for, and undo a create that cannot finish.
+          if (await failPermanently(ctx, row, message)) continue;
+          return { done: false, retryAfterMs: 30_000 };
+        }
         await recordFailure(ctx, row, message);
         return { done: false, retryAfterMs: Math.min(500 * 2 ** attempt, 30_000) };
       }
@@ -70,3 +77,8 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
     await lease.release();
   }
 }
+
+/** Failures that no retry fixes: the image cannot be had, the version has no image, the
+ *  node's driver is not available here. */
+const isPermanent = (error: unknown) =>
+  error instanceof ImageUnavailableError || error instanceof InvalidNodeSpecError || error instanceof DriverUnavailableError;

@@ -3,7 +3,7 @@
 import { nodeId, type Step } from "@cacheplane/core";
 import { Prisma, type Instance as InstanceRow, type Node as NodeRow } from "@cacheplane/db";
 import { PortInUseError } from "@cacheplane/runtime";
-import type { WorkerContext } from "../context.js";
+import { runtimeFor, type WorkerContext } from "../context.js";
 import { candidatePorts, isPortFree } from "../ports.js";
 import { nodeDataDir, nodeSpec } from "./desired.js";
 import { finishDeletion } from "./completion.js";
@@ -27,10 +27,13 @@ export async function runStep(ctx: WorkerContext, step: Step, { row, config, lea
     case "startNode":
       return startNode(ctx, row, nodeById(step.nodeId), config);
     case "configureNode":
-      return ctx.runtime.configure(nodeSpec(row, nodeById(step.nodeId), config));
+      {
+      const node = nodeById(step.nodeId);
+      return runtimeFor(ctx, node.driver).configure(nodeSpec(row, node, config));
+    }
     case "destroyNode": {
       const node = nodeById(step.nodeId);
-      await ctx.runtime.destroy(nodeSpec(row, node, config));
+      await runtimeFor(ctx, node.driver).destroy(nodeSpec(row, node, config));
       // The record goes last: until the node is gone, the record is what lets us find it.
       await ctx.prisma.node.deleteMany({ where: { id: node.id } });
       await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "NODE_REMOVED", message: `Node ${node.id} removed` } });
@@ -43,15 +46,16 @@ export async function runStep(ctx: WorkerContext, step: Step, { row, config, lea
 
 async function startNode(ctx: WorkerContext, row: InstanceRow, node: NodeRow, config: Record<string, string>) {
   const spec = nodeSpec(row, node, config);
+  const runtime = runtimeFor(ctx, node.driver);
   try {
-    await ctx.runtime.start(spec);
+    await runtime.start(spec, { onProgress: progressReporter(ctx, row.uid) });
   } catch (error) {
     if (!(error instanceof PortInUseError)) throw error;
     // Something outside our records holds the port. The node is re-made on a free port by the
     // next pass; what it had in memory is already gone with its process, and its data dir with
     // it (an RDB file there would be lost: acceptable for a port clash, which only happens
     // when another program grabs a port from our range while the node is down).
-    await ctx.runtime.destroy(spec);
+    await runtime.destroy(spec);
     await ctx.prisma.node.deleteMany({ where: { id: node.id } });
     await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "PORT_CONFLICT", message: `Port ${node.port} was taken; moving node ${node.id}` } });
   }
@@ -69,7 +73,7 @@ async function createNode(ctx: WorkerContext, row: InstanceRow, ordinal: number,
           ordinal,
           zone,
           role: ordinal === 0 ? "PRIMARY" : "REPLICA",
-          driver: ctx.runtime.driver,
+          driver: ctx.runtimes.default.driver,
           host: ctx.nodeHost,
           port,
           dataDir: nodeDataDir(ctx.nodesRoot, id),
@@ -84,4 +88,17 @@ async function createNode(ctx: WorkerContext, row: InstanceRow, ordinal: number,
     }
   }
   throw new Error(`no free port in ${ctx.portRange.first}-${ctx.portRange.last}`);
+}
+
+/** Shows slow preparation (an image pull) on the Operation, at most every half second. */
+function progressReporter(ctx: WorkerContext, instanceUid: string) {
+  let last = 0;
+  return (message: string) => {
+    const now = Date.now();
+    if (now - last < 500) return;
+    last = now;
+    ctx.prisma.operation
+      .updateMany({ where: { instanceUid, done: false }, data: { statusDetail: message } })
+      .catch(() => undefined); // progress is best effort; the step's outcome is what counts
+  };
 }

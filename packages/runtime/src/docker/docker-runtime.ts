@@ -442,7 +442,12 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         return absent;
       }
       const handle = info.Id.slice(0, 12);
-      if (!info.State.Running || info.State.Paused || info.State.Restarting) {
+      if (!info.State.Running) {
+        // Exited (crash, kill, OOM): start() brings the same container back with its data.
+        admin.drop(spec.id);
+        return { id: spec.id, handle, liveness: "stopped", loading: false, config: {} };
+      }
+      if (info.State.Paused || info.State.Restarting) {
         admin.drop(spec.id);
         return { id: spec.id, handle, liveness: "unresponsive", loading: false, config: {} };
       }
