@@ -1,7 +1,7 @@
 // The worker as a real child process, so a test can SIGKILL it mid-flight.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { TEST_REDIS_URL, type TestControlPlane } from "./control-plane.js";
+import { LOCAL_IMAGE, TEST_REDIS_URL, type TestControlPlane } from "./control-plane.js";
 
 const WORKER_MAIN = fileURLToPath(new URL("../../apps/worker/src/main.ts", import.meta.url));
 
@@ -21,6 +21,8 @@ export async function spawnWorker(cp: TestControlPlane): Promise<WorkerProcess> 
       CACHEPLANE_DATA_DIR: cp.dataDir,
       CACHEPLANE_NODE_PORTS: `${cp.portRange.first}-${cp.portRange.last}`,
       CACHEPLANE_LOG_LEVEL: "info",
+      CACHEPLANE_RUNTIME: cp.driver,
+      CACHEPLANE_REDIS_IMAGE: LOCAL_IMAGE,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
