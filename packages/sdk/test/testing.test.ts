@@ -1,0 +1,80 @@
+// useTestCache: provisions before the suite, hands out the URL, deletes afterwards — also when
+// a test fails (checked by running a failing suite in a child vitest).
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
+import { createCacheplaneClient } from "../src/index.js";
+import { useTestCache } from "../src/testing.js";
+
+let cp: TestControlPlane;
+beforeAll(async () => {
+  cp = await startTestControlPlane();
+});
+afterAll(async () => {
+  await cp?.stop();
+});
+
+const status = async (id: string) => (await cp.api("GET", `/v1/projects/default/locations/local1/instances/${id}`)).status;
+
+describe("a suite with a BASIC test cache", () => {
+  const cache = useTestCache({ beforeAll, afterAll }, () => ({ url: cp.url, apiKey: ADMIN_KEY, authEnabled: true, idPrefix: "Suite_Cache" }));
+
+  it("gets a READY instance with AUTH, labelled as a test cache, that expires on its own", () => {
+    expect(cache.id).toMatch(/^suite-cache-[a-z0-9]+-[0-9a-f]{6}$/);
+    expect(cache.instance).toMatchObject({ state: "READY", tier: "BASIC", authEnabled: true, labels: { "cacheplane-test": "true" } });
+    expect(cache.instance.expireTime).toBeTruthy();
+    expect(cache.url).toMatch(/^redis:\/\/:[A-Za-z0-9%]+@/);
+  });
+
+  it("serves Redis commands on the handed-out URL", async () => {
+    const redis = new Redis(cache.url, { maxRetriesPerRequest: 1 });
+    try {
+      expect(await redis.incr("counter")).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  afterAll(() => {
+    lastSuiteId = cache.id;
+  });
+});
+let lastSuiteId = "";
+
+describe("after that suite", () => {
+  it("its cache was deleted", async () => {
+    expect(lastSuiteId).not.toBe("");
+    expect(await status(lastSuiteId)).toBe(404);
+  });
+
+  it("a failing test still gets its cache deleted", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cacheplane-fixture-"));
+    try {
+      const out = join(dir, "id");
+      const config = fileURLToPath(new URL("./fixtures/vitest.config.ts", import.meta.url));
+      const vitest = fileURLToPath(new URL("../../../node_modules/vitest/vitest.mjs", import.meta.url));
+      const child = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        execFile(process.execPath, [vitest, "run", "--config", config], {
+          env: { ...process.env, CACHEPLANE_URL: cp.url, CACHEPLANE_API_KEY: ADMIN_KEY, FIXTURE_OUT: out, NO_COLOR: "1" },
+        }, (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, output: stdout + stderr }));
+      });
+      expect(child.output).toMatch(/failing on purpose/);
+      expect(child.code).not.toBe(0);
+      const id = (await readFile(out, "utf8")).trim();
+      expect(id).toMatch(/^fixture-/);
+      expect(await status(id)).toBe(404);
+      // It did exist: its create and delete are both in the operation log.
+      const client = createCacheplaneClient({ url: cp.url, apiKey: ADMIN_KEY });
+      const verbs: string[] = [];
+      for await (const op of client.operations.all()) if (op.metadata.target.endsWith(`/${id}`)) verbs.push(op.metadata.verb);
+      expect(verbs.sort()).toEqual(["create", "delete"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
