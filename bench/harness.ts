@@ -57,10 +57,25 @@ export interface LatencyOptions {
 }
 
 export async function latency(name: string, opts: LatencyOptions): Promise<Result> {
-  for (let i = 0; i < (opts.warmup ?? 1); i++) await opts.run(-1 - i);
+  // A failed run is recorded, not fatal: the table shows how many failed and why, and the
+  // attempts are bounded (twice the runs).
+  const errors: string[] = [];
+  const attempt = async (index: number) => {
+    try {
+      return await opts.run(index);
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
+  };
+  for (let i = 0; i < (opts.warmup ?? 1); i++) await attempt(-1 - i);
   const samples: number[] = [];
-  for (let i = 0; i < opts.runs; i++) samples.push(await opts.run(i));
-  return { name, kind: "latency", unit: "ms", samples, stats: stats(samples), baseline: opts.baseline, extra: opts.extra?.() };
+  for (let i = 0; samples.length < opts.runs && i < opts.runs * 2; i++) {
+    const ms = await attempt(i);
+    if (ms !== undefined) samples.push(ms);
+  }
+  if (samples.length === 0) throw new Error(`${name}: every run failed; first error: ${errors[0]}`);
+  return { name, kind: "latency", unit: "ms", samples, stats: stats(samples), baseline: opts.baseline, extra: { ...opts.extra?.(), errors: errors.length, errorMessages: errors.slice(0, 5) } };
 }
 
 export interface ThroughputOptions {

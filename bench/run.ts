@@ -64,6 +64,13 @@ const cleanup = () =>
       await fn().catch((e: unknown) => console.error(`cleanup: ${e instanceof Error ? e.message : String(e)}`));
     }
   })());
+// A crash in a background task (a timer in the in-process worker) must still clean up.
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.once(event, (error: unknown) => {
+    console.error(`${event}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    void cleanup().finally(() => process.exit(1));
+  });
+}
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: cleaning up`);
@@ -310,8 +317,12 @@ async function inProcessPlane(): Promise<Plane> {
   };
 }
 
+/** The log of the running `cacheplane up`, quoted when its group fails. */
+let upLog: string | undefined;
+
 async function embeddedPlane(): Promise<Plane> {
   const dataDir = await tempDir("cacheplane-bench-up-");
+  upLog = join(dataDir, "up.log");
   // Registered after the temp dir, so it runs before the dir is removed.
   let child: ChildProcess | undefined;
   onCleanup(async () => {
@@ -327,6 +338,7 @@ async function embeddedPlane(): Promise<Plane> {
     CACHEPLANE_PORT: String(port),
     CACHEPLANE_NODE_HOST: HOST,
     CACHEPLANE_NODE_PORTS: `${firstNodePort}-${firstNodePort + 99}`,
+    CACHEPLANE_RUNTIME: "process", // what "auto" picks when redis-server is installed; pinned so the baseline compares
   };
   for (const name of ["DATABASE_URL", "REDIS_URL", "CACHEPLANE_ADMIN_KEY"]) delete env[name];
   const logFd = openSync(join(dataDir, "up.log"), "a");
@@ -356,7 +368,9 @@ async function main() {
     try {
       await fn();
     } catch (error) {
-      failures.push(`${label}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      const log = label.startsWith("cacheplane up") && upLog ? await readFile(upLog, "utf8").catch(() => "") : "";
+      const tail = log ? `\n  last lines of up.log:\n${log.trim().split("\n").slice(-15).join("\n")}` : "";
+      failures.push(`${label}: ${error instanceof Error ? error.stack ?? error.message : String(error)}${tail}`);
     }
   };
   const progress = (r: Result) => {
@@ -370,16 +384,16 @@ async function main() {
   if (want("create-ready") || want("healthz") || want("get-instance")) {
     await group("in-process control plane", async () => {
       const plane = await inProcessPlane();
-      if (want("create-ready")) progress(await createReady(plane, "create-ready"));
-      for (const r of await getThroughput(plane, "healthz", "get-instance")) progress(r);
+      if (want("create-ready")) await group("create-ready", async () => progress(await createReady(plane, "create-ready")));
+      await group("GET throughput", async () => (await getThroughput(plane, "healthz", "get-instance")).forEach(progress));
     });
   }
 
   if (want("up:create-ready") || want("up:healthz") || want("up:get-instance")) {
     await group("cacheplane up (embedded)", async () => {
       const plane = await embeddedPlane();
-      if (want("up:create-ready")) progress(await createReady(plane, "up:create-ready"));
-      for (const r of await getThroughput(plane, "up:healthz", "up:get-instance")) progress(r);
+      if (want("up:create-ready")) await group("cacheplane up: create-ready", async () => progress(await createReady(plane, "up:create-ready")));
+      await group("cacheplane up: GET throughput", async () => (await getThroughput(plane, "up:healthz", "up:get-instance")).forEach(progress));
     });
   }
 
@@ -395,7 +409,9 @@ async function main() {
   }
   for (const r of results) {
     const errors = r.extra?.errors as number | undefined;
-    if (errors) console.log(`! ${r.name}: ${errors} failed requests ${JSON.stringify(r.extra?.statuses)}`);
+    if (!errors) continue;
+    if (r.kind === "throughput") console.log(`! ${r.name}: ${errors} failed requests ${JSON.stringify(r.extra?.statuses)}`);
+    else console.log(`! ${r.name}: ${errors} failed runs (not in the samples): ${(r.extra?.errorMessages as string[]).map((m) => m.slice(0, 160)).join(" // ")}`);
   }
   for (const f of failures) console.log(`! FAILED ${f}`);
   console.log(
@@ -409,7 +425,7 @@ async function main() {
       failures,
     }),
   );
-  return failures.length ? 1 : 0;
+  return failures.length || results.some((r) => r.extra?.errors) ? 1 : 0;
 }
 
 let code = 1;
