@@ -1,47 +1,64 @@
-// The `cacheplane` command line. `up` runs the control plane; more commands come with the SDK.
-import { loadSettings, SettingsError } from "@cacheplane/config";
-import { up } from "./up.js";
+// The `cacheplane` command line: one dispatcher, one module per command group (loaded only
+// when used, so `cacheplane instances list` never loads the control plane itself).
+import { CliEnvError, loadCliEnv } from "./env.js";
+import { EXIT, UsageError, exitCodeOf, messageOf } from "./exit-codes.js";
+import type { Io } from "./context.js";
 
-const HELP = `Usage: cacheplane <command>
+const HELP = `Usage: cacheplane <command> [flags]
 
-Commands:
-  up        Run the control plane (api + worker) with embedded defaults
-  help      Show this help
+Control plane:
+  up          Run the control plane (api + worker) with embedded defaults (--detach for background)
+  down        Stop the control plane started by \`up\`
+  status      Is it up, and how many instances does it run
 
-Settings come from the environment: CACHEPLANE_DATA_DIR, CACHEPLANE_PORT, CACHEPLANE_HOST,
-CACHEPLANE_ADMIN_KEY, DATABASE_URL, REDIS_URL (see the README for all of them).`;
+Resources:
+  instances   create | list | get | update | delete | failover
+  operations  list | get | wait | cancel
+  locations   list
+  keys        create | list | revoke (API keys)
 
-async function main(argv: string[]) {
-  const [command] = argv;
+Run 'cacheplane <command> --help' for more. The API address and key come from --url/--api-key,
+CACHEPLANE_URL/CACHEPLANE_API_KEY, or the cli.json that \`up\` writes in CACHEPLANE_DATA_DIR
+(default ~/.cacheplane).
+
+Exit codes: 0 ok, 1 failed, 2 usage or invalid argument, 3 not found, 4 conflict,
+5 server unreachable or failing, 6 unauthenticated or forbidden, 7 --wait timed out.`;
+
+type Command = (args: string[], io: Io) => Promise<void>;
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  up: async () => (await import("./commands/control-plane.js")).up,
+  down: async () => (await import("./commands/control-plane.js")).down,
+  status: async () => (await import("./commands/control-plane.js")).status,
+  instances: async () => (await import("./commands/instances.js")).instances,
+  operations: async () => (await import("./commands/operations.js")).operations,
+  locations: async () => (await import("./commands/locations.js")).locations,
+  keys: async () => (await import("./commands/keys.js")).keys,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
-    console.log(HELP);
-    return 0;
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.OK;
   }
-  if (command !== "up") {
-    console.error(`cacheplane: unknown command '${command}'. Run 'cacheplane --help'.`);
-    return 2;
-  }
-  const running = await up(loadSettings(), (line) => console.log(line));
-  let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      console.log("stopping (data nodes keep running; `cacheplane up` adopts them again)");
-      running.stop().then(() => process.exit(0), () => process.exit(1));
-    });
-  }
-  return undefined;
+  const load = COMMANDS[command];
+  if (!load) throw new UsageError(`unknown command '${command}'. Run 'cacheplane --help'.`);
+  const io: Io = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    errIsTTY: Boolean(process.stderr.isTTY),
+    env: loadCliEnv(),
+  };
+  await (await load())(rest, io);
+  return EXIT.OK;
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== undefined) process.exit(code);
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
-    // One line, no stack: expected errors (a missing redis-server, a bad setting) say what to do.
-    const message = error instanceof SettingsError || error instanceof Error ? error.message : String(error);
-    console.error(`cacheplane: ${message}`);
-    process.exit(1);
+    // One line, no stack: every expected error says what went wrong and, where it can, what to do.
+    const code = error instanceof CliEnvError ? EXIT.USAGE : exitCodeOf(error);
+    process.stderr.write(`cacheplane: ${messageOf(error)}\n`);
+    process.exit(code);
   },
 );

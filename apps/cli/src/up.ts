@@ -11,6 +11,7 @@ import { createRuntimes, startWorker } from "@cacheplane/worker";
 import { createPrisma, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { findRedisServer } from "@cacheplane/runtime";
+import { removeRunFiles, writeRunFiles } from "./config-file.js";
 import { startEmbeddedRedis } from "./embedded-redis.js";
 
 export interface RunningControlPlane {
@@ -67,6 +68,8 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : settings.port;
   const url = `http://${settings.host}:${port}`;
+  // For the other commands: where the API is, which file holds the key, which pid `down` stops.
+  await writeRunFiles(settings.dataDir, { url, apiKeyFile: boot.keyFile });
 
   print(`cacheplane is up at ${url} (API reference: ${url}/docs)`);
   print(`  data dir: ${settings.dataDir}`);
@@ -79,6 +82,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
     url,
     adminKey: boot.adminKey,
     async stop() {
+      await removeRunFiles(settings.dataDir);
       await app.close();
       await worker.stop();
       await queue.close();

@@ -45,7 +45,7 @@ describe("the SDK on a real control plane", () => {
     const url = await client.instances.redisUrl("sdk-basic");
     const auth = await client.instances.authString("sdk-basic");
     expect(auth).toBeTruthy();
-    expect(url).toMatch(/^redis:\/\/:[A-Za-z0-9%]+@127\.0\.0\.1:\d+$/);
+    expect(url).toMatch(/^redis:\/\/:[A-Za-z0-9%._-]+@127\.0\.0\.1:\d+$/);
     expect(decodeURIComponent(new URL(url).password)).toBe(auth);
 
     const redis = new Redis(url, { maxRetriesPerRequest: 1 });

@@ -28,7 +28,7 @@ describe("a suite with a BASIC test cache", () => {
     expect(cache.id).toMatch(/^suite-cache-[a-z0-9]+-[0-9a-f]{6}$/);
     expect(cache.instance).toMatchObject({ state: "READY", tier: "BASIC", authEnabled: true, labels: { "cacheplane-test": "true" } });
     expect(cache.instance.expireTime).toBeTruthy();
-    expect(cache.url).toMatch(/^redis:\/\/:[A-Za-z0-9%]+@/);
+    expect(cache.url).toMatch(/^redis:\/\/:[A-Za-z0-9%._-]+@/);
   });
 
   it("serves Redis commands on the handed-out URL", async () => {

@@ -1,0 +1,141 @@
+// cacheplane up | down | status — run, stop and inspect the all-in-one control plane.
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createCacheplaneClient } from "@cacheplane/sdk";
+import { GLOBAL_HELP, durationMs, noPositionals, outputFormat, parse } from "../args.js";
+import { isAlive, logPath, readConfig, readPid } from "../config-file.js";
+import { resolveConnection, type Io } from "../context.js";
+import { CliFailure, EXIT, UsageError } from "../exit-codes.js";
+import { json } from "../output.js";
+
+const HELP = {
+  up: `Usage: cacheplane up [--detach] [--timeout DUR]
+
+Runs the control plane (api + worker) with embedded defaults: an embedded Postgres unless
+DATABASE_URL is set, a private redis-server for the queue unless REDIS_URL is set. Writes
+<data dir>/cli.json and <data dir>/cacheplane.pid so the other commands find it.
+
+  --detach         start in the background (log: <data dir>/cacheplane.log), return once it answers
+  --timeout DUR    how long --detach waits for it (default 120s)
+
+Settings come from the environment: CACHEPLANE_DATA_DIR (default ~/.cacheplane), CACHEPLANE_PORT,
+CACHEPLANE_HOST, CACHEPLANE_ADMIN_KEY, DATABASE_URL, REDIS_URL, CACHEPLANE_NODE_PORTS, … (see the README).`,
+  down: `Usage: cacheplane down [--timeout DUR]
+
+Stops the control plane started by \`cacheplane up\` in this data dir (SIGTERM to the pid in
+<data dir>/cacheplane.pid) and waits for it to exit (default 30s). Data nodes keep running
+and are adopted again by the next \`cacheplane up\`; delete instances first to stop them.`,
+  status: `Usage: cacheplane status [-o table|json]
+
+Says whether the control plane answers, and counts its instances by state.
+
+${GLOBAL_HELP}`,
+};
+
+const binPath = () => fileURLToPath(new URL("../../bin/cacheplane.js", import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function up(args: string[], io: Io): Promise<void> {
+  const { values: v, positionals } = parse(args, { detach: { type: "boolean" }, timeout: { type: "string" } }, "up");
+  if (v.help) return io.out(`${HELP.up}\n`);
+  noPositionals(positionals, "up");
+  const dataDir = io.env.dataDir;
+  const running = await readPid(dataDir);
+  if (running && running !== process.pid && isAlive(running)) {
+    throw new CliFailure(`cacheplane is already running from ${dataDir} (pid ${running}); \`cacheplane down\` stops it`, EXIT.CONFLICT);
+  }
+  if (v.detach) return detach(io, durationMs(v.timeout, 120_000));
+
+  const { loadSettings } = await import("@cacheplane/config");
+  const { up: start } = await import("../up.js");
+  let settings;
+  try {
+    settings = loadSettings(io.env.raw);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const plane = await start(settings, (line) => io.out(`${line}\n`));
+  await new Promise<void>((resolve, reject) => {
+    let stopping = false;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => {
+        if (stopping) return;
+        stopping = true;
+        io.out("stopping (data nodes keep running; `cacheplane up` adopts them again)\n");
+        plane.stop().then(resolve, reject);
+      });
+    }
+  });
+}
+
+async function detach(io: Io, timeoutMs: number) {
+  const dataDir = io.env.dataDir;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const log = logPath(dataDir);
+  const fd = openSync(log, "a");
+  const child = spawn(process.execPath, [binPath(), "up"], { detached: true, stdio: ["ignore", fd, fd], env: io.env.raw });
+  closeSync(fd);
+  child.unref();
+  let exited: number | null | undefined;
+  child.once("exit", (code) => (exited = code));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new CliFailure(`cacheplane up exited with code ${exited}; see ${log}`, EXIT.FAILED);
+    const config = (await readPid(dataDir)) === child.pid ? await readConfig(dataDir) : undefined;
+    if (config && (await createCacheplaneClient({ url: config.url, apiKey: "" }).health())) {
+      io.out(`cacheplane is up at ${config.url} (pid ${child.pid}; log: ${log})\n`);
+      if (config.apiKeyFile) io.out(`  admin API key: in ${config.apiKeyFile} (the CLI reads it from ${dataDir}/cli.json)\n`);
+      return;
+    }
+    await sleep(100);
+  }
+  child.kill("SIGTERM");
+  throw new CliFailure(`cacheplane up did not answer within ${timeoutMs / 1000}s; see ${log}`, EXIT.SERVER);
+}
+
+export async function down(args: string[], io: Io): Promise<void> {
+  const { values: v, positionals } = parse(args, { timeout: { type: "string" } }, "down");
+  if (v.help) return io.out(`${HELP.down}\n`);
+  noPositionals(positionals, "down");
+  const pid = await readPid(io.env.dataDir);
+  if (!pid || !isAlive(pid)) return io.out(`cacheplane is not running from ${io.env.dataDir}.\n`);
+  process.kill(pid, "SIGTERM");
+  const timeoutMs = durationMs(v.timeout, 30_000);
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new CliFailure(`cacheplane (pid ${pid}) did not stop within ${timeoutMs / 1000}s`, EXIT.SERVER);
+    await sleep(50);
+  }
+  io.out(`cacheplane stopped (pid ${pid}).\n`);
+}
+
+export async function status(args: string[], io: Io): Promise<void> {
+  const { values: v, positionals } = parse(args, {}, "status");
+  if (v.help) return io.out(`${HELP.status}\n`);
+  noPositionals(positionals, "status");
+  const format = outputFormat(v.output, ["table", "json"]);
+  const { url, apiKey } = await resolveConnection(v, io.env);
+  const client = createCacheplaneClient({ url, apiKey: apiKey ?? "", project: v.project ?? io.env.project, location: v.location ?? io.env.location });
+  const pid = await readPid(io.env.dataDir);
+  const localPid = pid && isAlive(pid) ? pid : undefined;
+  if (!(await client.health())) {
+    if (format === "json") io.out(json({ up: false, url }));
+    throw new CliFailure(`cacheplane is not running (no answer at ${url})`, EXIT.SERVER);
+  }
+  const byState: Record<string, number> = {};
+  let count: number | undefined;
+  if (apiKey) {
+    count = 0;
+    for await (const instance of client.instances.all()) {
+      count++;
+      byState[instance.state ?? "UNKNOWN"] = (byState[instance.state ?? "UNKNOWN"] ?? 0) + 1;
+    }
+  }
+  if (format === "json") return io.out(json({ up: true, url, pid: localPid, instances: count, instancesByState: byState }));
+  io.out(`cacheplane is up at ${url}${localPid ? ` (pid ${localPid})` : ""}\n`);
+  if (count === undefined) return io.out("instances: unknown (no API key)\n");
+  const states = Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(", ");
+  io.out(`instances: ${count}${count ? ` (${states})` : ""}\n`);
+}
