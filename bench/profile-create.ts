@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { startWorker, silentLogger, type RunningWorker } from "@cacheplane/worker";
+import { createRuntimes, startWorker, silentLogger, type RunningWorker, type Runtimes } from "@cacheplane/worker";
 import { createPrisma, type PrismaClient } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { createProcessRuntime, type NodeRuntime } from "@cacheplane/runtime";
+import { type NodeRuntime } from "@cacheplane/runtime";
+import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { killNodesUnder } from "../test/support/processes.js";
 import { median } from "./harness.js";
 
@@ -110,7 +111,10 @@ async function main() {
     const nodesRoot = join(dataDir, "nodes");
     cleanups.push(() => killNodesUnder(nodesRoot));
     const first = 25_000 + Math.floor(Math.random() * 9) * 100;
-    const runtime = instrumentRuntime(createProcessRuntime({ nodesRoot }));
+    // The drivers as the test harness makes them, with the process driver's calls timed.
+    const made = await createRuntimes({ runtime: "process", nodesRoot, redisImages: DEFAULT_REDIS_IMAGES });
+    const runtime = instrumentRuntime(made.default);
+    const runtimes: Runtimes = { ...made, default: runtime, byDriver: { ...made.byDriver, process: runtime } };
 
     const app = await buildApp({
       prisma: instrument(base, "api"),
@@ -125,7 +129,7 @@ async function main() {
     const worker: RunningWorker = await startWorker(
       {
         prisma: instrument(base, "worker"),
-        runtimes: { default: runtime, byDriver: { process: runtime }, redisVersions: ["REDIS_7_0"] },
+        runtimes,
         queue,
         zones: ZONES,
         nodesRoot,
