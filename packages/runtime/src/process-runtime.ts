@@ -5,19 +5,10 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { access, chmod, mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, open, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Redis } from "ioredis";
-import {
-  InvalidNodeSpecError,
-  RESET_VALUES,
-  assertNodeId,
-  configValuesEqual,
-  isNodeId,
-  nodeFiles,
-  parseSpecConfig,
-  renderRedisConf,
-} from "./config.js";
+import { InvalidNodeSpecError, assertNodeId, isNodeId, nodeFiles, renderRedisConf } from "./config.js";
+import { NodeStartError, PortInUseError } from "./errors.js";
 import { silentLogger, type RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
 import {
@@ -30,7 +21,7 @@ import {
   waitForExit,
   writePidFile,
 } from "./proc.js";
-import { RedisAuthError, configGet, configSet, connectAdmin, info, isAuthError, ping, withTimeout } from "./redis-admin.js";
+import { createNodeAdmin } from "./node-admin.js";
 import { findRedisServer } from "./redis-server-binary.js";
 
 export interface ProcessRuntimeOptions {
@@ -45,17 +36,9 @@ export interface ProcessRuntimeOptions {
   startTimeoutMs?: number;
 }
 
-export class PortInUseError extends Error {
-  override name = "PortInUseError";
-}
-export class NodeStartError extends Error {
-  override name = "NodeStartError";
-}
-export class NodeUnavailableError extends Error {
-  override name = "NodeUnavailableError";
-}
+// Shared with the docker driver; exported from here too, where they were first defined.
+export { NodeStartError, NodeUnavailableError, PortInUseError } from "./errors.js";
 
-const PROBE_TIMEOUT_MS = 300;
 const STOP_GRACE_MS = 2000;
 const exists = (file: string) => access(file).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,6 +47,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   const nodesRoot = path.resolve(options.nodesRoot);
   const log = options.logger ?? silentLogger;
   const startTimeoutMs = options.startTimeoutMs ?? 5000;
+  const admin = createNodeAdmin(log);
   let binary: string | undefined;
 
   // The control plane allocates data dirs; this driver only accepts <nodesRoot>/<id>, because it
@@ -101,68 +85,6 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
     const tmp = `${files.conf}.${process.pid}.tmp`;
     await writeFile(tmp, text, { mode: 0o600 }); // may hold requirepass
     await rename(tmp, files.conf);
-  };
-
-  /** The spec.config the node's current redis.conf was written from (what it runs with). */
-  const previousConfig = async (files: Files): Promise<Record<string, string>> => {
-    try {
-      return parseSpecConfig(await readFile(files.conf, "utf8")) ?? {};
-    } catch {
-      return {};
-    }
-  };
-
-  // ---- admin connections: one cached per node, keyed by address and password ----
-  const conns = new Map<string, { key: string; redis: Promise<Redis> }>();
-  const dropConn = (id: string) => {
-    const entry = conns.get(id);
-    if (!entry) return;
-    conns.delete(id);
-    entry.redis.then((r) => r.disconnect()).catch(() => {});
-  };
-  const cachedAdmin = async (spec: NodeSpec, password: string | undefined): Promise<Redis> => {
-    const key = `${spec.host}\0${spec.port}\0${password ?? ""}`;
-    const entry = conns.get(spec.id);
-    if (entry?.key === key) {
-      const redis = await entry.redis.catch(() => undefined);
-      if (redis?.status === "ready") return redis;
-    }
-    dropConn(spec.id);
-    const redis = connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: PROBE_TIMEOUT_MS });
-    conns.set(spec.id, { key, redis });
-    try {
-      return await redis;
-    } catch (err) {
-      if (conns.get(spec.id)?.redis === redis) conns.delete(spec.id);
-      throw err;
-    }
-  };
-
-  /**
-   * Connects and PINGs with the spec's password, falling back to the one in the node's redis.conf
-   * (the password it runs with) when they differ — e.g. auth just changed and configure() has not
-   * run yet. Throws RedisAuthError if neither is accepted.
-   */
-  const probe = async (spec: NodeSpec, files: Files) => {
-    const candidates = [spec.config.requirepass];
-    let lastAuthError: unknown;
-    for (let i = 0; i < 2; i++) {
-      const password = candidates[i];
-      try {
-        const redis = await cachedAdmin(spec, password);
-        return { redis, answer: await ping(redis, PROBE_TIMEOUT_MS) };
-      } catch (err) {
-        if (!(err instanceof RedisAuthError || isAuthError(err))) throw err;
-        lastAuthError = err;
-        dropConn(spec.id);
-        if (i === 0) {
-          const onDisk = (await previousConfig(files)).requirepass;
-          if ((onDisk ?? "") === (password ?? "")) break;
-          candidates.push(onDisk);
-        }
-      }
-    }
-    throw lastAuthError instanceof RedisAuthError ? lastAuthError : new RedisAuthError(String((lastAuthError as Error)?.message));
   };
 
   const binaryPath = () =>
@@ -268,41 +190,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
       const absent: NodeObservation = { id: spec.id, liveness: "absent", loading: false, config: {} };
       const pid = await findPid(files, false);
       if (pid === undefined) {
-        dropConn(spec.id);
+        admin.drop(spec.id);
         return absent;
       }
-      const base = { id: spec.id, handle: String(pid), loading: false, config: {} };
-      try {
-        const { redis, answer } = await probe(spec, files);
-        const names = Object.keys(spec.config);
-        const [sections, live] = await withTimeout(
-          Promise.all([info(redis, "persistence", "replication"), configGet(redis, names)]),
-          PROBE_TIMEOUT_MS,
-          "INFO/CONFIG GET",
-        );
-        // Report the spec's own spelling where the live value means the same ("1gb" vs bytes),
-        // so the caller can compare observed to desired as plain strings.
-        const config: Record<string, string> = {};
-        for (const name of names) {
-          const value = live[name];
-          if (value !== undefined) config[name] = configValuesEqual(name, value, spec.config[name]!) ? spec.config[name]! : value;
-        }
-        return {
-          ...base,
-          liveness: "running",
-          loading: answer === "loading" || sections.persistence?.loading === "1",
-          role: sections.replication?.role,
-          config,
-        };
-      } catch (err) {
-        if (err instanceof RedisAuthError) {
-          // It answers, but not to our credentials: running, with nothing more we can see.
-          log.warn({ node: spec.id }, "node refuses the configured password");
-          return { ...base, liveness: "running" };
-        }
-        dropConn(spec.id);
-        return { ...base, liveness: "unresponsive" };
-      }
+      return admin.observeRunning(spec, files.conf, String(pid));
     },
 
     async configure(spec) {
@@ -316,56 +207,17 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
           await writeConf(files, conf);
           return;
         }
-        const previous = await previousConfig(files);
-        const desired: Record<string, string> = {};
-        for (const name of Object.keys(previous)) {
-          if (name in spec.config) continue;
-          const reset = RESET_VALUES[name];
-          if (reset !== undefined) desired[name] = reset;
-          else log.warn({ node: spec.id, directive: name }, "directive removed from spec keeps its live value until restart");
-        }
-        Object.assign(desired, spec.config);
-
-        // A connection of its own, so observe()'s cached one is never cut mid-command.
-        let redis: Redis | undefined;
-        for (const password of new Set([spec.config.requirepass, previous.requirepass])) {
-          try {
-            redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 2000 });
-            await redis.ping();
-            break;
-          } catch (err) {
-            redis?.disconnect();
-            redis = undefined;
-            if (!(err instanceof RedisAuthError || isAuthError(err))) {
-              throw new NodeUnavailableError(`node ${spec.id} does not answer (${(err as Error).message}); config not applied`);
-            }
-          }
-        }
-        if (!redis) throw new NodeUnavailableError(`node ${spec.id} refuses both the new and the previous password; config not applied`);
-        try {
-          const live = await configGet(redis, Object.keys(desired));
-          const changes = Object.fromEntries(
-            Object.entries(desired).filter(([name, value]) => live[name] === undefined || !configValuesEqual(name, live[name], value)),
-          );
-          try {
-            await configSet(redis, changes);
-          } catch (err) {
-            throw new InvalidNodeSpecError(`node ${spec.id}: CONFIG SET ${Object.keys(changes).join(", ")} failed: ${(err as Error).message}`);
-          }
-          // Persist only what the node accepted, so a restart cannot fail on a value Redis refused.
-          await writeConf(files, conf);
-          if ("requirepass" in changes) dropConn(spec.id); // next observe() connects with the new password
-          log.info({ node: spec.id, changed: Object.keys(changes) }, "node configured");
-        } finally {
-          redis.disconnect();
-        }
+        const changed = await admin.applyLive(spec, files.conf);
+        // Persist only what the node accepted, so a restart cannot fail on a value Redis refused.
+        await writeConf(files, conf);
+        log.info({ node: spec.id, changed }, "node configured");
       });
     },
 
     async destroy(spec) {
       const files = locate(spec);
       return serialized(spec.id, async () => {
-        dropConn(spec.id);
+        admin.drop(spec.id);
         const pid = await findPid(files, true);
         if (pid !== undefined) {
           await signalNode(pid, "SIGTERM");
@@ -393,9 +245,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
     },
 
     async close() {
-      const pending = [...conns.values()].map((e) => e.redis.then((r) => r.quit()).catch(() => {}));
-      conns.clear();
-      await Promise.all(pending);
+      await admin.close();
     },
   };
 }

@@ -14,7 +14,7 @@ import { InvalidNodeSpecError, assertNodeId, isNodeId, nodeFiles } from "../conf
 import { silentLogger, type RuntimeLogger } from "../logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "../node-runtime.js";
 import { isPortFree } from "../proc.js";
-import { NodeStartError, PortInUseError } from "../process-runtime.js";
+import { NodeStartError, PortInUseError } from "../errors.js";
 import { withTimeout } from "../redis-admin.js";
 import {
   LABELS,
@@ -27,7 +27,7 @@ import {
   type DockerNetwork,
 } from "./container-spec.js";
 import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
-import { createNodeAdmin } from "./node-admin.js";
+import { createNodeAdmin } from "../node-admin.js";
 import { watchContainerDeaths, type Watch } from "./watch.js";
 
 export interface DockerRuntimeOptions {

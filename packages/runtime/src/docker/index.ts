@@ -24,4 +24,4 @@ export {
   type DockerNetwork,
 } from "./container-spec.js";
 export { watchContainerDeaths, type Watch, type WatchOptions } from "./watch.js";
-export { createNodeAdmin, previousConfig, type NodeAdmin } from "./node-admin.js";
+export { createNodeAdmin, previousConfig, type NodeAdmin } from "../node-admin.js";

@@ -3,16 +3,16 @@
 // observation of a running node (loading, role, live config in the spec's spelling), and the live
 // half of configure() (CONFIG SET of what differs, undoing directives that left the spec).
 //
-// Nothing here knows about Docker: it is written so the process driver can use it too (it holds
-// the same logic inline today). Only redis-admin.ts and config.ts are used, never copied.
+// Nothing here knows about processes or containers: both drivers use it (one copy). Only
+// redis-admin.ts and config.ts are used, never copied.
 
 import { readFile } from "node:fs/promises";
 import type { Redis } from "ioredis";
-import { InvalidNodeSpecError, RESET_VALUES, configValuesEqual, parseSpecConfig } from "../config.js";
-import type { RuntimeLogger } from "../logger.js";
-import type { NodeObservation, NodeSpec } from "../node-runtime.js";
-import { NodeUnavailableError } from "../process-runtime.js";
-import { RedisAuthError, configGet, configSet, connectAdmin, info, isAuthError, ping, withTimeout } from "../redis-admin.js";
+import { InvalidNodeSpecError, RESET_VALUES, configValuesEqual, parseSpecConfig } from "./config.js";
+import type { RuntimeLogger } from "./logger.js";
+import type { NodeObservation, NodeSpec } from "./node-runtime.js";
+import { NodeUnavailableError } from "./errors.js";
+import { RedisAuthError, configGet, configSet, connectAdmin, info, isAuthError, ping, withTimeout } from "./redis-admin.js";
 
 export const PROBE_TIMEOUT_MS = 300;
 
