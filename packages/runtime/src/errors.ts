@@ -13,3 +13,16 @@ export class NodeStartError extends Error {
 export class NodeUnavailableError extends Error {
   override name = "NodeUnavailableError";
 }
+/** An address the node must listen on (an endpoint address) is held by another process, e.g. a
+ *  former primary that was not fenced yet. The message names the address; nothing was changed. */
+export class AddressInUseError extends Error {
+  override name = "AddressInUseError";
+  constructor(
+    message: string,
+    /** The address that is taken, e.g. "127.1.0.9". */
+    readonly address: string,
+    readonly port: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,6 @@
 // @cacheplane/runtime: how data nodes become real. Imports no other @cacheplane package.
-export type { NodeLiveness, NodeObservation, NodeRuntime, NodeSpec, StartOptions } from "./node-runtime.js";
+export type { NodeLiveness, NodeObservation, NodeReplication, NodeRuntime, NodeSpec, StartOptions } from "./node-runtime.js";
+export { AddressInUseError } from "./errors.js";
 export type { RuntimeLogger } from "./logger.js";
 export { silentLogger } from "./logger.js";
 export {
@@ -14,16 +15,20 @@ export {
   configGet,
   configSet,
   connectAdmin,
+  formatAddress,
   info,
   isAuthError,
   isLoadingError,
   parseInfo,
+  parseReplication,
   ping,
   RedisAuthError,
   withTimeout,
   type AdminTarget,
 } from "./redis-admin.js";
 export {
+  assertTopology,
+  bindAddresses,
   configValuesEqual,
   DRIVER_DEFAULTS,
   DRIVER_OWNED_DIRECTIVES,

@@ -1,18 +1,31 @@
 // Talking to a node's redis-server the way the process driver does: one cached admin connection
 // per node, a PING that falls back to the password the node's redis.conf was written with, the
-// observation of a running node (loading, role, live config in the spec's spelling), and the live
-// half of configure() (CONFIG SET of what differs, undoing directives that left the spec).
+// observation of a running node (loading, role, replication, bind, live config in the spec's
+// spelling), and the live half of configure() (CONFIG SET of what differs, undoing directives that
+// left the spec; the listening addresses; the replication role).
 //
 // Nothing here knows about processes or containers: both drivers use it (one copy). Only
 // redis-admin.ts and config.ts are used, never copied.
 
 import { readFile } from "node:fs/promises";
 import type { Redis } from "ioredis";
-import { InvalidNodeSpecError, RESET_VALUES, configValuesEqual, parseSpecConfig } from "./config.js";
+import { InvalidNodeSpecError, RESET_VALUES, bindAddresses, configValuesEqual, parseSpecConfig } from "./config.js";
+import { AddressInUseError, NodeUnavailableError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeSpec } from "./node-runtime.js";
-import { NodeUnavailableError } from "./errors.js";
-import { RedisAuthError, configGet, configSet, connectAdmin, info, isAuthError, ping, withTimeout } from "./redis-admin.js";
+import { isPortFree } from "./proc.js";
+import {
+  RedisAuthError,
+  configGet,
+  configSet,
+  connectAdmin,
+  formatAddress,
+  info,
+  isAuthError,
+  parseReplication,
+  ping,
+  withTimeout,
+} from "./redis-admin.js";
 
 export const PROBE_TIMEOUT_MS = 300;
 
@@ -25,14 +38,53 @@ export async function previousConfig(confPath: string): Promise<Record<string, s
   }
 }
 
+/** Live listening addresses from CONFIG GET bind ("127.0.0.1 127.1.0.9"). */
+const splitBind = (value: string | undefined) => (value ?? "").split(/\s+/).filter(Boolean);
+
+/**
+ * Throws AddressInUseError for the first of `addresses` on which another process already listens
+ * on `port` (a brief exclusive bind from this process), InvalidNodeSpecError for an address this
+ * machine does not have. Only meaningful where the driver shares the node's network namespace.
+ */
+export async function assertAddressesFree(spec: Pick<NodeSpec, "id" | "port">, addresses: readonly string[]): Promise<void> {
+  for (const address of addresses) {
+    let free: boolean;
+    try {
+      free = await isPortFree(address, spec.port);
+    } catch (err) {
+      throw new InvalidNodeSpecError(`node ${spec.id}: cannot listen on ${address} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (!free) {
+      throw new AddressInUseError(
+        `address ${formatAddress(address, spec.port)} is in use by another process; node ${spec.id} cannot listen there (stop its holder first)`,
+        address,
+        spec.port,
+      );
+    }
+  }
+}
+
+export interface NodeAdminOptions {
+  /** The addresses a node must listen on; default [spec.host, ...spec.endpointHosts]. */
+  bindFor?: (spec: NodeSpec) => string[];
+  /** The driver shares the node's network namespace (process driver, docker's host network), so
+   *  it can tell before any change whether an address to bind is held by someone else. */
+  sameNetwork?: boolean;
+}
+
 export interface NodeAdmin {
-  /** Observation of a node whose process/container runs: "running" (with loading, role, config)
-   *  when it answers PING, "unresponsive" otherwise. Never throws. */
+  /** Observation of a node whose process/container runs: "running" (with loading, role,
+   *  replication, bind, config) when it answers PING, "unresponsive" otherwise. Never throws. */
   observeRunning(spec: NodeSpec, confPath: string, handle: string): Promise<NodeObservation>;
-  /** CONFIG SET on the live node of every directive that differs from spec.config, and the reset
-   *  of directives that left the spec. Returns the names changed. Throws NodeUnavailableError when
-   *  the node does not answer, InvalidNodeSpecError when Redis refuses a value. The caller
-   *  persists redis.conf afterwards (only what the node accepted). */
+  /** Converges the live node on the spec: CONFIG SET of every directive that differs from
+   *  spec.config (and the reset of directives that left it), the listening addresses (bind) and
+   *  the replication role (REPLICAOF). A node becoming a primary is promoted before it binds new
+   *  addresses; a node stopping being a primary drops its endpoint addresses (and kills the
+   *  clients connected through them) before REPLICAOF. Returns the names changed ("bind",
+   *  "replicaof" among them). Throws NodeUnavailableError when the node does not answer,
+   *  AddressInUseError (nothing changed) when an address to bind is held by another process,
+   *  InvalidNodeSpecError when Redis refuses a value. The caller persists redis.conf afterwards
+   *  (only what the node accepted). */
   applyLive(spec: NodeSpec, confPath: string): Promise<string[]>;
   /** Forgets the cached connection of a node (it stopped, or its password changed). */
   drop(id: string): void;
@@ -40,7 +92,8 @@ export interface NodeAdmin {
   close(): Promise<void>;
 }
 
-export function createNodeAdmin(log: RuntimeLogger): NodeAdmin {
+export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = {}): NodeAdmin {
+  const bindFor = options.bindFor ?? bindAddresses;
   const conns = new Map<string, { key: string; redis: Promise<Redis> }>();
 
   const drop = (id: string) => {
@@ -101,7 +154,7 @@ export function createNodeAdmin(log: RuntimeLogger): NodeAdmin {
         const { redis, answer } = await probe(spec, confPath);
         const names = Object.keys(spec.config);
         const [sections, live] = await withTimeout(
-          Promise.all([info(redis, "persistence", "replication"), configGet(redis, names)]),
+          Promise.all([info(redis, "persistence", "replication"), configGet(redis, [...names, "bind"])]),
           PROBE_TIMEOUT_MS,
           "INFO/CONFIG GET",
         );
@@ -117,6 +170,8 @@ export function createNodeAdmin(log: RuntimeLogger): NodeAdmin {
           liveness: "running",
           loading: answer === "loading" || sections.persistence?.loading === "1",
           role: sections.replication?.role,
+          bind: splitBind(live.bind),
+          replication: parseReplication(sections.replication),
           config,
         };
       } catch (err) {
@@ -157,17 +212,67 @@ export function createNodeAdmin(log: RuntimeLogger): NodeAdmin {
       }
       if (!redis) throw new NodeUnavailableError(`node ${spec.id} refuses both the new and the previous password; config not applied`);
       try {
-        const live = await configGet(redis, Object.keys(desired));
-        const changes = Object.fromEntries(
+        const [live, sections] = await Promise.all([configGet(redis, [...Object.keys(desired), "bind"]), info(redis, "replication")]);
+        const changes: Record<string, string> = Object.fromEntries(
           Object.entries(desired).filter(([name, value]) => live[name] === undefined || !configValuesEqual(name, live[name], value)),
         );
+
+        const wantBind = bindFor(spec);
+        const liveBind = splitBind(live.bind);
+        const added = wantBind.filter((a) => !liveBind.includes(a));
+        const removed = liveBind.filter((a) => !wantBind.includes(a));
+        if (added.length > 0 || removed.length > 0) changes.bind = wantBind.join(" ");
+
+        const replication = parseReplication(sections.replication);
+        const primary = spec.replicaOf;
+        const promote = !primary && replication?.role !== "primary";
+        const follow =
+          primary !== undefined &&
+          !(replication?.role === "replica" && replication.primaryHost === primary.host && replication.primaryPort === primary.port);
+
+        // Before any change: an address held by another process (a former primary that still
+        // listens on the endpoint address) fails the whole configure, leaving the node as it was.
+        if (options.sameNetwork) await assertAddressesFree(spec, added);
+
+        const changed: string[] = [];
+        if (promote) {
+          // Writable before it takes the endpoint address: clients never reach a read-only node there.
+          await redis.call("REPLICAOF", "NO", "ONE");
+          changed.push("replicaof");
+          log.info({ node: spec.id }, "node promoted to primary");
+        }
         try {
-          await configSet(redis, changes);
+          await configSet(redis, changes); // all or none: a bind that fails undoes the rest
         } catch (err) {
-          throw new InvalidNodeSpecError(`node ${spec.id}: CONFIG SET ${Object.keys(changes).join(", ")} failed: ${(err as Error).message}`);
+          const message = (err as Error).message;
+          if ("bind" in changes && /bind/i.test(message) && added.length > 0) {
+            if (options.sameNetwork) await assertAddressesFree(spec, added); // names the address taken
+            const shown = added.map((a) => formatAddress(a, spec.port)).join(", ");
+            throw new AddressInUseError(
+              `node ${spec.id} cannot listen on ${shown}: ${message}${promote ? " (the node was promoted to primary already)" : ""}`,
+              added[0]!,
+              spec.port,
+            );
+          }
+          throw new InvalidNodeSpecError(`node ${spec.id}: CONFIG SET ${Object.keys(changes).join(", ")} failed: ${message}`);
+        }
+        changed.push(...Object.keys(changes));
+        // Clients that came in through an address the node no longer holds would otherwise stay
+        // with it (a rebind closes listeners only): cut them, so they reconnect to the new holder.
+        for (const address of removed) {
+          try {
+            await redis.call("CLIENT", "KILL", "LADDR", formatAddress(address, spec.port));
+          } catch (err) {
+            log.warn({ node: spec.id, address, err: (err as Error).message }, "cannot disconnect the clients of a dropped address");
+          }
+        }
+        if (follow) {
+          await redis.call("REPLICAOF", primary.host, String(primary.port));
+          changed.push("replicaof");
+          log.info({ node: spec.id, primary: formatAddress(primary.host, primary.port) }, "node replicates");
         }
         if ("requirepass" in changes) drop(spec.id); // the next observe() connects with the new password
-        return Object.keys(changes);
+        return changed;
       } finally {
         redis.disconnect();
       }

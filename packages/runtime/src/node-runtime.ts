@@ -17,6 +17,29 @@ export interface NodeSpec {
   /** Redis config directives (name -> value) the node must run with; includes maxmemory,
    *  requirepass when auth is on, and the user's redisConfigs. Never logged: may hold secrets. */
   config: Record<string, string>;
+  /** Extra addresses the node must also listen on, with the same port: the instance's endpoint
+   *  addresses while this node holds them (e.g. "127.1.0.9"). Bound after `host`. */
+  endpointHosts?: string[];
+  /** The primary this node replicates from; absent means the node is a primary. Written to its
+   *  redis.conf too, so a restarted node comes back as a replica (never as an empty primary).
+   *  `masterauth` comes through `config` like any directive. */
+  replicaOf?: { host: string; port: number };
+}
+
+/** Replication state from INFO replication. */
+export interface NodeReplication {
+  role: "primary" | "replica";
+  /** Replica only: the primary it replicates from (master_host / master_port). */
+  primaryHost?: string;
+  primaryPort?: number;
+  /** Replica only: master_link_status:up. */
+  linkUp?: boolean;
+  /** Primary: master_repl_offset. Replica: slave_repl_offset (master_repl_offset when missing). */
+  offset: number;
+  /** Primary only: connected_slaves. */
+  connectedReplicas?: number;
+  /** Replica only: master_sync_in_progress:1 (a full sync is running). */
+  syncing?: boolean;
 }
 
 export type NodeLiveness =
@@ -39,6 +62,10 @@ export interface NodeObservation {
   config: Record<string, string>;
   /** "master" | "slave" from INFO replication, when running. */
   role?: string;
+  /** Live listening addresses (CONFIG GET bind, split), when running. */
+  bind?: string[];
+  /** Replication state, when running. */
+  replication?: NodeReplication;
   /** OS pid or container id, for diagnostics only. */
   handle?: string;
 }
@@ -60,8 +87,18 @@ export interface NodeRuntime {
    *  throws RuntimeUnavailableError when the driver's engine itself is unreachable, so that
    *  reconcile backs off instead of treating every node as gone. */
   observe(spec: NodeSpec): Promise<NodeObservation>;
-  /** Applies config to the running node and persists it so a restart keeps it (idempotent). */
+  /** Applies config to the running node and persists it so a restart keeps it (idempotent).
+   *  Also converges the live listening addresses ([host, ...endpointHosts]) and the replication
+   *  role (replicaOf): a node that becomes a primary is promoted (REPLICAOF NO ONE) before it
+   *  binds endpoint addresses; a node that stops being a primary drops its endpoint addresses
+   *  (and the clients connected through them) before it replicates. Throws AddressInUseError,
+   *  with nothing changed, when an address it must bind is held by another process. */
   configure(spec: NodeSpec): Promise<void>;
+  /** Stops the node's process/container but keeps its data dir (start() brings it back): fences a
+   *  failed primary that may still hold an endpoint address. Once it resolves nothing of the node
+   *  listens anymore, also when it was hung (SIGSTOP, paused). Idempotent; no error when already
+   *  stopped or absent. */
+  stop(spec: NodeSpec): Promise<void>;
   /** Stops the node and releases everything it holds: process/container, data dir (idempotent). */
   destroy(spec: NodeSpec): Promise<void>;
   /** Ids of nodes this driver finds on the machine for cacheplane (to find orphans). */

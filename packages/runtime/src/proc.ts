@@ -86,6 +86,43 @@ export async function signalNode(pid: number, signal: NodeJS.Signals): Promise<v
   }
 }
 
+/** Whether a process of group pgid is alive (zombies excluded: they hold no sockets). */
+function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
+/**
+ * SIGKILLs the node (its whole process group when it leads one, as the driver spawns it: a fork
+ * child of BGSAVE goes too) and waits until none of it is left; false if something survived
+ * timeoutMs. SIGKILL also ends a SIGSTOPped process.
+ */
+export async function killNode(pid: number, confPath: string, timeoutMs: number): Promise<boolean> {
+  const group = (await processGroup(pid)) === pid;
+  await signalNode(pid, "SIGKILL");
+  const deadline = Date.now() + timeoutMs;
+  while ((await isNodeProcess(pid, confPath)) || (group && groupAlive(pid))) {
+    if (Date.now() >= deadline) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
 /** Waits until the node's process is gone; false if it is still there after timeoutMs. */
 export async function waitForExit(pid: number, confPath: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

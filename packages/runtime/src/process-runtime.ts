@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { access, chmod, mkdir, open, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { InvalidNodeSpecError, assertNodeId, isNodeId, nodeFiles, renderRedisConf } from "./config.js";
+import { InvalidNodeSpecError, assertNodeId, bindAddresses, isNodeId, nodeFiles, renderRedisConf } from "./config.js";
 import { NodeStartError, PortInUseError } from "./errors.js";
 import { silentLogger, type RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
@@ -15,13 +15,14 @@ import {
   canConnect,
   isNodeProcess,
   isPortFree,
+  killNode,
   readPidFile,
   scanForNodeProcess,
   signalNode,
   waitForExit,
   writePidFile,
 } from "./proc.js";
-import { createNodeAdmin } from "./node-admin.js";
+import { assertAddressesFree, createNodeAdmin } from "./node-admin.js";
 import { findRedisServer } from "./redis-server-binary.js";
 
 export interface ProcessRuntimeOptions {
@@ -47,7 +48,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   const nodesRoot = path.resolve(options.nodesRoot);
   const log = options.logger ?? silentLogger;
   const startTimeoutMs = options.startTimeoutMs ?? 5000;
-  const admin = createNodeAdmin(log);
+  const admin = createNodeAdmin(log, { sameNetwork: true });
   let binary: string | undefined;
 
   // The control plane allocates data dirs; this driver only accepts <nodesRoot>/<id>, because it
@@ -168,6 +169,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         if (!(await isPortFree(spec.host, spec.port))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
         }
+        await assertAddressesFree(spec, bindAddresses(spec).slice(1)); // endpoint addresses: AddressInUseError
         const logFd = openSync(files.log, "a", 0o600);
         let child: ChildProcess;
         try {
@@ -231,6 +233,21 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
           log.info({ node: spec.id, pid }, "redis-server stopped");
         }
         await rm(files.dataDir, { recursive: true, force: true });
+      });
+    },
+
+    async stop(spec) {
+      const files = locate(spec);
+      return serialized(spec.id, async () => {
+        admin.drop(spec.id);
+        const pid = await findPid(files, true);
+        if (pid === undefined) return;
+        // SIGKILL at once: stop() fences a node that may be hung (SIGSTOP) or split off, and must
+        // not return while it could still answer on an endpoint address.
+        if (!(await killNode(pid, files.conf, STOP_GRACE_MS))) {
+          throw new Error(`node ${spec.id}: redis-server pid ${pid} survived SIGKILL`);
+        }
+        log.info({ node: spec.id, pid }, "redis-server killed (stopped; data dir kept)");
       });
     },
 

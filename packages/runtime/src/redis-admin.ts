@@ -3,6 +3,7 @@
 // a dead node must show up as an error within the timeout, not as a pile of queued commands.
 
 import { Redis } from "ioredis";
+import type { NodeReplication } from "./node-runtime.js";
 
 export interface AdminTarget {
   host: string;
@@ -118,3 +119,27 @@ export async function configSet(redis: Redis, values: Record<string, string>): P
   if (args.length === 0) return;
   await redis.call("CONFIG", "SET", ...args);
 }
+
+/** The replication state in an INFO "replication" section (parseInfo(...).replication); undefined
+ *  when the section has no role. A replica's offset is slave_repl_offset (what it has processed),
+ *  falling back to master_repl_offset. */
+export function parseReplication(section: Record<string, string> | undefined): NodeReplication | undefined {
+  const num = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : undefined);
+  if (section?.role === "master") {
+    return { role: "primary", offset: num(section.master_repl_offset) ?? 0, connectedReplicas: num(section.connected_slaves) ?? 0 };
+  }
+  if (section?.role === "slave") {
+    return {
+      role: "replica",
+      primaryHost: section.master_host,
+      primaryPort: num(section.master_port),
+      linkUp: section.master_link_status === "up",
+      offset: num(section.slave_repl_offset) ?? num(section.master_repl_offset) ?? 0,
+      syncing: section.master_sync_in_progress === "1",
+    };
+  }
+  return undefined;
+}
+
+/** An address as Redis writes it in CLIENT LIST's laddr ("[::1]:6379" for IPv6). */
+export const formatAddress = (host: string, port: number) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`);

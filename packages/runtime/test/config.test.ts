@@ -6,6 +6,7 @@ import {
   parseSpecConfig,
   quoteConfValue,
   renderRedisConf,
+  RESET_VALUES,
   splitConfArgs,
 } from "../src/config.js";
 
@@ -80,6 +81,40 @@ describe("renderRedisConf", () => {
       maxmemory: "104857600",
     };
     expect(parseSpecConfig(renderRedisConf(spec(config)))).toEqual(config);
+  });
+});
+
+describe("renderRedisConf: endpoint addresses and replication", () => {
+  it("binds spec.host first, then the endpoint addresses, once each", () => {
+    const text = renderRedisConf({ ...spec(), endpointHosts: ["127.1.0.9", "127.0.0.1", "127.1.0.10", "127.1.0.9"] });
+    expect(text.split("\n").filter((l) => l.startsWith("bind "))).toEqual(["bind 127.0.0.1 127.1.0.9 127.1.0.10"]);
+    expect(renderRedisConf({ ...spec(), endpointHosts: [] })).toContain("\nbind 127.0.0.1\n");
+  });
+
+  it("writes replicaof for a replica, before spec.config, and nothing for a primary", () => {
+    const text = renderRedisConf({ ...spec({ masterauth: "pw 1" }), replicaOf: { host: "127.3.0.1", port: 7002 } });
+    const lines = text.trim().split("\n");
+    expect(lines.filter((l) => /^(replicaof|slaveof) /.test(l))).toEqual(["replicaof 127.3.0.1 7002"]);
+    expect(lines.indexOf("replicaof 127.3.0.1 7002")).toBeLessThan(lines.indexOf("# --- spec.config ---"));
+    expect(lines.at(-1)).toBe('masterauth "pw 1"');
+    expect(parseSpecConfig(text)).toEqual({ masterauth: "pw 1" }); // replicaof is not spec.config
+    expect(renderRedisConf(spec())).not.toMatch(/^(replicaof|slaveof) /m);
+  });
+
+  it("keeps bind and replicaof driver-owned, and validates the topology", () => {
+    expect(() => renderRedisConf(spec({ replicaof: "127.0.0.1 1" }))).toThrow(/managed by the driver/);
+    expect(() => renderRedisConf(spec({ slaveof: "127.0.0.1 1" }))).toThrow(/managed by the driver/);
+    expect(() => renderRedisConf(spec({ bind: "0.0.0.0" }))).toThrow(/managed by the driver/);
+    expect(() => renderRedisConf({ ...spec(), endpointHosts: ["127.1.0.9 0.0.0.0"] })).toThrow(/invalid endpoint address/);
+    expect(() => renderRedisConf({ ...spec(), endpointHosts: ["vip.local"] })).toThrow(/must be an IP address/);
+    expect(() => renderRedisConf({ ...spec(), replicaOf: { host: "127.0.0.1\nport 1", port: 7002 } })).toThrow(/invalid replicaOf/);
+    expect(() => renderRedisConf({ ...spec(), replicaOf: { host: "127.0.0.2", port: 70000 } })).toThrow(/invalid replicaOf/);
+  });
+
+  it("resets masterauth like requirepass and compares it exactly", () => {
+    expect(RESET_VALUES.masterauth).toBe("");
+    expect(configValuesEqual("masterauth", "Secret", "secret")).toBe(false);
+    expect(configValuesEqual("masterauth", "s", "s")).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import type Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
 import type { NodeSpec } from "../src/index.js";
 import {
+  containerBindAddresses,
   containerCreateOptions,
   containerName,
   createDockerRuntime,
@@ -75,6 +76,20 @@ describe("docker container spec", () => {
     expect(create.HostConfig?.PortBindings).toEqual({ "7001/tcp": [{ HostIp: "127.0.0.5", HostPort: "7001" }] });
     expect(create.ExposedPorts).toEqual({ "7001/tcp": {} });
     expect(create.User).toBeUndefined();
+  });
+
+  it("host mode: endpoint addresses and replicaof in the container's config; bridge mode refuses endpoint addresses", () => {
+    const ha: NodeSpec = { ...spec, endpointHosts: ["127.1.0.9"], replicaOf: { host: "127.0.0.6", port: 7001 } };
+    const conf = renderContainerConf(ha, "host");
+    expect(conf).toContain("bind 127.0.0.5 127.1.0.9\n");
+    expect(conf).toContain("replicaof 127.0.0.6 7001\n");
+    expect(containerBindAddresses(ha, "host")).toEqual(["127.0.0.5", "127.1.0.9"]);
+    expect(containerBindAddresses(ha, "bridge")).toEqual(["0.0.0.0"]);
+    expect(() => renderContainerConf(ha, "bridge")).toThrow(/endpointHosts need the docker driver's "host" network/);
+    expect(renderContainerConf({ ...ha, endpointHosts: [] }, "bridge")).toContain("bind 0.0.0.0\nport 7001\n");
+    // Topology is configuration, not shape: a replica and a primary use the same container.
+    const shape = (s: NodeSpec) => containerCreateOptions(s, s.dataDir, { nodesRoot: "/r", image: "i", network: "host" }).Labels![DOCKER_LABELS.shape];
+    expect(shape(ha)).toBe(shape(spec));
   });
 
   it("changes the shape label when the image changes, not when memory does", () => {

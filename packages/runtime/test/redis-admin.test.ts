@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAuthError, isLoadingError, parseInfo } from "../src/redis-admin.js";
+import { formatAddress, isAuthError, isLoadingError, parseInfo, parseReplication } from "../src/redis-admin.js";
 
 describe("parseInfo", () => {
   it("splits INFO text into sections of key/value pairs", () => {
@@ -17,5 +17,35 @@ describe("error classification", () => {
     expect(isAuthError(new Error("WRONGPASS invalid username-password pair or user is disabled."))).toBe(true);
     expect(isLoadingError(new Error("LOADING Redis is loading the dataset in memory"))).toBe(true);
     expect(isAuthError(new Error("ERR unknown command"))).toBe(false);
+  });
+});
+
+describe("parseReplication", () => {
+  it("reads a primary's offset and replica count", () => {
+    const { replication } = parseInfo("# Replication\r\nrole:master\r\nconnected_slaves:2\r\nmaster_repl_offset:1234\r\n");
+    expect(parseReplication(replication)).toEqual({ role: "primary", offset: 1234, connectedReplicas: 2 });
+  });
+  it("reads a replica's primary, link and offset", () => {
+    const text =
+      "# Replication\r\nrole:slave\r\nmaster_host:127.3.0.1\r\nmaster_port:7002\r\nmaster_link_status:up\r\n" +
+      "master_sync_in_progress:0\r\nslave_repl_offset:99\r\nmaster_repl_offset:100\r\n";
+    expect(parseReplication(parseInfo(text).replication)).toEqual({
+      role: "replica",
+      primaryHost: "127.3.0.1",
+      primaryPort: 7002,
+      linkUp: true,
+      offset: 99,
+      syncing: false,
+    });
+    const syncing = "# Replication\r\nrole:slave\r\nmaster_host:h\r\nmaster_port:1\r\nmaster_link_status:down\r\nmaster_sync_in_progress:1\r\nmaster_repl_offset:7\r\n";
+    expect(parseReplication(parseInfo(syncing).replication)).toMatchObject({ linkUp: false, syncing: true, offset: 7 });
+  });
+  it("is undefined without a role", () => {
+    expect(parseReplication(undefined)).toBeUndefined();
+    expect(parseReplication({})).toBeUndefined();
+  });
+  it("formats addresses as CLIENT LIST's laddr", () => {
+    expect(formatAddress("127.1.0.9", 7001)).toBe("127.1.0.9:7001");
+    expect(formatAddress("::1", 7001)).toBe("[::1]:7001");
   });
 });

@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import type Dockerode from "dockerode";
-import { parseMemory, renderRedisConf } from "../config.js";
+import { InvalidNodeSpecError, bindAddresses, parseMemory, renderRedisConf } from "../config.js";
 import type { NodeSpec } from "../node-runtime.js";
 
 /** Where the node's data dir is mounted inside its container (redis.conf, data, redis.log). */
@@ -69,11 +69,22 @@ export function memoryLimitBytes(config: Record<string, string>): number {
   return Number((bytes * 5n) / 4n + 64n * MIB);
 }
 
-/** The node's redis.conf as its container reads it: paths under /data, and in bridge mode a bind
- *  to every interface of the container's own network namespace (the host side publishes only
- *  spec.host:spec.port). */
+/** The addresses the node's redis-server binds inside its container: in host mode those of the
+ *  spec (spec.host, then endpointHosts); in bridge mode every interface of the container's own
+ *  network namespace (the host side publishes only spec.host:spec.port). */
+export function containerBindAddresses(spec: NodeSpec, network: DockerNetwork): string[] {
+  return network === "host" ? bindAddresses(spec) : ["0.0.0.0"];
+}
+
+/** The node's redis.conf as its container reads it: paths under /data, the bind of
+ *  containerBindAddresses. Endpoint addresses need the host network (a bridge container's
+ *  published ports are fixed at create), so bridge mode refuses them. */
 export function renderContainerConf(spec: NodeSpec, network: DockerNetwork): string {
-  return renderRedisConf({ ...spec, host: network === "host" ? spec.host : "0.0.0.0", dataDir: CONTAINER_DATA_DIR });
+  if (network !== "host" && (spec.endpointHosts?.length ?? 0) > 0) {
+    throw new InvalidNodeSpecError(`node ${spec.id}: endpointHosts need the docker driver's "host" network (it runs with "${network}")`);
+  }
+  const [host, ...endpointHosts] = containerBindAddresses(spec, network);
+  return renderRedisConf({ ...spec, host: host!, endpointHosts, dataDir: CONTAINER_DATA_DIR });
 }
 
 export interface ContainerShape {

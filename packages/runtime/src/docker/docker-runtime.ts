@@ -18,6 +18,7 @@ import { NodeStartError, PortInUseError } from "../errors.js";
 import { withTimeout } from "../redis-admin.js";
 import {
   LABELS,
+  containerBindAddresses,
   containerCreateOptions,
   containerName,
   isOwnContainer,
@@ -27,7 +28,7 @@ import {
   type DockerNetwork,
 } from "./container-spec.js";
 import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
-import { createNodeAdmin } from "../node-admin.js";
+import { assertAddressesFree, createNodeAdmin } from "../node-admin.js";
 import { watchContainerDeaths, type Watch } from "./watch.js";
 
 export interface DockerRuntimeOptions {
@@ -143,7 +144,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
   const network: DockerNetwork = options.network ?? (process.platform === "linux" ? "host" : "bridge");
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const apiTimeoutMs = options.apiTimeoutMs ?? 10_000;
-  const admin = createNodeAdmin(log);
+  const stopTimeoutMs = 10_000;
+  const admin = createNodeAdmin(log, { bindFor: (spec) => containerBindAddresses(spec, network), sameNetwork: network === "host" });
   const watches = new Set<Watch>();
 
   /** An engine call with a time limit; a connection failure or timeout becomes RuntimeUnavailableError. */
@@ -396,6 +398,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
         throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
       }
+      if (network === "host") await assertAddressesFree(spec, containerBindAddresses(spec, network).slice(1)); // endpoint addresses
       let container: Dockerode.Container;
       if (existing) {
         container = docker.getContainer(existing.Id);
@@ -508,6 +511,36 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
               "run the driver with the `user` option matching the owner, or remove them as root",
           );
         }
+      });
+    },
+
+    async stop(spec) {
+      locate(spec);
+      return serialized(spec.id, async () => {
+        admin.drop(spec.id);
+        const info = await inspect(spec.id);
+        if (!info) return;
+        if (!isOwnContainer(info.Config.Labels, spec.id, nodesRoot)) {
+          log.warn({ node: spec.id, container: info.Id.slice(0, 12) }, "a container with the node's name is not ours; left alone");
+          return;
+        }
+        if (!info.State.Running) return;
+        const container = docker.getContainer(info.Id);
+        // SIGKILL (a paused or hung node too); the container stays, so start() brings it back.
+        try {
+          await api("kill container", () => container.kill());
+        } catch (err) {
+          const status = statusOf(err);
+          if (status !== 404 && status !== 409) throw err; // 409: not running (any more)
+        }
+        const deadline = Date.now() + stopTimeoutMs;
+        for (;;) {
+          const state = (await inspect(spec.id))?.State;
+          if (!state?.Running) break;
+          if (Date.now() >= deadline) throw new Error(`node ${spec.id}: container ${info.Id.slice(0, 12)} still runs after docker kill`);
+          await sleep(20);
+        }
+        log.info({ node: spec.id, container: info.Id.slice(0, 12) }, "container killed (stopped; kept for start)");
       });
     },
 

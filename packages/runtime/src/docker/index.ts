@@ -12,6 +12,7 @@ export { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError,
 export {
   CONTAINER_CONF,
   CONTAINER_DATA_DIR,
+  containerBindAddresses,
   containerCreateOptions,
   containerName,
   isOwnContainer,
@@ -24,4 +25,4 @@ export {
   type DockerNetwork,
 } from "./container-spec.js";
 export { watchContainerDeaths, type Watch, type WatchOptions } from "./watch.js";
-export { createNodeAdmin, previousConfig, type NodeAdmin } from "../node-admin.js";
+export { assertAddressesFree, createNodeAdmin, previousConfig, type NodeAdmin, type NodeAdminOptions } from "../node-admin.js";
