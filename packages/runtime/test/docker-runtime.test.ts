@@ -286,6 +286,31 @@ describe("docker runtime", () => {
     expect(await containersWith(`cacheplane.node=${s.id}`)).toEqual([]);
   });
 
+  it("stop() kills a paused container but keeps it; start() brings the same one back with its data", async () => {
+    const rt = runtime();
+    const s = await spec({ appendonly: "yes", appendfsync: "always" });
+    await rt.start(s);
+    const id = (await rt.observe(s)).handle;
+    const c = client(s.port);
+    await c.connect();
+    await c.set("k", "v");
+    c.disconnect();
+    await docker("pause", `cacheplane-${s.id}`);
+    expect((await rt.observe(s)).liveness).toBe("unresponsive");
+    await rt.stop(s);
+    expect(await portOpen(s.port)).toBe(false);
+    expect(await rt.observe(s)).toMatchObject({ liveness: "stopped", handle: id });
+    await rt.stop(s); // idempotent
+    await rt.start(s);
+    expect(await rt.observe(s)).toMatchObject({ liveness: "running", handle: id });
+    const again = client(s.port);
+    await again.connect();
+    expect(await again.get("k")).toBe("v");
+    again.disconnect();
+    await rt.destroy(s);
+    await rt.stop(s); // absent: no error
+  });
+
   it("a port held by another process is PortInUseError", async () => {
     const rt = runtime();
     const s = await spec();

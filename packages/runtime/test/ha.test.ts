@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AddressInUseError, createDockerRuntime, createProcessRuntime, type NodeObservation, type NodeRuntime, type NodeSpec } from "../src/index.js";
-import { freePort, portOpen, until } from "./helpers.js";
+import { freePortOnEveryAddress, portOpen, until } from "./helpers.js";
 
 const exec = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -129,7 +129,7 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
 
   it("replicates, moves the endpoint address to a promoted replica, and refuses an address still held", async () => {
     const rt = d.runtime();
-    const port = await freePort();
+    const port = await freePortOnEveryAddress();
     const [hostA, hostB, vip] = distinctLoopbacks(3) as [string, string, string];
     const a0 = spec(hostA, port);
     const b0 = spec(hostB, port);
@@ -210,8 +210,8 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
 
   it("stop() fences a hung primary; a node restarted with replicaOf comes back as a replica with its data", async () => {
     const rt = d.runtime();
-    const port = await freePort();
-    const [hostA, hostB, vip] = distinctLoopbacks(3) as [string, string, string];
+    const port = await freePortOnEveryAddress();
+    const [hostA, hostB, vip, hostC] = distinctLoopbacks(4) as [string, string, string, string];
     const a = spec(hostA, port, { endpointHosts: [vip] });
     const b = spec(hostB, port, { replicaOf: { host: hostA, port } }); // a replica from its first start
     await rt.start(a);
@@ -230,6 +230,9 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
     const promoteB = { ...b, replicaOf: undefined, endpointHosts: [vip] };
     await expect(rt.configure(promoteB)).rejects.toThrow(AddressInUseError);
     expect((await rt.observe(b)).replication?.role).toBe("replica");
+    const c = spec(hostC, port, { endpointHosts: [vip] }); // a third node cannot start on it either
+    await expect(rt.start(c)).rejects.toThrow(new RegExp(`address ${vip.replace(/\./g, "\\.")}:${port} is in use`));
+    expect((await rt.observe(c)).liveness).toBe("absent");
 
     // Fence A: nothing of it listens any more, its data dir and config stay; twice is fine.
     await rt.stop(a);

@@ -24,6 +24,20 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/** A free port (as freePort) on which nothing listens on any IPv4 address (a wildcard bind
+ *  succeeds), for nodes that share one port across several loopback addresses. */
+export async function freePortOnEveryAddress(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen({ port, host: "0.0.0.0", exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
