@@ -14,3 +14,33 @@ export const keyIdOf = (key: string) => /^cp_([0-9a-f]{12})_/.exec(key)?.[1];
 
 export const hashesEqual = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** Verified keys, remembered briefly so a GET costs one query, not two. A revoke through this
+ *  api clears it at once; another api process sees a revoke within KEY_CACHE_TTL_MS. */
+export const KEY_CACHE_TTL_MS = 2_000;
+
+export interface KeyCache {
+  get(hash: string): { keyId: string; projects: string[] } | undefined;
+  set(hash: string, principal: { keyId: string; projects: string[] }): void;
+  clear(): void;
+}
+
+export function createKeyCache(ttlMs = KEY_CACHE_TTL_MS, maxEntries = 1_000): KeyCache {
+  const entries = new Map<string, { principal: { keyId: string; projects: string[] }; expires: number }>();
+  return {
+    get(hash) {
+      const hit = entries.get(hash);
+      if (!hit) return undefined;
+      if (hit.expires < Date.now()) {
+        entries.delete(hash);
+        return undefined;
+      }
+      return hit.principal;
+    },
+    set(hash, principal) {
+      if (entries.size >= maxEntries) entries.clear();
+      entries.set(hash, { principal, expires: Date.now() + ttlMs });
+    },
+    clear: () => entries.clear(),
+  };
+}

@@ -10,6 +10,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { ApiContext } from "./context.js";
+import { createKeyCache } from "./api-keys.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandler } from "./plugins/error-handler.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
@@ -67,10 +68,11 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
     enqueueReconcile: (uid) =>
       ctx.enqueueReconcile(uid).catch((err: Error) => app.log.warn({ err: err.message, uid }, "enqueue failed; resync will pick it up")),
   };
-  installAuth(app, ctx.prisma);
+  const keyCache = createKeyCache();
+  installAuth(app, ctx.prisma, keyCache);
   instanceRoutes(app, createInstanceService(services));
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, ctx.locations);
-  apiKeyRoutes(app, createApiKeyService(ctx.prisma));
+  apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));
   return app;
 }

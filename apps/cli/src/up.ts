@@ -37,7 +37,9 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const embeddedPg = settings.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: join(settings.dataDir, "postgres") });
   const databaseUrl = settings.databaseUrl ?? embeddedPg!.url;
   await migrate(databaseUrl);
-  const prisma = createPrisma(databaseUrl);
+  // PGlite serves one session for all its socket connections and mixes up interleaved
+  // extended-protocol messages under concurrency: the embedded database gets one connection.
+  const prisma = createPrisma(databaseUrl, embeddedPg ? { maxConnections: 1 } : {});
 
   // The queue's private redis-server needs the binary even when nodes run in Docker.
   const redisUrl =

@@ -1,6 +1,7 @@
-// Node ports are allocated by the control plane: the lowest port in the range that no node
-// record holds and that nothing else on the machine is bound to. The unique (host, port)
-// constraint settles races between workers.
+// Ports are allocated per instance: every node of an instance listens on the instance's port
+// at its own loopback address, and the primary also on the endpoint address. The port is the
+// lowest in the range that no instance holds and that nothing on the machine is bound to at
+// the endpoint address; a unique (host, port) constraint settles races between workers.
 import { createServer } from "node:net";
 import type { PrismaClient } from "@cacheplane/db";
 
@@ -12,8 +13,10 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function candidatePorts(prisma: PrismaClient, host: string, range: { first: number; last: number }) {
-  const taken = new Set((await prisma.node.findMany({ where: { host }, select: { port: true } })).map((n) => n.port));
+export async function candidatePorts(prisma: PrismaClient, range: { first: number; last: number }) {
+  const taken = new Set(
+    (await prisma.instance.findMany({ where: { port: { not: null } }, select: { port: true } })).map((i) => i.port),
+  );
   const free: number[] = [];
   for (let port = range.first; port <= range.last && free.length < 32; port++) {
     if (!taken.has(port)) free.push(port);

@@ -12,9 +12,9 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
   const unhealthy: string[] = [];
   await Promise.all(
     rows.map(async (row) => {
-      const { config } = desiredInstance(row, ctx.zones);
+      const { config } = desiredInstance(row, ctx.zones, ctx.nodeHost);
       for (const node of row.nodes) {
-        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config));
+        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
         if (seen.liveness !== "running") {
           await ctx.prisma.node.updateMany({ where: { id: node.id, state: "READY" }, data: { state: "UNHEALTHY" } });
           ctx.log.warn({ instanceUid: row.uid, node: node.id, liveness: seen.liveness }, "node is not running");

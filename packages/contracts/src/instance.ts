@@ -101,6 +101,7 @@ export const UPDATABLE_FIELDS = {
   redisConfigs: "redis_configs",
   authEnabled: "auth_enabled",
   persistenceConfig: "persistence_config",
+  replicaCount: "replica_count",
 } as const;
 export type UpdatableField = keyof typeof UPDATABLE_FIELDS;
 
@@ -113,3 +114,21 @@ export const ListInstancesResponse = z
   .meta({ id: "ListInstancesResponse" });
 
 export const InstanceAuthString = z.object({ authString: z.string().optional() }).meta({ id: "InstanceAuthString" });
+
+/** Memorystore's FailoverInstanceRequest. */
+export const FailoverInstanceRequest = z
+  .strictObject({
+    dataProtectionMode: z
+      .enum(["LIMITED_DATA_LOSS", "FORCE_DATA_LOSS"])
+      .optional()
+      .meta({ description: "LIMITED_DATA_LOSS (default) refuses when the best replica lags more than 30 MB, and otherwise loses no acknowledged write." }),
+  })
+  .meta({ id: "FailoverInstanceRequest" });
+
+export const InstanceEvent = z
+  .object({ time: z.iso.datetime(), type: z.string(), message: z.string() })
+  .meta({ id: "InstanceEvent", description: "cacheplane addition: what happened to an instance." });
+
+export const ListInstanceEventsResponse = z
+  .object({ events: z.array(InstanceEvent), nextPageToken: z.string().optional() })
+  .meta({ id: "ListInstanceEventsResponse" });

@@ -19,3 +19,7 @@ export const parseNodeId = (id: string): { instanceUid: string; ordinal: number 
 
 /** Operation ids sort by creation time, as Google's do ("operation-<ms>-<random>"). */
 export const newOperationId = () => `operation-${Date.now()}-${randomBytes(8).toString("hex")}`;
+
+/** Each node's own loopback address (as a cloud gives each VM one): node addresses differ
+ *  within an instance, and instances differ by port, so every node has a unique address. */
+export const nodeAddress = (ordinal: number) => `127.0.2.${ordinal + 1}`;

@@ -24,7 +24,12 @@ export function nodeConfig(spec: DesiredSpec, authString: string | null | undefi
     maxmemory: String(maxmemoryBytes(spec.memorySizeGb)),
     // Always present, empty when auth is off, so turning auth off is converged like any change.
     requirepass: spec.authEnabled && authString ? authString : "",
+    // Replicas authenticate to their primary with the same secret.
+    masterauth: spec.authEnabled && authString ? authString : "",
     save: spec.persistenceMode === "RDB" ? `${SNAPSHOT_SECONDS[period]} 1` : "",
+    // A primary waits this long for more replicas before a full sync (Redis: 5 s). Replicas
+    // here join one at a time, so waiting only delays READY after a create or a failover.
+    "repl-diskless-sync-delay": "0",
     ...spec.redisConfigs,
   };
 }

@@ -1,33 +1,70 @@
 // plan(desired, observed): the whole reconcile decision, with no I/O. Reconcile observes,
 // calls plan, takes the first step, and observes again, until plan says converged.
+//
+// Topology: one node is the primary (desired.primaryId); it alone listens on the instance's
+// endpoint address, so clients always reach the primary at the same host:port. Replicas
+// follow it. When the primary dies, an HA instance fails over to the replica with the most
+// data instead of restarting the primary: a restarted primary comes back empty (no
+// persistence) and its replicas would copy that emptiness.
 import { configDrift } from "./node-config.js";
-
 
 export interface DesiredInstance {
   uid: string;
   deleting: boolean;
-  /** Zone of each node by ordinal (see placement.ts); its length is the node count. */
+  /** How many nodes: 1 for BASIC, 1 + replicaCount for STANDARD_HA. */
+  nodeCount: number;
+  /** Zone of each node by ordinal (see placement.ts); at least nodeCount long. */
   zones: readonly string[];
   /** Directives every node must run with (see node-config.ts). */
   config: Record<string, string>;
+  /** The node that is (or is to be) the primary; absent until the first node exists. */
+  primaryId?: string | undefined;
+  /** The instance's endpoint address; the primary listens on it in addition to its own. */
+  endpointHost: string;
+  /** True for STANDARD_HA: a dead primary is failed over, not restarted. */
+  highAvailability: boolean;
+  /** A manual failover asked for and not yet done. */
+  failover?: { mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" } | undefined;
+  /** Replica lag (bytes) beyond which LIMITED_DATA_LOSS refuses (Memorystore: 30 MB). */
+  maxLagBytes: number;
 }
 
 export interface ObservedNode {
   id: string;
   ordinal: number;
   zone: string;
+  host: string;
+  port: number;
+  /** The recorded state: CREATING until it first answered, then READY or UNHEALTHY. */
+  state: string;
   liveness: "absent" | "stopped" | "unresponsive" | "running";
   loading: boolean;
   config: Record<string, string>;
+  bind?: string[] | undefined;
+  replication?:
+    | { role: "primary" | "replica"; primaryHost?: string | undefined; primaryPort?: number | undefined; linkUp?: boolean | undefined; offset: number }
+    | undefined;
+}
+
+/** What the topology asks of one node. */
+export interface NodeTopology {
+  replicaOf?: { host: string; port: number } | undefined;
+  endpointHosts: string[];
 }
 
 export type Step =
-  /** Record the node (id, port, data dir) before making it, so a crash leaves a record to adopt. */
+  /** Record the node (id, address, data dir) before making it, so a crash leaves a record. */
   | { kind: "createNode"; ordinal: number; zone: string }
   | { kind: "startNode"; nodeId: string }
   | { kind: "configureNode"; nodeId: string; keys: string[] }
-  /** Stop the node, remove its data, then drop its record (releasing the port). */
+  /** Stop the node, remove its data, then drop its record. */
   | { kind: "destroyNode"; nodeId: string }
+  /** The primary is gone: fence it, then make `to` the primary (recorded first). */
+  | { kind: "failover"; from: string; to: string }
+  /** Manual failover: pause writes, let `to` catch up, swap roles, resume. */
+  | { kind: "switchover"; from: string; to: string; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" }
+  /** A manual failover that cannot be done safely: end it with this reason. */
+  | { kind: "refuseFailover"; reason: string }
   /** Nothing is left: remove the instance itself. */
   | { kind: "deleteInstance" };
 
@@ -40,10 +77,55 @@ export interface Plan {
   detail: string;
 }
 
+const isDown = (n: ObservedNode) =>
+  n.liveness === "absent" || n.liveness === "stopped" || (n.liveness === "unresponsive" && n.state !== "CREATING");
+/** A running replica of this primary, whatever the state of its link: when the primary has
+ *  died every link is down, and these are exactly the nodes that hold its data. */
+const canTakeOver = (n: ObservedNode, primary: ObservedNode) =>
+  n.liveness === "running" &&
+  !n.loading &&
+  n.replication?.role === "replica" &&
+  n.replication.primaryHost === primary.host &&
+  n.replication.primaryPort === primary.port;
+/** A replica in sync with its primary: what READY means for a replica. */
+const isHealthyReplica = (n: ObservedNode, primary: ObservedNode) => canTakeOver(n, primary) && n.replication?.linkUp === true;
+
+/** The replica to promote: the most replicated data, then the lowest ordinal (stable). */
+export function bestReplica(candidates: readonly ObservedNode[]): ObservedNode | undefined {
+  return [...candidates].sort((a, b) => (b.replication?.offset ?? 0) - (a.replication?.offset ?? 0) || a.ordinal - b.ordinal)[0];
+}
+
+/** The roles every node should have, given who the primary is. */
+export function topologyFor(desired: DesiredInstance, node: { id: string }, primary: { host: string; port: number; id: string }): NodeTopology {
+  if (node.id === primary.id) return { endpointHosts: [desired.endpointHost] };
+  return { replicaOf: { host: primary.host, port: primary.port }, endpointHosts: [] };
+}
+
+export function topologyDrift(want: NodeTopology, node: ObservedNode): string[] {
+  const keys: string[] = [];
+  const bind = new Set(node.bind ?? []);
+  const wantBind = new Set([node.host, ...want.endpointHosts]);
+  if (bind.size !== wantBind.size || [...wantBind].some((h) => !bind.has(h))) keys.push("bind");
+  const rep = node.replication;
+  const roleOk = want.replicaOf
+    ? rep?.role === "replica" && rep.primaryHost === want.replicaOf.host && rep.primaryPort === want.replicaOf.port
+    : rep?.role === "primary";
+  if (!roleOk) keys.push("replicaof");
+  return keys;
+}
+
+/** Which ordinals the instance keeps: the primary's always, then the lowest others. */
+function keptOrdinals(count: number, primary: ObservedNode | undefined, observed: readonly ObservedNode[]): number[] {
+  const kept: number[] = primary ? [primary.ordinal] : [];
+  const existing = observed.map((n) => n.ordinal).sort((a, b) => a - b);
+  for (const ordinal of existing) if (kept.length < count && !kept.includes(ordinal)) kept.push(ordinal);
+  for (let ordinal = 0; kept.length < count; ordinal++) if (!kept.includes(ordinal)) kept.push(ordinal);
+  return kept.sort((a, b) => a - b);
+}
+
 export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]): Plan {
   const steps: Step[] = [];
   const waiting: string[] = [];
-  const byOrdinal = new Map(observed.map((node) => [node.ordinal, node]));
 
   if (desired.deleting) {
     for (const node of observed) steps.push({ kind: "destroyNode", nodeId: node.id });
@@ -51,37 +133,71 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
     return finish(steps, waiting);
   }
 
-  // Nodes that are not wanted (beyond the count, or in the wrong zone) go first.
-  for (const node of observed) {
-    const zone = desired.zones[node.ordinal];
-    if (zone === undefined || zone !== node.zone) steps.push({ kind: "destroyNode", nodeId: node.id });
+  const primary = observed.find((n) => n.id === desired.primaryId);
+  const replicas = observed.filter((n) => n !== primary);
+
+  // A dead primary first: every moment without one is a write outage.
+  if (primary && isDown(primary) && desired.highAvailability) {
+    const candidate = bestReplica(replicas.filter((n) => canTakeOver(n, primary)));
+    if (candidate) return finish([{ kind: "failover", from: primary.id, to: candidate.id }], waiting);
   }
 
-  desired.zones.forEach((zone, ordinal) => {
-    const node = byOrdinal.get(ordinal);
-    if (!node || node.zone !== zone) {
-      if (!node) steps.push({ kind: "createNode", ordinal, zone });
-      return;
-    }
+  const kept = keptOrdinals(desired.nodeCount, primary, observed);
+  for (const node of observed) if (!kept.includes(node.ordinal)) steps.push({ kind: "destroyNode", nodeId: node.id });
+  for (const ordinal of kept) {
+    if (!observed.some((n) => n.ordinal === ordinal)) steps.push({ kind: "createNode", ordinal, zone: desired.zones[ordinal]! });
+  }
+
+  // Per node: start what is down, wait for what is starting, converge config and roles.
+  // A node still holding the endpoint address it must give up goes first (the address can be
+  // bound by one node only), then the primary, so the endpoint is served as early as possible.
+  const rank = (n: ObservedNode) => (n !== primary && n.bind?.includes(desired.endpointHost) ? 0 : n === primary ? 1 : 2);
+  const ordered = [...observed].filter((n) => kept.includes(n.ordinal)).sort((a, b) => rank(a) - rank(b) || a.ordinal - b.ordinal);
+  for (const node of ordered) {
     switch (node.liveness) {
       case "absent":
       case "stopped":
-        steps.push({ kind: "startNode", nodeId: node.id });
-        return;
+        // A replica is started as a replica (its config says whom it follows); a primary
+        // without a healthy replica to fail over to is restarted as the best we can do.
+        if (primary || node.id === desired.primaryId) steps.push({ kind: "startNode", nodeId: node.id });
+        else waiting.push(`node ${node.id} waits for a primary`);
+        continue;
       case "unresponsive":
         waiting.push(`node ${node.id} is starting`);
-        return;
+        continue;
       case "running": {
         if (node.loading) {
           waiting.push(`node ${node.id} is loading its data`);
-          return;
+          continue;
         }
         const keys = configDrift(desired.config, node.config);
-        if (keys.length > 0) steps.push({ kind: "configureNode", nodeId: node.id, keys });
-        return;
+        if (primary && primary.liveness === "running") keys.push(...topologyDrift(topologyFor(desired, node, primary), node));
+        if (keys.length > 0) {
+          steps.push({ kind: "configureNode", nodeId: node.id, keys });
+          continue;
+        }
+        if (primary && node !== primary && !isHealthyReplica(node, primary)) waiting.push(`replica ${node.id} is syncing`);
       }
     }
-  });
+  }
+  if (!primary && observed.length > 0) waiting.push("no primary recorded");
+
+  if (steps.length === 0 && waiting.length === 0 && desired.failover && primary) {
+    const candidate = bestReplica(replicas.filter((n) => isHealthyReplica(n, primary)));
+    if (!candidate) {
+      steps.push({ kind: "refuseFailover", reason: "no healthy replica to fail over to" });
+    } else {
+      const lag = (primary.replication?.offset ?? 0) - (candidate.replication?.offset ?? 0);
+      if (desired.failover.mode === "LIMITED_DATA_LOSS" && lag > desired.maxLagBytes) {
+        steps.push({
+          kind: "refuseFailover",
+          reason: `the best replica lags ${lag} bytes behind, more than ${desired.maxLagBytes}; use FORCE_DATA_LOSS to fail over anyway`,
+        });
+      } else {
+        steps.push({ kind: "switchover", from: primary.id, to: candidate.id, mode: desired.failover.mode });
+      }
+    }
+  }
   return finish(steps, waiting);
 }
 
@@ -101,8 +217,13 @@ export function describe(step: Step): string {
       return `Applying ${step.keys.join(", ")} to node ${step.nodeId}`;
     case "destroyNode":
       return `Removing node ${step.nodeId}`;
+    case "failover":
+      return `Primary ${step.from} is down; failing over to ${step.to}`;
+    case "switchover":
+      return `Failing over from ${step.from} to ${step.to} (${step.mode})`;
+    case "refuseFailover":
+      return `Failover refused: ${step.reason}`;
     case "deleteInstance":
       return "Removing the instance";
   }
 }
-

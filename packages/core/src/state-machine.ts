@@ -18,6 +18,8 @@ export type InstanceEvent =
   | "deleteRequested"
   /** Reconcile found a node missing, dead or misconfigured that was fine before. */
   | "nodeLost"
+  /** The primary is gone (or a manual failover runs): a replica is being promoted. */
+  | "failingOver"
   /** Reconcile found everything as desired. */
   | "converged";
 
@@ -36,6 +38,9 @@ export function transition(state: InstanceState, event: InstanceEvent): Instance
     case "specChanged":
       // A create still in flight stays CREATING: the client has not seen it READY yet.
       return state === "CREATING" ? "CREATING" : "UPDATING";
+    case "failingOver":
+      // A create has not served anyone yet: it stays CREATING.
+      return state === "CREATING" ? "CREATING" : "FAILING_OVER";
     case "nodeLost":
       // Losing a node mid-create or mid-update is part of that work, not a separate repair.
       return state === "READY" ? "REPAIRING" : state;

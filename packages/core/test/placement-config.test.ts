@@ -33,11 +33,17 @@ describe("placement", () => {
 
 describe("node config", () => {
   it("derives maxmemory in bytes and an empty requirepass when auth is off", () => {
-    expect(nodeConfig(spec, "secret")).toEqual({ maxmemory: String(2 * 1024 ** 3), requirepass: "", save: "" });
+    expect(nodeConfig(spec, "secret")).toEqual({
+      maxmemory: String(2 * 1024 ** 3),
+      requirepass: "",
+      masterauth: "",
+      save: "",
+      "repl-diskless-sync-delay": "0",
+    });
     expect(maxmemoryBytes(1)).toBe(1073741824);
   });
   it("sets requirepass only with auth on and a secret present", () => {
-    expect(nodeConfig({ ...spec, authEnabled: true }, "s3cret").requirepass).toBe("s3cret");
+    expect(nodeConfig({ ...spec, authEnabled: true }, "s3cret")).toMatchObject({ requirepass: "s3cret", masterauth: "s3cret" });
     expect(nodeConfig({ ...spec, authEnabled: true }, null).requirepass).toBe("");
   });
   it("maps RDB persistence to a save point and keeps user redisConfigs", () => {

@@ -19,6 +19,13 @@ describe("instance state machine", () => {
     expect(transition("CREATING", "nodeLost")).toBe("CREATING");
     expect(transition("REPAIRING", "converged")).toBe("READY");
   });
+  it("shows FAILING_OVER while a replica is promoted, then READY", () => {
+    expect(transition("READY", "failingOver")).toBe("FAILING_OVER");
+    expect(transition("REPAIRING", "failingOver")).toBe("FAILING_OVER");
+    expect(transition("CREATING", "failingOver")).toBe("CREATING");
+    expect(transition("FAILING_OVER", "converged")).toBe("READY");
+  });
+
   it("makes DELETING final from any state", () => {
     const states: InstanceState[] = ["CREATING", "READY", "UPDATING", "REPAIRING", "MAINTENANCE", "IMPORTING", "FAILING_OVER"];
     for (const s of states) expect(transition(s, "deleteRequested")).toBe("DELETING");

@@ -4,9 +4,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import {
   CreateInstanceQuery,
   DeleteInstanceQuery,
+  FailoverInstanceRequest,
   Instance,
   InstanceAuthString,
   InstanceParams,
+  ListInstanceEventsResponse,
   ListInstancesResponse,
   LocationParams,
   Operation,
@@ -86,6 +88,34 @@ export function instanceRoutes(app: FastifyInstance, instances: InstanceService)
       response: { 200: Operation, ...errorResponses },
     },
     handler: (req) => instances.remove(req.params, req.query.requestId),
+  });
+
+  r.post(`${BASE}/:instance(^[a-z][a-z0-9-]*)::failover`, {
+    schema: {
+      operationId: "failoverInstance",
+      summary: "Fail over to the replica with the most data (STANDARD_HA)",
+      tags,
+      security,
+      params: InstanceParams,
+      querystring: DeleteInstanceQuery,
+      body: FailoverInstanceRequest.nullish(),
+      response: { 200: Operation, ...errorResponses },
+    },
+    handler: (req) =>
+      instances.failover(req.params, req.body?.dataProtectionMode ?? "LIMITED_DATA_LOSS", req.query.requestId),
+  });
+
+  r.get(`${BASE}/:instance/events`, {
+    schema: {
+      operationId: "listInstanceEvents",
+      summary: "What happened to the instance, newest first (cacheplane addition)",
+      tags,
+      security,
+      params: InstanceParams,
+      querystring: PageQuery,
+      response: { 200: ListInstanceEventsResponse, ...errorResponses },
+    },
+    handler: (req) => instances.events(req.params, req.query.pageSize, req.query.pageToken),
   });
 
   r.get(`${BASE}/:instance/authString`, {

@@ -1,6 +1,6 @@
 // Managing API keys: only a key with access to every project ("*") may do it.
 import type { ApiKey as ApiKeyRow, PrismaClient } from "@cacheplane/db";
-import { generateKey, hashKey } from "../api-keys.js";
+import { generateKey, hashKey, type KeyCache } from "../api-keys.js";
 import { failedPrecondition, notFound, permissionDenied } from "../errors.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
 import type { Principal } from "../plugins/auth.js";
@@ -17,7 +17,7 @@ function requireAdmin(principal: Principal | undefined) {
   if (!principal?.projects.includes("*")) throw permissionDenied("managing API keys needs a key with access to every project");
 }
 
-export function createApiKeyService(prisma: PrismaClient) {
+export function createApiKeyService(prisma: PrismaClient, cache: KeyCache) {
   return {
     async create(principal: Principal | undefined, body: { displayName: string; projects: string[] }) {
       requireAdmin(principal);
@@ -59,6 +59,7 @@ export function createApiKeyService(prisma: PrismaClient) {
       const row = await prisma.apiKey.findUnique({ where: { id } });
       if (!row) throw notFound(`apiKeys/${id}`);
       const revoked = row.revokeTime ? row : await prisma.apiKey.update({ where: { id }, data: { revokeTime: new Date() } });
+      cache.clear();
       return view(revoked);
     },
   };

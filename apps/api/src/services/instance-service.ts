@@ -5,7 +5,7 @@ import { instanceName, instanceView, newOperationId, transition, type InstanceSt
 import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { UPDATABLE_FIELDS, type Instance, type UpdatableField } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
 import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
 import { operationView } from "./operation-view.js";
@@ -217,6 +217,58 @@ export function createInstanceService(ctx: ApiContext) {
       });
       await afterCommit(row.uid);
       return operationView(op);
+    },
+
+    /** Manual failover (Memorystore's FailoverInstance): the worker runs it once the instance
+     *  is converged; LIMITED_DATA_LOSS may be refused there, which fails the Operation. */
+    async failover(key: InstanceKey, mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS", requestId?: string) {
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const row = await findRow(prisma, key);
+      const spec = row.spec as unknown as StoredSpec;
+      if (spec.tier !== "STANDARD_HA") throw failedPrecondition("manual failover needs a STANDARD_HA instance with a replica");
+      if (row.deleteRequested) throw failedPrecondition(`instance ${key.instance} is being deleted`);
+      if (row.failoverMode) throw new ApiError("ABORTED", "a failover of this instance is already in progress");
+      const op = await prisma.$transaction(async (tx) => {
+        const updated = await tx.instance.updateMany({
+          where: { uid: row.uid, generation: row.generation, failoverMode: null, deleteRequested: false },
+          data: { failoverMode: mode, generation: row.generation + 1, state: transition(row.state as InstanceState, "failingOver") },
+        });
+        if (updated.count === 0) throw new ApiError("ABORTED", "the instance changed meanwhile; retry");
+        await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REQUESTED", message: `Manual failover requested (${mode})` } });
+        return tx.operation.create({
+          data: {
+            id: newOperationId(),
+            projectId: key.project,
+            locationId: key.location,
+            instanceUid: row.uid,
+            target: instanceName(key.project, key.location, key.instance),
+            verb: "failover",
+            targetGeneration: row.generation + 1,
+            requestId: requestId ?? null,
+            statusDetail: `Failover requested (${mode})`,
+          },
+        });
+      });
+      await afterCommit(row.uid);
+      return operationView(op);
+    },
+
+    async events(key: InstanceKey, pageSize?: number, pageToken?: string) {
+      const row = await findRow(prisma, key);
+      const size = pageSizeOf(pageSize);
+      const before = decodePageToken(pageToken, ["before"] as const);
+      const rows = await prisma.event.findMany({
+        where: { instanceUid: row.uid, ...(before ? { id: { lt: BigInt(before.before) } } : {}) },
+        orderBy: { id: "desc" },
+        take: size + 1,
+      });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        events: page.map((e) => ({ time: e.time.toISOString(), type: e.type, message: e.message })),
+        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ before: String(last.id) }) } : {}),
+      };
     },
 
     async authString(key: InstanceKey) {

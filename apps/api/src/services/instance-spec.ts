@@ -13,12 +13,13 @@ export type StoredSpec = Required<
 export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
   if (!input.tier) throw invalidArgument("tier", "is required");
   if (input.memorySizeGb === undefined) throw invalidArgument("memorySizeGb", "is required");
-  if (input.tier === "STANDARD_HA") {
-    throw invalidArgument("tier", "STANDARD_HA is not available yet on this control plane; use BASIC");
-  }
-  if ((input.replicaCount ?? 0) !== 0) throw invalidArgument("replicaCount", "must be 0 for the BASIC tier");
+  const ha = input.tier === "STANDARD_HA";
+  // Memorystore: BASIC has no replicas; STANDARD_HA has 1 (the default) to 5.
+  const replicaCount = input.replicaCount ?? (ha ? 1 : 0);
+  if (!ha && replicaCount !== 0) throw invalidArgument("replicaCount", "must be 0 for the BASIC tier");
+  if (ha && (replicaCount < 1 || replicaCount > 5)) throw invalidArgument("replicaCount", "must be 1 to 5 for STANDARD_HA");
   if (input.readReplicasMode === "READ_REPLICAS_ENABLED") {
-    throw invalidArgument("readReplicasMode", "read replicas need the STANDARD_HA tier");
+    throw invalidArgument("readReplicasMode", ha ? "a read endpoint is not available yet; use READ_REPLICAS_DISABLED" : "read replicas need the STANDARD_HA tier");
   }
   if (input.transitEncryptionMode === "SERVER_AUTHENTICATION") {
     throw invalidArgument("transitEncryptionMode", "in-transit encryption is not available yet; use DISABLED");
@@ -49,7 +50,7 @@ export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
     redisVersion: redisVersion as StoredSpec["redisVersion"],
     tier: input.tier,
     memorySizeGb: input.memorySizeGb,
-    replicaCount: 0,
+    replicaCount,
     readReplicasMode: "READ_REPLICAS_DISABLED",
     authEnabled: input.authEnabled ?? false,
     transitEncryptionMode: "DISABLED",

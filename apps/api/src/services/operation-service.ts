@@ -60,7 +60,7 @@ export function createOperationService(ctx: ApiContext) {
       let pause = 10;
       while (!row.done && Date.now() < deadline && !signal?.aborted) {
         await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
-        pause = Math.min(pause * 2, 200);
+        pause = Math.min(pause * 2, 25);
         row = await find(key);
       }
       return operationView(row);

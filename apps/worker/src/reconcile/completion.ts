@@ -32,17 +32,15 @@ export async function recordProgress(ctx: WorkerContext, row: Row, detail: strin
 
 /** Returns false when the instance changed meanwhile (another generation): plan again. */
 export async function markConverged(ctx: WorkerContext, row: Row, lease: Lease): Promise<boolean> {
-  const primary = [...row.nodes].sort((a, b) => a.ordinal - b.ordinal)[0];
   const state = transition(row.state as InstanceState, "converged");
-  const unchanged =
-    row.state === state && row.observedGeneration === row.generation && row.host === (primary?.host ?? null) && row.port === (primary?.port ?? null);
+  const unchanged = row.state === state && row.observedGeneration === row.generation;
   const pending = await ctx.prisma.operation.count({ where: { instanceUid: row.uid, done: false } });
   if (unchanged && pending === 0) return true;
 
   return ctx.prisma.$transaction(async (tx) => {
     const updated = await tx.instance.updateMany({
       where: { uid: row.uid, generation: row.generation, leaseEpoch: lease.epoch, deleteRequested: false },
-      data: { state, observedGeneration: row.generation, statusMessage: "", host: primary?.host ?? null, port: primary?.port ?? null },
+      data: { state, observedGeneration: row.generation, statusMessage: "" },
     });
     if (updated.count === 0) return false;
     const fresh = await tx.instance.findUniqueOrThrow({ where: { uid: row.uid }, include: { nodes: true } });
@@ -104,4 +102,17 @@ export async function failPermanently(ctx: WorkerContext, row: InstanceRow, mess
     reason: `Create failed; removing the instance: ${message}`,
   });
   return true;
+}
+
+/** A manual failover that cannot (or may not) happen: its Operation ends with the reason,
+ *  and the request is cleared so the instance settles as it was. */
+export async function failPendingFailover(ctx: WorkerContext, row: InstanceRow, lease: Lease, reason: string) {
+  await ctx.prisma.$transaction(async (tx) => {
+    await tx.instance.updateMany({ where: { uid: row.uid, leaseEpoch: lease.epoch }, data: { failoverMode: null } });
+    await tx.operation.updateMany({
+      where: { instanceUid: row.uid, done: false, verb: "failover" },
+      data: { done: true, endTime: new Date(), statusDetail: "Failed", error: { code: 9, message: `Failover refused: ${reason}` } },
+    });
+    await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REFUSED", message: reason } });
+  });
 }

@@ -1,6 +1,6 @@
 // From a stored instance to what plan() and the driver need.
 import { join } from "node:path";
-import { nodeConfig, placeNodes, type DesiredInstance, type DesiredSpec } from "@cacheplane/core";
+import { nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import type { NodeSpec } from "@cacheplane/runtime";
 
@@ -32,18 +32,35 @@ export function desiredSpec(row: InstanceRow): DesiredSpec {
   };
 }
 
-export function desiredInstance(row: InstanceRow, zones: string[]): DesiredInstance {
+/** Memorystore's limit for a LIMITED_DATA_LOSS failover: the best replica may lag this much. */
+export const MAX_FAILOVER_LAG_BYTES = 30 * 1024 * 1024;
+
+export const primaryIdOf = (row: InstanceRow) => row.primaryNodeId ?? nodeId(row.uid, 0);
+
+export function desiredInstance(row: InstanceRow, zones: string[], endpointHost: string): DesiredInstance {
   const spec = storedSpec(row);
-  const nodeCount = spec.tier === "STANDARD_HA" ? 1 + (spec.replicaCount ?? 1) : 1;
+  const highAvailability = spec.tier === "STANDARD_HA";
+  const nodeCount = highAvailability ? 1 + (spec.replicaCount ?? 1) : 1;
   return {
     uid: row.uid,
     deleting: row.deleteRequested,
-    zones: placeNodes({ zones, locationId: spec.locationId, alternativeLocationId: spec.alternativeLocationId, nodeCount }),
+    nodeCount,
+    // Placed for the largest instance, so any ordinal a scale-out picks has a zone.
+    zones: placeNodes({ zones, locationId: spec.locationId, alternativeLocationId: spec.alternativeLocationId, nodeCount: 8 }),
     config: nodeConfig(desiredSpec(row), row.authString),
+    primaryId: primaryIdOf(row),
+    endpointHost,
+    highAvailability,
+    failover: row.failoverMode === "LIMITED_DATA_LOSS" || row.failoverMode === "FORCE_DATA_LOSS" ? { mode: row.failoverMode } : undefined,
+    maxLagBytes: MAX_FAILOVER_LAG_BYTES,
   };
 }
 
-export function nodeSpec(row: InstanceRow, node: NodeRow, config: Record<string, string>): NodeSpec {
+/** Everything a driver needs for one node, roles included: the primary listens on the
+ *  instance's endpoint address too; replicas follow the primary. */
+export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, endpointHost: string, primaryId = primaryIdOf(row)): NodeSpec {
+  const primary = row.nodes.find((n) => n.id === primaryId);
+  const isPrimary = !primary || primary.id === node.id;
   return {
     id: node.id,
     instanceUid: row.uid,
@@ -53,7 +70,11 @@ export function nodeSpec(row: InstanceRow, node: NodeRow, config: Record<string,
     host: node.host,
     port: node.port,
     dataDir: node.dataDir,
-    config,
+    // A primary knows its replicas by this address; FAILOVER TO <host> <port> needs it to be
+    // the node's own address, not whatever source address the kernel picked.
+    config: { ...config, "replica-announce-ip": node.host },
+    endpointHosts: isPrimary ? [endpointHost] : [],
+    ...(isPrimary ? {} : { replicaOf: { host: primary.host, port: primary.port } }),
   };
 }
 

@@ -11,14 +11,19 @@ export async function observeNodes(
 ): Promise<ObservedNode[]> {
   return Promise.all(
     row.nodes.map(async (node) => {
-      const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config));
+      const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
       return {
         id: node.id,
         ordinal: node.ordinal,
         zone: node.zone,
+        host: node.host,
+        port: node.port,
+        state: node.state,
         liveness: seen.liveness,
         loading: seen.loading,
         config: seen.config,
+        bind: seen.bind,
+        replication: seen.replication,
       };
     }),
   );

@@ -38,7 +38,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       if (!row) return { done: true };
       let step;
       try {
-        const desired = desiredInstance(row, ctx.zones);
+        const desired = desiredInstance(row, ctx.zones, ctx.nodeHost);
         const observed = await observeNodes(ctx, row, desired.config);
         await recordNodeStates(ctx, row.nodes, observed);
         const next = plan(desired, observed);

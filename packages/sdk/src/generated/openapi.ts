@@ -41,6 +41,40 @@ export interface paths {
         patch: operations["updateInstance"];
         trace?: never;
     };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:failover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fail over to the replica with the most data (STANDARD_HA) */
+        post: operations["failoverInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What happened to the instance, newest first (cacheplane addition) */
+        get: operations["listInstanceEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{project}/locations/{location}/instances/{instance}/authString": {
         parameters: {
             query?: never;
@@ -325,6 +359,24 @@ export interface components {
         InstanceAuthStringInput: {
             authString?: string;
         };
+        FailoverInstanceRequestInput: {
+            /**
+             * @description LIMITED_DATA_LOSS (default) refuses when the best replica lags more than 30 MB, and otherwise loses no acknowledged write.
+             * @enum {string}
+             */
+            dataProtectionMode?: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
+        };
+        /** @description cacheplane addition: what happened to an instance. */
+        InstanceEventInput: {
+            /** Format: date-time */
+            time: string;
+            type: string;
+            message: string;
+        };
+        ListInstanceEventsResponseInput: {
+            events: components["schemas"]["InstanceEventInput"][];
+            nextPageToken?: string;
+        };
         OperationMetadataInput: {
             /** @constant */
             "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata";
@@ -546,6 +598,24 @@ export interface components {
         };
         InstanceAuthString: {
             authString?: string;
+        };
+        FailoverInstanceRequest: {
+            /**
+             * @description LIMITED_DATA_LOSS (default) refuses when the best replica lags more than 30 MB, and otherwise loses no acknowledged write.
+             * @enum {string}
+             */
+            dataProtectionMode?: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
+        };
+        /** @description cacheplane addition: what happened to an instance. */
+        InstanceEvent: {
+            /** Format: date-time */
+            time: string;
+            type: string;
+            message: string;
+        };
+        ListInstanceEventsResponse: {
+            events: components["schemas"]["InstanceEvent"][];
+            nextPageToken?: string;
         };
         OperationMetadata: {
             /** @constant */
@@ -986,6 +1056,171 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    failoverInstance: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FailoverInstanceRequestInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listInstanceEvents: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListInstanceEventsResponse"];
                 };
             };
             /** @description Default Response */
