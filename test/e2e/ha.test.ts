@@ -3,20 +3,13 @@
 // acknowledged write, online scaling, and an edge that needs no control plane to serve.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
+import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
 import { killNode } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient, startWriter } from "../support/traffic.js";
 
 const BASE = "/v1/projects/default/locations/local1/instances";
 let cp: TestControlPlane;
-
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-});
-afterAll(async () => {
-  await cp?.stop();
-});
 
 async function getInstance(id: string) {
   return (await cp.api("GET", `${BASE}/${id}`)).body;
@@ -49,8 +42,15 @@ async function liveRoles(instance: any, password?: string) {
 
 const primaries = (roles: Record<string, string>) => Object.values(roles).filter((r) => r === "master").length;
 
-describe("STANDARD_HA", () => {
+describe.each(DRIVERS)("STANDARD_HA with the %s driver", (driver) => {
   let instance: any;
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({ driver });
+  });
+  afterAll(async () => {
+    await cp?.stop();
+  });
 
   it("creates a primary and replicas across zones behind one endpoint", async () => {
     const created = await cp.api("POST", `${BASE}?instanceId=ha-1`, {

@@ -81,7 +81,7 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
         })]
       : [],
   );
-  every(options.supervisorIntervalMs ?? 500, () => superviseOnce(ctx), "supervisor");
+  every(options.supervisorIntervalMs ?? 250, () => superviseOnce(ctx), "supervisor");
 
   return {
     resync,
