@@ -20,6 +20,7 @@ import { operationRoutes } from "./routes/operations.js";
 import { createApiKeyService } from "./services/api-key-service.js";
 import { createInstanceService } from "./services/instance-service.js";
 import { createOperationService } from "./services/operation-service.js";
+import { createZoneService } from "./services/zone-service.js";
 
 export const API_VERSION = "0.1.0";
 
@@ -72,7 +73,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   installAuth(app, ctx.prisma, keyCache);
   instanceRoutes(app, createInstanceService(services));
   operationRoutes(app, createOperationService(services));
-  locationRoutes(app, ctx.locations);
+  locationRoutes(app, ctx.locations, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));
   return app;
 }

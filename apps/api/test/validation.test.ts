@@ -249,7 +249,7 @@ describe("operations", () => {
       expect.objectContaining({
         name: "projects/default/locations/local1",
         locationId: "local1",
-        metadata: expect.objectContaining({ availableZones: { "local1-a": {}, "local1-b": {}, "local1-c": {} } }),
+        metadata: expect.objectContaining({ availableZones: { "local1-a": { state: "UP" }, "local1-b": { state: "UP" }, "local1-c": { state: "UP" } } }),
       }),
     ]);
   });

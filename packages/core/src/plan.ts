@@ -27,6 +27,8 @@ export interface DesiredInstance {
   failover?: { mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" } | undefined;
   /** Replica lag (bytes) beyond which LIMITED_DATA_LOSS refuses (Memorystore: 30 MB). */
   maxLagBytes: number;
+  /** Zones that are down (fault injection): their nodes are stopped and stay stopped. */
+  downZones?: readonly string[] | undefined;
 }
 
 export interface ObservedNode {
@@ -59,6 +61,8 @@ export type Step =
   | { kind: "configureNode"; nodeId: string; keys: string[] }
   /** Stop the node, remove its data, then drop its record. */
   | { kind: "destroyNode"; nodeId: string }
+  /** Stop the node but keep it (its zone is down); it starts again when the zone recovers. */
+  | { kind: "stopNode"; nodeId: string }
   /** The primary is gone: fence it, then make `to` the primary (recorded first). */
   | { kind: "failover"; from: string; to: string }
   /** Manual failover: pause writes, let `to` catch up, swap roles, resume. */
@@ -75,6 +79,8 @@ export interface Plan {
   converged: boolean;
   /** One line for Operation.metadata.statusDetail. */
   detail: string;
+  /** Nothing can progress until a zone recovers: no point in polling fast. */
+  blockedByZone?: boolean;
 }
 
 const isDown = (n: ObservedNode) =>
@@ -134,10 +140,12 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   }
 
   const primary = observed.find((n) => n.id === desired.primaryId);
-  const replicas = observed.filter((n) => n !== primary);
+  const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
+  const replicas = observed.filter((n) => n !== primary && !inDownZone(n));
 
-  // A dead primary first: every moment without one is a write outage.
-  if (primary && isDown(primary) && desired.highAvailability) {
+  // A dead primary first: every moment without one is a write outage. A primary in a zone
+  // that is down counts as dead even if its process still runs: nobody can reach it.
+  if (primary && (isDown(primary) || inDownZone(primary)) && desired.highAvailability) {
     const candidate = bestReplica(replicas.filter((n) => canTakeOver(n, primary)));
     if (candidate) return finish([{ kind: "failover", from: primary.id, to: candidate.id }], waiting);
   }
@@ -152,8 +160,17 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   // A node still holding the endpoint address it must give up goes first (the address can be
   // bound by one node only), then the primary, so the endpoint is served as early as possible.
   const rank = (n: ObservedNode) => (n !== primary && n.bind?.includes(desired.endpointHost) ? 0 : n === primary ? 1 : 2);
+  let blockedByZone = false;
   const ordered = [...observed].filter((n) => kept.includes(n.ordinal)).sort((a, b) => rank(a) - rank(b) || a.ordinal - b.ordinal);
   for (const node of ordered) {
+    if (inDownZone(node)) {
+      if (node.liveness === "running" || node.liveness === "unresponsive") steps.push({ kind: "stopNode", nodeId: node.id });
+      else {
+        waiting.push(`node ${node.id} is in zone ${node.zone}, which is down`);
+        blockedByZone = true;
+      }
+      continue;
+    }
     switch (node.liveness) {
       case "absent":
       case "stopped":
@@ -176,7 +193,7 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
           steps.push({ kind: "configureNode", nodeId: node.id, keys });
           continue;
         }
-        if (primary && node !== primary && !isHealthyReplica(node, primary)) waiting.push(`replica ${node.id} is syncing`);
+        if (primary && node !== primary && !inDownZone(primary) && !isHealthyReplica(node, primary)) waiting.push(`replica ${node.id} is syncing`);
       }
     }
   }
@@ -198,7 +215,8 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
       }
     }
   }
-  return finish(steps, waiting);
+  const result = finish(steps, waiting);
+  return blockedByZone ? { ...result, blockedByZone } : result;
 }
 
 function finish(steps: Step[], waiting: string[]): Plan {
@@ -217,6 +235,8 @@ export function describe(step: Step): string {
       return `Applying ${step.keys.join(", ")} to node ${step.nodeId}`;
     case "destroyNode":
       return `Removing node ${step.nodeId}`;
+    case "stopNode":
+      return `Stopping node ${step.nodeId}: its zone is down`;
     case "failover":
       return `Primary ${step.from} is down; failing over to ${step.to}`;
     case "switchover":

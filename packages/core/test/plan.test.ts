@@ -207,6 +207,28 @@ describe("plan: replicas (STANDARD_HA)", () => {
     ]);
   });
 
+  it("fails over away from a zone that is down, then stops the node there", () => {
+    const want = ha({ nodeCount: 2, downZones: ["local1-a"] });
+    expect(plan(want, [primaryNode(), replica(1)]).steps).toEqual([{ kind: "failover", from: "u1-0", to: "u1-1" }]);
+    // After the failover: the old primary (zone a) must stay stopped; nothing else to do.
+    const after = plan({ ...want, primaryId: "u1-1" }, [
+      primaryNode({ replication: { role: "primary", offset: 1 }, bind: [host(0)] }),
+      replica(1, { replication: { role: "primary", offset: 1 }, bind: [host(1), VIP] }),
+    ]);
+    expect(after.steps).toEqual([{ kind: "stopNode", nodeId: "u1-0" }]);
+    const stopped = plan({ ...want, primaryId: "u1-1" }, [
+      primaryNode({ liveness: "absent" }),
+      replica(1, { replication: { role: "primary", offset: 1 }, bind: [host(1), VIP] }),
+    ]);
+    expect(stopped.steps).toEqual([]);
+    expect(stopped.waiting).toEqual(["node u1-0 is in zone local1-a, which is down"]);
+  });
+
+  it("brings a BASIC node in a down zone down too, and back when the zone recovers", () => {
+    expect(plan(desired({ downZones: ["local1-a"] }), [primaryNode()]).steps).toEqual([{ kind: "stopNode", nodeId: "u1-0" }]);
+    expect(plan(desired(), [primaryNode({ liveness: "absent" })]).steps).toEqual([{ kind: "startNode", nodeId: "u1-0" }]);
+  });
+
   it("picks the best replica by offset, then ordinal", () => {
     const a = replica(1, { replication: { role: "replica", offset: 5 } });
     const b = replica(2, { replication: { role: "replica", offset: 5 } });

@@ -1,12 +1,17 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { ListLocationsResponse, PageQuery, ProjectParams } from "@cacheplane/contracts";
+import { z } from "zod";
+import { ListLocationsResponse, PageQuery, ProjectParams, Zone, ZoneParams } from "@cacheplane/contracts";
 import { locationName } from "@cacheplane/core";
 import type { LocationConfig } from "../context.js";
+import type { ZoneService } from "../services/zone-service.js";
 import { errorResponses, security } from "./common.js";
 
-export function locationRoutes(app: FastifyInstance, config: LocationConfig) {
-  app.withTypeProvider<ZodTypeProvider>().get("/v1/projects/:project/locations", {
+const ZONE = "/v1/projects/:project/locations/:location/zones/:zone(^[a-z][a-z0-9-]*)";
+
+export function locationRoutes(app: FastifyInstance, config: LocationConfig, zones: ZoneService) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get("/v1/projects/:project/locations", {
     schema: {
       operationId: "listLocations",
       summary: "List locations and their zones",
@@ -16,18 +21,39 @@ export function locationRoutes(app: FastifyInstance, config: LocationConfig) {
       querystring: PageQuery,
       response: { 200: ListLocationsResponse, ...errorResponses },
     },
-    handler: async (req) => ({
-      locations: [
-        {
-          name: locationName(req.params.project, config.location),
-          locationId: config.location,
-          displayName: `Local (${config.location})`,
-          metadata: {
-            "@type": "type.googleapis.com/google.cloud.redis.v1.LocationMetadata" as const,
-            availableZones: Object.fromEntries(config.zones.map((zone) => [zone, {}])),
+    handler: async (req) => {
+      const states = await zones.states(config.location);
+      return {
+        locations: [
+          {
+            name: locationName(req.params.project, config.location),
+            locationId: config.location,
+            displayName: `Local (${config.location})`,
+            metadata: {
+              "@type": "type.googleapis.com/google.cloud.redis.v1.LocationMetadata" as const,
+              availableZones: Object.fromEntries(config.zones.map((zone) => [zone, { state: states[zone] }])),
+            },
           },
-        },
-      ],
-    }),
+        ],
+      };
+    },
   });
+
+  for (const [verb, action] of [["fail", zones.fail], ["recover", zones.recover]] as const) {
+    r.post(`${ZONE}::${verb}`, {
+      schema: {
+        operationId: `${verb}Zone`,
+        summary:
+          verb === "fail"
+            ? "Take a zone down: every node in it stops, as in a zone outage (cacheplane addition)"
+            : "Bring a zone back: its nodes start again and rejoin (cacheplane addition)",
+        tags: ["Locations"],
+        security,
+        params: ZoneParams,
+        body: z.strictObject({}).nullish(),
+        response: { 200: Zone, ...errorResponses },
+      },
+      handler: (req) => action(req.principal, req.params),
+    });
+  }
 }

@@ -37,7 +37,7 @@ export const MAX_FAILOVER_LAG_BYTES = 30 * 1024 * 1024;
 
 export const primaryIdOf = (row: InstanceRow) => row.primaryNodeId ?? nodeId(row.uid, 0);
 
-export function desiredInstance(row: InstanceRow, zones: string[], endpointHost: string): DesiredInstance {
+export function desiredInstance(row: InstanceRow, zones: string[], endpointHost: string, downZones: string[] = []): DesiredInstance {
   const spec = storedSpec(row);
   const highAvailability = spec.tier === "STANDARD_HA";
   const nodeCount = highAvailability ? 1 + (spec.replicaCount ?? 1) : 1;
@@ -53,6 +53,7 @@ export function desiredInstance(row: InstanceRow, zones: string[], endpointHost:
     highAvailability,
     failover: row.failoverMode === "LIMITED_DATA_LOSS" || row.failoverMode === "FORCE_DATA_LOSS" ? { mode: row.failoverMode } : undefined,
     maxLagBytes: MAX_FAILOVER_LAG_BYTES,
+    downZones,
   };
 }
 

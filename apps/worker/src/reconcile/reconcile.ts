@@ -38,7 +38,8 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       if (!row) return { done: true };
       let step;
       try {
-        const desired = desiredInstance(row, ctx.zones, ctx.nodeHost);
+        const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
+        const desired = desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
         const observed = await observeNodes(ctx, row, desired.config);
         await recordNodeStates(ctx, row.nodes, observed);
         const next = plan(desired, observed);
@@ -51,6 +52,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           continue; // the spec changed while we worked: plan again
         }
         step = next.steps[0];
+        if (!step && next.blockedByZone) return { done: false, retryAfterMs: 2_000 };
         if (!step) {
           if (Date.now() - started > INLINE_WAIT_MS) return { done: false, retryAfterMs: 500 };
           await new Promise((r) => setTimeout(r, pause));

@@ -44,6 +44,13 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "NODE_REMOVED", message: `Node ${node.id} removed` } });
       return;
     }
+    case "stopNode": {
+      const node = nodeById(step.nodeId);
+      await runtimeFor(ctx, node.driver).stop(specOf(node));
+      await ctx.prisma.node.updateMany({ where: { id: node.id }, data: { state: "UNHEALTHY" } });
+      await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "NODE_STOPPED", message: `Node ${node.id} stopped: zone ${node.zone} is down` } });
+      return;
+    }
     case "failover":
       return failover(ctx, input, nodeById(step.from), nodeById(step.to));
     case "switchover":

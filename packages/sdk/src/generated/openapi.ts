@@ -178,6 +178,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{project}/locations/{location}/zones/{zone}:fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a zone down: every node in it stops, as in a zone outage (cacheplane addition) */
+        post: operations["failZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/zones/{zone}:recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a zone back: its nodes start again and rejoin (cacheplane addition) */
+        post: operations["recoverZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/apiKeys": {
         parameters: {
             query?: never;
@@ -418,13 +452,28 @@ export interface components {
                 /** @constant */
                 "@type": "type.googleapis.com/google.cloud.redis.v1.LocationMetadata";
                 availableZones: {
-                    [key: string]: Record<string, never>;
+                    [key: string]: {
+                        /**
+                         * @description cacheplane addition: DOWN while a zone fault is injected.
+                         * @enum {string}
+                         */
+                        state?: "UP" | "DOWN";
+                    };
                 };
             };
         };
         ListLocationsResponseInput: {
             locations: components["schemas"]["LocationInput"][];
             nextPageToken?: string;
+        };
+        /** @description cacheplane addition: zone fault injection for resilience tests. */
+        ZoneInput: {
+            /** @description projects/{project}/locations/{location}/zones/{zone} */
+            name: string;
+            /** @enum {string} */
+            state: "UP" | "DOWN";
+            /** Format: date-time */
+            updateTime?: string;
         };
         ApiKeyInput: {
             /** @description apiKeys/{id} */
@@ -658,13 +707,28 @@ export interface components {
                 /** @constant */
                 "@type": "type.googleapis.com/google.cloud.redis.v1.LocationMetadata";
                 availableZones: {
-                    [key: string]: Record<string, never>;
+                    [key: string]: {
+                        /**
+                         * @description cacheplane addition: DOWN while a zone fault is injected.
+                         * @enum {string}
+                         */
+                        state?: "UP" | "DOWN";
+                    };
                 };
             };
         };
         ListLocationsResponse: {
             locations: components["schemas"]["Location"][];
             nextPageToken?: string;
+        };
+        /** @description cacheplane addition: zone fault injection for resilience tests. */
+        Zone: {
+            /** @description projects/{project}/locations/{location}/zones/{zone} */
+            name: string;
+            /** @enum {string} */
+            state: "UP" | "DOWN";
+            /** Format: date-time */
+            updateTime?: string;
         };
         ApiKey: {
             /** @description apiKeys/{id} */
@@ -1780,6 +1844,170 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListLocationsResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    failZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never> | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zone"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recoverZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                zone: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never> | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zone"];
                 };
             };
             /** @description Default Response */
