@@ -293,3 +293,14 @@ export function configValuesEqual(name: string, live: string, desired: string): 
   const tb = desired.trim().split(/\s+/);
   return ta.length === tb.length && ta.every((t, i) => tokenEqual(t, tb[i]!));
 }
+
+/** A node's files, checked to be <nodesRoot>/<id>: drivers delete that dir on destroy and
+ *  find orphans by those names, so they accept no other place. */
+export function locateNode(nodesRoot: string, spec: { id: string; dataDir: string }) {
+  assertNodeId(spec.id);
+  const dataDir = path.resolve(spec.dataDir);
+  if (dataDir !== path.join(nodesRoot, spec.id)) {
+    throw new InvalidNodeSpecError(`node ${spec.id}: dataDir must be ${path.join(nodesRoot, spec.id)}, got ${spec.dataDir}`);
+  }
+  return { dataDir, ...nodeFiles(dataDir) };
+}

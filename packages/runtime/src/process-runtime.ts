@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { access, chmod, mkdir, open, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { InvalidNodeSpecError, assertNodeId, bindAddresses, isNodeId, nodeFiles, renderRedisConf } from "./config.js";
+import { bindAddresses, isNodeId, locateNode, renderRedisConf } from "./config.js";
 import { NodeStartError, PortInUseError } from "./errors.js";
 import { silentLogger, type RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
@@ -53,14 +53,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
 
   // The control plane allocates data dirs; this driver only accepts <nodesRoot>/<id>, because it
   // deletes the dir on destroy and list() finds orphans by those names.
-  const locate = (spec: NodeSpec) => {
-    assertNodeId(spec.id);
-    const dataDir = path.resolve(spec.dataDir);
-    if (dataDir !== path.join(nodesRoot, spec.id)) {
-      throw new InvalidNodeSpecError(`node ${spec.id}: dataDir must be ${path.join(nodesRoot, spec.id)}, got ${spec.dataDir}`);
-    }
-    return { dataDir, ...nodeFiles(dataDir) };
-  };
+  const locate = (spec: NodeSpec) => locateNode(nodesRoot, spec);
   type Files = ReturnType<typeof locate>;
 
   // start, configure and destroy of one node run one at a time within this driver instance
@@ -246,6 +239,12 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         // not return while it could still answer on an endpoint address.
         if (!(await killNode(pid, files.conf, STOP_GRACE_MS))) {
           throw new Error(`node ${spec.id}: redis-server pid ${pid} survived SIGKILL`);
+        }
+        // A dying process drops its memory (and so its /proc cmdline) before its sockets:
+        // wait until its addresses are really free before saying it is fenced.
+        for (const address of bindAddresses(spec)) {
+          const deadline = Date.now() + STOP_GRACE_MS;
+          while (!(await isPortFree(address, spec.port)) && Date.now() < deadline) await sleep(5);
         }
         log.info({ node: spec.id, pid }, "redis-server killed (stopped; data dir kept)");
       });

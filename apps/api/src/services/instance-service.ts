@@ -97,19 +97,7 @@ export function createInstanceService(ctx: ApiContext) {
             },
           });
           await tx.event.create({ data: { instanceUid: uid, type: "CREATE_REQUESTED", message: `Create requested (${spec.tier}, ${spec.memorySizeGb} GB)` } });
-          return tx.operation.create({
-            data: {
-              id: newOperationId(),
-              projectId: key.project,
-              locationId: key.location,
-              instanceUid: uid,
-              target: name,
-              verb: "create",
-              targetGeneration: 1,
-              requestId: requestId ?? null,
-              statusDetail: "Creating the instance",
-            },
-          });
+          return openOperation(tx, key, { instanceUid: uid, verb: "create", targetGeneration: 1, requestId, statusDetail: "Creating the instance" });
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -174,19 +162,7 @@ export function createInstanceService(ctx: ApiContext) {
             });
             if (updated.count === 0) throw new ConcurrentChange();
             await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
-            return tx.operation.create({
-              data: {
-                id: newOperationId(),
-                projectId: key.project,
-                locationId: key.location,
-                instanceUid: row.uid,
-                target: instanceName(key.project, key.location, key.instance),
-                verb: "update",
-                targetGeneration: row.generation + 1,
-                requestId: requestId ?? null,
-                statusDetail: `Updating ${fields.join(", ")}`,
-              },
-            });
+            return openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail: `Updating ${fields.join(", ")}` });
           });
           await afterCommit(row.uid);
           return operationView(op);
@@ -236,19 +212,7 @@ export function createInstanceService(ctx: ApiContext) {
         });
         if (updated.count === 0) throw new ApiError("ABORTED", "the instance changed meanwhile; retry");
         await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REQUESTED", message: `Manual failover requested (${mode})` } });
-        return tx.operation.create({
-          data: {
-            id: newOperationId(),
-            projectId: key.project,
-            locationId: key.location,
-            instanceUid: row.uid,
-            target: instanceName(key.project, key.location, key.instance),
-            verb: "failover",
-            targetGeneration: row.generation + 1,
-            requestId: requestId ?? null,
-            statusDetail: `Failover requested (${mode})`,
-          },
-        });
+        return openOperation(tx, key, { instanceUid: row.uid, verb: "failover", targetGeneration: row.generation + 1, requestId, statusDetail: `Failover requested (${mode})` });
       });
       await afterCommit(row.uid);
       return operationView(op);
@@ -281,6 +245,27 @@ export function createInstanceService(ctx: ApiContext) {
 export type InstanceService = ReturnType<typeof createInstanceService>;
 
 class ConcurrentChange extends Error {}
+
+/** The Operation a mutation answers with, opened in the mutation's own transaction. */
+function openOperation(
+  tx: Tx,
+  key: InstanceKey,
+  op: { instanceUid: string; verb: string; targetGeneration: number; requestId: string | undefined; statusDetail: string },
+) {
+  return tx.operation.create({
+    data: {
+      id: newOperationId(),
+      projectId: key.project,
+      locationId: key.location,
+      instanceUid: op.instanceUid,
+      target: instanceName(key.project, key.location, key.instance),
+      verb: op.verb,
+      targetGeneration: op.targetGeneration,
+      requestId: op.requestId ?? null,
+      statusDetail: op.statusDetail,
+    },
+  });
+}
 
 function specOf<T extends { spec: unknown }>(row: T) {
   return { ...row, spec: row.spec as Record<string, unknown> };

@@ -92,16 +92,27 @@ export async function failPermanently(ctx: WorkerContext, row: InstanceRow, mess
     await ctx.prisma.instance.updateMany({ where: { uid: row.uid }, data: { statusMessage: message } });
     return false;
   }
-  await requestDeletion(ctx.prisma, {
+  await deleteForReason(ctx, row, "CREATE_FAILED", `Create failed; removing the instance: ${message}`);
+  return true;
+}
+
+/** The control plane itself deletes an instance (failed create, expired ttl), with a delete
+ *  Operation and an event saying why, as if a client had asked. */
+export function deleteForReason(
+  ctx: WorkerContext,
+  row: Pick<InstanceRow, "uid" | "projectId" | "locationId" | "instanceId">,
+  eventType: string,
+  reason: string,
+) {
+  return requestDeletion(ctx.prisma, {
     uid: row.uid,
     projectId: row.projectId,
     locationId: row.locationId,
     target: instanceName(row.projectId, row.locationId, row.instanceId),
     operationId: newOperationId(),
-    eventType: "CREATE_FAILED",
-    reason: `Create failed; removing the instance: ${message}`,
+    eventType,
+    reason,
   });
-  return true;
 }
 
 /** A manual failover that cannot (or may not) happen: its Operation ends with the reason,

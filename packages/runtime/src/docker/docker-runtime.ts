@@ -10,7 +10,7 @@ import { chmod, chown, mkdir, open, readdir, rename, rm, writeFile } from "node:
 import net from "node:net";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { InvalidNodeSpecError, assertNodeId, isNodeId, nodeFiles } from "../config.js";
+import { isNodeId, locateNode } from "../config.js";
 import { silentLogger, type RuntimeLogger } from "../logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "../node-runtime.js";
 import { isPortFree } from "../proc.js";
@@ -160,14 +160,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     }
   };
 
-  const locate = (spec: NodeSpec) => {
-    assertNodeId(spec.id);
-    const dataDir = path.resolve(spec.dataDir);
-    if (dataDir !== path.join(nodesRoot, spec.id)) {
-      throw new InvalidNodeSpecError(`node ${spec.id}: dataDir must be ${path.join(nodesRoot, spec.id)}, got ${spec.dataDir}`);
-    }
-    return { dataDir, ...nodeFiles(dataDir) };
-  };
+  const locate = (spec: NodeSpec) => locateNode(nodesRoot, spec);
   type Files = ReturnType<typeof locate>;
 
   const imageFor = (spec: NodeSpec) => {
