@@ -132,6 +132,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
       void (async () => {
         const deadline = Date.now() + startTimeoutMs;
         while (!settled) {
+          // The child may have exited before these listeners were attached (the pid file is
+          // written in between): its exit code tells, where the 'exit' event no longer will.
+          if (child.exitCode !== null || child.signalCode !== null) return onExit(child.exitCode, child.signalCode);
           if ((await canConnect(spec.host, spec.port)) && child.exitCode === null) return finish();
           if (Date.now() > deadline) {
             log.warn({ node: spec.id, timeoutMs: startTimeoutMs }, "redis-server started but is not listening yet");
