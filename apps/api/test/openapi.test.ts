@@ -11,6 +11,25 @@ describe("openapi/openapi.json", () => {
     expect(await readFile(committed, "utf8")).toBe(renderOpenApi(await openApiDocument()));
   });
 
+  it("is served at /openapi.json, with an API reference page at /docs", async () => {
+    const { buildApp } = await import("../src/app.js");
+    const doc = await openApiDocument();
+    const app = await buildApp({
+      prisma: {} as never,
+      enqueueReconcile: async () => undefined,
+      locations: { location: "local1", zones: ["local1-a"] },
+      redisVersions: ["REDIS_7_0"],
+    });
+    const served = await app.inject({ method: "GET", url: "/openapi.json" });
+    expect(served.statusCode).toBe(200);
+    expect(served.json()).toEqual(doc);
+    const page = await app.inject({ method: "GET", url: "/docs/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.body).toMatch(/swagger/i);
+    await app.close();
+  });
+
   it("describes every v1 method with a unique operationId and the error envelope", async () => {
     const doc = (await openApiDocument()) as any;
     const ops = Object.entries(doc.paths).flatMap(([path, methods]: [string, any]) =>
