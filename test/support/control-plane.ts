@@ -55,6 +55,8 @@ export interface TestControlPlaneOptions {
   driver?: Driver;
   /** The image every version runs with the docker driver (default: the local image). */
   redisImage?: string;
+  /** The Docker engine connection (default: the local socket). */
+  docker?: import("dockerode");
 }
 
 export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
@@ -97,6 +99,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
           nodesRoot,
           redisImages: DEFAULT_REDIS_IMAGES,
           redisImageOverride: options.redisImage ?? LOCAL_IMAGE,
+          docker: options.docker,
         }),
         queue,
         zones: ZONES,

@@ -21,6 +21,8 @@ export interface RuntimeChoice {
   redisImages: Record<string, string>;
   redisImageOverride?: string | undefined;
   logger?: RuntimeLogger;
+  /** The Docker engine to use (default: the local socket, or DOCKER_HOST as dockerode reads it). */
+  docker?: Dockerode;
 }
 
 export interface Runtimes {
@@ -58,7 +60,7 @@ export async function createRuntimes(choice: RuntimeChoice): Promise<Runtimes> {
   } catch (error) {
     missingRedis = error as Error;
   }
-  const docker = new Dockerode();
+  const docker = choice.docker ?? new Dockerode();
   const byDriver: Runtimes["byDriver"] = {};
   if (redisServerPath) {
     byDriver.process = createProcessRuntime({ nodesRoot: choice.nodesRoot, redisServerPath, logger: choice.logger });

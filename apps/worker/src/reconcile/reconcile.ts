@@ -3,7 +3,7 @@
 // Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
 // back to the queue as a delayed retry so no job holds a worker slot for long.
 import { plan } from "@cacheplane/core";
-import { ImageUnavailableError, InvalidNodeSpecError } from "@cacheplane/runtime";
+import { ImageUnavailableError, InvalidNodeSpecError, RuntimeUnavailableError } from "@cacheplane/runtime";
 import { DriverUnavailableError, type WorkerContext } from "../context.js";
 import { desiredInstance } from "./desired.js";
 import { failPermanently, markConverged, recordFailure, recordProgress } from "./completion.js";
@@ -71,6 +71,9 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           return { done: false, retryAfterMs: 30_000 };
         }
         await recordFailure(ctx, row, message);
+        // An engine that is down comes back on its own time: look again soon, without backing
+        // off into minutes, and without touching the nodes meanwhile.
+        if (error instanceof RuntimeUnavailableError) return { done: false, retryAfterMs: 1_000 };
         return { done: false, retryAfterMs: Math.min(500 * 2 ** attempt, 30_000) };
       }
     }
