@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { createRuntimes, startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import { createRuntimes, removeOrphanReadEndpoints, startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { createPrisma, type PrismaClient } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
@@ -140,6 +140,8 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
       await prisma.$disconnect();
       await killNodesUnder(nodesRoot);
       await removeContainersUnder(nodesRoot);
+      // Every instance is gone with the database: any read route on our ports is ours to remove.
+      await removeOrphanReadEndpoints(() => false, portRange);
       await rm(dataDir, { recursive: true, force: true });
       await db.drop();
     },

@@ -3,6 +3,7 @@
 import { parseNodeId } from "@cacheplane/core";
 import { RuntimeUnavailableError } from "@cacheplane/runtime";
 import type { WorkerContext } from "./context.js";
+import { chainFor, removeOrphanReadEndpoints } from "./edge/read-endpoint.js";
 import { nodeDataDir } from "./reconcile/desired.js";
 
 export async function resyncOnce(ctx: WorkerContext): Promise<number> {
@@ -15,6 +16,12 @@ export async function resyncOnce(ctx: WorkerContext): Promise<number> {
   const drifted = stale.filter((row) => row.observedGeneration < row.generation);
   await Promise.all(drifted.map((row) => ctx.queue.enqueueResync(row.uid)));
   return rows.length + drifted.length;
+}
+
+/** Read endpoints (kernel rules) on this control plane's ports whose instance is gone. */
+export async function removeOrphanRoutes(ctx: WorkerContext): Promise<string[]> {
+  const known = new Set((await ctx.prisma.instance.findMany({ select: { uid: true } })).map((i) => chainFor(i.uid)));
+  return removeOrphanReadEndpoints((chain) => known.has(chain), ctx.portRange);
 }
 
 export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {

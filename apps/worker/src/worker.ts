@@ -7,7 +7,7 @@ import { QUEUES, type ReconcileJob } from "@cacheplane/queue";
 import type { WorkerContext } from "./context.js";
 import { reconcile } from "./reconcile/reconcile.js";
 import { reapExpired } from "./reaper.js";
-import { removeOrphans, resyncOnce } from "./resync.js";
+import { removeOrphanRoutes, removeOrphans, resyncOnce } from "./resync.js";
 import { superviseOnce } from "./supervisor.js";
 
 export interface WorkerOptions {
@@ -68,6 +68,7 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   };
   const resync = async () => {
     await removeOrphans(ctx);
+    await removeOrphanRoutes(ctx);
     await reapExpired(ctx);
     return resyncOnce(ctx);
   };

@@ -102,6 +102,7 @@ export const UPDATABLE_FIELDS = {
   authEnabled: "auth_enabled",
   persistenceConfig: "persistence_config",
   replicaCount: "replica_count",
+  readReplicasMode: "read_replicas_mode",
 } as const;
 export type UpdatableField = keyof typeof UPDATABLE_FIELDS;
 

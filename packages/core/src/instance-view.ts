@@ -1,6 +1,6 @@
 // How an instance looks on the wire, from its stored record. Shared by the api (GET) and the
 // worker (the Instance an Operation returns). The auth secret never passes through here.
-import { instanceName } from "./names.js";
+import { instanceName, READ_ENDPOINT_HOST } from "./names.js";
 
 export interface InstanceRecord {
   projectId: string;
@@ -49,6 +49,10 @@ export function instanceView(record: InstanceRecord) {
   };
   if (record.host) view.host = record.host;
   if (record.port) view.port = record.port;
+  if (record.port && record.spec.readReplicasMode === "READ_REPLICAS_ENABLED") {
+    view.readEndpoint = READ_ENDPOINT_HOST;
+    view.readEndpointPort = record.port;
+  }
   for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
   return view;
 }

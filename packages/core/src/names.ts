@@ -23,3 +23,7 @@ export const newOperationId = () => `operation-${Date.now()}-${randomBytes(8).to
 /** Each node's own loopback address (as a cloud gives each VM one): node addresses differ
  *  within an instance, and instances differ by port, so every node has a unique address. */
 export const nodeAddress = (ordinal: number) => `127.0.2.${ordinal + 1}`;
+
+/** Where every instance's read endpoint listens, at the instance's port (kernel redirects
+ *  spread its connections over the replicas). */
+export const READ_ENDPOINT_HOST = "127.0.3.1";

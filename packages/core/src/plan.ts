@@ -29,6 +29,14 @@ export interface DesiredInstance {
   maxLagBytes: number;
   /** Zones that are down (fault injection): their nodes are stopped and stay stopped. */
   downZones?: readonly string[] | undefined;
+  /** READ_REPLICAS_ENABLED: reads are spread over the healthy replicas at this address. */
+  readEndpoint?: boolean | undefined;
+}
+
+/** What the edge (kernel redirects) does now: where the read endpoint sends connections. */
+export interface ObservedEdge {
+  /** "host:port" of each node the read endpoint balances over; empty when it has none. */
+  readTargets: string[];
 }
 
 export interface ObservedNode {
@@ -67,6 +75,8 @@ export type Step =
   | { kind: "failover"; from: string; to: string }
   /** Manual failover: pause writes, let `to` catch up, swap roles, resume. */
   | { kind: "switchover"; from: string; to: string; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" }
+  /** Point the read endpoint at exactly these nodes ("host:port"); none removes it. */
+  | { kind: "routeReads"; targets: string[] }
   /** A manual failover that cannot be done safely: end it with this reason. */
   | { kind: "refuseFailover"; reason: string }
   /** Nothing is left: remove the instance itself. */
@@ -129,11 +139,22 @@ function keptOrdinals(count: number, primary: ObservedNode | undefined, observed
   return kept.sort((a, b) => a - b);
 }
 
-export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]): Plan {
+const sameTargets = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+
+/** Where reads go: every healthy replica; the primary when there is none (as Memorystore). */
+export function readTargets(desired: DesiredInstance, observed: readonly ObservedNode[]): string[] {
+  const primary = observed.find((n) => n.id === desired.primaryId);
+  if (!desired.readEndpoint || !primary) return [];
+  const healthy = observed.filter((n) => n !== primary && !desired.downZones?.includes(n.zone) && isHealthyReplica(n, primary));
+  return (healthy.length > 0 ? healthy : [primary]).map((n) => `${n.host}:${n.port}`).sort();
+}
+
+export function plan(desired: DesiredInstance, observed: readonly ObservedNode[], edge: ObservedEdge = { readTargets: [] }): Plan {
   const steps: Step[] = [];
   const waiting: string[] = [];
 
   if (desired.deleting) {
+    if (edge.readTargets.length > 0) steps.push({ kind: "routeReads", targets: [] });
     for (const node of observed) steps.push({ kind: "destroyNode", nodeId: node.id });
     if (steps.length === 0) steps.push({ kind: "deleteInstance" });
     return finish(steps, waiting);
@@ -199,6 +220,15 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   }
   if (!primary && observed.length > 0) waiting.push("no primary recorded");
 
+  // The read endpoint follows health: a replica that dies or falls out of sync leaves it at
+  // once. While the primary itself is down it is left as it is (replicas still serve reads).
+  if (!desired.readEndpoint) {
+    if (edge.readTargets.length > 0) steps.push({ kind: "routeReads", targets: [] });
+  } else if (primary?.liveness === "running") {
+    const targets = readTargets(desired, observed);
+    if (!sameTargets(targets, edge.readTargets)) steps.push({ kind: "routeReads", targets });
+  }
+
   if (steps.length === 0 && waiting.length === 0 && desired.failover && primary) {
     const candidate = bestReplica(replicas.filter((n) => isHealthyReplica(n, primary)));
     if (!candidate) {
@@ -243,6 +273,8 @@ export function describe(step: Step): string {
       return `Failing over from ${step.from} to ${step.to} (${step.mode})`;
     case "refuseFailover":
       return `Failover refused: ${step.reason}`;
+    case "routeReads":
+      return step.targets.length > 0 ? `Routing reads to ${step.targets.join(", ")}` : "Removing the read endpoint";
     case "deleteInstance":
       return "Removing the instance";
   }

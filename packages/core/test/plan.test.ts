@@ -240,3 +240,29 @@ describe("plan: replicas (STANDARD_HA)", () => {
     expect(topologyDrift({ endpointHosts: [], replicaOf: { host: host(0), port: 7000 } }, replica(1))).toEqual([]);
   });
 });
+
+describe("plan: read endpoint", () => {
+  const reads = (over: Partial<DesiredInstance> = {}) => ha({ readEndpoint: true, ...over });
+  const all = [primaryNode(), replica(1), replica(2)];
+
+  it("routes reads to every healthy replica", () => {
+    expect(plan(reads(), all).steps).toEqual([{ kind: "routeReads", targets: [`${host(1)}:7000`, `${host(2)}:7000`] }]);
+    expect(plan(reads(), all, { readTargets: [`${host(1)}:7000`, `${host(2)}:7000`] }).converged).toBe(true);
+  });
+
+  it("drops a replica that is not in sync, and falls back to the primary when none is", () => {
+    const syncing = replica(2, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: false, offset: 0 } });
+    expect(plan(reads(), [primaryNode(), replica(1), syncing], { readTargets: [`${host(1)}:7000`, `${host(2)}:7000`] }).steps[0]).toEqual({
+      kind: "routeReads",
+      targets: [`${host(1)}:7000`],
+    });
+    expect(plan(reads({ nodeCount: 1 }), [primaryNode()]).steps).toEqual([{ kind: "routeReads", targets: [`${host(0)}:7000`] }]);
+  });
+
+  it("leaves the routes alone while the primary is down, and removes them when disabled or deleting", () => {
+    const down = [primaryNode({ liveness: "absent" }), replica(1, { liveness: "absent" })];
+    expect(plan(reads({ nodeCount: 2 }), down, { readTargets: [`${host(1)}:7000`] }).steps.some((s) => s.kind === "routeReads")).toBe(false);
+    expect(plan(ha(), all, { readTargets: [`${host(1)}:7000`] }).steps).toEqual([{ kind: "routeReads", targets: [] }]);
+    expect(plan(reads({ deleting: true }), all, { readTargets: [`${host(1)}:7000`] }).steps[0]).toEqual({ kind: "routeReads", targets: [] });
+  });
+});

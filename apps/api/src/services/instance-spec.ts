@@ -18,8 +18,9 @@ export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
   const replicaCount = input.replicaCount ?? (ha ? 1 : 0);
   if (!ha && replicaCount !== 0) throw invalidArgument("replicaCount", "must be 0 for the BASIC tier");
   if (ha && (replicaCount < 1 || replicaCount > 5)) throw invalidArgument("replicaCount", "must be 1 to 5 for STANDARD_HA");
-  if (input.readReplicasMode === "READ_REPLICAS_ENABLED") {
-    throw invalidArgument("readReplicasMode", ha ? "a read endpoint is not available yet; use READ_REPLICAS_DISABLED" : "read replicas need the STANDARD_HA tier");
+  const readReplicasMode = input.readReplicasMode === "READ_REPLICAS_ENABLED" ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED";
+  if (readReplicasMode === "READ_REPLICAS_ENABLED" && !ha) {
+    throw invalidArgument("readReplicasMode", "read replicas need the STANDARD_HA tier");
   }
   if (input.transitEncryptionMode === "SERVER_AUTHENTICATION") {
     throw invalidArgument("transitEncryptionMode", "in-transit encryption is not available yet; use DISABLED");
@@ -51,7 +52,7 @@ export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
     tier: input.tier,
     memorySizeGb: input.memorySizeGb,
     replicaCount,
-    readReplicasMode: "READ_REPLICAS_DISABLED",
+    readReplicasMode,
     authEnabled: input.authEnabled ?? false,
     transitEncryptionMode: "DISABLED",
     persistenceConfig:

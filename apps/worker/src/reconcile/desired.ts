@@ -54,6 +54,7 @@ export function desiredInstance(row: InstanceRow, zones: string[], endpointHost:
     failover: row.failoverMode === "LIMITED_DATA_LOSS" || row.failoverMode === "FORCE_DATA_LOSS" ? { mode: row.failoverMode } : undefined,
     maxLagBytes: MAX_FAILOVER_LAG_BYTES,
     downZones,
+    readEndpoint: highAvailability && (row.spec as { readReplicasMode?: string }).readReplicasMode === "READ_REPLICAS_ENABLED",
   };
 }
 

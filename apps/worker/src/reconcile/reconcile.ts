@@ -9,6 +9,7 @@ import { desiredInstance } from "./desired.js";
 import { failPermanently, markConverged, recordFailure, recordProgress } from "./completion.js";
 import { acquireLease } from "./lease.js";
 import { observeNodes, recordNodeStates } from "./observe.js";
+import { EdgeUnavailableError, observeReadTargets } from "../edge/read-endpoint.js";
 import { runStep } from "./steps.js";
 
 export interface Outcome {
@@ -42,7 +43,10 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         const desired = desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
         const observed = await observeNodes(ctx, row, desired.config);
         await recordNodeStates(ctx, row.nodes, observed);
-        const next = plan(desired, observed);
+        // The kernel's read routes are looked at only where they can exist or must go.
+        const lookAtEdge = desired.readEndpoint || row.deleteRequested || row.observedGeneration < row.generation;
+        const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
+        const next = plan(desired, observed, edge);
         if (next.detail !== lastDetail) {
           await recordProgress(ctx, row, next.detail, lease);
           lastDetail = next.detail;
@@ -86,4 +90,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
 /** Failures that no retry fixes: the image cannot be had, the version has no image, the
  *  node's driver is not available here. */
 const isPermanent = (error: unknown) =>
-  error instanceof ImageUnavailableError || error instanceof InvalidNodeSpecError || error instanceof DriverUnavailableError;
+  error instanceof ImageUnavailableError ||
+  error instanceof InvalidNodeSpecError ||
+  error instanceof DriverUnavailableError ||
+  error instanceof EdgeUnavailableError;

@@ -7,6 +7,7 @@ import { candidatePorts, isPortFree } from "../ports.js";
 import { nodeDataDir, nodeSpec } from "./desired.js";
 import { failPendingFailover, finishDeletion } from "./completion.js";
 import { failover, switchover } from "./failover.js";
+import { routeReads } from "../edge/read-endpoint.js";
 import type { Lease } from "./lease.js";
 
 export type Row = InstanceRow & { nodes: NodeRow[] };
@@ -55,6 +56,13 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       return failover(ctx, input, nodeById(step.from), nodeById(step.to));
     case "switchover":
       return switchover(ctx, input, nodeById(step.from), nodeById(step.to), step.mode);
+    case "routeReads":
+      if (!row.port) throw new Error("the instance has no port yet");
+      await routeReads(row.uid, row.port, step.targets);
+      await ctx.prisma.event.create({
+        data: { instanceUid: row.uid, type: "READ_ROUTES", message: step.targets.length ? `Reads go to ${step.targets.join(", ")}` : "Read endpoint removed" },
+      });
+      return;
     case "refuseFailover":
       return failPendingFailover(ctx, row, lease, step.reason);
     case "deleteInstance":
