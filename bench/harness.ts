@@ -24,6 +24,14 @@ export interface Result {
   baseline?: string | undefined;
   /** Free-form extras (errors, concurrency, phase breakdowns) for the JSON line. */
   extra?: Record<string, unknown>;
+  /** What the product aims for, checked on the median or on the ratio to the baseline. */
+  target?: Target | undefined;
+}
+
+export interface Target {
+  on: "median" | "ratio";
+  max?: number;
+  min?: number;
 }
 
 /** Nearest-rank percentile on a sorted copy. */
@@ -52,30 +60,69 @@ export interface LatencyOptions {
   /** One run: does its work and returns the milliseconds it measured (it owns the clock, so
    *  untimed setup/cleanup can live in the same function). */
   run: (index: number) => Promise<number>;
-  /** Called after each timed run with the run's extras (if run() recorded any). */
+  /** Called once at the end for the result's extras (if run() recorded any). */
   extra?: () => Record<string, unknown>;
+  target?: Target;
+}
+
+/** A latency scenario ready to run: its display name, its runs, and (optionally) work to do
+ *  once all runs are done (a final check whose findings go into the result's extras). */
+export interface LatencyScenario {
+  name: string;
+  opts: LatencyOptions;
+  finish?: (result: Result) => Promise<void>;
+}
+
+/** What the scenario registry says about a row: its name, its baseline's name, its target. */
+export interface Spec {
+  name: string;
+  baseline?: string | undefined;
+  target?: Target | undefined;
 }
 
 export async function latency(name: string, opts: LatencyOptions): Promise<Result> {
+  const [result] = await interleavedLatency([{ name, opts }]);
+  return result!;
+}
+
+/** Several latency scenarios with their runs interleaved (a, b, a, b, ...), so a scenario
+ *  and its baseline see the same background noise. */
+export async function interleavedLatency(scenarios: LatencyScenario[]): Promise<Result[]> {
   // A failed run is recorded, not fatal: the table shows how many failed and why, and the
   // attempts are bounded (twice the runs).
-  const errors: string[] = [];
-  const attempt = async (index: number) => {
+  const acc = scenarios.map(() => ({ samples: [] as number[], errors: [] as string[] }));
+  const attempt = async (k: number, index: number) => {
     try {
-      return await opts.run(index);
+      return await scenarios[k]!.opts.run(index);
     } catch (error) {
-      errors.push(error instanceof Error ? error.message : String(error));
+      acc[k]!.errors.push(error instanceof Error ? error.message : String(error));
       return undefined;
     }
   };
-  for (let i = 0; i < (opts.warmup ?? 1); i++) await attempt(-1 - i);
-  const samples: number[] = [];
-  for (let i = 0; samples.length < opts.runs && i < opts.runs * 2; i++) {
-    const ms = await attempt(i);
-    if (ms !== undefined) samples.push(ms);
+  const warmups = Math.max(...scenarios.map((s) => s.opts.warmup ?? 1));
+  for (let i = 0; i < warmups; i++) {
+    for (const [k, { opts }] of scenarios.entries()) if (i < (opts.warmup ?? 1)) await attempt(k, -1 - i);
   }
-  if (samples.length === 0) throw new Error(`${name}: every run failed; first error: ${errors[0]}`);
-  return { name, kind: "latency", unit: "ms", samples, stats: stats(samples), baseline: opts.baseline, extra: { ...opts.extra?.(), errors: errors.length, errorMessages: errors.slice(0, 5) } };
+  const maxRuns = Math.max(...scenarios.map((s) => s.opts.runs));
+  for (let i = 0; i < maxRuns * 2; i++) {
+    let pending = false;
+    for (const [k, { opts }] of scenarios.entries()) {
+      if (acc[k]!.samples.length >= opts.runs || i >= opts.runs * 2) continue;
+      pending = true;
+      const ms = await attempt(k, i);
+      if (ms !== undefined) acc[k]!.samples.push(ms);
+    }
+    if (!pending) break;
+  }
+  const results: Result[] = [];
+  for (const [k, { name, opts, finish }] of scenarios.entries()) {
+    const { samples, errors } = acc[k]!;
+    if (samples.length === 0) throw new Error(`${name}: every run failed; first error: ${errors[0]}`);
+    const result: Result = { name, kind: "latency", unit: "ms", samples, stats: stats(samples), baseline: opts.baseline, target: opts.target, extra: { ...opts.extra?.(), errors: errors.length, errorMessages: errors.slice(0, 5) } };
+    await finish?.(result);
+    results.push(result);
+  }
+  return results;
 }
 
 export interface ThroughputOptions {
@@ -87,6 +134,7 @@ export interface ThroughputOptions {
   /** A short discarded round first (connections opened, JIT warm). */
   warmupMs?: number;
   baseline?: string;
+  target?: Target;
 }
 
 interface RoundResult {
@@ -177,6 +225,7 @@ export async function interleavedThroughput(scenarios: { name: string; opts: Thr
     samples: acc[k]!.samples,
     stats: stats(acc[k]!.samples),
     baseline: opts.baseline,
+    target: opts.target,
     extra: { concurrency: opts.concurrency, durationMs: opts.durationMs, errors: acc[k]!.errors, statuses: acc[k]!.statuses },
   }));
 }
@@ -190,8 +239,22 @@ export function ratioOf(result: Result, all: Result[]): number | undefined {
   return base ? result.stats.median / base.stats.median : undefined;
 }
 
+const fmtRatio = (ratio: number) => `${ratio.toFixed(ratio < 10 ? 2 : 1)}x`;
+
+/** "median ≤ 1,500 ms: yes" — the target and whether this run met it. */
+export function targetOf(result: Result, all: Result[]): { text: string; met: boolean } | undefined {
+  const t = result.target;
+  if (!t) return undefined;
+  const value = t.on === "median" ? result.stats.median : ratioOf(result, all);
+  if (value === undefined || Number.isNaN(value)) return undefined;
+  const show = (v: number) => (t.on === "median" ? `${fmt(v, result.unit)} ${result.unit}` : fmtRatio(v));
+  const bound = t.max !== undefined ? `≤ ${show(t.max)}` : `≥ ${show(t.min!)}`;
+  const met = (t.max === undefined || value <= t.max) && (t.min === undefined || value >= t.min);
+  return { text: `${t.on} ${bound}: ${met ? "yes" : "NO"}`, met };
+}
+
 export function table(results: Result[]): string {
-  const rows = [["scenario", "runs", "median", "p90", "p99", "min", "ratio", "vs"]];
+  const rows = [["scenario", "runs", "median", "p90", "p99", "min", "ratio", "vs", "target"]];
   for (const r of results) {
     const ratio = ratioOf(r, results);
     const ms = r.kind === "latency";
@@ -202,11 +265,36 @@ export function table(results: Result[]): string {
       ms ? fmt(r.stats.p90, r.unit) : "—",
       ms ? fmt(r.stats.p99, r.unit) : "—",
       fmt(r.stats.min, r.unit),
-      ratio === undefined ? "—" : `${ratio.toFixed(ratio < 10 ? 2 : 1)}x`,
+      ratio === undefined ? "—" : fmtRatio(ratio),
       r.baseline ?? "(baseline)",
+      targetOf(r, results)?.text ?? "",
     ]);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  return markdown(rows);
+}
+
+/** A markdown table with padded columns; the first row is the header. */
+export function markdown(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => (cell ?? "").padEnd(widths[c]!)).join(" | ")} |`;
   return [line(rows[0]!), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
+}
+
+/** Tables of where the time went: results whose extra.timeline (phase → median ms) share an
+ *  extra.timelineTitle go in one table, phases in chronological order. */
+export function timelines(results: Result[]): string[] {
+  const groups = new Map<string, Result[]>();
+  for (const r of results) {
+    if (!r.extra?.timeline) continue;
+    const title = String(r.extra.timelineTitle ?? "where the time goes (median ms)");
+    groups.set(title, [...(groups.get(title) ?? []), r]);
+  }
+  return [...groups].map(([title, rs]) => {
+    const lines = rs.map((r) => r.extra!.timeline as Record<string, number>);
+    const phases = [...new Set(lines.flatMap((t) => Object.keys(t)))];
+    const at = (p: string) => Math.min(...lines.map((t) => t[p] ?? Infinity));
+    phases.sort((a, b) => at(a) - at(b));
+    const rows = [["phase", ...rs.map((r) => r.name)], ...phases.map((p) => [p, ...lines.map((t) => (t[p] === undefined ? "—" : t[p]!.toFixed(1)))])];
+    return `${title}\n${markdown(rows)}`;
+  });
 }
