@@ -4,7 +4,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
-import { killNode } from "../support/nodes.js";
+import { freezeNode, killNode } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient, startWriter } from "../support/traffic.js";
 
@@ -101,6 +101,21 @@ describe.each(DRIVERS)("STANDARD_HA with the %s driver", (driver) => {
     expect(roles[oldPrimary.id]).toBe("slave");
     const events = (await cp.api("GET", `${BASE}/ha-1/events`)).body.events.map((e: any) => e.type);
     expect(events).toContain("FAILOVER");
+    instance = after;
+  });
+
+  it("fences a primary that hangs and fails over; the fenced node comes back as a replica", async () => {
+    const writer = startWriter(instance.host, instance.port, undefined, "hang");
+    await waitFor("writes to flow", async () => writer.acked.length > 20);
+    const hung = instance.nodes.find((n: any) => n.role === "PRIMARY");
+    const frozenAt = Date.now();
+    await freezeNode(cp, hung.id);
+    await waitFor("writes to resume through the endpoint", async () => writer.okSince(frozenAt + 200) > 20, 15_000);
+    const after = await waitReady("ha-1", (i) => i.nodes.find((n: any) => n.id === hung.id)?.role === "REPLICA" && i.nodes.every((n: any) => n.state === "READY"));
+    await writer.stop();
+    const roles = await liveRoles(after);
+    expect(primaries(roles)).toBe(1);
+    expect(roles[hung.id]).toBe("slave");
     instance = after;
   });
 

@@ -42,3 +42,14 @@ export async function killNode(cp: TestControlPlane, nodeId: string) {
   const containers = await docker.listContainers({ filters: { label: [`${DOCKER_LABELS.node}=${nodeId}`, `${DOCKER_LABELS.root}=${cp.nodesRoot}`] } });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).kill({ signal: "SIGKILL" })));
 }
+
+/** Makes the node hang without dying, as a stuck process or a frozen VM would: SIGSTOP of
+ *  the process, or `docker pause`. */
+export async function freezeNode(cp: TestControlPlane, nodeId: string) {
+  if (cp.driver === "process") {
+    for (const p of await processesUnder(join(cp.nodesRoot, nodeId))) process.kill(p.pid, "SIGSTOP");
+    return;
+  }
+  const containers = await docker.listContainers({ filters: { label: [`${DOCKER_LABELS.node}=${nodeId}`, `${DOCKER_LABELS.root}=${cp.nodesRoot}`] } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).pause()));
+}

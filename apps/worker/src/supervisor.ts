@@ -16,7 +16,10 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
       for (const node of row.nodes) {
         const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
         if (seen.liveness !== "running") {
-          await ctx.prisma.node.updateMany({ where: { id: node.id, state: "READY" }, data: { state: "UNHEALTHY" } });
+          // Gone is unhealthy at once; merely slow to answer is for reconcile to time.
+          if (seen.liveness !== "unresponsive") {
+            await ctx.prisma.node.updateMany({ where: { id: node.id, state: "READY" }, data: { state: "UNHEALTHY" } });
+          }
           ctx.log.warn({ instanceUid: row.uid, node: node.id, liveness: seen.liveness }, "node is not running");
           unhealthy.push(row.uid);
           await ctx.queue.enqueueResync(row.uid);

@@ -48,6 +48,8 @@ export interface ObservedNode {
   /** The recorded state: CREATING until it first answered, then READY or UNHEALTHY. */
   state: string;
   liveness: "absent" | "stopped" | "unresponsive" | "running";
+  /** How long it has been unresponsive without a break (0 when it answers). */
+  unresponsiveForMs?: number | undefined;
   loading: boolean;
   config: Record<string, string>;
   bind?: string[] | undefined;
@@ -93,8 +95,13 @@ export interface Plan {
   blockedByZone?: boolean;
 }
 
-const isDown = (n: ObservedNode) =>
-  n.liveness === "absent" || n.liveness === "stopped" || (n.liveness === "unresponsive" && n.state !== "CREATING");
+/** How long a node that was serving may fail to answer before it counts as down. One slow
+ *  PING on a loaded machine is not an outage; failing over on it would be (Sentinel's
+ *  down-after-milliseconds plays the same role). */
+export const DOWN_AFTER_MS = 1_000;
+const isHung = (n: ObservedNode) =>
+  n.liveness === "unresponsive" && n.state !== "CREATING" && (n.unresponsiveForMs ?? 0) >= DOWN_AFTER_MS;
+const isDown = (n: ObservedNode) => n.liveness === "absent" || n.liveness === "stopped" || isHung(n);
 /** A running replica of this primary, whatever the state of its link: when the primary has
  *  died every link is down, and these are exactly the nodes that hold its data. */
 const canTakeOver = (n: ObservedNode, primary: ObservedNode) =>
@@ -201,7 +208,10 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
         else waiting.push(`node ${node.id} waits for a primary`);
         continue;
       case "unresponsive":
-        waiting.push(`node ${node.id} is starting`);
+        // A node that hangs is fenced and restarted (a replica, or a primary with no replica to
+        // take over); one that is starting, or briefly slow, is waited for.
+        if (isHung(node)) steps.push({ kind: "stopNode", nodeId: node.id });
+        else waiting.push(node.state === "CREATING" ? `node ${node.id} is starting` : `node ${node.id} does not answer`);
         continue;
       case "running": {
         if (node.loading) {

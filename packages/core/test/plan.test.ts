@@ -144,9 +144,17 @@ describe("plan: replicas (STANDARD_HA)", () => {
     expect(plan(ha(), nodes).steps).toEqual([{ kind: "failover", from: "u1-0", to: "u1-2" }]);
   });
 
-  it("fails over a primary that hangs (was READY, no longer answers)", () => {
-    const nodes = [primaryNode({ liveness: "unresponsive" }), replica(1)];
-    expect(plan(ha({ nodeCount: 2 }), nodes).steps).toEqual([{ kind: "failover", from: "u1-0", to: "u1-1" }]);
+  it("fails over a primary that hangs (was READY, no answer for a second), not one that is slow", () => {
+    const hung = [primaryNode({ liveness: "unresponsive", unresponsiveForMs: 1500 }), replica(1)];
+    expect(plan(ha({ nodeCount: 2 }), hung).steps).toEqual([{ kind: "failover", from: "u1-0", to: "u1-1" }]);
+    const slow = [primaryNode({ liveness: "unresponsive", unresponsiveForMs: 300 }), replica(1)];
+    const waiting = plan(ha({ nodeCount: 2 }), slow);
+    expect(waiting.steps).toEqual([]);
+    expect(waiting.waiting).toEqual(["node u1-0 does not answer"]);
+  });
+
+  it("fences and restarts a BASIC node that hangs", () => {
+    expect(plan(desired(), [primaryNode({ liveness: "unresponsive", unresponsiveForMs: 5000 })]).steps).toEqual([{ kind: "stopNode", nodeId: "u1-0" }]);
   });
 
   it("restarts the primary only when no replica is healthy", () => {

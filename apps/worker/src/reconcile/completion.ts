@@ -11,14 +11,15 @@ const EMPTY_TYPE = "type.googleapis.com/google.protobuf.Empty";
 
 type Row = InstanceRow & { nodes: NodeRow[] };
 
-export async function recordProgress(ctx: WorkerContext, row: Row, detail: string, lease: Lease) {
+export async function recordProgress(ctx: WorkerContext, row: Row, detail: string, lease: Lease, repairing: boolean) {
   await ctx.prisma.operation.updateMany({
     where: { instanceUid: row.uid, done: false, NOT: { statusDetail: detail } },
     data: { statusDetail: detail },
   });
-  // A READY instance that needs work again lost something: it is repairing.
+  // A READY instance that needs work again lost something: it is repairing. (Waiting alone,
+  // on a node that is briefly slow, is not a repair.)
   const state = row.state as InstanceState;
-  if (state === "READY" && row.observedGeneration === row.generation) {
+  if (repairing && state === "READY" && row.observedGeneration === row.generation) {
     const next = transition(state, "nodeLost");
     const moved = await ctx.prisma.instance.updateMany({
       where: { uid: row.uid, leaseEpoch: lease.epoch, state: "READY" },

@@ -1,8 +1,22 @@
 // What the nodes really are right now, from the driver (never from our own records alone).
-import type { ObservedNode } from "@cacheplane/core";
+import { DOWN_AFTER_MS, type ObservedNode } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import { runtimeFor, type WorkerContext } from "../context.js";
 import { nodeSpec } from "./desired.js";
+
+// Since when each node has been unresponsive without a break, as this worker saw it. Kept in
+// memory: after a worker restart a hung node is simply timed again from the first look.
+const unresponsiveSince = new Map<string, number>();
+
+function unresponsiveFor(nodeId: string, liveness: string, now = Date.now()): number {
+  if (liveness !== "unresponsive") {
+    unresponsiveSince.delete(nodeId);
+    return 0;
+  }
+  const since = unresponsiveSince.get(nodeId) ?? now;
+  unresponsiveSince.set(nodeId, since);
+  return now - since;
+}
 
 export async function observeNodes(
   ctx: WorkerContext,
@@ -12,6 +26,7 @@ export async function observeNodes(
   return Promise.all(
     row.nodes.map(async (node) => {
       const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
+      const unresponsiveForMs = unresponsiveFor(node.id, seen.liveness);
       return {
         id: node.id,
         ordinal: node.ordinal,
@@ -20,6 +35,7 @@ export async function observeNodes(
         port: node.port,
         state: node.state,
         liveness: seen.liveness,
+        unresponsiveForMs,
         loading: seen.loading,
         config: seen.config,
         bind: seen.bind,
@@ -33,6 +49,8 @@ export async function observeNodes(
  *  UNHEALTHY when a node that was READY stops; CREATING until its first READY. */
 export function nodeState(previous: string, seen: ObservedNode): string {
   if (seen.liveness === "running" && !seen.loading) return "READY";
+  // A moment without an answer is not yet unhealthy (see DOWN_AFTER_MS).
+  if (seen.liveness === "unresponsive" && (seen.unresponsiveForMs ?? 0) < DOWN_AFTER_MS) return previous;
   return previous === "CREATING" ? "CREATING" : "UNHEALTHY";
 }
 

@@ -48,7 +48,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
         const next = plan(desired, observed, edge);
         if (next.detail !== lastDetail) {
-          await recordProgress(ctx, row, next.detail, lease);
+          await recordProgress(ctx, row, next.detail, lease, next.steps.length > 0);
           lastDetail = next.detail;
         }
         if (next.converged) {
