@@ -1,14 +1,18 @@
 // Finding the redis-server processes a test started, by the data dir in their command line
 // (the process driver runs `redis-server <dataDir>/redis.conf`).
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 
 export async function processesUnder(root: string): Promise<{ pid: number; cmdline: string }[]> {
   const found: { pid: number; cmdline: string }[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    // Zombies have an empty cmdline and hold nothing.
-    if (cmdline.includes(root)) found.push({ pid: Number(entry), cmdline: cmdline.replace(/\0/g, " ").trim() });
+    // Zombies have an empty cmdline and hold nothing. A redis-server that rewrote its title
+    // (the queue's) no longer names its files, but still runs in its data dir.
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cmdline && (cmdline.includes(root) || cwd === root || cwd.startsWith(`${root}/`))) {
+      found.push({ pid: Number(entry), cmdline: cmdline.replace(/\0/g, " ").trim() });
+    }
   }
   return found;
 }
