@@ -54,7 +54,15 @@ export interface ObservedNode {
   config: Record<string, string>;
   bind?: string[] | undefined;
   replication?:
-    | { role: "primary" | "replica"; primaryHost?: string | undefined; primaryPort?: number | undefined; linkUp?: boolean | undefined; offset: number }
+    | {
+        role: "primary" | "replica";
+        primaryHost?: string | undefined;
+        primaryPort?: number | undefined;
+        linkUp?: boolean | undefined;
+        /** A full sync is in progress: its dataset is not (yet) its primary's. */
+        syncing?: boolean | undefined;
+        offset: number;
+      }
     | undefined;
 }
 
@@ -108,6 +116,8 @@ const canTakeOver = (n: ObservedNode, primary: ObservedNode) =>
   n.liveness === "running" &&
   !n.loading &&
   n.replication?.role === "replica" &&
+  n.replication.syncing !== true &&
+  n.replication.offset > 0 &&
   n.replication.primaryHost === primary.host &&
   n.replication.primaryPort === primary.port;
 /** A replica in sync with its primary: what READY means for a replica. */

@@ -157,6 +157,11 @@ describe("plan: replicas (STANDARD_HA)", () => {
     expect(plan(desired(), [primaryNode({ liveness: "unresponsive", unresponsiveForMs: 5000 })]).steps).toEqual([{ kind: "stopNode", nodeId: "u1-0" }]);
   });
 
+  it("never promotes a replica still in its first full sync (it holds no data yet)", () => {
+    const fresh = replica(1, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: false, syncing: true, offset: 0 } });
+    expect(plan(ha({ nodeCount: 2 }), [primaryNode({ liveness: "absent" }), fresh]).steps).toEqual([{ kind: "startNode", nodeId: "u1-0" }]);
+  });
+
   it("restarts the primary only when no replica is healthy", () => {
     const nodes = [primaryNode({ liveness: "absent" }), replica(1, { liveness: "absent" })];
     expect(plan(ha({ nodeCount: 2 }), nodes).steps[0]).toEqual({ kind: "startNode", nodeId: "u1-0" });
@@ -200,10 +205,11 @@ describe("plan: replicas (STANDARD_HA)", () => {
     expect(plan(want, [primaryNode(), replica(1)]).steps).toEqual([
       { kind: "switchover", from: "u1-0", to: "u1-1", mode: "LIMITED_DATA_LOSS" },
     ]);
-    const lagging = replica(1, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 1000 - 40 * 1024 * 1024 } });
-    const refused = plan(want, [primaryNode(), lagging]);
+    const busy = primaryNode({ replication: { role: "primary", offset: 50 * 1024 * 1024 } });
+    const lagging = replica(1, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 10 * 1024 * 1024 } });
+    const refused = plan(want, [busy, lagging]);
     expect(refused.steps[0]).toMatchObject({ kind: "refuseFailover" });
-    expect(plan(ha({ nodeCount: 2, failover: { mode: "FORCE_DATA_LOSS" } }), [primaryNode(), lagging]).steps[0]).toMatchObject({
+    expect(plan(ha({ nodeCount: 2, failover: { mode: "FORCE_DATA_LOSS" } }), [busy, lagging]).steps[0]).toMatchObject({
       kind: "switchover",
       mode: "FORCE_DATA_LOSS",
     });
