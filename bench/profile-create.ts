@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
 import { createRuntimes, startWorker, silentLogger, type RunningWorker, type Runtimes } from "@cacheplane/worker";
-import { createPrisma, type PrismaClient } from "@cacheplane/db";
+import { createPrisma, type PrismaClient, createPrismaReads } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { type NodeRuntime } from "@cacheplane/runtime";
@@ -116,8 +116,10 @@ async function main() {
     const runtime = instrumentRuntime(made.default);
     const runtimes: Runtimes = { ...made, default: runtime, byDriver: { ...made.byDriver, process: runtime } };
 
+    const reads = createPrismaReads(base);
     const app = await buildApp({
       prisma: instrument(base, "api"),
+      reads,
       enqueueReconcile: (uid) => timed("api", "queue.enqueue", () => queue.enqueue(uid)),
       locations: { location: "local1", zones: ZONES },
       redisVersions: ["REDIS_7_0"],

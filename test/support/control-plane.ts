@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
 import { createRuntimes, removeOrphanReadEndpoints, startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
-import { createPrisma, type PrismaClient } from "@cacheplane/db";
+import { createPooledReads, createPrisma, type PrismaClient } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue, type ReconcileQueue } from "@cacheplane/queue";
 import { killNodesUnder } from "./processes.js";
@@ -70,8 +70,10 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
   const nodesRoot = join(dataDir, "nodes");
   const portRange = portRangeForThisFork();
 
+  const reads = createPooledReads(db.url);
   const app = await buildApp({
     prisma,
+    reads,
     enqueueReconcile: (uid) => queue.enqueue(uid),
     locations: { location: "local1", zones: ZONES },
     redisVersions: ["REDIS_7_0"],
@@ -138,6 +140,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
       await queue.close();
       connection.disconnect();
       await prisma.$disconnect();
+      await reads.close();
       await killNodesUnder(nodesRoot);
       await removeContainersUnder(nodesRoot);
       // Every instance is gone with the database: any read route on our ports is ours to remove.

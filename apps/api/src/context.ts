@@ -1,5 +1,5 @@
 // What the api needs from the outside, passed in explicitly (no globals, no process.env).
-import type { PrismaClient } from "@cacheplane/db";
+import type { InstanceReads, PrismaClient } from "@cacheplane/db";
 
 export interface LocationConfig {
   /** The one location this control plane serves, e.g. "local1". */
@@ -9,6 +9,8 @@ export interface LocationConfig {
 
 export interface ApiContext {
   prisma: PrismaClient;
+  /** The hot read path (GET instance), outside Prisma; see packages/db instance-reads. */
+  reads: InstanceReads;
   /** Asks the worker to reconcile an instance; called only after the transaction commits. */
   enqueueReconcile(instanceUid: string): Promise<void>;
   locations: LocationConfig;

@@ -1,7 +1,7 @@
 // The api as a process of its own (docker-compose).
 import { Redis } from "ioredis";
 import { loadSettings } from "@cacheplane/config";
-import { createPrisma, migrate } from "@cacheplane/db";
+import { createPooledReads, createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { buildApp } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
@@ -15,9 +15,11 @@ await migrate(settings.databaseUrl);
 const prisma = createPrisma(settings.databaseUrl);
 const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
 const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
+const reads = createPooledReads(settings.databaseUrl);
 const app = await buildApp(
   {
     prisma,
+    reads,
     enqueueReconcile: (uid) => queue.enqueue(uid),
     locations: { location: settings.location, zones: settings.zones },
     // The api does not run nodes; it offers what the deployment says the workers can run.
@@ -34,6 +36,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await app.close();
     await queue.close();
     await prisma.$disconnect();
+    await reads.close();
     connection.disconnect();
     process.exit(0);
   });

@@ -12,6 +12,7 @@ const unused = new Proxy({}, {
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   const app = await buildApp({
     prisma: unused,
+    reads: unused as never,
     enqueueReconcile: async () => undefined,
     locations: { location: "local1", zones: ["local1-a"] },
     redisVersions: ["REDIS_7_0"],

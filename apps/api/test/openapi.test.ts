@@ -16,6 +16,7 @@ describe("openapi/openapi.json", () => {
     const doc = await openApiDocument();
     const app = await buildApp({
       prisma: {} as never,
+      reads: {} as never,
       enqueueReconcile: async () => undefined,
       locations: { location: "local1", zones: ["local1-a"] },
       redisVersions: ["REDIS_7_0"],

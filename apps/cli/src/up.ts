@@ -8,7 +8,7 @@ import { pino } from "pino";
 import type { Settings } from "@cacheplane/config";
 import { buildApp, bootstrap } from "@cacheplane/api";
 import { createRuntimes, startWorker } from "@cacheplane/worker";
-import { createPrisma, migrate, startEmbeddedPostgres } from "@cacheplane/db";
+import { createPooledReads, createPrisma, createPrismaReads, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { findRedisServer } from "@cacheplane/runtime";
 import { removeRunFiles, writeRunFiles } from "./config-file.js";
@@ -56,9 +56,12 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
     { connection, prefix: settings.queuePrefix },
   );
 
+  // The embedded database takes one connection only: its hot reads go through Prisma's.
+  const reads = embeddedPg ? createPrismaReads(prisma) : createPooledReads(databaseUrl);
   const app = await buildApp(
     {
       prisma,
+      reads,
       enqueueReconcile: (uid) => queue.enqueue(uid),
       locations: { location: settings.location, zones: settings.zones },
       redisVersions: settings.redisVersions ?? runtimes.redisVersions,
@@ -89,6 +92,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       await worker.stop();
       await queue.close();
       await prisma.$disconnect();
+      await reads.close();
       connection.disconnect();
       await embeddedPg?.stop();
     },

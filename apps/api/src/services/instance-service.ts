@@ -2,7 +2,7 @@
 // asks for a reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
 import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
-import { findInstanceWithNodes, Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
+import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { UPDATABLE_FIELDS, type Instance, type UpdatableField } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
@@ -112,7 +112,7 @@ export function createInstanceService(ctx: ApiContext) {
 
     async get(key: InstanceKey) {
       checkLocation(key.location);
-      const row = await findInstanceWithNodes(prisma, { projectId: key.project, locationId: key.location, instanceId: key.instance });
+      const row = await ctx.reads.findInstanceWithNodes({ projectId: key.project, locationId: key.location, instanceId: key.instance });
       if (!row) throw notFound(`instance ${instanceName(key.project, key.location, key.instance)}`);
       return instanceView(specOf(row));
     },
