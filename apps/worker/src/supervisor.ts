@@ -1,6 +1,6 @@
 // The supervisor probes every node of every settled instance and asks for a reconcile when one
-// is not running; reconcile then restarts or replaces it. Probing is a PING per node, cheap
-// enough to run every half second.
+// is not running; reconcile then restarts, fences or fails it over. Probing is a PING per node,
+// cheap enough to run every 250 ms (the default), which bounds how late a failover starts.
 import { runtimeFor, type WorkerContext } from "./context.js";
 import { desiredInstance, nodeSpec } from "./reconcile/desired.js";
 
