@@ -112,16 +112,19 @@ const isHung = (n: ObservedNode) =>
 const isDown = (n: ObservedNode) => n.liveness === "absent" || n.liveness === "stopped" || isHung(n);
 /** A running replica of this primary, whatever the state of its link: when the primary has
  *  died every link is down, and these are exactly the nodes that hold its data. */
-const canTakeOver = (n: ObservedNode, primary: ObservedNode) =>
+const followsPrimary = (n: ObservedNode, primary: ObservedNode) =>
   n.liveness === "running" &&
   !n.loading &&
   n.replication?.role === "replica" &&
   n.replication.syncing !== true &&
-  n.replication.offset > 0 &&
   n.replication.primaryHost === primary.host &&
   n.replication.primaryPort === primary.port;
-/** A replica in sync with its primary: what READY means for a replica. */
-const isHealthyReplica = (n: ObservedNode, primary: ObservedNode) => canTakeOver(n, primary) && n.replication?.linkUp === true;
+/** A replica that may be promoted: it follows the (dead) primary and has replicated something
+ *  (offset 0 means it never received a byte: promoting it would serve an empty dataset). */
+const canTakeOver = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && (n.replication?.offset ?? 0) > 0;
+/** A replica in sync with its primary: what READY means for a replica. A fresh primary has
+ *  offset 0 until its first write or ping, so the offset says nothing here; the link does. */
+const isHealthyReplica = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && n.replication?.linkUp === true;
 
 /** The replica to promote: the most replicated data, then the lowest ordinal (stable). */
 export function bestReplica(candidates: readonly ObservedNode[]): ObservedNode | undefined {

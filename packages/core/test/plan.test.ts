@@ -137,6 +137,12 @@ describe("plan: replicas (STANDARD_HA)", () => {
     expect(plan(ha(), [primaryNode(), replica(1), replica(2)]).converged).toBe(true);
   });
 
+  it("is converged right after the first sync of an idle primary (offsets still 0)", () => {
+    const idle = (ordinal: number) =>
+      replica(ordinal, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 0 } });
+    expect(plan(ha(), [primaryNode({ replication: { role: "primary", offset: 0 } }), idle(1), idle(2)]).converged).toBe(true);
+  });
+
   it("fails over a dead primary to the replica with the most data, never restarting it first", () => {
     // The replicas' links are down: their primary is dead. They still hold its data.
     const down = (offset: number) => ({ role: "replica" as const, primaryHost: host(0), primaryPort: 7000, linkUp: false, offset });
