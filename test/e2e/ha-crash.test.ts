@@ -45,6 +45,22 @@ describe("a worker killed during a failover", () => {
     await cp.waitOperation(created.body.name);
     const before = (await cp.api("GET", `${BASE}/ha-crash`)).body;
     const primary = before.nodes.find((n: any) => n.role === "PRIMARY");
+    // Data worth failing over for (a replica that never received a byte is not promoted: an
+    // idle instance's primary is simply restarted).
+    const writer = endpointClient(before.host, before.port);
+    await writer.set("before-crash", "1");
+    await waitFor("the write on every replica", async () => {
+      for (const node of before.nodes.filter((n: any) => n.role === "REPLICA")) {
+        const replica = endpointClient(node.host, node.port);
+        try {
+          if ((await replica.get("before-crash")) !== "1") return false;
+        } finally {
+          replica.disconnect();
+        }
+      }
+      return true;
+    });
+    writer.disconnect();
 
     await killNode(cp, primary.id);
     // Kill the worker as soon as the failover is under way (recorded, roles not yet settled).
@@ -62,6 +78,7 @@ describe("a worker killed during a failover", () => {
     expect(after.nodes.filter((n: any) => n.role === "PRIMARY")).toHaveLength(1);
     expect(await masters(after)).toBe(1);
     const redis = endpointClient(after.host, after.port);
+    expect(await redis.get("before-crash")).toBe("1");
     expect(await redis.set("after-crash", "ok")).toBe("OK");
     redis.disconnect();
   });
