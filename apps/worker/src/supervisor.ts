@@ -10,9 +10,17 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
     include: { nodes: true },
   });
   const unhealthy: string[] = [];
+  const downZones = new Set((await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone));
   await Promise.all(
     rows.map(async (row) => {
       const { config } = desiredInstance(row, ctx.zones, ctx.nodeHost);
+      // Level-triggered: a READY instance with a node in a failed zone has work to do, whether
+      // or not the request that failed the zone managed to enqueue it.
+      if (row.nodes.some((n) => downZones.has(n.zone))) {
+        unhealthy.push(row.uid);
+        await ctx.queue.enqueueResync(row.uid);
+        return;
+      }
       for (const node of row.nodes) {
         const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
         if (seen.liveness !== "running") {
