@@ -27,7 +27,11 @@ import {
   withTimeout,
 } from "./redis-admin.js";
 
-export const PROBE_TIMEOUT_MS = 300;
+/** How long a probe waits for PING. A dead node refuses at once, so this only bounds how long
+ *  a hung one takes to notice; it is generous because a loaded 2-core machine can take a few
+ *  hundred milliseconds to answer a healthy node (the control plane then waits DOWN_AFTER_MS
+ *  more before it acts). */
+export const PROBE_TIMEOUT_MS = 750;
 
 /** The spec.config the node's redis.conf was last written from (what it runs with); {} if none. */
 export async function previousConfig(confPath: string): Promise<Record<string, string>> {

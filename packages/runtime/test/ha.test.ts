@@ -135,7 +135,9 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
     const b0 = spec(hostB, port);
     await rt.start(a0);
     await rt.start(b0);
-    expect((await rt.observe(b0)).replication).toMatchObject({ role: "primary", offset: 0 });
+    // start() resolves once the port listens; on a loaded machine the first PING may still be slow.
+    const fresh = await observeUntil(rt, b0, (o) => o.liveness === "running");
+    expect(fresh.replication).toMatchObject({ role: "primary", offset: 0 });
 
     // B follows A, configured live.
     const b = { ...b0, replicaOf: { host: hostA, port } };
