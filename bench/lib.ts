@@ -2,12 +2,13 @@
 // failure or ^C still removes what the bench started) and a small REST client for a control
 // plane. Nothing here is timed.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestControlPlane } from "../test/support/control-plane.js";
+import { processesUnder as processesOf } from "../test/support/processes.js";
 
 export const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REDIS_SERVER = process.env.BENCH_REDIS_SERVER ?? "/usr/bin/redis-server";
@@ -166,15 +167,10 @@ export function run(command: string, args: string[], timeoutMs = 120_000): Promi
   });
 }
 
-/** Processes whose command line names `root` (redis-server nodes and the queue's redis). */
+/** Processes of a data dir: those naming it on their command line, or running in it (the
+ *  queue's redis-server rewrites its title). Shared with the tests. */
 export async function processesUnder(root: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes(root)) pids.push(Number(entry));
-  }
-  return pids;
+  return (await processesOf(root)).map((p) => p.pid).filter((pid) => pid !== process.pid);
 }
 
 export async function killAllUnder(root: string) {
