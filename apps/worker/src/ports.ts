@@ -2,16 +2,7 @@
 // at its own loopback address, and the primary also on the endpoint address. The port is the
 // lowest in the range that no instance holds and that nothing on the machine is bound to at
 // the endpoint address; a unique (host, port) constraint settles races between workers.
-import { createServer } from "node:net";
 import type { PrismaClient } from "@cacheplane/db";
-
-export function isPortFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 export async function candidatePorts(prisma: PrismaClient, range: { first: number; last: number }) {
   const taken = new Set(

@@ -12,17 +12,6 @@ export const nodeFiles = (dataDir: string) => ({
   log: path.join(dataDir, "redis.log"),
 });
 
-/**
- * Memorystore's memorySizeGb to Redis `maxmemory` in bytes.
- * Memorystore and MemoryDB reserve part of a node's memory for overhead (replication buffers,
- * fragmentation); we deliberately do not reserve: the whole size is given to the dataset, so a
- * 1 GB instance holds about 1 GB of keys.
- */
-export function memorySizeGbToMaxmemory(gb: number): number {
-  if (!Number.isFinite(gb) || gb <= 0) throw new RangeError(`memorySizeGb must be a positive number, got ${gb}`);
-  return Math.floor(gb * 1024 ** 3);
-}
-
 /** Directives the driver writes itself; a spec may not set them (it would fight the driver). */
 export const DRIVER_OWNED_DIRECTIVES: ReadonlySet<string> = new Set([
   "bind",

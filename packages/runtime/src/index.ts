@@ -34,7 +34,6 @@ export {
   DRIVER_OWNED_DIRECTIVES,
   InvalidNodeSpecError,
   isNodeId,
-  memorySizeGbToMaxmemory,
   nodeFiles,
   parseMemory,
   parseSpecConfig,
@@ -45,3 +44,4 @@ export {
   type ConfSpec,
 } from "./config.js";
 export * from "./docker/index.js";
+export { isPortFree } from "./proc.js";

@@ -24,6 +24,7 @@ import {
 } from "./proc.js";
 import { assertAddressesFree, createNodeAdmin } from "./node-admin.js";
 import { findRedisServer } from "./redis-server-binary.js";
+import { createNodeLocks } from "./node-locks.js";
 
 export interface ProcessRuntimeOptions {
   /** Directory holding one data dir per node, named by node id (what list() reports). */
@@ -56,15 +57,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   const locate = (spec: NodeSpec) => locateNode(nodesRoot, spec);
   type Files = ReturnType<typeof locate>;
 
-  // start, configure and destroy of one node run one at a time within this driver instance
-  // (across workers, the reconcile lock already guarantees it).
-  const locks = new Map<string, Promise<unknown>>();
-  const serialized = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
-    const next = (locks.get(id) ?? Promise.resolve()).catch(() => {}).then(fn);
-    locks.set(id, next);
-    void next.catch(() => {}).finally(() => locks.get(id) === next && locks.delete(id));
-    return next;
-  };
+  const serialized = createNodeLocks();
 
   /** The live pid of this node's redis-server. The pid file is enough for observe(); start and
    *  destroy also scan /proc, in case the pid file was lost while the process lives. */

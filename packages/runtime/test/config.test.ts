@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   configValuesEqual,
-  memorySizeGbToMaxmemory,
   parseMemory,
   parseSpecConfig,
   quoteConfValue,
@@ -16,18 +15,6 @@ const spec = (config: Record<string, string> = {}) => ({
   port: 7001,
   dataDir: "/var/lib/cacheplane/nodes/abc123-0",
   config,
-});
-
-describe("memorySizeGbToMaxmemory", () => {
-  it("gives the whole size in bytes, no reservation", () => {
-    expect(memorySizeGbToMaxmemory(1)).toBe(1073741824);
-    expect(memorySizeGbToMaxmemory(0.5)).toBe(536870912);
-    expect(memorySizeGbToMaxmemory(1.3)).toBe(Math.floor(1.3 * 1024 ** 3));
-  });
-  it("rejects nonsense", () => {
-    expect(() => memorySizeGbToMaxmemory(0)).toThrow(RangeError);
-    expect(() => memorySizeGbToMaxmemory(Number.NaN)).toThrow(RangeError);
-  });
 });
 
 describe("renderRedisConf", () => {

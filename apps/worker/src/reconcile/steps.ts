@@ -3,7 +3,8 @@
 import { nodeAddress, nodeId, type Step } from "@cacheplane/core";
 import { Prisma, type Instance as InstanceRow, type Node as NodeRow } from "@cacheplane/db";
 import { runtimeFor, type WorkerContext } from "../context.js";
-import { candidatePorts, isPortFree } from "../ports.js";
+import { isPortFree } from "@cacheplane/runtime";
+import { candidatePorts } from "../ports.js";
 import { nodeDataDir, nodeSpec } from "./desired.js";
 import { failPendingFailover, finishDeletion } from "./completion.js";
 import { failover, switchover } from "./failover.js";

@@ -30,6 +30,7 @@ import {
 import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
 import { assertAddressesFree, createNodeAdmin } from "../node-admin.js";
 import { watchContainerDeaths, type Watch } from "./watch.js";
+import { createNodeLocks } from "../node-locks.js";
 
 export interface DockerRuntimeOptions {
   /** Directory holding one data dir per node, named by node id; also labels the containers
@@ -193,15 +194,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       return own;
     })());
 
-  // start, configure and destroy of one node run one at a time within this driver instance
-  // (across workers, the reconcile lock already guarantees it).
-  const locks = new Map<string, Promise<unknown>>();
-  const serialized = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
-    const next = (locks.get(id) ?? Promise.resolve()).catch(() => {}).then(fn);
-    locks.set(id, next);
-    void next.catch(() => {}).finally(() => locks.get(id) === next && locks.delete(id));
-    return next;
-  };
+  const serialized = createNodeLocks();
 
   const inspect = async (id: string): Promise<Dockerode.ContainerInspectInfo | undefined> => {
     try {
