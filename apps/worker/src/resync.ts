@@ -8,14 +8,18 @@ import { nodeDataDir } from "./reconcile/desired.js";
 
 export async function resyncOnce(ctx: WorkerContext): Promise<number> {
   const rows = await ctx.prisma.instance.findMany({
-    where: { OR: [{ state: { not: "READY" } }, { deleteRequested: true }, { operations: { some: { done: false } } }] },
-    select: { uid: true, generation: true, observedGeneration: true },
+    where: {
+      OR: [
+        { state: { not: "READY" } },
+        { deleteRequested: true },
+        { observedGeneration: { lt: ctx.prisma.instance.fields.generation } },
+        { operations: { some: { done: false } } },
+      ],
+    },
+    select: { uid: true },
   });
   await Promise.all(rows.map((row) => ctx.queue.enqueueResync(row.uid)));
-  const stale = await ctx.prisma.instance.findMany({ where: { state: "READY" }, select: { uid: true, generation: true, observedGeneration: true } });
-  const drifted = stale.filter((row) => row.observedGeneration < row.generation);
-  await Promise.all(drifted.map((row) => ctx.queue.enqueueResync(row.uid)));
-  return rows.length + drifted.length;
+  return rows.length;
 }
 
 /** Read endpoints (kernel rules) on this control plane's ports whose instance is gone. */
