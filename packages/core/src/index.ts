@@ -4,3 +4,5 @@ export * from "./placement.js";
 export * from "./node-config.js";
 export * from "./plan.js";
 export * from "./instance-view.js";
+export * from "./slots.js";
+export * from "./cluster-plan.js";

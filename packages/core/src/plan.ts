@@ -39,9 +39,35 @@ export interface ObservedEdge {
   readTargets: string[];
 }
 
+/** One node as another node's CLUSTER NODES shows it. */
+export interface ClusterPeer {
+  /** Cluster node id (40 hex digits). */
+  id: string;
+  host: string;
+  port: number;
+  /** CLUSTER NODES flags: myself, master, slave, fail, fail?, handshake, noaddr, ... */
+  flags: string[];
+  /** Replicas: the cluster id of the primary it follows. */
+  primaryId?: string | undefined;
+  slots: [number, number][];
+}
+
+/** What a node in cluster mode says about the cluster (CLUSTER INFO + CLUSTER NODES). */
+export interface ClusterView {
+  state: string;
+  peers: ClusterPeer[];
+  /** This node's own half-done slot moves (the [slot->-id] and [slot-<-id] entries). */
+  migrating: { slot: number; to: string }[];
+  importing: { slot: number; from: string }[];
+}
+
 export interface ObservedNode {
   id: string;
   ordinal: number;
+  /** Cluster shard index (clusters only). */
+  shard?: number | undefined;
+  /** Cluster mode only, when the node answers. */
+  cluster?: ClusterView | undefined;
   zone: string;
   host: string;
   port: number;
@@ -74,7 +100,7 @@ export interface NodeTopology {
 
 export type Step =
   /** Record the node (id, address, data dir) before making it, so a crash leaves a record. */
-  | { kind: "createNode"; ordinal: number; zone: string }
+  | { kind: "createNode"; ordinal: number; zone: string; shard?: number }
   | { kind: "startNode"; nodeId: string }
   | { kind: "configureNode"; nodeId: string; keys: string[] }
   /** Stop the node, remove its data, then drop its record. */
@@ -82,15 +108,24 @@ export type Step =
   /** Stop the node but keep it (its zone is down); it starts again when the zone recovers. */
   | { kind: "stopNode"; nodeId: string }
   /** The primary is gone: fence it, then make `to` the primary (recorded first). */
-  | { kind: "failover"; from: string; to: string }
+  | { kind: "failover"; from: string; to: string; shard?: number }
   /** Manual failover: pause writes, let `to` catch up, swap roles, resume. */
-  | { kind: "switchover"; from: string; to: string; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" }
+  | { kind: "switchover"; from: string; to: string; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS"; shard?: number }
   /** Point the read endpoint at exactly these nodes ("host:port"); none removes it. */
   | { kind: "routeReads"; targets: string[] }
   /** A manual failover that cannot be done safely: end it with this reason. */
   | { kind: "refuseFailover"; reason: string }
   /** Nothing is left: remove the instance itself. */
-  | { kind: "deleteInstance" };
+  | { kind: "deleteInstance" }
+  /** Cluster: introduce nodes to each other (CLUSTER MEET `host port` sent to `nodeId`). */
+  | { kind: "meetNodes"; pairs: { nodeId: string; host: string; port: number }[] }
+  /** Cluster: nodes still know these cluster ids, which belong to no recorded node. */
+  | { kind: "forgetNodes"; clusterIds: string[] }
+  /** Cluster: give unowned slots to shards (CLUSTER ADDSLOTSRANGE on each shard's primary). */
+  | { kind: "assignSlots"; assignments: { shard: number; ranges: [number, number][] }[] }
+  /** Cluster: migrate these slots, keys and ownership, from one shard's primary to another's;
+   *  also finishes a move a crashed worker left half done. */
+  | { kind: "moveSlots"; from: number; to: number; slots: number[]; remaining: number };
 
 export interface Plan {
   steps: Step[];
@@ -132,8 +167,8 @@ export function bestReplica(candidates: readonly ObservedNode[]): ObservedNode |
 }
 
 /** The roles every node should have, given who the primary is. */
-export function topologyFor(desired: DesiredInstance, node: { id: string }, primary: { host: string; port: number; id: string }): NodeTopology {
-  if (node.id === primary.id) return { endpointHosts: [desired.endpointHost] };
+export function topologyFor(shard: Pick<DesiredShard, "endpointHosts">, node: { id: string }, primary: { host: string; port: number; id: string }): NodeTopology {
+  if (node.id === primary.id) return { endpointHosts: shard.endpointHosts };
   return { replicaOf: { host: primary.host, port: primary.port }, endpointHosts: [] };
 }
 
@@ -150,12 +185,12 @@ export function topologyDrift(want: NodeTopology, node: ObservedNode): string[] 
   return keys;
 }
 
-/** Which ordinals the instance keeps: the primary's always, then the lowest others. */
-function keptOrdinals(count: number, primary: ObservedNode | undefined, observed: readonly ObservedNode[]): number[] {
+/** Which ordinals the shard keeps: the primary's always, then the lowest others. */
+function keptOrdinals(count: number, base: number, primary: ObservedNode | undefined, observed: readonly ObservedNode[]): number[] {
   const kept: number[] = primary ? [primary.ordinal] : [];
   const existing = observed.map((n) => n.ordinal).sort((a, b) => a - b);
   for (const ordinal of existing) if (kept.length < count && !kept.includes(ordinal)) kept.push(ordinal);
-  for (let ordinal = 0; kept.length < count; ordinal++) if (!kept.includes(ordinal)) kept.push(ordinal);
+  for (let ordinal = base; kept.length < count; ordinal++) if (!kept.includes(ordinal)) kept.push(ordinal);
   return kept.sort((a, b) => a - b);
 }
 
@@ -180,27 +215,104 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
     return finish(steps, waiting);
   }
 
-  const primary = observed.find((n) => n.id === desired.primaryId);
-  const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
+  const shard = planShard(
+    {
+      nodeCount: desired.nodeCount,
+      zones: desired.zones,
+      ordinalBase: 0,
+      primaryId: desired.primaryId,
+      endpointHosts: [desired.endpointHost],
+      failover: desired.failover,
+    },
+    observed,
+    desired,
+  );
+  if (shard.failover) return finish([shard.failover], waiting);
+  steps.push(...shard.steps);
+  waiting.push(...shard.waiting);
+  const { primary } = shard;
+
+  // The read endpoint follows health: a replica that dies or falls out of sync leaves it at
+  // once. While the primary itself is down it is left as it is (replicas still serve reads).
+  if (!desired.readEndpoint) {
+    if (edge.readTargets.length > 0) steps.push({ kind: "routeReads", targets: [] });
+  } else if (primary?.liveness === "running") {
+    const targets = readTargets(desired, observed);
+    if (!sameTargets(targets, edge.readTargets)) steps.push({ kind: "routeReads", targets });
+  }
+
+  if (steps.length === 0 && waiting.length === 0 && shard.switchover) steps.push(shard.switchover);
+  const result = finish(steps, waiting);
+  return shard.blockedByZone ? { ...result, blockedByZone: true } : result;
+}
+
+/** One shard: a primary and its replicas. What an instance is, and what a cluster has N of. */
+export interface DesiredShard {
+  /** Cluster shard index; absent for an instance (its only shard). */
+  index?: number | undefined;
+  nodeCount: number;
+  /** Zone of each node by ordinal - ordinalBase. */
+  zones: readonly string[];
+  /** Node ordinals of this shard start here (0 for an instance). */
+  ordinalBase: number;
+  /** The node that is (or is to be) the primary. */
+  primaryId?: string | undefined;
+  /** Addresses the primary holds besides its own (an instance's endpoint, a cluster's
+   *  discovery endpoint). */
+  endpointHosts: string[];
+  failover?: { mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" } | undefined;
+}
+
+/** What holds for every shard of a deployment. */
+export interface ShardRules {
+  config: Record<string, string>;
+  /** A dead primary is failed over to a replica, not restarted. */
+  highAvailability: boolean;
+  maxLagBytes: number;
+  downZones?: readonly string[] | undefined;
+  /** Cluster mode: a replica can follow its primary only once it knows it (CLUSTER MEET). */
+  canFollow?: ((node: ObservedNode, primary: ObservedNode) => boolean) | undefined;
+}
+
+export interface ShardPlan {
+  steps: Step[];
+  waiting: string[];
+  primary: ObservedNode | undefined;
+  /** The primary is down and a replica can take over: nothing else matters first. */
+  failover?: Step | undefined;
+  /** The manual failover to run once the whole deployment is settled (or its refusal). */
+  switchover?: Step | undefined;
+  blockedByZone: boolean;
+}
+
+export function planShard(shard: DesiredShard, observed: readonly ObservedNode[], rules: ShardRules): ShardPlan {
+  const steps: Step[] = [];
+  const waiting: string[] = [];
+  const primary = observed.find((n) => n.id === shard.primaryId);
+  const inDownZone = (n: ObservedNode) => rules.downZones?.includes(n.zone) ?? false;
   const replicas = observed.filter((n) => n !== primary && !inDownZone(n));
+  const withShard = <T extends Step>(step: T): T => (shard.index === undefined ? step : { ...step, shard: shard.index });
 
   // A dead primary first: every moment without one is a write outage. A primary in a zone
   // that is down counts as dead even if its process still runs: nobody can reach it.
-  if (primary && (isDown(primary) || inDownZone(primary)) && desired.highAvailability) {
+  if (primary && (isDown(primary) || inDownZone(primary)) && rules.highAvailability) {
     const candidate = bestReplica(replicas.filter((n) => canTakeOver(n, primary)));
-    if (candidate) return finish([{ kind: "failover", from: primary.id, to: candidate.id }], waiting);
+    if (candidate) return { steps, waiting, primary, blockedByZone: false, failover: withShard({ kind: "failover", from: primary.id, to: candidate.id }) };
   }
 
-  const kept = keptOrdinals(desired.nodeCount, primary, observed);
+  const kept = keptOrdinals(shard.nodeCount, shard.ordinalBase, primary, observed);
   for (const node of observed) if (!kept.includes(node.ordinal)) steps.push({ kind: "destroyNode", nodeId: node.id });
   for (const ordinal of kept) {
-    if (!observed.some((n) => n.ordinal === ordinal)) steps.push({ kind: "createNode", ordinal, zone: desired.zones[ordinal]! });
+    if (!observed.some((n) => n.ordinal === ordinal)) {
+      steps.push(withShard({ kind: "createNode", ordinal, zone: shard.zones[ordinal - shard.ordinalBase]! }));
+    }
   }
 
   // Per node: start what is down, wait for what is starting, converge config and roles.
-  // A node still holding the endpoint address it must give up goes first (the address can be
+  // A node still holding an endpoint address it must give up goes first (the address can be
   // bound by one node only), then the primary, so the endpoint is served as early as possible.
-  const rank = (n: ObservedNode) => (n !== primary && n.bind?.includes(desired.endpointHost) ? 0 : n === primary ? 1 : 2);
+  const holdsEndpoint = (n: ObservedNode) => shard.endpointHosts.some((h) => n.bind?.includes(h));
+  const rank = (n: ObservedNode) => (n !== primary && holdsEndpoint(n) ? 0 : n === primary ? 1 : 2);
   let blockedByZone = false;
   const ordered = [...observed].filter((n) => kept.includes(n.ordinal)).sort((a, b) => rank(a) - rank(b) || a.ordinal - b.ordinal);
   for (const node of ordered) {
@@ -217,7 +329,7 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
       case "stopped":
         // A replica is started as a replica (its config says whom it follows); a primary
         // without a healthy replica to fail over to is restarted as the best we can do.
-        if (primary || node.id === desired.primaryId) steps.push({ kind: "startNode", nodeId: node.id });
+        if (primary || node.id === shard.primaryId) steps.push({ kind: "startNode", nodeId: node.id });
         else waiting.push(`node ${node.id} waits for a primary`);
         continue;
       case "unresponsive":
@@ -231,8 +343,14 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
           waiting.push(`node ${node.id} is loading its data`);
           continue;
         }
-        const keys = configDrift(desired.config, node.config);
-        if (primary && primary.liveness === "running") keys.push(...topologyDrift(topologyFor(desired, node, primary), node));
+        const keys = configDrift(rules.config, node.config);
+        if (primary && primary.liveness === "running") {
+          const drift = topologyDrift(topologyFor(shard, node, primary), node);
+          if (drift.includes("replicaof") && node !== primary && rules.canFollow && !rules.canFollow(node, primary)) {
+            waiting.push(`node ${node.id} has not met its primary yet`);
+            keys.push(...drift.filter((k) => k !== "replicaof"));
+          } else keys.push(...drift);
+        }
         if (keys.length > 0) {
           steps.push({ kind: "configureNode", nodeId: node.id, keys });
           continue;
@@ -243,36 +361,27 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   }
   if (!primary && observed.length > 0) waiting.push("no primary recorded");
 
-  // The read endpoint follows health: a replica that dies or falls out of sync leaves it at
-  // once. While the primary itself is down it is left as it is (replicas still serve reads).
-  if (!desired.readEndpoint) {
-    if (edge.readTargets.length > 0) steps.push({ kind: "routeReads", targets: [] });
-  } else if (primary?.liveness === "running") {
-    const targets = readTargets(desired, observed);
-    if (!sameTargets(targets, edge.readTargets)) steps.push({ kind: "routeReads", targets });
-  }
-
-  if (steps.length === 0 && waiting.length === 0 && desired.failover && primary) {
+  let switchover: Step | undefined;
+  if (shard.failover && primary) {
     const candidate = bestReplica(replicas.filter((n) => isHealthyReplica(n, primary)));
     if (!candidate) {
-      steps.push({ kind: "refuseFailover", reason: "no healthy replica to fail over to" });
+      switchover = { kind: "refuseFailover", reason: "no healthy replica to fail over to" };
     } else {
       const lag = (primary.replication?.offset ?? 0) - (candidate.replication?.offset ?? 0);
-      if (desired.failover.mode === "LIMITED_DATA_LOSS" && lag > desired.maxLagBytes) {
-        steps.push({
+      if (shard.failover.mode === "LIMITED_DATA_LOSS" && lag > rules.maxLagBytes) {
+        switchover = {
           kind: "refuseFailover",
-          reason: `the best replica lags ${lag} bytes behind, more than ${desired.maxLagBytes}; use FORCE_DATA_LOSS to fail over anyway`,
-        });
+          reason: `the best replica lags ${lag} bytes behind, more than ${rules.maxLagBytes}; use FORCE_DATA_LOSS to fail over anyway`,
+        };
       } else {
-        steps.push({ kind: "switchover", from: primary.id, to: candidate.id, mode: desired.failover.mode });
+        switchover = withShard({ kind: "switchover", from: primary.id, to: candidate.id, mode: shard.failover.mode });
       }
     }
   }
-  const result = finish(steps, waiting);
-  return blockedByZone ? { ...result, blockedByZone } : result;
+  return { steps, waiting, primary, switchover, blockedByZone };
 }
 
-function finish(steps: Step[], waiting: string[]): Plan {
+export function finish(steps: Step[], waiting: string[]): Plan {
   const converged = steps.length === 0 && waiting.length === 0;
   const detail = steps[0] ? describe(steps[0]) : waiting[0] ?? "Ready";
   return { steps, waiting, converged, detail };
@@ -300,5 +409,13 @@ export function describe(step: Step): string {
       return step.targets.length > 0 ? `Routing reads to ${step.targets.join(", ")}` : "Removing the read endpoint";
     case "deleteInstance":
       return "Removing the instance";
+    case "meetNodes":
+      return `Joining ${new Set(step.pairs.map((p) => `${p.host}:${p.port}`)).size} node(s) to the cluster`;
+    case "forgetNodes":
+      return `Forgetting ${step.clusterIds.length} removed node(s)`;
+    case "assignSlots":
+      return `Assigning slots to shard(s) ${step.assignments.map((a) => a.shard).join(", ")}`;
+    case "moveSlots":
+      return `Moving ${step.slots.length} slots from shard ${step.from} to shard ${step.to} (${step.remaining} slots left to move)`;
   }
 }

@@ -52,7 +52,7 @@ export function createInstanceService(ctx: ApiContext) {
   async function findRow(db: PrismaClient | Tx, { project, location, instance }: InstanceKey) {
     checkLocation(location);
     const row = await db.instance.findUnique({
-      where: { projectId_locationId_instanceId: { projectId: project, locationId: location, instanceId: instance } },
+      where: { projectId_locationId_kind_instanceId: { projectId: project, locationId: location, kind: "INSTANCE", instanceId: instance } },
       include: { nodes: true },
     });
     if (!row) throw notFound(`instance ${instanceName(project, location, instance)}`);
@@ -122,7 +122,7 @@ export function createInstanceService(ctx: ApiContext) {
       const size = pageSizeOf(pageSize);
       const after = decodePageToken(pageToken, ["after"] as const);
       const rows = await prisma.instance.findMany({
-        where: { projectId: project, locationId: location, ...(after ? { instanceId: { gt: after.after } } : {}) },
+        where: { projectId: project, locationId: location, kind: "INSTANCE", ...(after ? { instanceId: { gt: after.after } } : {}) },
         orderBy: { instanceId: "asc" },
         include: { nodes: true },
         take: size + 1,

@@ -6,12 +6,14 @@
 import pg from "pg";
 import type { Instance, Node, PrismaClient } from "../../generated/client/index.js";
 
-export type InstanceWithNodes = Instance & { nodes: Pick<Node, "id" | "ordinal" | "zone" | "role" | "host" | "port" | "state">[] };
+export type InstanceWithNodes = Instance & { nodes: Pick<Node, "id" | "ordinal" | "shard" | "zone" | "role" | "host" | "port" | "state">[] };
 
 export interface InstanceKey {
   projectId: string;
   locationId: string;
   instanceId: string;
+  /** INSTANCE or CLUSTER: the two have separate id namespaces. */
+  kind?: "INSTANCE" | "CLUSTER";
 }
 
 export interface InstanceReads {
@@ -21,12 +23,12 @@ export interface InstanceReads {
 
 const SQL = `
   SELECT i.*,
-         COALESCE(json_agg(json_build_object('id', n.id, 'ordinal', n.ordinal, 'zone', n.zone, 'role', n.role,
+         COALESCE(json_agg(json_build_object('id', n.id, 'ordinal', n.ordinal, 'shard', n.shard, 'zone', n.zone, 'role', n.role,
                                              'host', n.host, 'port', n.port, 'state', n.state))
                   FILTER (WHERE n.id IS NOT NULL), '[]') AS nodes
     FROM "Instance" i
     LEFT JOIN "Node" n ON n."instanceUid" = i.uid
-   WHERE i."projectId" = $1 AND i."locationId" = $2 AND i."instanceId" = $3
+   WHERE i."projectId" = $1 AND i."locationId" = $2 AND i."instanceId" = $3 AND i.kind = $4
    GROUP BY i.uid`;
 
 export function createPooledReads(databaseUrl: string, max = 8): InstanceReads {
@@ -37,7 +39,7 @@ export function createPooledReads(databaseUrl: string, max = 8): InstanceReads {
       const result = await pool.query<InstanceWithNodes>({
         name: "cacheplane_get_instance",
         text: SQL,
-        values: [key.projectId, key.locationId, key.instanceId],
+        values: [key.projectId, key.locationId, key.instanceId, key.kind ?? "INSTANCE"],
       });
       return result.rows[0];
     },
@@ -48,7 +50,7 @@ export function createPooledReads(databaseUrl: string, max = 8): InstanceReads {
 export function createPrismaReads(prisma: PrismaClient): InstanceReads {
   return {
     async findInstanceWithNodes(key) {
-      const rows = await prisma.$queryRawUnsafe<InstanceWithNodes[]>(SQL, key.projectId, key.locationId, key.instanceId);
+      const rows = await prisma.$queryRawUnsafe<InstanceWithNodes[]>(SQL, key.projectId, key.locationId, key.instanceId, key.kind ?? "INSTANCE");
       return rows[0];
     },
     close: async () => undefined,

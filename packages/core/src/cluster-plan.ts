@@ -1,0 +1,216 @@
+// planCluster(desired, observed): the reconcile decision for a cluster (N shards, cluster mode
+// on). Each shard is planned exactly as an instance is (planShard: nodes, roles, failover);
+// on top come the deployment's own concerns: membership (MEET, FORGET), slot ownership
+// (assignment, rebalancing, finishing half-done migrations) and agreement of every node's view.
+//
+// Slot moves are decided from what the primaries report, never from memory: a worker killed
+// mid-migration leaves slots MIGRATING/IMPORTING, and the next pass finishes exactly those
+// before it plans anything new, so no slot stays half-moved and no key is left behind.
+import { clusterNodeId, nodeId } from "./names.js";
+import { finish, planShard, type ClusterView, type ObservedNode, type Plan, type Step } from "./plan.js";
+import { assignUnowned, nextMove, SLOT_COUNT } from "./slots.js";
+
+/** Node ordinals of shard s are s * ORDINALS_PER_SHARD + 0..5 (a primary and up to 5 replicas,
+ *  with room to replace them), so a node's ordinal alone says which shard it was made for. */
+export const ORDINALS_PER_SHARD = 8;
+
+export interface DesiredCluster {
+  uid: string;
+  deleting: boolean;
+  shardCount: number;
+  /** Replicas per shard. */
+  replicaCount: number;
+  /** Zones of a shard's nodes by ordinal within the shard (0 is the primary's). */
+  zonesOf: (shard: number) => readonly string[];
+  /** Recorded primary of each shard that has one. */
+  primaryIds: ReadonlyMap<number, string>;
+  config: Record<string, string>;
+  /** The discovery endpoint's address: held by shard 0's primary. */
+  discoveryHost: string;
+  maxLagBytes: number;
+  downZones?: readonly string[] | undefined;
+  /** A manual failover of one shard (failoverShard). */
+  failover?: { shard: number; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" } | undefined;
+}
+
+const isServing = (n: ObservedNode) => n.liveness === "running" && !n.loading && n.cluster !== undefined;
+const knows = (view: ClusterView, id: string) => view.peers.some((p) => p.id === id && !p.flags.includes("handshake"));
+const isFailing = (flags: readonly string[]) => flags.includes("fail") || flags.includes("fail?");
+
+export const shardPrimaryId = (desired: DesiredCluster, shard: number) =>
+  desired.primaryIds.get(shard) ?? nodeId(desired.uid, shard * ORDINALS_PER_SHARD);
+
+export function planCluster(desired: DesiredCluster, observed: readonly ObservedNode[]): Plan {
+  const steps: Step[] = [];
+  const waiting: string[] = [];
+  if (desired.deleting) {
+    for (const node of observed) steps.push({ kind: "destroyNode", nodeId: node.id });
+    if (steps.length === 0) steps.push({ kind: "deleteInstance" });
+    return finish(steps, waiting);
+  }
+
+  const shardOfNode = (n: ObservedNode) => n.shard ?? Math.floor(n.ordinal / ORDINALS_PER_SHARD);
+  const shardByClusterId = new Map(observed.map((n) => [clusterNodeId(n.id), shardOfNode(n)]));
+  const byShard = new Map<number, ObservedNode[]>();
+  for (const n of observed) (byShard.get(shardOfNode(n)) ?? byShard.set(shardOfNode(n), []).get(shardOfNode(n))!).push(n);
+  const shards = [...new Set([...Array.from({ length: desired.shardCount }, (_, i) => i), ...byShard.keys()])].sort((a, b) => a - b);
+  const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
+
+  // Who owns what, according to each shard's primary about itself.
+  const primaries = new Map<number, ObservedNode>();
+  for (const shard of shards) {
+    const primary = byShard.get(shard)?.find((n) => n.id === shardPrimaryId(desired, shard));
+    if (primary && isServing(primary) && !inDownZone(primary)) primaries.set(shard, primary);
+  }
+  const owners = new Int32Array(SLOT_COUNT).fill(-1);
+  let conflicts = 0;
+  for (const [shard, primary] of primaries) {
+    const me = primary.cluster!.peers.find((p) => p.flags.includes("myself"));
+    for (const [a, b] of me?.slots ?? []) {
+      for (let slot = a; slot <= b; slot++) {
+        if (owners[slot] !== -1 && owners[slot] !== shard) conflicts++;
+        else owners[slot] = shard;
+      }
+    }
+  }
+  const ownsSlots = (shard: number) => owners.includes(shard);
+  const moving = inFlightMoves(primaries, owners, shardByClusterId);
+
+  const failovers: Step[] = [];
+  const switchovers: Step[] = [];
+  let blockedByZone = false;
+  for (const shard of shards) {
+    const nodes = byShard.get(shard) ?? [];
+    const retiring = shard >= desired.shardCount;
+    // A shard being removed keeps serving until its slots are gone; then its nodes go.
+    if (retiring && !ownsSlots(shard) && !moving.some((m) => m.from === shard || m.to === shard) && primaries.has(shard)) {
+      for (const node of nodes) steps.push({ kind: "destroyNode", nodeId: node.id });
+      continue;
+    }
+    const planned = planShard(
+      {
+        index: shard,
+        nodeCount: retiring ? Math.max(1, nodes.length) : 1 + desired.replicaCount,
+        zones: desired.zonesOf(shard),
+        ordinalBase: shard * ORDINALS_PER_SHARD,
+        primaryId: shardPrimaryId(desired, shard),
+        endpointHosts: shard === 0 ? [desired.discoveryHost] : [],
+        failover: desired.failover?.shard === shard ? { mode: desired.failover.mode } : undefined,
+      },
+      nodes,
+      {
+        config: desired.config,
+        highAvailability: desired.replicaCount > 0,
+        maxLagBytes: desired.maxLagBytes,
+        downZones: desired.downZones,
+        canFollow: (node, primary) => node.cluster !== undefined && knows(node.cluster, clusterNodeId(primary.id)),
+      },
+    );
+    if (planned.failover) failovers.push(planned.failover);
+    steps.push(...planned.steps);
+    waiting.push(...planned.waiting);
+    if (planned.switchover) switchovers.push(planned.switchover);
+    blockedByZone ||= planned.blockedByZone;
+  }
+  // Every shard whose primary died fails over before anything else (a zone outage hits several).
+  if (failovers.length > 0) return finish(failovers, []);
+
+  // Membership: every serving node knows every other serving node, and nobody else.
+  const serving = observed.filter((n) => isServing(n) && !inDownZone(n));
+  const recorded = new Set(shardByClusterId.keys());
+  const pairs: { nodeId: string; host: string; port: number }[] = [];
+  const strangers = new Set<string>();
+  for (const a of serving) {
+    const view = a.cluster!;
+    for (const b of serving) {
+      if (a === b || knows(view, clusterNodeId(b.id))) continue;
+      if (view.peers.some((p) => p.host === b.host && p.port === b.port && p.flags.includes("handshake"))) waiting.push(`node ${a.id} is meeting ${b.id}`);
+      else pairs.push({ nodeId: a.id, host: b.host, port: b.port });
+    }
+    for (const peer of view.peers) if (!recorded.has(peer.id) && !peer.flags.includes("handshake")) strangers.add(peer.id);
+  }
+  if (pairs.length > 0) steps.push({ kind: "meetNodes", pairs });
+  if (strangers.size > 0) steps.push({ kind: "forgetNodes", clusterIds: [...strangers].sort() });
+
+  if (steps.length === 0) {
+    const missing = shards.filter((s) => (s < desired.shardCount || byShard.has(s)) && !primaries.has(s));
+    if (missing.length > 0) {
+      waiting.push(`shard ${missing.join(", ")} has no serving primary`);
+      if (missing.some((s) => byShard.get(s)?.some(inDownZone))) blockedByZone = true;
+    } else {
+      const move = moving[0];
+      if (move) {
+        const slots = moving.filter((m) => m.from === move.from && m.to === move.to).map((m) => m.slot);
+        steps.push({ kind: "moveSlots", from: move.from, to: move.to, slots, remaining: moving.length });
+      } else if (conflicts > 0) {
+        waiting.push("slot ownership is settling");
+      } else if (owners.includes(-1)) {
+        steps.push({ kind: "assignSlots", assignments: assignUnowned(owners, desired.shardCount) });
+      } else {
+        const next = nextMove(owners, desired.shardCount);
+        if (next) steps.push({ kind: "moveSlots", ...next });
+      }
+    }
+  }
+
+  // Status tells the truth: ACTIVE only when every node says the cluster is ok and sees the
+  // same owner for every slot as the primaries do.
+  if (steps.length === 0 && waiting.length === 0) waiting.push(...viewDisagreements(serving, owners, shardByClusterId, recorded));
+  if (steps.length === 0 && waiting.length === 0 && switchovers[0]) steps.push(switchovers[0]);
+  const result = finish(steps, waiting);
+  return blockedByZone ? { ...result, blockedByZone: true } : result;
+}
+
+interface InFlight {
+  slot: number;
+  from: number;
+  to: number;
+}
+
+/** Slots a migration left half done, as the primaries report them: finished toward the node
+ *  that imports (or was being migrated to), from whoever owns the slot now. */
+function inFlightMoves(primaries: ReadonlyMap<number, ObservedNode>, owners: Int32Array, shardOf: ReadonlyMap<string, number>): InFlight[] {
+  const moves = new Map<number, InFlight>();
+  for (const [shard, primary] of primaries) {
+    for (const { slot, from } of primary.cluster!.importing) {
+      const owner = owners[slot]!;
+      moves.set(slot, { slot, to: shard, from: owner >= 0 && owner !== shard ? owner : (shardOf.get(from) ?? shard) });
+    }
+  }
+  for (const [shard, primary] of primaries) {
+    for (const { slot, to } of primary.cluster!.migrating) {
+      const target = shardOf.get(to);
+      if (moves.has(slot) || target === undefined) continue;
+      moves.set(slot, { slot, from: shard, to: target });
+    }
+  }
+  return [...moves.values()].sort((a, b) => a.from - b.from || a.to - b.to || a.slot - b.slot);
+}
+
+function viewDisagreements(
+  serving: readonly ObservedNode[],
+  owners: Int32Array,
+  shardOf: ReadonlyMap<string, number>,
+  recorded: ReadonlySet<string>,
+): string[] {
+  const out: string[] = [];
+  for (const node of serving) {
+    const view = node.cluster!;
+    if (view.state !== "ok") {
+      out.push(`node ${node.id} reports cluster_state:${view.state}`);
+      continue;
+    }
+    const failing = view.peers.find((p) => recorded.has(p.id) && isFailing(p.flags));
+    if (failing) {
+      out.push(`node ${node.id} still sees a node as failing`);
+      continue;
+    }
+    const seen = new Int32Array(SLOT_COUNT).fill(-1);
+    for (const peer of view.peers) {
+      if (!peer.flags.includes("master")) continue;
+      for (const [a, b] of peer.slots) seen.fill(shardOf.get(peer.id) ?? -2, a, b + 1);
+    }
+    if (seen.some((owner, slot) => owner !== owners[slot])) out.push(`node ${node.id} does not yet see the new slot owners`);
+  }
+  return out;
+}
