@@ -14,10 +14,12 @@ import { createKeyCache } from "./api-keys.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandler } from "./plugins/error-handler.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
+import { clusterRoutes } from "./routes/clusters.js";
 import { instanceRoutes } from "./routes/instances.js";
 import { locationRoutes } from "./routes/locations.js";
 import { operationRoutes } from "./routes/operations.js";
 import { createApiKeyService } from "./services/api-key-service.js";
+import { createClusterService } from "./services/cluster-service.js";
 import { createInstanceService } from "./services/instance-service.js";
 import { createOperationService } from "./services/operation-service.js";
 import { createZoneService } from "./services/zone-service.js";
@@ -34,7 +36,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
     logger: options.logger === undefined ? false : options.logger === true
       ? { redact: ["req.headers.authorization"] }
       : options.logger,
-    // Bounded input: an Instance is small; anything larger is a mistake or an attack.
+    // Bounded input: an Instance or Cluster is small; anything larger is a mistake or an attack.
     bodyLimit: 64 * 1024,
     // Allows ':' in custom method paths (…/instances/x:failover) without URL-decoding tricks.
     routerOptions: { maxParamLength: 200 },
@@ -72,6 +74,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   const keyCache = createKeyCache();
   installAuth(app, ctx.prisma, keyCache);
   instanceRoutes(app, createInstanceService(services));
+  clusterRoutes(app, createClusterService(services));
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, ctx.locations, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));

@@ -2,7 +2,7 @@
 // is not running; reconcile then restarts, fences or fails it over. Probing is a PING per node,
 // cheap enough to run every 250 ms (the default), which bounds how late a failover starts.
 import { runtimeFor, type WorkerContext } from "./context.js";
-import { desiredInstance, nodeSpec } from "./reconcile/desired.js";
+import { deploymentConfig, nodeSpec } from "./reconcile/desired.js";
 
 export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
   const rows = await ctx.prisma.instance.findMany({
@@ -13,7 +13,7 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
   const downZones = new Set((await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone));
   await Promise.all(
     rows.map(async (row) => {
-      const { config } = desiredInstance(row, ctx.zones, ctx.nodeHost);
+      const config = deploymentConfig(row);
       // Level-triggered: a READY instance with a node in a failed zone has work to do, whether
       // or not the request that failed the zone managed to enqueue it.
       if (row.nodes.some((n) => downZones.has(n.zone))) {

@@ -5,6 +5,8 @@ export const PROJECT_ID = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 /** Memorystore: 1-40 chars, lowercase letters, digits and hyphens, starts with a letter,
  *  ends with a letter or digit. */
 export const INSTANCE_ID = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+/** Memorystore for Redis Cluster: as an instance id, but 1-63 chars (CreateClusterRequest). */
+export const CLUSTER_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const LOCATION_ID = /^[a-z][a-z0-9-]{0,62}$/;
 export const OPERATION_ID = /^operation-[a-z0-9-]{1,80}$/;
 
@@ -14,6 +16,10 @@ export const InstanceId = z
   .string()
   .max(40)
   .regex(INSTANCE_ID, "must be 1-40 lowercase letters, digits or hyphens, start with a letter and end with a letter or digit");
+export const ClusterId = z
+  .string()
+  .max(63)
+  .regex(CLUSTER_ID, "must be 1-63 lowercase letters, digits or hyphens, start with a letter and end with a letter or digit");
 export const OperationId = z.string().max(90).regex(OPERATION_ID, "must be an operation id");
 /** Idempotency key for creates and custom methods (AIP-155). */
 export const RequestId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "must be letters, digits, '-', '_', '.' or ':'");

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { RedisConfigs } from "./redis-configs.js";
 import { LocationId } from "./ids.js";
 
-const outputOnly = <T extends z.ZodType>(schema: T, description: string) =>
+/** An output-only field: shown in responses, ignored when a client sends it back. */
+export const outputOnly = <T extends z.ZodType>(schema: T, description: string) =>
   schema.optional().meta({ readOnly: true, description });
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;

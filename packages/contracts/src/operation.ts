@@ -8,7 +8,7 @@ export const OperationMetadata = z
     "@type": z.literal("type.googleapis.com/google.cloud.redis.v1.OperationMetadata"),
     createTime: z.iso.datetime(),
     endTime: z.iso.datetime().optional(),
-    target: z.string().meta({ description: "Resource name of the instance." }),
+    target: z.string().meta({ description: "Resource name of the instance or cluster." }),
     verb: z.string().meta({ description: "create, update, delete, ..." }),
     statusDetail: z.string().meta({ description: "What the operation is doing now." }),
     cancelRequested: z.boolean(),
@@ -24,7 +24,7 @@ export const Operation = z
     error: Status.optional(),
     response: Instance.or(z.object({ "@type": z.string() }).catchall(z.unknown()))
       .optional()
-      .meta({ description: "The Instance for create and update; empty for delete." }),
+      .meta({ description: "The Instance or Cluster for create, update and custom methods; empty for delete." }),
   })
   .meta({ id: "Operation" });
 export type Operation = z.infer<typeof Operation>;

@@ -1,11 +1,12 @@
 // Path, query and body shapes of the v1 methods. Query strings arrive as text, so numbers
 // and durations are parsed here, and unknown query parameters are rejected.
 import { z } from "zod";
-import { InstanceId, LocationId, OperationId, ProjectId, RequestId } from "./ids.js";
+import { ClusterId, InstanceId, LocationId, OperationId, ProjectId, RequestId } from "./ids.js";
 
 export const LocationParams = z.object({ project: ProjectId, location: LocationId });
 export const ProjectParams = z.object({ project: ProjectId });
 export const InstanceParams = LocationParams.extend({ instance: InstanceId });
+export const ClusterParams = LocationParams.extend({ cluster: ClusterId });
 export const OperationParams = LocationParams.extend({ operation: OperationId });
 
 export const PageQuery = z.strictObject({
@@ -19,6 +20,11 @@ export const UpdateInstanceQuery = z.strictObject({
   requestId: RequestId.optional(),
 });
 export const DeleteInstanceQuery = z.strictObject({ requestId: RequestId.optional() });
+
+export const CreateClusterQuery = z.strictObject({ clusterId: ClusterId, requestId: RequestId.optional() });
+/** Clusters take the same update and idempotency parameters as instances. */
+export const UpdateClusterQuery = UpdateInstanceQuery;
+export const DeleteClusterQuery = DeleteInstanceQuery;
 
 /** A protobuf Duration as JSON writes it: "30s", "1.5s". */
 export const Duration = z

@@ -139,7 +139,12 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
       if (missing.some((s) => byShard.get(s)?.some(inDownZone))) blockedByZone = true;
     } else {
       const move = moving[0];
-      if (move) {
+      // A primary that just started refuses writes (and so migrated keys) for its first two
+      // seconds with cluster_state:fail (Redis's CLUSTER_WRITABLE_DELAY): moves wait for it.
+      const joining = [...primaries].filter(([, p]) => p.cluster!.state !== "ok").map(([s]) => s);
+      if ((move || !owners.includes(-1)) && joining.length > 0) {
+        waiting.push(`shard ${joining.join(", ")} is joining the cluster`);
+      } else if (move) {
         const slots = moving.filter((m) => m.from === move.from && m.to === move.to).map((m) => m.slot);
         steps.push({ kind: "moveSlots", from: move.from, to: move.to, slots, remaining: moving.length });
       } else if (conflicts > 0) {

@@ -6,3 +6,5 @@ export * from "./plan.js";
 export * from "./instance-view.js";
 export * from "./slots.js";
 export * from "./cluster-plan.js";
+export * from "./cluster-spec.js";
+export * from "./cluster-view.js";

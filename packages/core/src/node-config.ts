@@ -51,3 +51,22 @@ export function configValueEquals(key: string, desired: string, observed: string
 /** Keys whose live value differs from the desired one. */
 export const configDrift = (desired: Record<string, string>, observed: Record<string, string>) =>
   Object.keys(desired).filter((key) => !configValueEquals(key, desired[key]!, observed[key]));
+
+/** Directives of every node of a cluster (auth is off for clusters until ACLs come). */
+export function clusterNodeConfig(spec: {
+  maxmemoryBytes: number;
+  persistence: { mode: "DISABLED" | "RDB" | "AOF"; rdbSnapshotPeriod?: DesiredSpec["rdbSnapshotPeriod"]; appendFsync?: "NO" | "EVERYSEC" | "ALWAYS" | undefined };
+  redisConfigs: Record<string, string>;
+}): Record<string, string> {
+  const { mode } = spec.persistence;
+  return {
+    maxmemory: String(spec.maxmemoryBytes),
+    requirepass: "",
+    masterauth: "",
+    save: mode === "RDB" ? `${SNAPSHOT_SECONDS[spec.persistence.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS"]} 1` : "",
+    appendonly: mode === "AOF" ? "yes" : "no",
+    ...(mode === "AOF" ? { appendfsync: (spec.persistence.appendFsync ?? "EVERYSEC").toLowerCase() } : {}),
+    "repl-diskless-sync-delay": "0",
+    ...spec.redisConfigs,
+  };
+}

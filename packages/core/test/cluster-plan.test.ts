@@ -183,6 +183,14 @@ describe("planCluster: resharding", () => {
     expect(move).toMatchObject({ kind: "moveSlots", from: 0, to: 3, remaining: 4096 });
   });
 
+  it("waits for a new shard's primary to leave cluster_state:fail (its first 2 s) before moving slots to it", () => {
+    const four = cluster({ shards: 4, replicas: 0, slots: [...ranges(3), []] });
+    four[3]!.cluster!.state = "fail";
+    const p = planCluster(desired({ shardCount: 4, replicaCount: 0 }), four);
+    expect(p.steps).toEqual([]);
+    expect(p.waiting[0]).toMatch(/shard 3 is joining/);
+  });
+
   it("drains a shard being removed and only then removes its nodes", () => {
     const two = planCluster(desired({ shardCount: 2, replicaCount: 0 }), cluster({ shards: 3, replicas: 0 }));
     expect(two.steps[0]).toMatchObject({ kind: "moveSlots", from: 2 });

@@ -29,6 +29,7 @@ export {
 export {
   assertTopology,
   bindAddresses,
+  confBindAddresses,
   configValuesEqual,
   DRIVER_DEFAULTS,
   DRIVER_OWNED_DIRECTIVES,
@@ -45,3 +46,16 @@ export {
 } from "./config.js";
 export * from "./docker/index.js";
 export { isPortFree } from "./proc.js";
+export {
+  addSlots,
+  clusterBusPort,
+  clusterFailover,
+  forget,
+  meet,
+  moveSlots,
+  parseClusterNodes,
+  seedNodesConf,
+  type ClusterPeer,
+  type ClusterView,
+  type SlotEnd,
+} from "./cluster-admin.js";

@@ -7,13 +7,14 @@
 // Nothing here knows about processes or containers: both drivers use it (one copy). Only
 // redis-admin.ts and config.ts are used, never copied.
 
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import type { Redis } from "ioredis";
 import { InvalidNodeSpecError, RESET_VALUES, bindAddresses, configValuesEqual, parseSpecConfig } from "./config.js";
 import { AddressInUseError, NodeUnavailableError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeSpec } from "./node-runtime.js";
 import { isPortFree } from "./proc.js";
+import { clusterFailover, observeCluster, seedNodesConf } from "./cluster-admin.js";
 import {
   RedisAuthError,
   configGet,
@@ -65,6 +66,31 @@ export async function assertAddressesFree(spec: Pick<NodeSpec, "id" | "port">, a
         spec.port,
       );
     }
+  }
+}
+
+/** Writes a cluster node's first nodes.conf (its identity) unless it has one: Redis owns the file
+ *  after the first start. */
+export async function seedClusterIdentity(spec: NodeSpec, nodesConfPath: string): Promise<void> {
+  if (!spec.cluster) return;
+  await writeFile(nodesConfPath, seedNodesConf(spec.cluster.myId, spec.host, spec.port), { mode: 0o600, flag: "wx" }).catch((err) => {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  });
+}
+
+/** CLUSTER REPLICATE. A former primary that still holds keys but no slots (it was fenced, its
+ *  slots taken over) is emptied first: Redis refuses to make a non-empty master a replica, and
+ *  keys in no slot of its own are served by nobody. */
+async function clusterReplicate(redis: Redis, primaryId: string) {
+  try {
+    await redis.call("CLUSTER", "REPLICATE", primaryId);
+  } catch (err) {
+    if (!/must be empty/i.test((err as Error).message)) throw err;
+    const nodes = (await redis.call("CLUSTER", "NODES")) as string;
+    const me = nodes.split("\n").find((l) => l.includes("myself"));
+    if (me && me.trim().split(" ").length > 8) throw err; // it still owns slots: wait for gossip
+    await redis.call("FLUSHALL");
+    await redis.call("CLUSTER", "REPLICATE", primaryId);
   }
 }
 
@@ -157,8 +183,12 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
       try {
         const { redis, answer } = await probe(spec, confPath);
         const names = Object.keys(spec.config);
-        const [sections, live] = await withTimeout(
-          Promise.all([info(redis, "persistence", "replication"), configGet(redis, [...names, "bind"])]),
+        const [sections, live, cluster] = await withTimeout(
+          Promise.all([
+            info(redis, "persistence", "replication"),
+            configGet(redis, [...names, "bind"]),
+            spec.cluster && answer === "pong" ? observeCluster(redis) : undefined,
+          ]),
           PROBE_TIMEOUT_MS,
           "INFO/CONFIG GET",
         );
@@ -177,6 +207,7 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
           bind: splitBind(live.bind),
           replication: parseReplication(sections.replication),
           config,
+          ...(cluster ? { cluster } : {}),
         };
       } catch (err) {
         if (err instanceof RedisAuthError) {
@@ -241,7 +272,10 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
         const changed: string[] = [];
         if (promote) {
           // Writable before it takes the endpoint address: clients never reach a read-only node there.
-          await redis.call("REPLICAOF", "NO", "ONE");
+          // In cluster mode the replica takes its primary's slots over at once, with no election:
+          // the control plane has fenced the old primary already.
+          if (spec.cluster) await clusterFailover(redis, "TAKEOVER");
+          else await redis.call("REPLICAOF", "NO", "ONE");
           changed.push("replicaof");
           log.info({ node: spec.id }, "node promoted to primary");
         }
@@ -270,7 +304,11 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
             log.warn({ node: spec.id, address, err: (err as Error).message }, "cannot disconnect the clients of a dropped address");
           }
         }
-        if (follow) {
+        if (follow && spec.cluster?.primaryId) {
+          await clusterReplicate(redis, spec.cluster.primaryId);
+          changed.push("replicaof");
+          log.info({ node: spec.id, primary: formatAddress(primary.host, primary.port) }, "node replicates");
+        } else if (follow) {
           await redis.call("REPLICAOF", primary.host, String(primary.port));
           changed.push("replicaof");
           log.info({ node: spec.id, primary: formatAddress(primary.host, primary.port) }, "node replicates");

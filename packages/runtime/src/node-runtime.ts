@@ -1,3 +1,5 @@
+import type { ClusterView } from "./cluster-admin.js";
+
 // The one interface every data-node driver implements (process today, docker next).
 // The worker only speaks to nodes through it, so a feature works the same on any driver.
 
@@ -24,6 +26,11 @@ export interface NodeSpec {
    *  redis.conf too, so a restarted node comes back as a replica (never as an empty primary).
    *  `masterauth` comes through `config` like any directive. */
   replicaOf?: { host: string; port: number };
+  /** Cluster mode. `myId` is the node's cluster id, seeded into nodes.conf before its first
+   *  start; `primaryId` (replicas) the cluster id of the primary it follows (CLUSTER REPLICATE:
+   *  REPLICAOF is refused in cluster mode). Endpoint addresses are bound live only, never from
+   *  redis.conf, so the cluster bus never listens on them. */
+  cluster?: { myId: string; primaryId?: string };
 }
 
 /** Replication state from INFO replication. */
@@ -66,6 +73,8 @@ export interface NodeObservation {
   bind?: string[];
   /** Replication state, when running. */
   replication?: NodeReplication;
+  /** Cluster mode: the node's view of the cluster, when running. */
+  cluster?: ClusterView;
   /** OS pid or container id, for diagnostics only. */
   handle?: string;
 }

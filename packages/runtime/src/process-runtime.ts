@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { access, chmod, mkdir, open, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bindAddresses, isNodeId, locateNode, renderRedisConf } from "./config.js";
+import { bindAddresses, confBindAddresses, isNodeId, locateNode, renderRedisConf } from "./config.js";
 import { NodeStartError, PortInUseError } from "./errors.js";
 import { silentLogger, type RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
@@ -22,7 +22,7 @@ import {
   waitForExit,
   writePidFile,
 } from "./proc.js";
-import { assertAddressesFree, createNodeAdmin } from "./node-admin.js";
+import { assertAddressesFree, createNodeAdmin, seedClusterIdentity } from "./node-admin.js";
 import { findRedisServer } from "./redis-server-binary.js";
 import { createNodeLocks } from "./node-locks.js";
 
@@ -158,7 +158,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         if (!(await isPortFree(spec.host, spec.port))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
         }
-        await assertAddressesFree(spec, bindAddresses(spec).slice(1)); // endpoint addresses: AddressInUseError
+        await assertAddressesFree(spec, confBindAddresses(spec).slice(1)); // endpoint addresses: AddressInUseError
+        await seedClusterIdentity(spec, files.nodesConf);
         const logFd = openSync(files.log, "a", 0o600);
         let child: ChildProcess;
         try {

@@ -3,12 +3,15 @@
 import { randomUUID } from "node:crypto";
 import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
 import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
-import { UPDATABLE_FIELDS, type Instance, type UpdatableField } from "@cacheplane/contracts";
+import { UPDATABLE_FIELDS, type Instance } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
-import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { alreadyExists, ApiError, failedPrecondition, notFound } from "../errors.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { listEvents } from "./events.js";
 import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
+import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
+import { updateMaskParser } from "./update-mask.js";
 
 interface InstanceKey {
   project: string;
@@ -16,31 +19,8 @@ interface InstanceKey {
   instance: string;
 }
 
-type Tx = Prisma.TransactionClient;
-
-const isUniqueViolation = (error: unknown) =>
-  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-
-const SNAKE_TO_FIELD = new Map<string, UpdatableField>(
-  Object.entries(UPDATABLE_FIELDS).flatMap(([field, snake]) => [
-    [field, field as UpdatableField],
-    [snake, field as UpdatableField],
-  ]),
-);
-
 /** Parses "displayName,labels" (or snake_case) into field names; unknown paths are errors. */
-export function parseUpdateMask(mask: string): UpdatableField[] {
-  const fields = new Set<UpdatableField>();
-  for (const raw of mask.split(",")) {
-    const path = raw.trim();
-    const field = SNAKE_TO_FIELD.get(path);
-    if (!field) {
-      throw invalidArgument("updateMask", `'${path}' cannot be updated; updatable: ${Object.keys(UPDATABLE_FIELDS).join(", ")}`);
-    }
-    fields.add(field);
-  }
-  return [...fields];
-}
+export const parseUpdateMask = updateMaskParser(UPDATABLE_FIELDS);
 
 export function createInstanceService(ctx: ApiContext) {
   const { prisma } = ctx;
@@ -59,12 +39,7 @@ export function createInstanceService(ctx: ApiContext) {
     return row;
   }
 
-  /** Returns the operation already made for this requestId, if any (AIP-155). */
-  async function replay(project: string, requestId: string | undefined) {
-    if (!requestId) return undefined;
-    const existing = await prisma.operation.findUnique({ where: { projectId_requestId: { projectId: project, requestId } } });
-    return existing ? operationView(existing) : undefined;
-  }
+  const replay = (project: string, requestId: string | undefined) => replayOperation(prisma, project, requestId);
 
   async function afterCommit(instanceUid: string) {
     await ctx.enqueueReconcile(instanceUid);
@@ -223,19 +198,7 @@ export function createInstanceService(ctx: ApiContext) {
 
     async events(key: InstanceKey, pageSize?: number, pageToken?: string) {
       const row = await findRow(prisma, key);
-      const size = pageSizeOf(pageSize);
-      const before = decodePageToken(pageToken, ["before"] as const);
-      const rows = await prisma.event.findMany({
-        where: { instanceUid: row.uid, ...(before ? { id: { lt: BigInt(before.before) } } : {}) },
-        orderBy: { id: "desc" },
-        take: size + 1,
-      });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        events: page.map((e) => ({ time: e.time.toISOString(), type: e.type, message: e.message })),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ before: String(last.id) }) } : {}),
-      };
+      return listEvents(prisma, row.uid, pageSize, pageToken);
     },
 
     async authString(key: InstanceKey) {
@@ -247,27 +210,13 @@ export function createInstanceService(ctx: ApiContext) {
 }
 export type InstanceService = ReturnType<typeof createInstanceService>;
 
-class ConcurrentChange extends Error {}
-
-/** The Operation a mutation answers with, opened in the mutation's own transaction. */
+/** The Operation a mutation answers with, targeting the instance. */
 function openOperation(
   tx: Tx,
   key: InstanceKey,
   op: { instanceUid: string; verb: string; targetGeneration: number; requestId: string | undefined; statusDetail: string },
 ) {
-  return tx.operation.create({
-    data: {
-      id: newOperationId(),
-      projectId: key.project,
-      locationId: key.location,
-      instanceUid: op.instanceUid,
-      target: instanceName(key.project, key.location, key.instance),
-      verb: op.verb,
-      targetGeneration: op.targetGeneration,
-      requestId: op.requestId ?? null,
-      statusDetail: op.statusDetail,
-    },
-  });
+  return openAnyOperation(tx, { ...op, project: key.project, location: key.location, target: instanceName(key.project, key.location, key.instance) });
 }
 
 function specOf<T extends { spec: unknown }>(row: T) {

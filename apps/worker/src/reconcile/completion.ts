@@ -120,9 +120,9 @@ export function deleteForReason(
  *  and the request is cleared so the instance settles as it was. */
 export async function failPendingFailover(ctx: WorkerContext, row: InstanceRow, lease: Lease, reason: string) {
   await ctx.prisma.$transaction(async (tx) => {
-    await tx.instance.updateMany({ where: { uid: row.uid, leaseEpoch: lease.epoch }, data: { failoverMode: null } });
+    await tx.instance.updateMany({ where: { uid: row.uid, leaseEpoch: lease.epoch }, data: { failoverMode: null, failoverShard: null } });
     await tx.operation.updateMany({
-      where: { instanceUid: row.uid, done: false, verb: "failover" },
+      where: { instanceUid: row.uid, done: false, verb: { in: ["failover", "failoverShard"] } },
       data: { done: true, endTime: new Date(), statusDetail: "Failed", error: { code: 9, message: `Failover refused: ${reason}` } },
     });
     await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REFUSED", message: reason } });

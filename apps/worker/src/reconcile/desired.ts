@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import type { NodeSpec } from "@cacheplane/runtime";
+import { clusterConfig, clusterNodeSpec, isCluster } from "./desired-cluster.js";
 
 /** The stored spec (contracts' Instance input fields, normalized by the api). */
 interface StoredSpec {
@@ -60,7 +61,9 @@ export function desiredInstance(row: InstanceRow, zones: string[], endpointHost:
 
 /** Everything a driver needs for one node, roles included: the primary listens on the
  *  instance's endpoint address too; replicas follow the primary. */
-export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, endpointHost: string, primaryId = primaryIdOf(row)): NodeSpec {
+export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, endpointHost: string, primaryId?: string): NodeSpec {
+  if (isCluster(row)) return clusterNodeSpec(row, node, config, primaryId);
+  primaryId ??= primaryIdOf(row);
   const primary = row.nodes.find((n) => n.id === primaryId);
   const isPrimary = !primary || primary.id === node.id;
   return {
@@ -79,5 +82,8 @@ export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow,
     ...(isPrimary ? {} : { replicaOf: { host: primary.host, port: primary.port } }),
   };
 }
+
+/** The directives every node of the deployment runs with. */
+export const deploymentConfig = (row: InstanceRow) => (isCluster(row) ? clusterConfig(row) : nodeConfig(desiredSpec(row), row.authString));
 
 export const nodeDataDir = (nodesRoot: string, id: string) => join(nodesRoot, id);

@@ -7,11 +7,12 @@
 // for the replica's once-a-second acknowledgement, which alone costs ~0.5 s of write pause.
 import { transition, type InstanceState } from "@cacheplane/core";
 import type { Node as NodeRow } from "@cacheplane/db";
-import { connectAdmin, info } from "@cacheplane/runtime";
+import { clusterFailover, connectAdmin, info } from "@cacheplane/runtime";
 import { runtimeFor, type WorkerContext } from "../context.js";
 import { failPendingFailover } from "./completion.js";
 import { nodeSpec } from "./desired.js";
-import type { StepInput } from "./steps.js";
+import type { StepInput } from "./step-input.js";
+import { isCluster } from "./desired-cluster.js";
 
 /** Writes are paused for at most this long during a planned failover; the replica gets half of
  *  it to catch up before LIMITED_DATA_LOSS gives up (FORCE_DATA_LOSS goes ahead). */
@@ -22,7 +23,8 @@ async function recordPrimary(ctx: WorkerContext, { row, lease }: StepInput, from
     const moved = await tx.instance.updateMany({
       where: { uid: row.uid, leaseEpoch: lease.epoch },
       data: {
-        primaryNodeId: to.id,
+        // A cluster records each shard's primary on its nodes' roles only.
+        ...(isCluster(row) ? { failoverShard: null } : { primaryNodeId: to.id }),
         failoverMode: null,
         state: transition(row.state as InstanceState, "failingOver"),
         statusMessage: `${how}: ${from.id} -> ${to.id}`,
@@ -72,7 +74,16 @@ export async function switchover(ctx: WorkerContext, input: StepInput, from: Nod
     }
     // Recorded while writes are paused: from here a crash is repaired toward the new primary.
     await recordPrimary(ctx, input, from, to, `Manual failover (${mode})`);
-    await target.call("REPLICAOF", "NO", "ONE");
+    if (isCluster(row)) {
+      // The replica has every write: it takes the slots over with no election. The paused
+      // writes must not run on the old primary, so they wait until it knows it is a replica
+      // (gossip tells it within milliseconds); then they are answered with MOVED.
+      await clusterFailover(target, "TAKEOVER");
+      const deadline = Date.now() + SWITCHOVER_TIMEOUT_MS / 2;
+      while ((await info(oldPrimary, "replication")).replication?.role !== "slave" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    } else await target.call("REPLICAOF", "NO", "ONE");
     // The old primary gives the endpoint up and follows; then the new one takes it.
     await runtimeFor(ctx, from.driver).configure(nodeSpec(row, from, config, ctx.nodeHost, to.id));
     await runtimeFor(ctx, to.driver).configure(nodeSpec(row, to, config, ctx.nodeHost, to.id));

@@ -30,6 +30,7 @@ export async function observeNodes(
       return {
         id: node.id,
         ordinal: node.ordinal,
+        shard: node.shard,
         zone: node.zone,
         host: node.host,
         port: node.port,
@@ -40,6 +41,7 @@ export async function observeNodes(
         config: seen.config,
         bind: seen.bind,
         replication: seen.replication,
+        cluster: seen.cluster,
       };
     }),
   );

@@ -2,10 +2,11 @@
 // nodes, asks plan() what to do, takes the first step, and passes again, until converged.
 // Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
 // back to the queue as a delayed retry so no job holds a worker slot for long.
-import { plan } from "@cacheplane/core";
+import { plan, planCluster, type Plan } from "@cacheplane/core";
 import { ImageUnavailableError, InvalidNodeSpecError, RuntimeUnavailableError } from "@cacheplane/runtime";
 import { DriverUnavailableError, type WorkerContext } from "../context.js";
-import { desiredInstance } from "./desired.js";
+import { desiredInstance, MAX_FAILOVER_LAG_BYTES } from "./desired.js";
+import { desiredCluster, isCluster } from "./desired-cluster.js";
 import { failPermanently, markConverged, recordFailure, recordProgress } from "./completion.js";
 import { acquireLease } from "./lease.js";
 import { observeNodes, recordNodeStates } from "./observe.js";
@@ -40,13 +41,25 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       let step;
       try {
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
-        const desired = desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
-        const observed = await observeNodes(ctx, row, desired.config);
-        await recordNodeStates(ctx, row.nodes, observed);
-        // The kernel's read routes are looked at only where they can exist or must go.
-        const lookAtEdge = desired.readEndpoint || row.deleteRequested || row.observedGeneration < row.generation;
-        const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
-        const next = plan(desired, observed, edge);
+        let next: Plan;
+        let config: Record<string, string>;
+        if (isCluster(row)) {
+          // The discovery endpoint is the cluster's address, allocated with its port.
+          const desired = desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES);
+          config = desired.config;
+          const observed = await observeNodes(ctx, row, config);
+          await recordNodeStates(ctx, row.nodes, observed);
+          next = planCluster(desired, observed);
+        } else {
+          const desired = desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
+          config = desired.config;
+          const observed = await observeNodes(ctx, row, config);
+          await recordNodeStates(ctx, row.nodes, observed);
+          // The kernel's read routes are looked at only where they can exist or must go.
+          const lookAtEdge = desired.readEndpoint || row.deleteRequested || row.observedGeneration < row.generation;
+          const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
+          next = plan(desired, observed, edge);
+        }
         if (next.detail !== lastDetail) {
           await recordProgress(ctx, row, next.detail, lease, next.steps.length > 0);
           lastDetail = next.detail;
@@ -64,7 +77,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           continue;
         }
         pause = POLL_MS;
-        await runStep(ctx, step, { row, config: desired.config, lease });
+        await runStep(ctx, step, { row, config, lease });
         if (step.kind === "deleteInstance") return { done: true };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

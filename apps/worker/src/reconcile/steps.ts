@@ -1,23 +1,20 @@
 // Each plan step as I/O. Every step is idempotent: run twice (after a crash, or by a second
 // delivery of the job) it finds its own earlier work and does nothing more.
 import { nodeAddress, nodeId, type Step } from "@cacheplane/core";
-import { Prisma, type Instance as InstanceRow, type Node as NodeRow } from "@cacheplane/db";
+import { Prisma, type Node as NodeRow } from "@cacheplane/db";
 import { runtimeFor, type WorkerContext } from "../context.js";
-import { isPortFree } from "@cacheplane/runtime";
+import { clusterBusPort, isPortFree } from "@cacheplane/runtime";
 import { candidatePorts } from "../ports.js";
 import { nodeDataDir, nodeSpec } from "./desired.js";
 import { failPendingFailover, finishDeletion } from "./completion.js";
 import { failover, switchover } from "./failover.js";
 import { routeReads } from "../edge/read-endpoint.js";
 import type { Lease } from "./lease.js";
+import { runClusterStep } from "./cluster-steps.js";
+import { isCluster, shardPrimary } from "./desired-cluster.js";
+import type { Row, StepInput } from "./step-input.js";
 
-export type Row = InstanceRow & { nodes: NodeRow[] };
-
-export interface StepInput {
-  row: Row;
-  config: Record<string, string>;
-  lease: Lease;
-}
+export type { Row, StepInput } from "./step-input.js";
 
 export async function runStep(ctx: WorkerContext, step: Step, input: StepInput): Promise<void> {
   const { row, config, lease } = input;
@@ -29,7 +26,7 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
   const specOf = (node: NodeRow) => nodeSpec(row, node, config, ctx.nodeHost);
   switch (step.kind) {
     case "createNode":
-      return createNode(ctx, row, step.ordinal, step.zone, lease);
+      return createNode(ctx, row, step.ordinal, step.shard ?? 0, step.zone, lease);
     case "startNode": {
       const node = nodeById(step.nodeId);
       return runtimeFor(ctx, node.driver).start(specOf(node), { onProgress: progressReporter(ctx, row.uid) });
@@ -68,6 +65,11 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       return failPendingFailover(ctx, row, lease, step.reason);
     case "deleteInstance":
       return finishDeletion(ctx, row, lease);
+    case "meetNodes":
+    case "forgetNodes":
+    case "assignSlots":
+    case "moveSlots":
+      return runClusterStep(ctx, step, input);
   }
 }
 
@@ -75,8 +77,12 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
  *  first node's address. */
 async function instancePort(ctx: WorkerContext, row: Row, lease: Lease): Promise<number> {
   if (row.port) return row.port;
+  // A cluster's nodes also listen on the cluster bus port.
+  const ports = (port: number) => (isCluster(row) ? [port, clusterBusPort(port)] : [port]);
   for (const port of await candidatePorts(ctx.prisma, ctx.portRange)) {
-    if (!(await isPortFree(ctx.nodeHost, port)) || !(await isPortFree(nodeAddress(0), port))) continue;
+    let free = true;
+    for (const p of ports(port)) free &&= (await isPortFree(ctx.nodeHost, p)) && (await isPortFree(nodeAddress(0), p));
+    if (!free) continue;
     try {
       const taken = await ctx.prisma.instance.updateMany({
         where: { uid: row.uid, port: null, leaseEpoch: lease.epoch },
@@ -94,8 +100,9 @@ async function instancePort(ctx: WorkerContext, row: Row, lease: Lease): Promise
   throw new Error(`no free port in ${ctx.portRange.first}-${ctx.portRange.last}`);
 }
 
-async function createNode(ctx: WorkerContext, row: Row, ordinal: number, zone: string, lease: Lease) {
+async function createNode(ctx: WorkerContext, row: Row, ordinal: number, shard: number, zone: string, lease: Lease) {
   const id = nodeId(row.uid, ordinal);
+  const primaryId = isCluster(row) ? shardPrimary(row, shard) : (row.primaryNodeId ?? nodeId(row.uid, 0));
   const port = await instancePort(ctx, row, lease);
   try {
     await ctx.prisma.node.create({
@@ -103,8 +110,9 @@ async function createNode(ctx: WorkerContext, row: Row, ordinal: number, zone: s
         id,
         instanceUid: row.uid,
         ordinal,
+        shard,
         zone,
-        role: id === (row.primaryNodeId ?? nodeId(row.uid, 0)) ? "PRIMARY" : "REPLICA",
+        role: id === primaryId ? "PRIMARY" : "REPLICA",
         driver: ctx.runtimes.default.driver,
         host: nodeAddress(ordinal),
         port,
@@ -117,7 +125,7 @@ async function createNode(ctx: WorkerContext, row: Row, ordinal: number, zone: s
     throw error;
   }
   await ctx.prisma.event.create({
-    data: { instanceUid: row.uid, type: "NODE_CREATED", message: `Node ${id} placed in ${zone} at ${nodeAddress(ordinal)}:${port}` },
+    data: { instanceUid: row.uid, type: "NODE_CREATED", message: `Node ${id} placed in ${zone} at ${nodeAddress(ordinal)}:${port}${isCluster(row) ? ` (shard ${shard})` : ""}` },
   });
 }
 

@@ -28,7 +28,7 @@ import {
   type DockerNetwork,
 } from "./container-spec.js";
 import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
-import { assertAddressesFree, createNodeAdmin } from "../node-admin.js";
+import { assertAddressesFree, createNodeAdmin, seedClusterIdentity } from "../node-admin.js";
 import { watchContainerDeaths, type Watch } from "./watch.js";
 import { createNodeLocks } from "../node-locks.js";
 
@@ -212,12 +212,14 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     await chmod(files.dataDir, 0o700);
     const tmp = `${files.conf}.${process.pid}.tmp`;
     await writeFile(tmp, text, { mode: 0o600 }); // may hold requirepass
-    const owner = /^(\d+):(\d+)$/.exec((await resolveUser()) ?? "");
-    if (owner && process.getuid?.() === 0 && owner[0] !== "0:0") {
-      await chown(files.dataDir, Number(owner[1]), Number(owner[2]));
-      await chown(tmp, Number(owner[1]), Number(owner[2]));
-    }
+    await handOver(files.dataDir, tmp);
     await rename(tmp, files.conf);
+  };
+  /** Files the node's server must write (its dir, its nodes.conf) belong to its user. */
+  const handOver = async (...paths: string[]) => {
+    const owner = /^(\d+):(\d+)$/.exec((await resolveUser()) ?? "");
+    if (!owner || process.getuid?.() !== 0 || owner[0] === "0:0") return;
+    for (const p of paths) await chown(p, Number(owner[1]), Number(owner[2]));
   };
 
   // ---- images ----
@@ -384,7 +386,12 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
         throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
       }
-      if (network === "host") await assertAddressesFree(spec, containerBindAddresses(spec, network).slice(1)); // endpoint addresses
+      // Endpoint addresses (a cluster node's are bound live, after start, never from its file).
+      if (network === "host" && !spec.cluster) await assertAddressesFree(spec, containerBindAddresses(spec, network).slice(1));
+      if (spec.cluster) {
+        await seedClusterIdentity(spec, files.nodesConf);
+        await handOver(files.nodesConf);
+      }
       let container: Dockerode.Container;
       if (existing) {
         container = docker.getContainer(existing.Id);

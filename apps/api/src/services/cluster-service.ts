@@ -1,0 +1,227 @@
+// Clusters: rows of the Instance table with kind CLUSTER, reconciled by the same worker path.
+// Every mutation writes the desired spec and an Operation in one transaction and asks for a
+// reconcile after it commits. Nothing here touches a node.
+import { randomUUID } from "node:crypto";
+import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
+import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
+import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
+import type { ApiContext } from "../context.js";
+import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { normalizeClusterSpec } from "./cluster-spec.js";
+import { listEvents } from "./events.js";
+import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, type Tx } from "./mutations.js";
+import { operationView } from "./operation-view.js";
+import { updateMaskParser } from "./update-mask.js";
+
+interface ClusterKey {
+  project: string;
+  location: string;
+  cluster: string;
+}
+
+export const parseClusterUpdateMask = updateMaskParser(CLUSTER_UPDATABLE_FIELDS);
+
+/** Fields whose change moves slots or nodes between shards: one such change at a time. */
+const RESHAPING_FIELDS = new Set<string>(["shardCount", "replicaCount"]);
+export const RESHAPE_IN_PROGRESS = "a resharding or scaling of this cluster is in progress; retry when it is ACTIVE";
+
+const nameOf = (key: ClusterKey) => clusterName(key.project, key.location, key.cluster);
+const specOf = <T extends { spec: unknown }>(row: T) => ({ ...row, spec: row.spec as Record<string, unknown> });
+
+export function createClusterService(ctx: ApiContext) {
+  const { prisma } = ctx;
+  const replay = (project: string, requestId: string | undefined) => replayOperation(prisma, project, requestId);
+
+  function checkLocation(location: string) {
+    if (location !== ctx.locations.location) throw notFound(`location ${location}`);
+  }
+
+  async function findRow(db: PrismaClient | Tx, key: ClusterKey) {
+    checkLocation(key.location);
+    const row = await db.instance.findUnique({
+      where: { projectId_locationId_kind_instanceId: { projectId: key.project, locationId: key.location, kind: "CLUSTER", instanceId: key.cluster } },
+      include: { nodes: true },
+    });
+    if (!row) throw notFound(`cluster ${nameOf(key)}`);
+    return row;
+  }
+
+  const open = (tx: Tx, key: ClusterKey, op: { instanceUid: string; verb: string; targetGeneration: number; requestId: string | undefined; statusDetail: string }) =>
+    openOperation(tx, { ...op, project: key.project, location: key.location, target: nameOf(key) });
+
+  return {
+    async create(key: ClusterKey, body: Cluster, requestId?: string) {
+      checkLocation(key.location);
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const spec = normalizeClusterSpec(body, ctx);
+      const uid = randomUUID();
+      let op;
+      try {
+        op = await prisma.$transaction(async (tx) => {
+          await tx.project.upsert({ where: { id: key.project }, create: { id: key.project }, update: {} });
+          await tx.instance.create({
+            data: {
+              uid,
+              kind: "CLUSTER",
+              projectId: key.project,
+              locationId: key.location,
+              instanceId: key.cluster,
+              spec: spec as unknown as Prisma.InputJsonObject,
+              state: "CREATING",
+              statusMessage: "Creating the cluster",
+            },
+          });
+          const shape = `${spec.shardCount} shards x ${1 + spec.replicaCount} nodes, ${spec.nodeType}`;
+          await tx.event.create({ data: { instanceUid: uid, type: "CREATE_REQUESTED", message: `Create requested (${shape})` } });
+          return open(tx, key, { instanceUid: uid, verb: "create", targetGeneration: 1, requestId, statusDetail: "Creating the cluster" });
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Either the cluster exists, or a concurrent retry with the same requestId won.
+        const raced = await replay(key.project, requestId);
+        if (raced) return raced;
+        throw alreadyExists(`cluster ${nameOf(key)}`);
+      }
+      await ctx.enqueueReconcile(uid);
+      return operationView(op);
+    },
+
+    async get(key: ClusterKey) {
+      checkLocation(key.location);
+      const row = await ctx.reads.findInstanceWithNodes({ projectId: key.project, locationId: key.location, instanceId: key.cluster, kind: "CLUSTER" });
+      if (!row) throw notFound(`cluster ${nameOf(key)}`);
+      return clusterView(specOf(row));
+    },
+
+    async list(project: string, location: string, pageSize?: number, pageToken?: string) {
+      checkLocation(location);
+      const size = pageSizeOf(pageSize);
+      const after = decodePageToken(pageToken, ["after"] as const);
+      const rows = await prisma.instance.findMany({
+        where: { projectId: project, locationId: location, kind: "CLUSTER", ...(after ? { instanceId: { gt: after.after } } : {}) },
+        orderBy: { instanceId: "asc" },
+        include: { nodes: true },
+        take: size + 1,
+      });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        clusters: page.map((row) => clusterView(specOf(row))),
+        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.instanceId }) } : {}),
+        unreachable: [] as string[],
+      };
+    },
+
+    async update(key: ClusterKey, body: Cluster, updateMask: string, requestId?: string) {
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const fields = parseClusterUpdateMask(updateMask);
+      const reshapes = fields.some((f) => RESHAPING_FIELDS.has(f));
+      // Retried on a concurrent change: the generation check makes each update apply to the
+      // spec it read, never silently over another's.
+      for (let attempt = 0; ; attempt++) {
+        const row = await findRow(prisma, key);
+        if (row.deleteRequested) throw failedPrecondition(`cluster ${key.cluster} is being deleted`);
+        // Slot migrations and replica changes are planned against one target; a second target
+        // while the first is half-reached would leave the worker chasing both.
+        if (reshapes && (row.observedGeneration < row.generation || row.state !== "READY")) {
+          throw failedPrecondition(RESHAPE_IN_PROGRESS);
+        }
+        const current = row.spec as unknown as StoredClusterSpec;
+        const merged: Record<string, unknown> = { ...current };
+        for (const field of fields) {
+          // AIP-134: a field named in the mask but absent from the body is cleared.
+          merged[field] = body[field];
+        }
+        const spec = normalizeClusterSpec(merged as Cluster, ctx, current);
+        try {
+          const op = await prisma.$transaction(async (tx) => {
+            const updated = await tx.instance.updateMany({
+              where: { uid: row.uid, generation: row.generation, deleteRequested: false },
+              data: {
+                spec: spec as unknown as Prisma.InputJsonObject,
+                generation: row.generation + 1,
+                state: transition(row.state as InstanceState, "specChanged"),
+                statusMessage: `Updating ${fields.join(", ")}`,
+              },
+            });
+            if (updated.count === 0) throw new ConcurrentChange();
+            await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
+            return open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail: `Updating ${fields.join(", ")}` });
+          });
+          await ctx.enqueueReconcile(row.uid);
+          return operationView(op);
+        } catch (error) {
+          if (error instanceof ConcurrentChange && attempt < 5) continue;
+          if (isUniqueViolation(error)) {
+            const raced = await replay(key.project, requestId);
+            if (raced) return raced;
+          }
+          throw error;
+        }
+      }
+    },
+
+    async remove(key: ClusterKey, requestId?: string) {
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const row = await findRow(prisma, key);
+      if ((row.spec as unknown as StoredClusterSpec).deletionProtectionEnabled && !row.deleteRequested) {
+        throw failedPrecondition(`cluster ${key.cluster} has deletionProtectionEnabled; update it to false before deleting`);
+      }
+      const op = await requestDeletion(prisma, {
+        uid: row.uid,
+        projectId: key.project,
+        locationId: key.location,
+        target: nameOf(key),
+        operationId: newOperationId(),
+        requestId,
+        eventType: "DELETE_REQUESTED",
+        reason: "Deleting the cluster",
+      });
+      await ctx.enqueueReconcile(row.uid);
+      return operationView(op);
+    },
+
+    /** Manual failover of one shard (our addition, after MemoryDB's FailoverShard): the worker
+     *  promotes that shard's best replica once the cluster is converged; LIMITED_DATA_LOSS may be
+     *  refused there, which fails the Operation. */
+    async failoverShard(key: ClusterKey, shard: string, mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS", requestId?: string) {
+      const replayed = await replay(key.project, requestId);
+      if (replayed) return replayed;
+      const row = await findRow(prisma, key);
+      const spec = row.spec as unknown as StoredClusterSpec;
+      const index = shardIndex(shard);
+      if (index >= spec.shardCount) {
+        throw invalidArgument("shard", `cluster ${key.cluster} has no shard ${shard}; its shards are ${shardId(0)}-${shardId(spec.shardCount - 1)}`);
+      }
+      if (row.deleteRequested) throw failedPrecondition(`cluster ${key.cluster} is being deleted`);
+      if (spec.replicaCount < 1) throw failedPrecondition("failoverShard needs replicaCount of at least 1: this cluster's shards have no replica");
+      if (row.failoverMode) throw new ApiError("ABORTED", "a failover in this cluster is already in progress");
+      const op = await prisma.$transaction(async (tx) => {
+        const updated = await tx.instance.updateMany({
+          where: { uid: row.uid, generation: row.generation, failoverMode: null, deleteRequested: false },
+          data: {
+            failoverMode: mode,
+            failoverShard: index,
+            generation: row.generation + 1,
+            state: transition(row.state as InstanceState, "failingOver"),
+          },
+        });
+        if (updated.count === 0) throw new ApiError("ABORTED", "the cluster changed meanwhile; retry");
+        await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REQUESTED", message: `Manual failover of shard ${shard} requested (${mode})` } });
+        return open(tx, key, { instanceUid: row.uid, verb: "failoverShard", targetGeneration: row.generation + 1, requestId, statusDetail: `Failover of shard ${shard} requested (${mode})` });
+      });
+      await ctx.enqueueReconcile(row.uid);
+      return operationView(op);
+    },
+
+    async events(key: ClusterKey, pageSize?: number, pageToken?: string) {
+      const row = await findRow(prisma, key);
+      return listEvents(prisma, row.uid, pageSize, pageToken);
+    },
+  };
+}
+export type ClusterService = ReturnType<typeof createClusterService>;

@@ -1,0 +1,19 @@
+// What happened to an instance or cluster, newest first, paged by event id.
+import type { PrismaClient } from "@cacheplane/db";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+
+export async function listEvents(prisma: PrismaClient, instanceUid: string, pageSize?: number, pageToken?: string) {
+  const size = pageSizeOf(pageSize);
+  const before = decodePageToken(pageToken, ["before"] as const);
+  const rows = await prisma.event.findMany({
+    where: { instanceUid, ...(before ? { id: { lt: BigInt(before.before) } } : {}) },
+    orderBy: { id: "desc" },
+    take: size + 1,
+  });
+  const page = rows.slice(0, size);
+  const last = page[page.length - 1];
+  return {
+    events: page.map((e) => ({ time: e.time.toISOString(), type: e.type, message: e.message })),
+    ...(rows.length > size && last ? { nextPageToken: encodePageToken({ before: String(last.id) }) } : {}),
+  };
+}

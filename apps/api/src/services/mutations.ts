@@ -1,0 +1,49 @@
+// What every mutation of an instance or cluster shares: the requestId replay (AIP-155) and the
+// Operation opened in the mutation's own transaction, so spec and Operation commit together.
+import { newOperationId } from "@cacheplane/core";
+import { Prisma, type PrismaClient } from "@cacheplane/db";
+import { operationView } from "./operation-view.js";
+
+export type Tx = Prisma.TransactionClient;
+
+export const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+
+/** Thrown inside a transaction whose generation check found a concurrent change: retry. */
+export class ConcurrentChange extends Error {}
+
+/** Returns the operation already made for this requestId, if any. */
+export async function replayOperation(prisma: PrismaClient, project: string, requestId: string | undefined) {
+  if (!requestId) return undefined;
+  const existing = await prisma.operation.findUnique({ where: { projectId_requestId: { projectId: project, requestId } } });
+  return existing ? operationView(existing) : undefined;
+}
+
+export interface OpenOperation {
+  project: string;
+  location: string;
+  /** Full resource name of the instance or cluster. */
+  target: string;
+  instanceUid: string;
+  verb: string;
+  targetGeneration: number;
+  requestId: string | undefined;
+  statusDetail: string;
+}
+
+/** The Operation a mutation answers with, opened in the mutation's own transaction. */
+export function openOperation(tx: Tx, op: OpenOperation) {
+  return tx.operation.create({
+    data: {
+      id: newOperationId(),
+      projectId: op.project,
+      locationId: op.location,
+      instanceUid: op.instanceUid,
+      target: op.target,
+      verb: op.verb,
+      targetGeneration: op.targetGeneration,
+      requestId: op.requestId ?? null,
+      statusDetail: op.statusDetail,
+    },
+  });
+}
