@@ -92,6 +92,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{project}/locations/{location}/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List clusters */
+        get: operations["listClusters"];
+        put?: never;
+        /**
+         * Create a cluster
+         * @description shardCount is required. Clusters and instances have separate ids: a cluster may share an instance's id.
+         */
+        post: operations["createCluster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a cluster */
+        get: operations["getCluster"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a cluster, its nodes and their data
+         * @description Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true.
+         */
+        delete: operations["deleteCluster"];
+        options?: never;
+        head?: never;
+        /**
+         * Update the fields named in updateMask
+         * @description Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, labels. One resharding or scaling at a time: an update naming shardCount or replicaCount is refused with FAILED_PRECONDITION while the cluster is not ACTIVE or an earlier update has not converged; retry when it is ACTIVE.
+         */
+        patch: operations["updateCluster"];
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}:failoverShard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fail one shard over to its replica with the most data (cacheplane addition, after MemoryDB's FailoverShard)
+         * @description Needs replicaCount of at least 1 (else FAILED_PRECONDITION); a shard the cluster does not have is INVALID_ARGUMENT.
+         */
+        post: operations["failoverShardCluster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What happened to the cluster, newest first (cacheplane addition) */
+        get: operations["listClusterEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{project}/locations/{location}/operations": {
         parameters: {
             query?: never;
@@ -411,6 +494,138 @@ export interface components {
             events: components["schemas"]["InstanceEventInput"][];
             nextPageToken?: string;
         };
+        ClusterPersistenceConfigInput: {
+            /**
+             * @description DISABLED when unspecified.
+             * @enum {string}
+             */
+            mode?: "PERSISTENCE_MODE_UNSPECIFIED" | "DISABLED" | "RDB" | "AOF";
+            /** @description Only with mode RDB; the period defaults to TWENTY_FOUR_HOURS. */
+            rdbConfig?: {
+                /** @enum {string} */
+                rdbSnapshotPeriod?: "SNAPSHOT_PERIOD_UNSPECIFIED" | "ONE_HOUR" | "SIX_HOURS" | "TWELVE_HOURS" | "TWENTY_FOUR_HOURS";
+                /** Format: date-time */
+                rdbSnapshotStartTime?: string;
+            };
+            /** @description Only with mode AOF; appendFsync defaults to EVERYSEC. */
+            aofConfig?: {
+                /** @enum {string} */
+                appendFsync?: "APPEND_FSYNC_UNSPECIFIED" | "NO" | "EVERYSEC" | "ALWAYS";
+            };
+        };
+        ZoneDistributionConfigInput: {
+            /**
+             * @description MULTI_ZONE when unspecified.
+             * @enum {string}
+             */
+            mode?: "ZONE_DISTRIBUTION_MODE_UNSPECIFIED" | "MULTI_ZONE" | "SINGLE_ZONE";
+            /** @description Required with SINGLE_ZONE (one of the location's zones); not allowed with MULTI_ZONE. */
+            zone?: string;
+        };
+        /** @description Where a cluster client starts: any node answers CLUSTER SLOTS / CLUSTER SHARDS. */
+        DiscoveryEndpointInput: {
+            address: string;
+            port: number;
+        };
+        /** @description cacheplane addition: a shard, its slots and its nodes. */
+        ClusterShardInput: {
+            /** @description 1-based, zero-padded: 0001 is the first shard. */
+            id: string;
+            /** @description Hash slot ranges the shard owns, such as 0-5461; shown once the cluster is ACTIVE. */
+            slots?: string[];
+            nodes: components["schemas"]["NodeInfoInput"][];
+        };
+        ClusterInput: {
+            /** @description projects/{project}/locations/{location}/clusters/{cluster} */
+            readonly name?: string;
+            /** @description Output only. System assigned, unique identifier. */
+            readonly uid?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * @description Output only.
+             * @enum {string}
+             */
+            readonly state?: "STATE_UNSPECIFIED" | "CREATING" | "ACTIVE" | "UPDATING" | "DELETING";
+            /** @description Output only. While UPDATING: the shard and replica counts being converged to. */
+            readonly stateInfo?: {
+                updateInfo?: {
+                    targetShardCount?: number;
+                    targetReplicaCount?: number;
+                };
+            };
+            /** @description Required on create. Number of shards (1-64). */
+            shardCount?: number;
+            /** @description Replicas per shard (0-5, default 0). */
+            replicaCount?: number;
+            /**
+             * @description Memory of each node; default REDIS_HIGHMEM_MEDIUM.
+             * @enum {string}
+             */
+            nodeType?: "REDIS_SHARED_CORE_NANO" | "REDIS_STANDARD_SMALL" | "REDIS_HIGHMEM_MEDIUM" | "REDIS_HIGHMEM_XLARGE";
+            /** @description Output only. Memory of the whole cluster in GB (the primaries' keyspace), rounded up. */
+            readonly sizeGb?: number;
+            /** @description Output only. Memory of the whole cluster in GB (the primaries' keyspace). */
+            readonly preciseSizeGb?: number;
+            /**
+             * @description AUTH_MODE_DISABLED (the default) is the only mode available here.
+             * @enum {string}
+             */
+            authorizationMode?: "AUTH_MODE_UNSPECIFIED" | "AUTH_MODE_IAM_AUTH" | "AUTH_MODE_DISABLED";
+            /**
+             * @description TRANSIT_ENCRYPTION_MODE_DISABLED (the default) is the only mode available yet.
+             * @enum {string}
+             */
+            transitEncryptionMode?: "TRANSIT_ENCRYPTION_MODE_UNSPECIFIED" | "TRANSIT_ENCRYPTION_MODE_DISABLED" | "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION";
+            /** @description Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected. */
+            redisConfigs?: {
+                /** @enum {string} */
+                "maxmemory-policy"?: "volatile-lru" | "allkeys-lru" | "volatile-lfu" | "allkeys-lfu" | "volatile-random" | "allkeys-random" | "volatile-ttl" | "noeviction";
+                "notify-keyspace-events"?: string;
+                /** @enum {string} */
+                activedefrag?: "yes" | "no";
+                "lfu-decay-time"?: string;
+                "lfu-log-factor"?: string;
+                "stream-node-max-bytes"?: string;
+                "stream-node-max-entries"?: string;
+                timeout?: string;
+            };
+            persistenceConfig?: components["schemas"]["ClusterPersistenceConfigInput"];
+            zoneDistributionConfig?: components["schemas"]["ZoneDistributionConfigInput"];
+            /** @description While true, delete is refused (FAILED_PRECONDITION). */
+            deletionProtectionEnabled?: boolean;
+            /** @description Resource labels, as Google Cloud labels. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description Output only. Set once the cluster has an address. */
+            readonly discoveryEndpoints?: components["schemas"]["DiscoveryEndpointInput"][];
+            /** @description Output only. cacheplane addition: each shard with its slot ranges and nodes. */
+            readonly shards?: components["schemas"]["ClusterShardInput"][];
+            /** @description Output only. cacheplane addition: why the cluster is in its state. */
+            readonly statusMessage?: string;
+        };
+        ListClustersResponseInput: {
+            clusters: components["schemas"]["ClusterInput"][];
+            nextPageToken?: string;
+            unreachable: string[];
+        };
+        FailoverShardRequestInput: {
+            /** @description The shard's id, such as 0001. */
+            shard: string;
+            /**
+             * @description LIMITED_DATA_LOSS (default) refuses when the shard's best replica lags more than 30 MB.
+             * @enum {string}
+             */
+            dataProtectionMode?: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
+        };
+        ListClusterEventsResponseInput: {
+            events: components["schemas"]["InstanceEventInput"][];
+            nextPageToken?: string;
+        };
         OperationMetadataInput: {
             /** @constant */
             "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata";
@@ -418,7 +633,7 @@ export interface components {
             createTime: string;
             /** Format: date-time */
             endTime?: string;
-            /** @description Resource name of the instance. */
+            /** @description Resource name of the instance or cluster. */
             target: string;
             /** @description create, update, delete, ... */
             verb: string;
@@ -432,7 +647,7 @@ export interface components {
             done: boolean;
             metadata: components["schemas"]["OperationMetadataInput"];
             error?: components["schemas"]["StatusInput"];
-            /** @description The Instance for create and update; empty for delete. */
+            /** @description The Instance or Cluster for create, update and custom methods; empty for delete. */
             response?: components["schemas"]["InstanceInput"] | ({
                 "@type": string;
             } & {
@@ -666,6 +881,138 @@ export interface components {
             events: components["schemas"]["InstanceEvent"][];
             nextPageToken?: string;
         };
+        ClusterPersistenceConfig: {
+            /**
+             * @description DISABLED when unspecified.
+             * @enum {string}
+             */
+            mode?: "PERSISTENCE_MODE_UNSPECIFIED" | "DISABLED" | "RDB" | "AOF";
+            /** @description Only with mode RDB; the period defaults to TWENTY_FOUR_HOURS. */
+            rdbConfig?: {
+                /** @enum {string} */
+                rdbSnapshotPeriod?: "SNAPSHOT_PERIOD_UNSPECIFIED" | "ONE_HOUR" | "SIX_HOURS" | "TWELVE_HOURS" | "TWENTY_FOUR_HOURS";
+                /** Format: date-time */
+                rdbSnapshotStartTime?: string;
+            };
+            /** @description Only with mode AOF; appendFsync defaults to EVERYSEC. */
+            aofConfig?: {
+                /** @enum {string} */
+                appendFsync?: "APPEND_FSYNC_UNSPECIFIED" | "NO" | "EVERYSEC" | "ALWAYS";
+            };
+        };
+        ZoneDistributionConfig: {
+            /**
+             * @description MULTI_ZONE when unspecified.
+             * @enum {string}
+             */
+            mode?: "ZONE_DISTRIBUTION_MODE_UNSPECIFIED" | "MULTI_ZONE" | "SINGLE_ZONE";
+            /** @description Required with SINGLE_ZONE (one of the location's zones); not allowed with MULTI_ZONE. */
+            zone?: string;
+        };
+        /** @description Where a cluster client starts: any node answers CLUSTER SLOTS / CLUSTER SHARDS. */
+        DiscoveryEndpoint: {
+            address: string;
+            port: number;
+        };
+        /** @description cacheplane addition: a shard, its slots and its nodes. */
+        ClusterShard: {
+            /** @description 1-based, zero-padded: 0001 is the first shard. */
+            id: string;
+            /** @description Hash slot ranges the shard owns, such as 0-5461; shown once the cluster is ACTIVE. */
+            slots?: string[];
+            nodes: components["schemas"]["NodeInfo"][];
+        };
+        Cluster: {
+            /** @description projects/{project}/locations/{location}/clusters/{cluster} */
+            readonly name?: string;
+            /** @description Output only. System assigned, unique identifier. */
+            readonly uid?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * @description Output only.
+             * @enum {string}
+             */
+            readonly state?: "STATE_UNSPECIFIED" | "CREATING" | "ACTIVE" | "UPDATING" | "DELETING";
+            /** @description Output only. While UPDATING: the shard and replica counts being converged to. */
+            readonly stateInfo?: {
+                updateInfo?: {
+                    targetShardCount?: number;
+                    targetReplicaCount?: number;
+                };
+            };
+            /** @description Required on create. Number of shards (1-64). */
+            shardCount?: number;
+            /** @description Replicas per shard (0-5, default 0). */
+            replicaCount?: number;
+            /**
+             * @description Memory of each node; default REDIS_HIGHMEM_MEDIUM.
+             * @enum {string}
+             */
+            nodeType?: "REDIS_SHARED_CORE_NANO" | "REDIS_STANDARD_SMALL" | "REDIS_HIGHMEM_MEDIUM" | "REDIS_HIGHMEM_XLARGE";
+            /** @description Output only. Memory of the whole cluster in GB (the primaries' keyspace), rounded up. */
+            readonly sizeGb?: number;
+            /** @description Output only. Memory of the whole cluster in GB (the primaries' keyspace). */
+            readonly preciseSizeGb?: number;
+            /**
+             * @description AUTH_MODE_DISABLED (the default) is the only mode available here.
+             * @enum {string}
+             */
+            authorizationMode?: "AUTH_MODE_UNSPECIFIED" | "AUTH_MODE_IAM_AUTH" | "AUTH_MODE_DISABLED";
+            /**
+             * @description TRANSIT_ENCRYPTION_MODE_DISABLED (the default) is the only mode available yet.
+             * @enum {string}
+             */
+            transitEncryptionMode?: "TRANSIT_ENCRYPTION_MODE_UNSPECIFIED" | "TRANSIT_ENCRYPTION_MODE_DISABLED" | "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION";
+            /** @description Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected. */
+            redisConfigs?: {
+                /** @enum {string} */
+                "maxmemory-policy"?: "volatile-lru" | "allkeys-lru" | "volatile-lfu" | "allkeys-lfu" | "volatile-random" | "allkeys-random" | "volatile-ttl" | "noeviction";
+                "notify-keyspace-events"?: string;
+                /** @enum {string} */
+                activedefrag?: "yes" | "no";
+                "lfu-decay-time"?: string;
+                "lfu-log-factor"?: string;
+                "stream-node-max-bytes"?: string;
+                "stream-node-max-entries"?: string;
+                timeout?: string;
+            };
+            persistenceConfig?: components["schemas"]["ClusterPersistenceConfig"];
+            zoneDistributionConfig?: components["schemas"]["ZoneDistributionConfig"];
+            /** @description While true, delete is refused (FAILED_PRECONDITION). */
+            deletionProtectionEnabled?: boolean;
+            /** @description Resource labels, as Google Cloud labels. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description Output only. Set once the cluster has an address. */
+            readonly discoveryEndpoints?: components["schemas"]["DiscoveryEndpoint"][];
+            /** @description Output only. cacheplane addition: each shard with its slot ranges and nodes. */
+            readonly shards?: components["schemas"]["ClusterShard"][];
+            /** @description Output only. cacheplane addition: why the cluster is in its state. */
+            readonly statusMessage?: string;
+        };
+        ListClustersResponse: {
+            clusters: components["schemas"]["Cluster"][];
+            nextPageToken?: string;
+            unreachable: string[];
+        };
+        FailoverShardRequest: {
+            /** @description The shard's id, such as 0001. */
+            shard: string;
+            /**
+             * @description LIMITED_DATA_LOSS (default) refuses when the shard's best replica lags more than 30 MB.
+             * @enum {string}
+             */
+            dataProtectionMode?: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
+        };
+        ListClusterEventsResponse: {
+            events: components["schemas"]["InstanceEvent"][];
+            nextPageToken?: string;
+        };
         OperationMetadata: {
             /** @constant */
             "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata";
@@ -673,7 +1020,7 @@ export interface components {
             createTime: string;
             /** Format: date-time */
             endTime?: string;
-            /** @description Resource name of the instance. */
+            /** @description Resource name of the instance or cluster. */
             target: string;
             /** @description create, update, delete, ... */
             verb: string;
@@ -687,7 +1034,7 @@ export interface components {
             done: boolean;
             metadata: components["schemas"]["OperationMetadata"];
             error?: components["schemas"]["Status"];
-            /** @description The Instance for create and update; empty for delete. */
+            /** @description The Instance or Cluster for create, update and custom methods; empty for delete. */
             response?: components["schemas"]["Instance"] | ({
                 "@type": string;
             } & {
@@ -1363,6 +1710,578 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InstanceAuthString"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listClusters: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListClustersResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createCluster: {
+        parameters: {
+            query: {
+                clusterId: string;
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteCluster: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateCluster: {
+        parameters: {
+            query: {
+                updateMask: string;
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    failoverShardCluster: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FailoverShardRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listClusterEvents: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListClusterEventsResponse"];
                 };
             };
             /** @description Default Response */
