@@ -8,7 +8,7 @@
 // before it plans anything new, so no slot stays half-moved and no key is left behind.
 import { clusterNodeId, nodeId } from "./names.js";
 import { finish, planShard, type ClusterView, type ObservedNode, type Plan, type Step } from "./plan.js";
-import { assignUnowned, nextMove, SLOT_COUNT } from "./slots.js";
+import { assignUnowned, formatRanges, nextMove, SLOT_COUNT, toRanges } from "./slots.js";
 
 /** Node ordinals of shard s are s * ORDINALS_PER_SHARD + 0..5 (a primary and up to 5 replicas,
  *  with room to replace them), so a node's ordinal alone says which shard it was made for. */
@@ -49,30 +49,12 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
     return finish(steps, waiting);
   }
 
-  const shardOfNode = (n: ObservedNode) => n.shard ?? Math.floor(n.ordinal / ORDINALS_PER_SHARD);
   const shardByClusterId = new Map(observed.map((n) => [clusterNodeId(n.id), shardOfNode(n)]));
-  const byShard = new Map<number, ObservedNode[]>();
-  for (const n of observed) (byShard.get(shardOfNode(n)) ?? byShard.set(shardOfNode(n), []).get(shardOfNode(n))!).push(n);
+  const byShard = groupByShard(observed);
   const shards = [...new Set([...Array.from({ length: desired.shardCount }, (_, i) => i), ...byShard.keys()])].sort((a, b) => a - b);
   const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
 
-  // Who owns what, according to each shard's primary about itself.
-  const primaries = new Map<number, ObservedNode>();
-  for (const shard of shards) {
-    const primary = byShard.get(shard)?.find((n) => n.id === shardPrimaryId(desired, shard));
-    if (primary && isServing(primary) && !inDownZone(primary)) primaries.set(shard, primary);
-  }
-  const owners = new Int32Array(SLOT_COUNT).fill(-1);
-  let conflicts = 0;
-  for (const [shard, primary] of primaries) {
-    const me = primary.cluster!.peers.find((p) => p.flags.includes("myself"));
-    for (const [a, b] of me?.slots ?? []) {
-      for (let slot = a; slot <= b; slot++) {
-        if (owners[slot] !== -1 && owners[slot] !== shard) conflicts++;
-        else owners[slot] = shard;
-      }
-    }
-  }
+  const { primaries, owners, conflicts } = claims(desired, byShard, shards);
   const ownsSlots = (shard: number) => owners.includes(shard);
   const moving = inFlightMoves(primaries, owners, shardByClusterId);
 
@@ -164,6 +146,49 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   if (steps.length === 0 && waiting.length === 0 && switchovers[0]) steps.push(switchovers[0]);
   const result = finish(steps, waiting);
   return blockedByZone ? { ...result, blockedByZone: true } : result;
+}
+
+/** Who owns what, according to each shard's serving primary about itself. */
+function claims(desired: DesiredCluster, byShard: ReadonlyMap<number, ObservedNode[]>, shards: readonly number[]) {
+  const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
+  const primaries = new Map<number, ObservedNode>();
+  for (const shard of shards) {
+    const primary = byShard.get(shard)?.find((n) => n.id === shardPrimaryId(desired, shard));
+    if (primary && isServing(primary) && !inDownZone(primary)) primaries.set(shard, primary);
+  }
+  const owners = new Int32Array(SLOT_COUNT).fill(-1);
+  let conflicts = 0;
+  for (const [shard, primary] of primaries) {
+    const me = primary.cluster!.peers.find((p) => p.flags.includes("myself"));
+    for (const [a, b] of me?.slots ?? []) {
+      for (let slot = a; slot <= b; slot++) {
+        if (owners[slot] !== -1 && owners[slot] !== shard) conflicts++;
+        else owners[slot] = shard;
+      }
+    }
+  }
+  return { primaries, owners, conflicts };
+}
+
+/** The slot ranges each shard serves now, as its primary says ({0: ["0-5461"], ...}); shards
+ *  whose primary is not serving are left out. What the API shows, during a reshard too. */
+export function servedSlots(desired: DesiredCluster, observed: readonly ObservedNode[]): Record<string, string[]> {
+  const byShard = groupByShard(observed);
+  const { primaries, owners } = claims(desired, byShard, [...byShard.keys()]);
+  const slots: Record<string, number[]> = {};
+  for (const shard of primaries.keys()) slots[shard] = [];
+  owners.forEach((owner, slot) => {
+    if (owner >= 0) slots[owner]?.push(slot);
+  });
+  return Object.fromEntries(Object.entries(slots).map(([shard, list]) => [shard, formatRanges(toRanges(list))]));
+}
+
+const shardOfNode = (n: ObservedNode) => n.shard ?? Math.floor(n.ordinal / ORDINALS_PER_SHARD);
+
+function groupByShard(observed: readonly ObservedNode[]) {
+  const byShard = new Map<number, ObservedNode[]>();
+  for (const n of observed) (byShard.get(shardOfNode(n)) ?? byShard.set(shardOfNode(n), []).get(shardOfNode(n))!).push(n);
+  return byShard;
 }
 
 interface InFlight {

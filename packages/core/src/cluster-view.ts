@@ -3,7 +3,6 @@
 // Cluster's own fields are copied from the spec: the stored redisVersion is not one of them.
 import { NODE_TYPE_GB, type StoredClusterSpec } from "./cluster-spec.js";
 import type { NodeRecord } from "./instance-view.js";
-import { evenSlotCounts, formatRanges } from "./slots.js";
 
 export const clusterName = (project: string, location: string, cluster: string) =>
   `projects/${project}/locations/${location}/clusters/${cluster}`;
@@ -27,6 +26,14 @@ export interface ClusterRecord {
   port: number | null;
   createTime: Date;
   nodes: ClusterNodeRecord[];
+  /** Observed by the worker: the ranges each shard's primary serves ({"0": ["0-5461"]}). */
+  slotRanges?: unknown;
+}
+
+/** The stored slotRanges column as a map by shard index (nothing when never observed). */
+function servedSlots(value: unknown): Map<number, string[]> | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  return new Map(Object.entries(value as Record<string, string[]>).map(([shard, ranges]) => [Number(shard), ranges]));
 }
 
 export type ClusterWireState = "CREATING" | "ACTIVE" | "UPDATING" | "DELETING";
@@ -50,18 +57,6 @@ export const shardId = (index: number) => String(index + 1).padStart(4, "0");
 /** A wire shard id ("0001") to its index (0); the id's format is checked by the contract. */
 export const shardIndex = (id: string) => Number(id) - 1;
 
-/** The balanced layout, contiguous in shard order (shard 0 gets 0-5461 of 3 shards): exactly
- *  what the worker converges to (slots.ts assignUnowned / nextMove), so an ACTIVE cluster owns
- *  these ranges without anyone asking a node. */
-export function balancedSlots(shardCount: number): Map<number, string[]> {
-  const layout = new Map<number, string[]>();
-  let start = 0;
-  evenSlotCounts(shardCount).forEach((count, shard) => {
-    layout.set(shard, formatRanges([[start, start + count - 1]]));
-    start += count;
-  });
-  return layout;
-}
 
 /**
  * Memorystore: "size_gb shows the size of the cluster rounded up to the next integer,
@@ -80,10 +75,12 @@ export function clusterSize(spec: Pick<StoredClusterSpec, "shardCount" | "nodeTy
  * ACTIVE cluster shows the balanced layout and any other state shows no slots (mid-reshard the
  * api cannot know them without asking a node).
  */
-export function clusterView(record: ClusterRecord, slotsByShard?: ReadonlyMap<number, readonly string[]>) {
+/** Slots are shown as the worker last saw the primaries serve them (the truth, mid-reshard
+ *  too), never as the layout the spec implies. */
+export function clusterView(record: ClusterRecord) {
   const spec = record.spec as unknown as StoredClusterSpec;
   const state = clusterState(record.state);
-  const slots = slotsByShard ?? (state === "ACTIVE" ? balancedSlots(spec.shardCount) : undefined);
+  const slots = servedSlots(record.slotRanges);
   const nodesByShard = new Map<number, ClusterNodeRecord[]>();
   for (let s = 0; s < spec.shardCount; s++) nodesByShard.set(s, []);
   for (const node of record.nodes) (nodesByShard.get(node.shard) ?? nodesByShard.set(node.shard, []).get(node.shard)!).push(node);

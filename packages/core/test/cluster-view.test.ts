@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredClusterSpec } from "../src/cluster-spec.js";
-import { balancedSlots, clusterName, clusterSize, clusterState, clusterView, shardId, shardIndex, type ClusterRecord } from "../src/cluster-view.js";
+import { clusterName, clusterSize, clusterState, clusterView, shardId, shardIndex, type ClusterRecord } from "../src/cluster-view.js";
 
 const spec: StoredClusterSpec = {
   shardCount: 3,
@@ -58,19 +58,13 @@ describe("clusterView", () => {
     expect(clusterName("p", "l", "c")).toBe("projects/p/locations/l/clusters/c");
   });
 
-  it("lays slots out contiguously in shard order, as the worker converges to", () => {
-    expect([...balancedSlots(3)]).toEqual([[0, ["0-5461"]], [1, ["5462-10922"]], [2, ["10923-16383"]]]);
-    expect(balancedSlots(1).get(0)).toEqual(["0-16383"]);
-    expect(balancedSlots(64).get(63)).toEqual(["16128-16383"]);
-  });
-
   it("sizes the cluster from its primaries, rounded up for sizeGb", () => {
     expect(clusterSize({ shardCount: 3, nodeType: "REDIS_SHARED_CORE_NANO" })).toEqual({ sizeGb: 5, preciseSizeGb: 4.2 });
     expect(clusterSize({ shardCount: 3, nodeType: "REDIS_HIGHMEM_MEDIUM" })).toEqual({ sizeGb: 39, preciseSizeGb: 39 });
   });
 
-  it("shows an ACTIVE cluster with its endpoint, shards, balanced slots and nodes by ordinal", () => {
-    const view = clusterView(record()) as any;
+  it("shows an ACTIVE cluster with its endpoint, shards, the slots the worker saw and nodes by ordinal", () => {
+    const view = clusterView(record({ slotRanges: { 0: ["0-5461"], 1: ["5462-10922"], 2: ["10923-16383"] } })) as any;
     expect(view).toMatchObject({
       name: "projects/p/locations/local1/clusters/c1",
       uid: "uid-1",
@@ -90,7 +84,7 @@ describe("clusterView", () => {
     expect(view.shards[1].nodes.map((n: any) => [n.id, n.role])).toEqual([["uid-1-8", "PRIMARY"], ["uid-1-9", "REPLICA"]]);
   });
 
-  it("while UPDATING shows the targets and no slots it cannot know", () => {
+  it("while UPDATING shows the targets, and no slots before the worker has seen any", () => {
     const view = clusterView(record({ state: "UPDATING", spec: { ...spec, shardCount: 4, replicaCount: 2 } })) as any;
     expect(view.state).toBe("UPDATING");
     expect(view.stateInfo).toEqual({ updateInfo: { targetShardCount: 4, targetReplicaCount: 2 } });
@@ -100,8 +94,8 @@ describe("clusterView", () => {
   });
 
   it("shows the slots the worker saw, in any state, and shards being removed", () => {
-    const seen = new Map([[0, ["0-8191"]], [1, ["8192-16383"]], [2, []]]);
-    const view = clusterView(record({ state: "UPDATING", spec: { ...spec, shardCount: 2 } }), seen) as any;
+    const slotRanges = { 0: ["0-8191"], 1: ["8192-16383"], 2: [] };
+    const view = clusterView(record({ state: "UPDATING", spec: { ...spec, shardCount: 2 }, slotRanges })) as any;
     expect(view.shards.map((s: any) => [s.id, s.slots, s.nodes.length])).toEqual([
       ["0001", ["0-8191"], 2],
       ["0002", ["8192-16383"], 2],

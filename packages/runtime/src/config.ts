@@ -44,12 +44,15 @@ export const DRIVER_OWNED_DIRECTIVES: ReadonlySet<string> = new Set([
  * (cluster-node-timeout), so replicas never start an election of their own, and it places
  * replicas itself, so Redis never migrates one to another shard. A shard that is down does not
  * stop the others serving (full coverage off), as Memorystore's clusters behave.
+ * cluster-node-timeout sets how often nodes ping each other (every timeout / 2 at least) and
+ * so how fast a new slot owner reaches every node: 5000 made a new cluster wait ~3 s for its
+ * replicas to see the owners; 2000 brings that under a second.
  */
 export const clusterDirectives = (host: string) => [
   "cluster-enabled yes",
   "cluster-config-file nodes.conf",
   `cluster-announce-ip ${host}`,
-  "cluster-node-timeout 5000",
+  "cluster-node-timeout 2000",
   "cluster-replica-no-failover yes",
   "cluster-allow-replica-migration no",
   "cluster-require-full-coverage no",

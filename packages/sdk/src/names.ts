@@ -4,7 +4,7 @@ export interface Scope {
   location: string;
 }
 
-export function parseName(kind: "instances" | "operations", idOrName: string, scope: Scope): Scope & { id: string } {
+export function parseName(kind: "instances" | "clusters" | "operations", idOrName: string, scope: Scope): Scope & { id: string } {
   const m = new RegExp(`^projects/([^/]+)/locations/([^/]+)/${kind}/([^/]+)$`).exec(idOrName);
   if (m) return { project: m[1]!, location: m[2]!, id: m[3]! };
   return { ...scope, id: idOrName };

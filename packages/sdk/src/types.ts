@@ -16,3 +16,13 @@ export type CreateApiKeyRequest = Schemas["CreateApiKeyRequest"];
 export type ErrorBody = Schemas["Error"];
 export type CanonicalStatus = ErrorBody["error"]["status"];
 export type Tier = NonNullable<Instance["tier"]>;
+/** cacheplane addition: one entry of an instance's or a cluster's event log (same shape for both). */
+export type InstanceEvent = Schemas["InstanceEvent"];
+export type Cluster = Schemas["Cluster"];
+/** The body of a cluster create or update (output-only fields are ignored by the API). */
+export type ClusterInput = Schemas["ClusterInput"];
+export type ClusterShard = Schemas["ClusterShard"];
+export type DiscoveryEndpoint = Schemas["DiscoveryEndpoint"];
+export type NodeInfo = Schemas["NodeInfo"];
+export type NodeType = NonNullable<Cluster["nodeType"]>;
+export type ClusterState = NonNullable<Cluster["state"]>;

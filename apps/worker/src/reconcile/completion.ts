@@ -1,12 +1,24 @@
 // Writing what reconcile found: progress on pending Operations, READY with the Instance as
 // the Operations' response, and the end of a deletion. Writes are fenced by the lease epoch
 // and by the generation that was converged, and happen only when something changed.
-import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
+import { clusterName, clusterView, instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
 import { requestDeletion, type Instance as InstanceRow, type Node as NodeRow, type Prisma } from "@cacheplane/db";
 import type { WorkerContext } from "../context.js";
 import type { Lease } from "./lease.js";
 
 const INSTANCE_TYPE = "type.googleapis.com/google.cloud.redis.v1.Instance";
+const CLUSTER_TYPE = "type.googleapis.com/google.cloud.redis.cluster.v1.Cluster";
+
+const isCluster = (row: Pick<InstanceRow, "kind">) => row.kind === "CLUSTER";
+/** The resource an Operation or event names: an instance, or a cluster. */
+export const resourceName = (row: Pick<InstanceRow, "kind" | "projectId" | "locationId" | "instanceId">) =>
+  (isCluster(row) ? clusterName : instanceName)(row.projectId, row.locationId, row.instanceId);
+
+/** The resource as an Operation's response carries it. */
+function responseOf(row: InstanceRow & { nodes: NodeRow[] }) {
+  const record = { ...row, spec: row.spec as Record<string, unknown> };
+  return isCluster(row) ? { "@type": CLUSTER_TYPE, ...clusterView(record) } : { "@type": INSTANCE_TYPE, ...instanceView(record) };
+}
 const EMPTY_TYPE = "type.googleapis.com/google.protobuf.Empty";
 
 type Row = InstanceRow & { nodes: NodeRow[] };
@@ -45,14 +57,14 @@ export async function markConverged(ctx: WorkerContext, row: Row, lease: Lease):
     });
     if (updated.count === 0) return false;
     const fresh = await tx.instance.findUniqueOrThrow({ where: { uid: row.uid }, include: { nodes: true } });
-    const response = { "@type": INSTANCE_TYPE, ...instanceView({ ...fresh, spec: fresh.spec as Record<string, unknown> }) };
+    const response = responseOf(fresh);
     const now = new Date();
     await tx.operation.updateMany({
       where: { instanceUid: row.uid, done: false, verb: { not: "delete" }, targetGeneration: { lte: row.generation } },
       data: { done: true, endTime: now, statusDetail: "Completed", response: response as Prisma.InputJsonObject },
     });
     if (row.state !== state) {
-      await tx.event.create({ data: { instanceUid: row.uid, type: "READY", message: `Instance is ${state}` } });
+      await tx.event.create({ data: { instanceUid: row.uid, type: "READY", message: isCluster(row) ? "Cluster is ACTIVE" : `Instance is ${state}` } });
     }
     return true;
   });
@@ -93,7 +105,7 @@ export async function failPermanently(ctx: WorkerContext, row: InstanceRow, mess
     await ctx.prisma.instance.updateMany({ where: { uid: row.uid }, data: { statusMessage: message } });
     return false;
   }
-  await deleteForReason(ctx, row, "CREATE_FAILED", `Create failed; removing the instance: ${message}`);
+  await deleteForReason(ctx, row, "CREATE_FAILED", `Create failed; removing the ${isCluster(row) ? "cluster" : "instance"}: ${message}`);
   return true;
 }
 
@@ -101,7 +113,7 @@ export async function failPermanently(ctx: WorkerContext, row: InstanceRow, mess
  *  Operation and an event saying why, as if a client had asked. */
 export function deleteForReason(
   ctx: WorkerContext,
-  row: Pick<InstanceRow, "uid" | "projectId" | "locationId" | "instanceId">,
+  row: Pick<InstanceRow, "uid" | "kind" | "projectId" | "locationId" | "instanceId">,
   eventType: string,
   reason: string,
 ) {
@@ -109,7 +121,7 @@ export function deleteForReason(
     uid: row.uid,
     projectId: row.projectId,
     locationId: row.locationId,
-    target: instanceName(row.projectId, row.locationId, row.instanceId),
+    target: resourceName(row),
     operationId: newOperationId(),
     eventType,
     reason,

@@ -2,7 +2,8 @@
 // nodes, asks plan() what to do, takes the first step, and passes again, until converged.
 // Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
 // back to the queue as a delayed retry so no job holds a worker slot for long.
-import { plan, planCluster, type Plan } from "@cacheplane/core";
+import { plan, planCluster, servedSlots, type Plan } from "@cacheplane/core";
+import type { Prisma } from "@cacheplane/db";
 import { ImageUnavailableError, InvalidNodeSpecError, RuntimeUnavailableError } from "@cacheplane/runtime";
 import { DriverUnavailableError, type WorkerContext } from "../context.js";
 import { desiredInstance, MAX_FAILOVER_LAG_BYTES } from "./desired.js";
@@ -21,6 +22,7 @@ export interface Outcome {
 }
 
 const MAX_PASSES = 50;
+const PARALLEL_KINDS = new Set(["createNode", "startNode"]);
 /** How long one job waits in-process for nodes to come up before handing back to the queue. */
 const INLINE_WAIT_MS = 3_000;
 const POLL_MS = 5;
@@ -50,6 +52,12 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           const observed = await observeNodes(ctx, row, config);
           await recordNodeStates(ctx, row.nodes, observed);
           next = planCluster(desired, observed);
+          // The slots each shard serves, as the API shows them: written only when they change.
+          const slots = servedSlots(desired, observed);
+          if (JSON.stringify(slots) !== JSON.stringify(row.slotRanges ?? null)) {
+            await ctx.prisma.instance.updateMany({ where: { uid: row.uid, leaseEpoch: lease.epoch }, data: { slotRanges: slots as Prisma.InputJsonObject } });
+            row.slotRanges = slots;
+          }
         } else {
           const desired = desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
           config = desired.config;
@@ -60,6 +68,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
           next = plan(desired, observed, edge);
         }
+        if (process.env.CP_TRACE) console.log(Date.now() % 100000, next.steps.length, next.detail, next.waiting.slice(0, 2).join(" | "));
         if (next.detail !== lastDetail) {
           await recordProgress(ctx, row, next.detail, lease, next.steps.length > 0);
           lastDetail = next.detail;
@@ -77,7 +86,10 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           continue;
         }
         pause = POLL_MS;
-        await runStep(ctx, step, { row, config, lease });
+        // Steps on different nodes of the same kind (recording or starting nodes) do not depend
+        // on each other: a 3-shard cluster's six nodes start together, not one after another.
+        const batch = PARALLEL_KINDS.has(step.kind) ? next.steps.filter((s) => s.kind === step!.kind) : [step];
+        await Promise.all(batch.map((s) => runStep(ctx, s, { row, config, lease })));
         if (step.kind === "deleteInstance") return { done: true };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
