@@ -13,6 +13,7 @@ Control plane:
 
 Resources:
   instances   create | list | get | update | delete | failover
+  clusters    create | list | get | update | delete | failover-shard | events (Redis Cluster)
   operations  list | get | wait | cancel
   locations   list
   keys        create | list | revoke (API keys)
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   down: async () => (await import("./commands/control-plane.js")).down,
   status: async () => (await import("./commands/control-plane.js")).status,
   instances: async () => (await import("./commands/instances.js")).instances,
+  clusters: async () => (await import("./commands/clusters.js")).clusters,
   operations: async () => (await import("./commands/operations.js")).operations,
   locations: async () => (await import("./commands/locations.js")).locations,
   keys: async () => (await import("./commands/keys.js")).keys,

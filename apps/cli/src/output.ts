@@ -1,6 +1,6 @@
 // How resources are printed: aligned tables for people, JSON for programs, and `env` lines
 // (NAME=value, no quoting needed) for `eval "$(…)"` or a CI step's environment file.
-import type { ApiKey, Instance, Location, Operation } from "@cacheplane/sdk";
+import { clusterRedisUrl, type ApiKey, type Cluster, type Instance, type InstanceEvent, type Location, type Operation } from "@cacheplane/sdk";
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -37,6 +37,50 @@ export const instanceDetails = (i: Instance) =>
     ["createTime", i.createTime], ["expireTime", i.expireTime],
   ]);
 
+const discovery = (c: Cluster) => {
+  const e = c.discoveryEndpoints?.[0];
+  return e ? `${e.address}:${e.port}` : "-";
+};
+const zoneDistribution = (c: Cluster) => {
+  const z = c.zoneDistributionConfig;
+  return z?.mode === "SINGLE_ZONE" ? `SINGLE_ZONE ${z.zone ?? ""}`.trim() : (z?.mode ?? "MULTI_ZONE");
+};
+const nonEmpty = <T extends object>(o: T | undefined) => (o && Object.keys(o).length ? o : undefined);
+
+export const clusterTable = (clusters: Cluster[]) =>
+  table(
+    ["CLUSTER", "SHARDS", "REPLICAS", "NODE TYPE", "SIZE", "STATE", "ENDPOINT", "ZONES", "PROTECTED"],
+    clusters.map((c) => [
+      shortName(c.name), String(c.shardCount ?? "?"), String(c.replicaCount ?? 0), c.nodeType ?? "", `${c.sizeGb ?? "?"}GB`, c.state ?? "",
+      discovery(c), zoneDistribution(c), c.deletionProtectionEnabled ? "yes" : "no",
+    ]),
+  );
+
+/** `key: value` lines, then one row per node, grouped by shard with the shard's slots. */
+export const clusterDetails = (c: Cluster) => {
+  const update = c.stateInfo?.updateInfo;
+  const head = details([
+    ["name", c.name], ["state", c.state], ["statusMessage", c.statusMessage], ["shardCount", c.shardCount], ["replicaCount", c.replicaCount],
+    ["updatingTo", update ? `${update.targetShardCount ?? "?"} shards x ${update.targetReplicaCount ?? "?"} replicas` : undefined],
+    ["nodeType", c.nodeType], ["sizeGb", c.sizeGb], ["endpoint", discovery(c)], ["zoneDistribution", zoneDistribution(c)],
+    ["persistence", c.persistenceConfig?.mode], ["deletionProtection", c.deletionProtectionEnabled ?? false],
+    ["labels", nonEmpty(c.labels)], ["redisConfigs", nonEmpty(c.redisConfigs)], ["createTime", c.createTime],
+  ]);
+  const rows = (c.shards ?? []).flatMap((s) =>
+    s.nodes.map((n, i) => [i === 0 ? s.id : "", i === 0 ? (s.slots?.join(",") ?? "-") : "", n.id, n.role, n.state, `${n.host}:${n.port}`, n.zone]),
+  );
+  return rows.length ? `${head}\n${table(["SHARD", "SLOTS", "NODE", "ROLE", "STATE", "ADDRESS", "ZONE"], rows)}` : head;
+};
+
+/** What a cluster client needs: the discovery URL, a flag saying it is a cluster, and its name. */
+export const clusterEnv = (c: Cluster): [string, string][] => [
+  ["REDIS_URL", clusterRedisUrl(c)],
+  ["REDIS_CLUSTER", "1"],
+  ["CACHEPLANE_CLUSTER", c.name ?? ""],
+];
+
+export const eventTable = (events: InstanceEvent[]) => table(["TIME", "TYPE", "MESSAGE"], events.map((e) => [e.time, e.type, e.message]));
+
 const opStatus = (op: Operation) => (!op.done ? "RUNNING" : op.error ? `ERROR: ${op.error.message}` : "DONE");
 
 export const operationTable = (ops: Operation[]) =>
@@ -61,8 +105,8 @@ export const keyTable = (keys: ApiKey[]) =>
     keys.map((k) => [shortName(k.name), k.displayName, k.projects.join(","), k.createTime, k.revokeTime ?? "-"]),
   );
 
-/** `REDIS_URL` for one instance; `REDIS_URL_<ID>` per instance for several. */
-export const envVarFor = (instanceName: string | undefined, many: boolean) =>
-  many ? `REDIS_URL_${shortName(instanceName).toUpperCase().replace(/[^A-Z0-9]/g, "_")}` : "REDIS_URL";
+/** `REDIS_URL` for one instance or cluster; `REDIS_URL_<ID>` (or another prefix) per resource for several. */
+export const envVarFor = (name: string | undefined, many: boolean, prefix = "REDIS_URL") =>
+  many ? `${prefix}_${shortName(name).toUpperCase().replace(/[^A-Z0-9]/g, "_")}` : prefix;
 
 export const envLines = (vars: [string, string][]) => vars.map(([k, v]) => `${k}=${v}\n`).join("");

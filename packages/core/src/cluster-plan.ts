@@ -56,6 +56,10 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
 
   const { primaries, owners, conflicts } = claims(desired, byShard, shards);
   const ownsSlots = (shard: number) => owners.includes(shard);
+  /** Whether any serving node's view gives a node of this shard a slot (a primary that is down
+   *  claims nothing itself, but the others still know what it owns). */
+  const seenOwning = (shard: number) =>
+    observed.some((n) => isServing(n) && n.cluster!.peers.some((p) => p.slots.length > 0 && shardByClusterId.get(p.id) === shard));
   const moving = inFlightMoves(primaries, owners, shardByClusterId);
 
   const failovers: Step[] = [];
@@ -64,9 +68,12 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   for (const shard of shards) {
     const nodes = byShard.get(shard) ?? [];
     const retiring = shard >= desired.shardCount;
-    // A shard being removed keeps serving until its slots are gone; then its nodes go.
-    if (retiring && !ownsSlots(shard) && !moving.some((m) => m.from === shard || m.to === shard) && primaries.has(shard)) {
-      for (const node of nodes) steps.push({ kind: "destroyNode", nodeId: node.id });
+    // A shard being removed keeps serving until no node anywhere sees it own a slot; then its
+    // replicas go, and its primary last (a replica cannot forget its primary).
+    if (retiring && !ownsSlots(shard) && !moving.some((m) => m.from === shard || m.to === shard) && !seenOwning(shard)) {
+      const primaryId = shardPrimaryId(desired, shard);
+      const replicasFirst = [...nodes].sort((a, b) => Number(a.id === primaryId) - Number(b.id === primaryId));
+      for (const node of replicasFirst) steps.push({ kind: "destroyNode", nodeId: node.id });
       continue;
     }
     const planned = planShard(

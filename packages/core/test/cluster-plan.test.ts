@@ -200,6 +200,25 @@ describe("planCluster: resharding", () => {
     expect(planCluster(desired({ shardCount: 2, replicaCount: 0 }), drained).steps).toEqual([{ kind: "destroyNode", nodeId: "c1-16" }]);
   });
 
+  it("removes a drained shard's replicas before its primary, and the replica left alone after a crash", () => {
+    const drained = cluster({ shards: 3, replicas: 1, slots: [[[0, 8191]], [[8192, 16383]], []] });
+    expect(planCluster(desired({ shardCount: 2 }), drained).steps).toEqual([
+      { kind: "destroyNode", nodeId: "c1-17" },
+      { kind: "destroyNode", nodeId: "c1-16" },
+    ]);
+    const primaryGone = drained.filter((n) => n.id !== "c1-16");
+    expect(planCluster(desired({ shardCount: 2 }), primaryGone).steps[0]).toEqual({ kind: "destroyNode", nodeId: "c1-17" });
+  });
+
+  it("never removes a retiring shard whose primary is down while the others still see it own slots", () => {
+    const nodes = cluster({ shards: 3, replicas: 0 });
+    nodes[2]!.liveness = "absent";
+    nodes[2]!.cluster = undefined;
+    const p = planCluster(desired({ shardCount: 2, replicaCount: 0 }), nodes);
+    expect(kinds(p)).not.toContain("destroyNode");
+    expect(p.steps[0]).toEqual({ kind: "startNode", nodeId: "c1-16" });
+  });
+
   it("finishes a move a crashed worker left half done before planning any other", () => {
     const nodes = cluster({
       shards: 3,

@@ -56,7 +56,7 @@ describe("slots", () => {
     const first = nextMove(owners, 4)!;
     expect(first.to).toBe(3);
     expect(first.remaining).toBe(4096);
-    expect(first.slots.length).toBeLessThanOrEqual(256);
+    expect(first.slots.length).toBeLessThanOrEqual(1024);
     expect(rebalance(owners, 4)).toBe(4096);
     const counts = [0, 1, 2, 3].map((s) => owners.filter((o) => o === s).length);
     expect(counts).toEqual(evenSlotCounts(4));

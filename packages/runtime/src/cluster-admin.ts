@@ -123,12 +123,21 @@ export async function moveSlots(source: SlotEnd, target: SlotEnd, others: readon
     await Promise.all(slots.map((s) => dst.call("CLUSTER", "SETSLOT", String(s), "IMPORTING", source.id).catch(() => undefined)));
     await Promise.all(slots.map((s) => src.call("CLUSTER", "SETSLOT", String(s), "MIGRATING", target.id).catch(() => undefined)));
     const auth = source.password ? ["AUTH", source.password] : [];
-    for (const slot of slots) {
-      for (;;) {
-        const keys = (await src.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(MIGRATE_KEYS))) as string[];
-        if (keys.length === 0) break;
-        await src.call("MIGRATE", target.host, String(target.port), "", "0", String(MIGRATE_TIMEOUT_MS), "REPLACE", ...auth, "KEYS", ...keys);
-      }
+    // Every slot of the batch is listed, and its keys MIGRATEd (one call per slot: MIGRATE
+    // refuses keys of different slots), pipelined on one connection: a few round trips per
+    // batch, not a few per slot.
+    let pending = [...slots];
+    while (pending.length > 0) {
+      const listed = await Promise.all(
+        pending.map(async (slot) => ({ slot, keys: (await src.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(MIGRATE_KEYS))) as string[] })),
+      );
+      await Promise.all(
+        listed
+          .filter((l) => l.keys.length > 0)
+          .map((l) => src.call("MIGRATE", target.host, String(target.port), "", "0", String(MIGRATE_TIMEOUT_MS), "REPLACE", ...auth, "KEYS", ...l.keys)),
+      );
+      // A slot that listed a full page may hold more: list it again.
+      pending = listed.filter((l) => l.keys.length === MIGRATE_KEYS).map((l) => l.slot);
     }
     await Promise.all(slots.map((s) => dst.call("CLUSTER", "SETSLOT", String(s), "NODE", target.id)));
     await Promise.all(slots.map((s) => src.call("CLUSTER", "SETSLOT", String(s), "NODE", target.id)));

@@ -1,6 +1,7 @@
 // createCacheplaneClient: base URL and API key once, then typed calls grouped by resource.
 // `client.api` is the raw openapi-fetch client for anything the helpers do not cover.
 import { untypedRequest, createApiClient, dataOf, type ApiClient, type HttpOptions } from "./http.js";
+import { clustersApi } from "./clusters.js";
 import { instancesApi } from "./instances.js";
 import { apiKeyId } from "./names.js";
 import { operationsApi } from "./operations.js";
@@ -8,7 +9,7 @@ import { paginate } from "./paging.js";
 import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Location } from "./types.js";
 
 export interface ClientOptions extends HttpOptions {
-  /** Default project for instance and operation calls (default `default`). */
+  /** Default project for instance, cluster and operation calls (default `default`). */
   project?: string;
   /** Default location (default `local1`). */
   location?: string;
@@ -18,7 +19,8 @@ export function createCacheplaneClient(options: ClientOptions) {
   const api: ApiClient = createApiClient(options);
   const scope = { project: options.project ?? "default", location: options.location ?? "local1" };
   const operations = operationsApi(api, scope);
-  const instances = instancesApi(api, options, scope, operations);
+  const instances = instancesApi(api, scope, operations);
+  const clusters = clustersApi(api, scope, operations);
 
   const locations = {
     async list(opts: { pageSize?: number; pageToken?: string } = {}) {
@@ -61,6 +63,7 @@ export function createCacheplaneClient(options: ClientOptions) {
     location: scope.location,
     url: options.url,
     instances,
+    clusters,
     operations,
     locations,
     apiKeys,

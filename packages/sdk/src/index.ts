@@ -5,5 +5,5 @@ export { createApiClient, type ApiClient } from "./http.js";
 export type { DataProtectionMode, MutateOptions } from "./instances.js";
 export type { WaitOptions } from "./operations.js";
 export { paginate, toArray, type Page } from "./paging.js";
-export { redisUrl } from "./redis-url.js";
+export { clusterRedisUrl, redisUrl } from "./redis-url.js";
 export type * from "./types.js";

@@ -1,12 +1,12 @@
 // Instances: the typed CRUD calls plus what people would otherwise write themselves —
 // create-and-wait, a ready-to-use Redis URL, and iteration over every page.
 import { CacheplaneError } from "./errors.js";
-import { dataOf, untypedRequest, type ApiClient, type HttpOptions } from "./http.js";
+import { dataOf, type ApiClient } from "./http.js";
 import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { paginate } from "./paging.js";
 import { redisUrl } from "./redis-url.js";
-import type { Instance, InstanceInput, Operation } from "./types.js";
+import type { Instance, InstanceEvent, InstanceInput, Operation } from "./types.js";
 
 export type DataProtectionMode = "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
 export interface MutateOptions {
@@ -18,7 +18,7 @@ export interface MutateOptions {
 const BASE = "/v1/projects/{project}/locations/{location}/instances" as const;
 const ONE = "/v1/projects/{project}/locations/{location}/instances/{instance}" as const;
 
-export function instancesApi(api: ApiClient, http: HttpOptions, scope: Scope, operations: OperationsApi) {
+export function instancesApi(api: ApiClient, scope: Scope, operations: OperationsApi) {
   const path = (idOrName: string) => {
     const n = parseName("instances", idOrName, scope);
     return { project: n.project, location: n.location, instance: n.id };
@@ -83,10 +83,28 @@ export function instancesApi(api: ApiClient, http: HttpOptions, scope: Scope, op
 
     /** STANDARD_HA: promote a replica (`POST …/instances/{id}:failover`). */
     async failover(idOrName: string, opts: MutateOptions & { dataProtectionMode?: DataProtectionMode } = {}): Promise<Operation> {
-      const p = path(idOrName);
-      const query = opts.requestId ? `?requestId=${encodeURIComponent(opts.requestId)}` : "";
-      const at = `/v1/projects/${p.project}/locations/${p.location}/instances/${encodeURIComponent(p.instance)}:failover${query}`;
-      return untypedRequest<Operation>(http, "POST", at, { dataProtectionMode: opts.dataProtectionMode ?? "LIMITED_DATA_LOSS" }, opts.signal);
+      return dataOf(
+        await api.POST(`${ONE}:failover`, {
+          params: { path: path(idOrName), query: { requestId: opts.requestId } },
+          body: { dataProtectionMode: opts.dataProtectionMode ?? "LIMITED_DATA_LOSS" },
+          signal: opts.signal,
+        }),
+      );
+    },
+
+    /** One page of what happened to the instance, newest first (cacheplane addition). */
+    async events(idOrName: string, opts: { pageSize?: number; pageToken?: string; signal?: AbortSignal } = {}) {
+      return dataOf(
+        await api.GET(`${ONE}/events`, { params: { path: path(idOrName), query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }),
+      );
+    },
+
+    /** Every event, newest first, page after page. */
+    allEvents(idOrName: string, opts: { pageSize?: number } = {}): AsyncGenerator<InstanceEvent, void, undefined> {
+      return paginate(async (pageToken) => {
+        const page = await instances.events(idOrName, { pageSize: opts.pageSize, ...(pageToken ? { pageToken } : {}) });
+        return { items: page.events, nextPageToken: page.nextPageToken };
+      });
     },
 
     /** `redis://[:<auth>@]host:port` for an instance (by id, name or the Instance itself). */

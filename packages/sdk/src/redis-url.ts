@@ -1,4 +1,4 @@
-// A connection URL for an instance. The password is percent-encoded down to [A-Za-z0-9._%-], so
+// Connection URLs for an instance and a cluster. The password is percent-encoded down to [A-Za-z0-9._%-], so
 // the URL needs no quoting in a shell `eval`, a CI environment file or a .env file, and the
 // AUTH strings cacheplane generates (UUIDs) stay as they are (redis-cli does not decode '%').
 import type { Cluster, Instance } from "./types.js";

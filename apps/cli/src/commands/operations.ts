@@ -1,9 +1,9 @@
 // cacheplane operations list|get|wait|cancel
-import type { Instance, Operation } from "@cacheplane/sdk";
+import type { Cluster, Instance, Operation } from "@cacheplane/sdk";
 import { GLOBAL_HELP, durationMs, noPositionals, onePositional, outputFormat, parse } from "../args.js";
 import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
-import { envLines, json, operationDetails, operationTable } from "../output.js";
+import { clusterEnv, envLines, json, operationDetails, operationTable } from "../output.js";
 import { WAIT_HELP, waitWithProgress } from "./wait.js";
 
 const HELP: Record<string, string> = {
@@ -18,7 +18,7 @@ Commands:
 Run 'cacheplane operations <command> --help' for its flags.`,
   list: `Usage: cacheplane operations list [--limit N] [-o table|json]\n\n  --limit N   show at most N operations (default 50)\n\n${GLOBAL_HELP}`,
   get: `Usage: cacheplane operations get <operation> [-o table|json]\n\n${GLOBAL_HELP}`,
-  wait: `Usage: cacheplane operations wait <operation> [--timeout DUR] [-o table|json|env]\n\n${WAIT_HELP.split("\n")[1]}\n\n-o env prints REDIS_URL=… when the operation created or updated an instance.\n\n${GLOBAL_HELP}`,
+  wait: `Usage: cacheplane operations wait <operation> [--timeout DUR] [-o table|json|env]\n\n${WAIT_HELP.split("\n")[1]}\n\n-o env prints REDIS_URL=… when the operation created or updated an instance (for a cluster,\nalso REDIS_CLUSTER=1 and CACHEPLANE_CLUSTER=<name>).\n\n${GLOBAL_HELP}`,
   cancel: `Usage: cacheplane operations cancel <operation>\n\n${GLOBAL_HELP}`,
 };
 
@@ -60,6 +60,11 @@ async function wait(args: string[], io: Io) {
   const done = await waitWithProgress(client, io, op, `${op.metadata.verb} ${op.metadata.target.split("/").pop()}`, timeoutMs);
   if (format === "json") return io.out(json(done));
   if (format === "table") return io.out(operationDetails(done));
+  if (/\/clusters\/[^/]+$/.test(done.metadata.target)) {
+    const cluster = done.response as Cluster | undefined;
+    if (!cluster?.discoveryEndpoints?.length) throw new UsageError("-o env needs an operation whose result is a cluster with an endpoint");
+    return io.out(envLines(clusterEnv(await client.clusters.get(cluster.name!))));
+  }
   const instance = done.response as Instance | undefined;
   if (!instance?.host) throw new UsageError("-o env needs an operation whose result is an instance with an endpoint");
   io.out(envLines([["REDIS_URL", await client.instances.redisUrl(instance.name!)]]));

@@ -1,15 +1,21 @@
-// Shared by every mutating command: print the started Operation, or wait for it with live
-// progress (--wait) and hand back the finished one.
+// Shared by every mutating command: the --wait/--timeout flags, printing the started
+// Operation, or waiting for it with live progress and handing back the finished one.
 import type { CacheplaneClient, Operation } from "@cacheplane/sdk";
-import type { OutputFormat } from "../args.js";
+import { flagHelp, type Flags, type OutputFormat } from "../args.js";
 import type { Io } from "../context.js";
 import { json, operationDetails, shortName } from "../output.js";
 import { startProgress } from "../progress.js";
 
-export const WAIT_HELP = `  --wait             wait until the operation is done, showing its progress on stderr
-  --timeout DUR      how long --wait waits (default 10m), e.g. 90s, 5m`;
+export const DEFAULT_WAIT_MS = 600_000;
 
-export const WAIT_OPTIONS = { wait: { type: "boolean" }, timeout: { type: "string" } } as const;
+export const WAIT_FLAGS = {
+  wait: { type: "boolean", help: "wait until the operation is done, showing its progress on stderr" },
+  timeout: { type: "string", arg: "DUR", help: "how long --wait waits (default 10m), e.g. 90s, 5m" },
+} as const satisfies Flags;
+
+/** For commands whose flags are not a table yet. */
+export const WAIT_OPTIONS = WAIT_FLAGS;
+export const WAIT_HELP = flagHelp(WAIT_FLAGS);
 
 export async function waitWithProgress(client: CacheplaneClient, io: Io, op: Operation, label: string, timeoutMs: number): Promise<Operation> {
   const progress = startProgress(io, label);

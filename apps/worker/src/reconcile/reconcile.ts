@@ -93,6 +93,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         if (step.kind === "deleteInstance") return { done: true };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (process.env.CP_TRACE) console.log(Date.now() % 100000, "ERR", step?.kind, message);
         ctx.log.warn({ instanceUid, step: step?.kind, err: message }, "reconcile failed");
         if (isPermanent(error)) {
           // Retrying cannot help: end the work it was for, and undo a create that cannot finish.

@@ -1,0 +1,116 @@
+// Clusters (Memorystore for Redis Cluster v1): the same helpers as instances — typed CRUD,
+// create-and-wait, every page of a list — plus per-shard failover, the event log, and the
+// discovery endpoint's URL for a cluster client.
+import { CacheplaneError } from "./errors.js";
+import { dataOf, type ApiClient } from "./http.js";
+import type { DataProtectionMode, MutateOptions } from "./instances.js";
+import { parseName, type Scope } from "./names.js";
+import type { OperationsApi, WaitOptions } from "./operations.js";
+import { paginate } from "./paging.js";
+import { clusterRedisUrl } from "./redis-url.js";
+import type { Cluster, ClusterInput, InstanceEvent, Operation } from "./types.js";
+
+const BASE = "/v1/projects/{project}/locations/{location}/clusters" as const;
+const ONE = "/v1/projects/{project}/locations/{location}/clusters/{cluster}" as const;
+
+type PageOptions = { pageSize?: number; pageToken?: string; signal?: AbortSignal };
+
+export function clustersApi(api: ApiClient, scope: Scope, operations: OperationsApi) {
+  const path = (idOrName: string) => {
+    const n = parseName("clusters", idOrName, scope);
+    return { project: n.project, location: n.location, cluster: n.id };
+  };
+
+  const clusters = {
+    /** Starts a create (`shardCount` is required); the answer is the Operation (see createAndWait). */
+    async create(clusterId: string, cluster: ClusterInput, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(
+        await api.POST(BASE, { params: { path: scope, query: { clusterId, requestId: opts.requestId } }, body: cluster, signal: opts.signal }),
+      );
+    },
+
+    /** Creates the cluster and resolves with it once it is ACTIVE (every slot served). */
+    async createAndWait(clusterId: string, cluster: ClusterInput, opts: MutateOptions & WaitOptions = {}): Promise<Cluster> {
+      const op = await clusters.create(clusterId, cluster, opts);
+      const done = await operations.wait(op, opts);
+      const response = done.response as Cluster | undefined;
+      return response?.state === "ACTIVE" ? response : clusters.get(clusterId, opts);
+    },
+
+    async get(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<Cluster> {
+      return dataOf(await api.GET(ONE, { params: { path: path(idOrName) }, signal: opts.signal }));
+    },
+
+    /** One page. */
+    async list(opts: PageOptions = {}) {
+      return dataOf(
+        await api.GET(BASE, { params: { path: scope, query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }),
+      );
+    },
+
+    /** Every cluster, page after page: `for await (const c of cp.clusters.all())`. */
+    all(opts: { pageSize?: number } = {}): AsyncGenerator<Cluster, void, undefined> {
+      return paginate(async (pageToken) => {
+        const page = await clusters.list({ pageSize: opts.pageSize, ...(pageToken ? { pageToken } : {}) });
+        return { items: page.clusters, nextPageToken: page.nextPageToken };
+      });
+    },
+
+    /**
+     * Changes the given fields; updateMask defaults to the keys of `patch`. A change of
+     * shardCount (resharding: slots move live) or replicaCount is refused with
+     * FAILED_PRECONDITION until an earlier one has converged.
+     */
+    async update(idOrName: string, patch: ClusterInput, opts: MutateOptions & { updateMask?: string[] } = {}): Promise<Operation> {
+      const updateMask = (opts.updateMask ?? Object.keys(patch)).join(",");
+      return dataOf(
+        await api.PATCH(ONE, { params: { path: path(idOrName), query: { updateMask, requestId: opts.requestId } }, body: patch, signal: opts.signal }),
+      );
+    },
+
+    /** Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true. */
+    async delete(idOrName: string, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(await api.DELETE(ONE, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, signal: opts.signal }));
+    },
+
+    /** Promotes the best replica of one shard ("0001" is the first); needs replicaCount ≥ 1. */
+    async failoverShard(idOrName: string, opts: MutateOptions & { shard: string; dataProtectionMode?: DataProtectionMode }): Promise<Operation> {
+      return dataOf(
+        await api.POST(`${ONE}:failoverShard`, {
+          params: { path: path(idOrName), query: { requestId: opts.requestId } },
+          body: { shard: opts.shard, dataProtectionMode: opts.dataProtectionMode ?? "LIMITED_DATA_LOSS" },
+          signal: opts.signal,
+        }),
+      );
+    },
+
+    /** One page of what happened to the cluster, newest first (cacheplane addition). */
+    async events(idOrName: string, opts: PageOptions = {}) {
+      return dataOf(
+        await api.GET(`${ONE}/events`, {
+          params: { path: path(idOrName), query: { pageSize: opts.pageSize, pageToken: opts.pageToken } },
+          signal: opts.signal,
+        }),
+      );
+    },
+
+    /** Every event, newest first, page after page. */
+    allEvents(idOrName: string, opts: { pageSize?: number } = {}): AsyncGenerator<InstanceEvent, void, undefined> {
+      return paginate(async (pageToken) => {
+        const page = await clusters.events(idOrName, { pageSize: opts.pageSize, ...(pageToken ? { pageToken } : {}) });
+        return { items: page.events, nextPageToken: page.nextPageToken };
+      });
+    },
+
+    /** `redis://host:port` of the discovery endpoint (by id, name or the Cluster itself). */
+    async redisUrl(cluster: string | Cluster, opts: { signal?: AbortSignal } = {}): Promise<string> {
+      const got = typeof cluster === "string" ? await clusters.get(cluster, opts) : cluster;
+      if (!got.discoveryEndpoints?.length) {
+        throw CacheplaneError.of("FAILED_PRECONDITION", `cluster ${got.name} has no discovery endpoint yet (state ${got.state})`);
+      }
+      return clusterRedisUrl(got);
+    },
+  };
+  return clusters;
+}
+export type ClustersApi = ReturnType<typeof clustersApi>;
