@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
 import { clusterClient, missingKeys, startClusterTraffic } from "../support/cluster-traffic.js";
-import { killNode, leftoversFor } from "../support/nodes.js";
+import { freezeNode, killNode, leftoversFor, runningFor } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
 
 const BASE = "/v1/projects/default/locations/local1/clusters";
@@ -195,6 +195,20 @@ describe.each(DRIVERS)("clusters with the %s driver", (driver) => {
     expect(await missingKeys(address, port, traffic.acked.slice(0, 50))).toEqual([]);
   }, 120_000);
 
+  it("fences a hung shard primary (SIGSTOP / docker pause) and fails the shard over", async () => {
+    cluster = await waitActive("c3");
+    const victim = primaryOf(cluster, 1);
+    await freezeNode(cp, victim.id);
+    cluster = await waitActive("c3", (c) => primaryOf(c, 1).id !== victim.id, 30_000);
+    await waitFor("the fenced node rejoins as a replica", async () => (await liveRole(victim.host, victim.port)) === "slave", 30_000);
+    const client = clusterClient(endpoint(cluster).address, endpoint(cluster).port);
+    try {
+      for (let i = 0; i < 100; i++) await client.set(`after-hang:${i}`, "1");
+    } finally {
+      client.disconnect();
+    }
+  }, 90_000);
+
   it("changes replicaCount and nodeType online, shard by shard", async () => {
     const res = await cp.api("PATCH", `${BASE}/c3?updateMask=replicaCount,nodeType`, { replicaCount: 2, nodeType: "REDIS_STANDARD_SMALL" });
     expect(res.status).toBe(200);
@@ -213,8 +227,12 @@ describe.each(DRIVERS)("clusters with the %s driver", (driver) => {
     }
   }, 90_000);
 
-  it("creates a 1 x 0 cluster, and deletes clusters leaving no node, container or directory", async () => {
-    const created = await cp.api("POST", `${BASE}?clusterId=c1&requestId=one-by-zero`, { shardCount: 1, nodeType: NANO });
+  it("creates a 1 x 0 cluster with AOF that keeps its data across a node crash, and deletes clusters leaving nothing", async () => {
+    const created = await cp.api("POST", `${BASE}?clusterId=c1&requestId=one-by-zero`, {
+      shardCount: 1,
+      nodeType: NANO,
+      persistenceConfig: { mode: "AOF", aofConfig: { appendFsync: "ALWAYS" } },
+    });
     const op = await cp.waitOperation(created.body.name, 60);
     expect(op.error).toBeUndefined();
     const one = await get("c1");
@@ -222,10 +240,21 @@ describe.each(DRIVERS)("clusters with the %s driver", (driver) => {
     expect(one.shards[0].slots).toEqual(["0-16383"]);
     const client = clusterClient(endpoint(one).address, endpoint(one).port);
     try {
-      await client.set("solo", "1");
-      expect(await client.get("solo")).toBe("1");
+      for (let i = 0; i < 200; i++) await client.set(`solo:${i}`, String(i));
     } finally {
       client.disconnect();
+    }
+    // With no replica the shard's node is restarted, with every acknowledged write (AOF always).
+    const node = one.shards[0].nodes[0];
+    const before = (await runningFor(cp, node.id))[0]!.incarnation;
+    await killNode(cp, node.id);
+    await waitFor("restarted", async () => ((await runningFor(cp, node.id))[0]?.incarnation ?? before) !== before, 30_000);
+    const back = await waitActive("c1");
+    const again = clusterClient(endpoint(back).address, endpoint(back).port);
+    try {
+      for (let i = 0; i < 200; i++) expect(await again.get(`solo:${i}`)).toBe(String(i));
+    } finally {
+      again.disconnect();
     }
     const protectedRes = await cp.api("PATCH", `${BASE}/c1?updateMask=deletionProtectionEnabled`, { deletionProtectionEnabled: true });
     await cp.waitOperation(protectedRes.body.name);

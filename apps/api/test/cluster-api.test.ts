@@ -113,12 +113,14 @@ describe("cluster create and read", () => {
     expect((await rowOf("c-rdb")).spec).toMatchObject({ persistenceConfig: { mode: "RDB", rdbConfig: { rdbSnapshotPeriod: "TWENTY_FOUR_HOURS" } } });
   });
 
-  it("shows an ACTIVE cluster's balanced slots", async () => {
+  it("shows the slots the worker observed each shard serve, not a layout it assumes", async () => {
     await create("c-active");
     await markActive("c-active");
+    const slotRanges = { 0: ["0-4095", "5000-5461"], 1: ["5462-10922"], 2: ["4096-4999", "10923-16383"] };
+    await cp.prisma.instance.update({ where: { uid: (await rowOf("c-active")).uid }, data: { slotRanges } });
     const got = await cp.api("GET", `${BASE}/c-active`);
     expect(got.body.state).toBe("ACTIVE");
-    expect(got.body.shards.map((s: any) => s.slots)).toEqual([["0-5461"], ["5462-10922"], ["10923-16383"]]);
+    expect(got.body.shards.map((s: any) => s.slots)).toEqual([slotRanges[0], slotRanges[1], slotRanges[2]]);
   });
 
   it("returns the same Operation for a retried requestId, even concurrently", async () => {

@@ -1,7 +1,6 @@
 // From a stored cluster to what planCluster() and the driver need.
 import {
   clusterNodeConfig,
-  clusterNodeId,
   NODE_TYPE_GB,
   nodeId,
   ORDINALS_PER_SHARD,
@@ -10,7 +9,6 @@ import {
   type StoredClusterSpec,
 } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
-import type { NodeSpec } from "@cacheplane/runtime";
 
 const GIB = 1024 ** 3;
 
@@ -58,26 +56,5 @@ export function desiredCluster(row: InstanceRow & { nodes: NodeRow[] }, zones: s
       row.failoverShard !== null && (row.failoverMode === "LIMITED_DATA_LOSS" || row.failoverMode === "FORCE_DATA_LOSS")
         ? { shard: row.failoverShard, mode: row.failoverMode }
         : undefined,
-  };
-}
-
-/** A cluster node for the driver: cluster identity, whom it follows, and the discovery
- *  endpoint address on shard 0's primary. `primaryId` overrides the recorded shard primary. */
-export function clusterNodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, primaryId = shardPrimary(row, node.shard)): NodeSpec {
-  const primary = row.nodes.find((n) => n.id === primaryId);
-  const isPrimary = !primary || primary.id === node.id;
-  return {
-    id: node.id,
-    instanceUid: row.uid,
-    projectId: row.projectId,
-    zone: node.zone,
-    redisVersion: storedClusterSpec(row).redisVersion,
-    host: node.host,
-    port: node.port,
-    dataDir: node.dataDir,
-    config: { ...config, "replica-announce-ip": node.host },
-    endpointHosts: isPrimary && node.shard === 0 && row.host ? [row.host] : [],
-    cluster: { myId: clusterNodeId(node.id), ...(isPrimary ? {} : { primaryId: clusterNodeId(primary.id) }) },
-    ...(isPrimary ? {} : { replicaOf: { host: primary.host, port: primary.port } }),
   };
 }

@@ -1,9 +1,9 @@
 // From a stored instance to what plan() and the driver need.
 import { join } from "node:path";
-import { nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec } from "@cacheplane/core";
+import { clusterNodeId, nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import type { NodeSpec } from "@cacheplane/runtime";
-import { clusterConfig, clusterNodeSpec, isCluster } from "./desired-cluster.js";
+import { clusterConfig, isCluster, shardPrimary } from "./desired-cluster.js";
 
 /** The stored spec (contracts' Instance input fields, normalized by the api). */
 interface StoredSpec {
@@ -60,26 +60,29 @@ export function desiredInstance(row: InstanceRow, zones: string[], endpointHost:
 }
 
 /** Everything a driver needs for one node, roles included: the primary listens on the
- *  instance's endpoint address too; replicas follow the primary. */
+ *  endpoint address too (an instance's; a cluster's discovery endpoint, on shard 0's primary);
+ *  replicas follow the primary. `primaryId` overrides the recorded primary (of the node's shard). */
 export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, endpointHost: string, primaryId?: string): NodeSpec {
-  if (isCluster(row)) return clusterNodeSpec(row, node, config, primaryId);
-  primaryId ??= primaryIdOf(row);
+  const cluster = isCluster(row);
+  primaryId ??= cluster ? shardPrimary(row, node.shard) : primaryIdOf(row);
   const primary = row.nodes.find((n) => n.id === primaryId);
   const isPrimary = !primary || primary.id === node.id;
+  const holdsEndpoint = isPrimary && (!cluster || (node.shard === 0 && row.host !== null));
   return {
     id: node.id,
     instanceUid: row.uid,
     projectId: row.projectId,
     zone: node.zone,
-    redisVersion: storedSpec(row).redisVersion,
+    redisVersion: (row.spec as { redisVersion: string }).redisVersion,
     host: node.host,
     port: node.port,
     dataDir: node.dataDir,
     // A primary knows its replicas by this address; FAILOVER TO <host> <port> needs it to be
     // the node's own address, not whatever source address the kernel picked.
     config: { ...config, "replica-announce-ip": node.host },
-    endpointHosts: isPrimary ? [endpointHost] : [],
+    endpointHosts: holdsEndpoint ? [cluster ? row.host! : endpointHost] : [],
     ...(isPrimary ? {} : { replicaOf: { host: primary.host, port: primary.port } }),
+    ...(cluster ? { cluster: { myId: clusterNodeId(node.id), ...(isPrimary ? {} : { primaryId: clusterNodeId(primary.id) }) } } : {}),
   };
 }
 
