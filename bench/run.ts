@@ -11,18 +11,30 @@ import { createReady, redisSpawn } from "./scenarios/create.js";
 import { assertDocker, dockerRun } from "./scenarios/docker.js";
 import { edgeOverhead } from "./scenarios/edge.js";
 import { bareFailover, haFailover, haSwitchover, sentinelFailover } from "./scenarios/failover.js";
+import { bareAddShard, clusterAddShard } from "./scenarios/cluster-add-shard.js";
+import { bareClusterCreate, clusterCreate } from "./scenarios/cluster-create.js";
+import { bareClusterFailover, clusterFailover } from "./scenarios/cluster-failover.js";
+import type { Check } from "./scenarios/cluster-lib.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const only = argv.flatMap((a, i) => (argv[i - 1] === "--only" ? a.split(",") : [])).map((s) => s.toLowerCase());
-const concurrency = Number(argv[argv.indexOf("--concurrency") + 1]) || 16;
+const flag = (name: string) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) || undefined : undefined);
+const concurrency = flag("--concurrency") ?? 16;
 const RUNS = quick ? 5 : 20; // create → READY
 const KILLS = quick ? 3 : 10; // unplanned failovers, each side
 const SWITCHOVERS = quick ? 3 : 10;
 const CLI_RUNS = quick ? 3 : 10;
 const LOAD = quick ? { durationMs: 1_000, rounds: 1, warmupMs: 300 } : { durationMs: 5_000, rounds: 3, warmupMs: 1_000 };
 const EDGE = quick ? { rounds: 1, requests: 20_000 } : { rounds: 3, requests: 200_000 };
+// Clusters: creates; reshards (each on a fresh cluster of --keys keys under --cluster-clients
+// SET/GET loops); shard kills (ours and node-timeout 1000), and kills at Redis's default
+// node-timeout 15000 (~17 s each, so few).
+const CLUSTER_CREATES = flag("--cluster-runs") ?? (quick ? 3 : 10);
+const RESHARD = { keys: flag("--keys") ?? (quick ? 20_000 : 200_000), concurrency: flag("--cluster-clients") ?? 4, runs: flag("--reshard-runs") ?? (quick ? 1 : 3) };
+const CLUSTER_KILLS = flag("--cluster-kills") ?? (quick ? 2 : 5);
+const SLOW_CLUSTER_KILLS = quick ? 1 : 2;
 
 // ---- scenarios: id, display name, baseline id, target ----
 const maxMs = (max: number): Target => ({ on: "median", max });
@@ -44,6 +56,13 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "write-gap-floor", name: "writer's longest gap, no failover" },
   { id: "redis-failover", name: "bare Redis FAILOVER → target takes a write" },
   { id: "ha-switchover", name: "HA :failover → longest write gap", baseline: "redis-failover", target: maxMs(500) },
+  { id: "bare-cluster-create", name: "redis-cli --cluster create 3x1 → cluster_state:ok" },
+  { id: "cluster-create", name: "create cluster 3x1 → ACTIVE", baseline: "bare-cluster-create", target: { on: "ratio", max: 1 } },
+  { id: "bare-cluster-add-shard", name: `redis-cli add-node + rebalance 3 → 4 (${RESHARD.keys.toLocaleString("en-US")} keys, load)` },
+  { id: "cluster-add-shard", name: `cluster shardCount 3 → 4 → ACTIVE (${RESHARD.keys.toLocaleString("en-US")} keys, load)`, baseline: "bare-cluster-add-shard", target: { on: "ratio", max: 1.5 } },
+  { id: "bare-cluster-failover-15000", name: "Redis Cluster, node-timeout 15000: kill primary → first write" },
+  { id: "bare-cluster-failover-1000", name: "Redis Cluster, node-timeout 1000: kill primary → first write" },
+  { id: "cluster-failover", name: "cluster: kill shard primary → first write", baseline: "bare-cluster-failover-1000", target: maxMs(1_000) },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -112,8 +131,11 @@ async function main() {
   const edge = ["edge-set", "edge-get", "edge-set-direct", "edge-get-direct"];
   const planned = ["write-gap-floor", "redis-failover", "ha-switchover"];
   const unplanned = ["sentinel-failover", "ha-failover"];
-  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", ...edge);
-  if (needsPlane || want(...planned, ...unplanned, "cli-startup")) {
+  const clusterCreates = ["bare-cluster-create", "cluster-create"];
+  const reshards = ["bare-cluster-add-shard", "cluster-add-shard"];
+  const clusterKills = ["bare-cluster-failover-15000", "bare-cluster-failover-1000", "cluster-failover"];
+  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge);
+  if (needsPlane || want(...planned, ...unplanned, "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
     await group("in-process control plane", () =>
       scoped(async () => {
         const plane: Plane | undefined = needsPlane ? await inProcessPlane("process") : undefined;
@@ -150,6 +172,38 @@ async function main() {
               if (want("sentinel-failover")) pair.push(await sentinelFailover(spec("sentinel-failover"), KILLS));
               if (want("ha-failover")) pair.push(await haFailover(plane!, spec("ha-failover"), KILLS));
               await latencies(...pair);
+            }),
+          );
+        }
+        // Clusters, each beside its redis-cli baseline, runs interleaved.
+        if (want(...clusterCreates)) {
+          await group("cluster create", () =>
+            scoped(async () =>
+              latencies(
+                ...(want("bare-cluster-create") ? [await bareClusterCreate(spec("bare-cluster-create"), CLUSTER_CREATES)] : []),
+                ...(want("cluster-create") ? [clusterCreate(plane!, spec("cluster-create"), CLUSTER_CREATES)] : []),
+              ),
+            ),
+          );
+        }
+        if (want(...reshards)) {
+          await group("cluster add-shard", () =>
+            scoped(async () =>
+              latencies(
+                ...(want("bare-cluster-add-shard") ? [await bareAddShard(spec("bare-cluster-add-shard"), RESHARD)] : []),
+                ...(want("cluster-add-shard") ? [clusterAddShard(plane!, spec("cluster-add-shard"), RESHARD)] : []),
+              ),
+            ),
+          );
+        }
+        if (want(...clusterKills)) {
+          await group("cluster failover", () =>
+            scoped(async () => {
+              const kills = [];
+              if (want("cluster-failover")) kills.push(await clusterFailover(plane!, spec("cluster-failover"), CLUSTER_KILLS));
+              if (want("bare-cluster-failover-1000")) kills.push(await bareClusterFailover(spec("bare-cluster-failover-1000"), CLUSTER_KILLS, 1_000));
+              if (want("bare-cluster-failover-15000")) kills.push(await bareClusterFailover(spec("bare-cluster-failover-15000"), SLOW_CLUSTER_KILLS, 15_000));
+              await latencies(...kills);
             }),
           );
         }
@@ -191,7 +245,8 @@ async function main() {
 
   report(results, failures);
   const lost = results.some((r) => (r.extra?.lostWrites as LostWrites | undefined)?.mustBeZero && (r.extra!.lostWrites as LostWrites).lost > 0);
-  return failures.length || lost || results.some((r) => r.extra?.errors) ? 1 : 0;
+  const checked = results.some((r) => ((r.extra?.checks as Check[] | undefined) ?? []).some((c) => c.mustBeZero && c.value > 0));
+  return failures.length || lost || checked || results.some((r) => r.extra?.errors) ? 1 : 0;
 }
 
 interface LostWrites {
@@ -219,8 +274,22 @@ function report(results: Result[], failures: string[]) {
     }
     for (const d of (r.extra?.lossDetail as string[] | undefined) ?? []) notes.push(`${r.name}: ${d}`);
     if (typeof r.extra?.firstOutputMs === "number" && !Number.isNaN(r.extra.firstOutputMs)) notes.push(`${r.name}: first output of the CLI after ${r.extra.firstOutputMs.toFixed(0)} ms (median; node start-up, imports, the POST)`);
+    for (const c of (r.extra?.checks as Check[] | undefined) ?? []) {
+      notes.push(`${c.label}: ${c.value.toLocaleString("en-US")}${c.mustBeZero ? (c.value === 0 ? " (must be 0: ok)" : " (must be 0: FAILED)") : ""}${c.detail ? ` — ${c.detail}` : ""}`);
+    }
+    const load = r.extra?.load as { ok: number; opsPerSecMedian: number; p99MsMedian: number; maxMs: number; idleOpsPerSecMedian: number; idleP99MsMedian: number } | undefined;
+    if (load) {
+      notes.push(
+        `${r.name}: the load made ${load.ok.toLocaleString("en-US")} successful operations in the timed windows: ${load.opsPerSecMedian.toLocaleString("en-US")} ops/s, p99 ${load.p99MsMedian.toFixed(1)} ms, max ${load.maxMs.toFixed(0)} ms (medians of runs; the second before each: ${load.idleOpsPerSecMedian.toLocaleString("en-US")} ops/s, p99 ${load.idleP99MsMedian.toFixed(1)} ms)`,
+      );
+    }
+    for (const n of (r.extra?.notes as string[] | undefined) ?? []) notes.push(`${r.name}: ${n}`);
     if (r.extra?.addresses) notes.push(`redis-benchmark -t get,set -P ${r.extra.pipeline} -c ${r.extra.clients} -n ${r.extra.requests}: endpoint vs direct = ${r.extra.addresses}`);
   }
+  // A second baseline for the cluster kill: Redis's default node-timeout.
+  const slow = results.find((r) => r.name === specIf("bare-cluster-failover-15000")?.name);
+  const ours = results.find((r) => r.name === specIf("cluster-failover")?.name);
+  if (slow && ours) notes.push(`${ours.name}: ${(ours.stats.median / slow.stats.median).toFixed(2)}x of ${slow.name} (median ${slow.stats.median.toFixed(0)} ms)`);
   if (notes.length) console.log(`\n${[...new Set(notes)].map((n) => `- ${n}`).join("\n")}`);
   const missed = results.filter((r) => targetOf(r, results)?.met === false).map((r) => `${r.name} (${targetOf(r, results)!.text})`);
   if (missed.length) console.log(`\ntargets missed: ${missed.join("; ")}`);

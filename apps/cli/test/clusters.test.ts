@@ -47,6 +47,20 @@ async function redisCli(url: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/** Many commands through one redis-cli -c (read from stdin, one per line): one reply line each
+ *  (its "-> Redirected to slot …" notes left out). */
+function redisCliBatch(url: string, commands: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("redis-cli", ["-c", "-u", url], { timeout: 20_000 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trimEnd().split("\n").filter((line) => !line.startsWith("-> Redirected"))),
+    );
+    child.stdin!.end(`${commands.join("\n")}\n`);
+  });
+}
+const setAll = (url: string) => redisCliBatch(url, KEYS.map((k) => `set ${k} v-${k}`));
+const getAll = (url: string) => redisCliBatch(url, KEYS.map((k) => `get ${k}`));
+const VALUES = () => KEYS.map((k) => `v-${k}`);
+
 /** `NAME=value` lines as an object; fails on any other line. */
 function parseEnv(stdout: string): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -130,9 +144,10 @@ describe("cacheplane clusters", () => {
 
   it("creates with --wait -o env: REDIS_URL, REDIS_CLUSTER=1 and the name; redis-cli -c works across shards", async () => {
     // A second, 1-shard cluster without --wait, in parallel: its Operation is waited for below.
+    const C2_FLAGS = ["--shard-count", "1", "--zone", "local1-b", "--persistence", "rdb", "--rdb-period", "one_hour", "--node-type", "redis_shared_core_nano", "--request-id", "c2-create-1"];
     const [r, started] = await Promise.all([
       cli(["clusters", "create", "c1", "--shard-count", "3", "--label", "team=cli", "--deletion-protection", "--wait", "-o", "env"]),
-      cli(["clusters", "create", "c2", "--shard-count", "1", "-o", "json"]),
+      cli(["clusters", "create", "c2", ...C2_FLAGS, "-o", "json"]),
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^creating c1: .+\(\d+\.\ds\)$/m);
@@ -143,28 +158,44 @@ describe("cacheplane clusters", () => {
     expect(vars.REDIS_CLUSTER).toBe("1");
     expect(vars.CACHEPLANE_CLUSTER).toBe("projects/default/locations/local1/clusters/c1");
     url = vars.REDIS_URL!;
-    for (const key of KEYS) expect(await redisCli(url, "set", key, `v-${key}`)).toBe("OK");
-    for (const key of KEYS) expect(await redisCli(url, "get", key)).toBe(`v-${key}`);
+    expect(await redisCli(url, "set", "{z}x", "1")).toBe("OK");
+    expect(await redisCli(url, "get", "{z}x")).toBe("1");
+    expect(await setAll(url)).toEqual(KEYS.map(() => "OK"));
+    expect(await getAll(url)).toEqual(VALUES());
     expect(await redisCli(url, "cluster", "info")).toMatch(/cluster_state:ok/);
 
     expect(started.code).toBe(0);
     const op = JSON.parse(started.stdout);
     expect(op).toMatchObject({ done: false, metadata: { verb: "create", target: "projects/default/locations/local1/clusters/c2" } });
+    // The same request id again: the same Operation, no second create.
+    const retried = await cli(["clusters", "create", "c2", ...C2_FLAGS, "-o", "json"]);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(JSON.parse(retried.stdout).name).toBe(op.name);
     const waited = await cli(["operations", "wait", op.name.split("/").pop(), "-o", "env"]);
     expect(waited.code, waited.stderr).toBe(0);
     expect(parseEnv(waited.stdout)).toMatchObject({ REDIS_URL: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/), REDIS_CLUSTER: "1", CACHEPLANE_CLUSTER: "projects/default/locations/local1/clusters/c2" });
+    // Every flag reached the API.
+    const c2 = (await cp.api("GET", "/v1/projects/default/locations/local1/clusters/c2")).body;
+    expect(c2).toMatchObject({
+      state: "ACTIVE",
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      zoneDistributionConfig: { mode: "SINGLE_ZONE", zone: "local1-b" },
+      persistenceConfig: { mode: "RDB", rdbConfig: { rdbSnapshotPeriod: "ONE_HOUR" } },
+    });
+    expect(c2.shards[0].nodes.map((n: { zone: string }) => n.zone)).toEqual(["local1-b"]);
     const deleted = await cli(["clusters", "delete", "c2"]);
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toMatch(/Running\. Follow it with: cacheplane operations wait /);
-  });
+  }, 120_000);
 
-  it("gets and lists as a table (with each shard's slots and nodes), JSON and env lines", async () => {
-    const [one, asJson, table, listJson, listEnv] = await Promise.all([
+  it("gets and lists as a table (with each shard's slots and nodes), JSON and env lines; status counts clusters", async () => {
+    const [one, asJson, table, listJson, listEnv, status] = await Promise.all([
       cli(["clusters", "get", "c1"]),
       cli(["clusters", "get", "projects/default/locations/local1/clusters/c1", "-o", "json"]),
       cli(["clusters", "list"]),
       cli(["clusters", "list", "-o", "json"]),
       cli(["clusters", "list", "-o", "env"]),
+      cli(["status"]),
     ]);
     expect(one.stdout).toMatch(/^name:\s+projects\/default\/locations\/local1\/clusters\/c1$/m);
     expect(one.stdout).toMatch(/^state:\s+ACTIVE$/m);
@@ -177,6 +208,7 @@ describe("cacheplane clusters", () => {
     expect(table.stdout).toMatch(new RegExp(`^c1\\s+3\\s+0\\s+REDIS_HIGHMEM_MEDIUM\\s+\\d+GB\\s+ACTIVE\\s+${url.slice("redis://".length)}\\s+MULTI_ZONE\\s+yes$`, "m"));
     expect(JSON.parse(listJson.stdout).map((c: { name: string }) => c.name)).toContain("projects/default/locations/local1/clusters/c1");
     expect(listEnv.stdout).toContain(`REDIS_URL_C1=${url}\nREDIS_CLUSTER_C1=1\n`);
+    expect(status.stdout).toMatch(/^instances: 0\nclusters: [12] \(.*ACTIVE.*\)\n$/m);
   });
 
   it("refuses what the cluster's state forbids: duplicate (4), delete while protected and failover without replicas (1)", async () => {
@@ -200,7 +232,7 @@ describe("cacheplane clusters", () => {
     const cluster = JSON.parse(r.stdout);
     expect(cluster).toMatchObject({ state: "ACTIVE", shardCount: 3, replicaCount: 1, deletionProtectionEnabled: false });
     for (const shard of cluster.shards) expect(shard.nodes.map((n: { role: string }) => n.role).sort()).toEqual(["PRIMARY", "REPLICA"]);
-    for (const key of KEYS) expect(await redisCli(url, "get", key)).toBe(`v-${key}`);
+    expect(await getAll(url)).toEqual(VALUES());
   });
 
   it("fails shard 0001 over with --wait: a replica becomes its primary and the data stays", async () => {
@@ -212,7 +244,7 @@ describe("cacheplane clusters", () => {
     const after = JSON.parse(r.stdout);
     expect(primaryOf(after)).toBeDefined();
     expect(primaryOf(after)).not.toBe(primaryOf(before));
-    for (const key of KEYS) expect(await redisCli(url, "get", key)).toBe(`v-${key}`);
+    expect(await getAll(url)).toEqual(VALUES());
     expect(await redisCli(url, "set", "{a}after", "1")).toBe("OK");
   });
 

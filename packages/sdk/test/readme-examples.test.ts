@@ -38,13 +38,21 @@ async function runExample(name: string): Promise<string> {
 
 describe("README examples", () => {
   it("has the examples this test expects", () => {
-    expect([...examples.keys()].sort()).toEqual(["errors", "keys", "paging", "progress", "quick-start"]);
+    expect([...examples.keys()].sort()).toEqual(["cluster", "errors", "keys", "paging", "progress", "quick-start"]);
   });
 
   it("quick start", async () => {
     const out = await runExample("quick-start");
     expect(out).toMatch(/^projects\/default\/locations\/local1\/instances\/readme-cache READY 127\.0\.0\.1:\d+$/m);
     expect(out).toMatch(/^hello = world$/m);
+    expect(out).toMatch(/^deleted$/m);
+  });
+
+  it("cluster", async () => {
+    const out = await runExample("cluster");
+    expect(out).toMatch(/^ACTIVE 0001:0-5461 0002:5462-10922 0003:10923-16383$/m);
+    expect(out).toMatch(/^keys: 4 on 3 primaries$/m);
+    expect(out).toMatch(/^event: CREATE_REQUESTED$/m);
     expect(out).toMatch(/^deleted$/m);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redisUrl } from "../src/index.js";
+import { clusterRedisUrl, redisUrl } from "../src/index.js";
 
 const at = { name: "projects/p/locations/l/instances/i", host: "127.0.0.1", port: 16379 };
 
@@ -22,5 +22,19 @@ describe("redisUrl", () => {
   it("brackets IPv6 hosts and refuses an instance without an endpoint", () => {
     expect(redisUrl({ ...at, host: "::1" })).toBe("redis://[::1]:16379");
     expect(() => redisUrl({ name: at.name })).toThrow(/no endpoint/);
+  });
+});
+
+describe("clusterRedisUrl", () => {
+  const cluster = { name: "projects/p/locations/l/clusters/c", discoveryEndpoints: [{ address: "127.0.0.1", port: 20001 }] };
+
+  it("is the discovery endpoint as redis://host:port (no AUTH: clusters have none here)", () => {
+    expect(clusterRedisUrl(cluster)).toBe("redis://127.0.0.1:20001");
+  });
+
+  it("brackets IPv6 addresses and refuses a cluster without an endpoint", () => {
+    expect(clusterRedisUrl({ ...cluster, discoveryEndpoints: [{ address: "::1", port: 20001 }] })).toBe("redis://[::1]:20001");
+    expect(() => clusterRedisUrl({ name: cluster.name })).toThrow(/no discovery endpoint/);
+    expect(() => clusterRedisUrl({ name: cluster.name, discoveryEndpoints: [] })).toThrow(/no discovery endpoint/);
   });
 });

@@ -1,6 +1,6 @@
 // cacheplane clusters create|list|get|update|delete|failover-shard|events (Memorystore for
 // Redis Cluster). Every command's flags and --help come from its table below.
-import type { CacheplaneClient, Cluster, ClusterInput, InstanceEvent, NodeType } from "@cacheplane/sdk";
+import { clusterRedisUrl, type CacheplaneClient, type Cluster, type ClusterInput, type InstanceEvent, type NodeType } from "@cacheplane/sdk";
 import { durationMs, keyValues, noPositionals, onePositional, oneOf, outputFormat, positiveInt, toggle, type Flags, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
 import { connect, type Io } from "../context.js";
@@ -25,7 +25,7 @@ const SPEC_FLAGS = {
   "aof-fsync": { type: "string", arg: "MODE", help: `AOF fsync: ${AOF_FSYNC.join(", ")} (implies AOF)` },
   "deletion-protection": { type: "boolean", negatable: true, help: "refuse deletes while on (default off)" },
   label: { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable; on update, replaces every label)" },
-  "redis-config": { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable), e.g. maxmemory-policy=allkeys-lru" },
+  "redis-config": { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable; on update, replaces them all), e.g. maxmemory-policy=allkeys-lru" },
 } as const satisfies Flags;
 
 const REQUEST_ID = { "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" } } as const satisfies Flags;
@@ -112,10 +112,10 @@ const list = command(
     for await (const cluster of client.clusters.all()) all.push(cluster);
     if (format === "json") return io.out(json(all));
     if (format === "table") return io.out(all.length ? clusterTable(all) : "No clusters.\n");
-    io.out(envLines(all.filter((c) => c.discoveryEndpoints?.length).flatMap((c) => {
-      const [[, url]] = clusterEnv(c) as [[string, string]];
-      return [[envVarFor(c.name, true), url], [envVarFor(c.name, true, "REDIS_CLUSTER"), "1"]] as [string, string][];
-    })));
+    const lines = all
+      .filter((c) => c.discoveryEndpoints?.length)
+      .flatMap((c): [string, string][] => [[envVarFor(c.name, true), clusterRedisUrl(c)], [envVarFor(c.name, true, "REDIS_CLUSTER"), "1"]]);
+    io.out(envLines(lines));
   },
 );
 

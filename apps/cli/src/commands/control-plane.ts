@@ -29,7 +29,7 @@ Stops the control plane started by \`cacheplane up\` in this data dir (SIGTERM t
 and are adopted again by the next \`cacheplane up\`; delete instances first to stop them.`,
   status: `Usage: cacheplane status [-o table|json]
 
-Says whether the control plane answers, and counts its instances by state.
+Says whether the control plane answers, and counts its instances (and clusters, if any) by state.
 
 ${GLOBAL_HELP}`,
 };
@@ -124,18 +124,28 @@ export async function status(args: string[], io: Io): Promise<void> {
     if (format === "json") io.out(json({ up: false, url }));
     throw new CliFailure(`cacheplane is not running (no answer at ${url})`, EXIT.SERVER);
   }
-  const byState: Record<string, number> = {};
-  let count: number | undefined;
-  if (apiKey) {
-    count = 0;
-    for await (const instance of client.instances.all()) {
-      count++;
-      byState[instance.state ?? "UNKNOWN"] = (byState[instance.state ?? "UNKNOWN"] ?? 0) + 1;
-    }
+  // Counted only with a key; clusters get their own line once there is one.
+  const instances = apiKey ? countByState(client.instances.all()) : undefined;
+  const clusters = apiKey ? countByState(client.clusters.all()) : undefined;
+  const [i, c] = await Promise.all([instances, clusters]);
+  if (format === "json") {
+    return io.out(json({ up: true, url, pid: localPid, instances: i?.count, instancesByState: i?.byState ?? {}, clusters: c?.count, clustersByState: c?.byState ?? {} }));
   }
-  if (format === "json") return io.out(json({ up: true, url, pid: localPid, instances: count, instancesByState: byState }));
   io.out(`cacheplane is up at ${url}${localPid ? ` (pid ${localPid})` : ""}\n`);
-  if (count === undefined) return io.out("instances: unknown (no API key)\n");
-  const states = Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(", ");
-  io.out(`instances: ${count}${count ? ` (${states})` : ""}\n`);
+  if (!i || !c) return io.out("instances: unknown (no API key)\n");
+  io.out(countLine("instances", i));
+  if (c.count) io.out(countLine("clusters", c));
 }
+
+async function countByState(items: AsyncIterable<{ state?: string }>) {
+  const byState: Record<string, number> = {};
+  let count = 0;
+  for await (const item of items) {
+    count++;
+    byState[item.state ?? "UNKNOWN"] = (byState[item.state ?? "UNKNOWN"] ?? 0) + 1;
+  }
+  return { count, byState };
+}
+
+const countLine = (what: string, { count, byState }: { count: number; byState: Record<string, number> }) =>
+  `${what}: ${count}${count ? ` (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(", ")})` : ""}\n`;

@@ -68,7 +68,6 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
           next = plan(desired, observed, edge);
         }
-        if (process.env.CP_TRACE) console.log(Date.now() % 100000, next.steps.length, next.detail, next.waiting.slice(0, 2).join(" | "));
         if (next.detail !== lastDetail) {
           await recordProgress(ctx, row, next.detail, lease, next.steps.length > 0);
           lastDetail = next.detail;
@@ -93,7 +92,6 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         if (step.kind === "deleteInstance") return { done: true };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (process.env.CP_TRACE) console.log(Date.now() % 100000, "ERR", step?.kind, message);
         ctx.log.warn({ instanceUid, step: step?.kind, err: message }, "reconcile failed");
         if (isPermanent(error)) {
           // Retrying cannot help: end the work it was for, and undo a create that cannot finish.
