@@ -51,7 +51,12 @@ describe("cluster create and read", () => {
     const op = await create("c-one", { shardCount: 3 });
     expect(op).toMatchObject({
       done: false,
-      metadata: { target: "projects/default/locations/local1/clusters/c-one", verb: "create", apiVersion: "v1" },
+      metadata: {
+        "@type": "type.googleapis.com/google.cloud.redis.cluster.v1.OperationMetadata",
+        target: "projects/default/locations/local1/clusters/c-one",
+        verb: "create",
+        apiVersion: "v1",
+      },
     });
     const got = await cp.api("GET", `${BASE}/c-one`);
     expect(got.status).toBe(200);

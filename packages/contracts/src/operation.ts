@@ -5,7 +5,7 @@ import { Instance } from "./instance.js";
 
 export const OperationMetadata = z
   .object({
-    "@type": z.literal("type.googleapis.com/google.cloud.redis.v1.OperationMetadata"),
+    "@type": z.enum(["type.googleapis.com/google.cloud.redis.v1.OperationMetadata", "type.googleapis.com/google.cloud.redis.cluster.v1.OperationMetadata"]),
     createTime: z.iso.datetime(),
     endTime: z.iso.datetime().optional(),
     target: z.string().meta({ description: "Resource name of the instance or cluster." }),

@@ -4,13 +4,15 @@ import type { Operation as OperationRow } from "@cacheplane/db";
 import type { Operation } from "@cacheplane/contracts";
 
 export const OPERATION_METADATA_TYPE = "type.googleapis.com/google.cloud.redis.v1.OperationMetadata" as const;
+/** Memorystore for Redis Cluster's own metadata type, for Operations on clusters. */
+export const CLUSTER_OPERATION_METADATA_TYPE = "type.googleapis.com/google.cloud.redis.cluster.v1.OperationMetadata" as const;
 
 export function operationView(row: OperationRow): Operation {
   const view: Operation = {
     name: operationName(row.projectId, row.locationId, row.id),
     done: row.done,
     metadata: {
-      "@type": OPERATION_METADATA_TYPE,
+      "@type": row.target.includes("/clusters/") ? CLUSTER_OPERATION_METADATA_TYPE : OPERATION_METADATA_TYPE,
       createTime: row.createTime.toISOString(),
       ...(row.endTime ? { endTime: row.endTime.toISOString() } : {}),
       target: row.target,

@@ -627,8 +627,8 @@ export interface components {
             nextPageToken?: string;
         };
         OperationMetadataInput: {
-            /** @constant */
-            "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata";
+            /** @enum {string} */
+            "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata" | "type.googleapis.com/google.cloud.redis.cluster.v1.OperationMetadata";
             /** Format: date-time */
             createTime: string;
             /** Format: date-time */
@@ -1014,8 +1014,8 @@ export interface components {
             nextPageToken?: string;
         };
         OperationMetadata: {
-            /** @constant */
-            "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata";
+            /** @enum {string} */
+            "@type": "type.googleapis.com/google.cloud.redis.v1.OperationMetadata" | "type.googleapis.com/google.cloud.redis.cluster.v1.OperationMetadata";
             /** Format: date-time */
             createTime: string;
             /** Format: date-time */
