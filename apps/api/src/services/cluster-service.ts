@@ -7,7 +7,7 @@ import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { listPage } from "./listing.js";
 import { normalizeClusterSpec } from "./cluster-spec.js";
 import { listEvents } from "./events.js";
 import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, type Tx } from "./mutations.js";
@@ -97,21 +97,8 @@ export function createClusterService(ctx: ApiContext) {
 
     async list(project: string, location: string, pageSize?: number, pageToken?: string) {
       checkLocation(location);
-      const size = pageSizeOf(pageSize);
-      const after = decodePageToken(pageToken, ["after"] as const);
-      const rows = await prisma.instance.findMany({
-        where: { projectId: project, locationId: location, kind: "CLUSTER", ...(after ? { instanceId: { gt: after.after } } : {}) },
-        orderBy: { instanceId: "asc" },
-        include: { nodes: true },
-        take: size + 1,
-      });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        clusters: page.map((row) => clusterView(specOf(row))),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.instanceId }) } : {}),
-        unreachable: [] as string[],
-      };
+      const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "CLUSTER" }, pageSize, pageToken);
+      return { clusters: page.map((row) => clusterView(row)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async update(key: ClusterKey, body: Cluster, updateMask: string, requestId?: string) {

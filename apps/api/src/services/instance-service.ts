@@ -6,8 +6,8 @@ import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { UPDATABLE_FIELDS, type Instance } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, notFound } from "../errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
 import { listEvents } from "./events.js";
+import { listPage } from "./listing.js";
 import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
 import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
@@ -94,21 +94,8 @@ export function createInstanceService(ctx: ApiContext) {
 
     async list(project: string, location: string, pageSize?: number, pageToken?: string) {
       checkLocation(location);
-      const size = pageSizeOf(pageSize);
-      const after = decodePageToken(pageToken, ["after"] as const);
-      const rows = await prisma.instance.findMany({
-        where: { projectId: project, locationId: location, kind: "INSTANCE", ...(after ? { instanceId: { gt: after.after } } : {}) },
-        orderBy: { instanceId: "asc" },
-        include: { nodes: true },
-        take: size + 1,
-      });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        instances: page.map((row) => instanceView(specOf(row))),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.instanceId }) } : {}),
-        unreachable: [] as string[],
-      };
+      const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "INSTANCE" }, pageSize, pageToken);
+      return { instances: page.map((row) => instanceView(row)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async update(key: InstanceKey, body: Instance, updateMask: string, requestId?: string) {

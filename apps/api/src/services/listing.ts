@@ -1,0 +1,23 @@
+// One page of instances or clusters (they share a table, told apart by kind), ordered by id,
+// with AIP-158 opaque page tokens.
+import type { PrismaClient } from "@cacheplane/db";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+
+export async function listPage(
+  prisma: PrismaClient,
+  where: { projectId: string; locationId: string; kind: "INSTANCE" | "CLUSTER" },
+  pageSize?: number,
+  pageToken?: string,
+) {
+  const size = pageSizeOf(pageSize);
+  const after = decodePageToken(pageToken, ["after"] as const);
+  const rows = await prisma.instance.findMany({
+    where: { ...where, ...(after ? { instanceId: { gt: after.after } } : {}) },
+    orderBy: { instanceId: "asc" },
+    include: { nodes: true },
+    take: size + 1,
+  });
+  const page = rows.slice(0, size).map((row) => ({ ...row, spec: row.spec as Record<string, unknown> }));
+  const last = page[page.length - 1];
+  return { page, ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.instanceId }) } : {}) };
+}
