@@ -57,7 +57,7 @@ function specFields(v: SpecValues & Record<string, unknown>): ClusterInput {
   return spec;
 }
 
-async function printCluster(io: Io, cluster: Cluster, format: OutputFormat) {
+function printCluster(io: Io, cluster: Cluster, format: OutputFormat) {
   if (format === "json") io.out(json(cluster));
   else if (format === "env") io.out(envLines(clusterEnv(cluster)));
   else io.out(clusterDetails(cluster));
