@@ -178,7 +178,7 @@ export function clusterAddShard(plane: Plane, spec: Spec, opts: AddShardOptions)
             "client sees ACTIVE": total,
           };
           timelines.push(Object.fromEntries(Object.entries(row).filter((e): e is [string, number] => e[1] !== undefined)));
-          side.t.notes.push(`run ${i}: ${total.toFixed(0)} ms, ${ev.count.SLOTS_MOVED ?? 0} SLOTS_MOVED events, ${diff(after, before).errors} client errors, load ${Math.round(idle.opsPerSec)} ops/s before, ${Math.round((diff(after, before).ok / total) * 1000)} during`);
+          side.t.notes.push(`run ${i}: ${total.toFixed(0)} ms, ${ev.count.SLOTS_MOVED ?? 0} SLOTS_MOVED events, ${diff(after, before).errors} client errors, load ${Math.round(idle.opsPerSec)} ops/s before, ${Math.round((diff(after, before).ok / total) * 1000)} during${ev.failures.length ? `; ${ev.failures.join("; ")}` : ""}`);
           return total;
         } finally {
           await client?.close();

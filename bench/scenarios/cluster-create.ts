@@ -54,7 +54,7 @@ export function clusterCreate(plane: Plane, spec: Spec, runs: number): LatencySc
   const { shards, replicas } = CREATE_SHAPE;
   const tag = randomTag();
   const timelines: Record<string, number>[] = [];
-  const notReady: string[] = [];
+  const notes: string[] = []; // nodes not READY at ACTIVE, failed steps
   return {
     name: spec.name,
     opts: {
@@ -78,7 +78,7 @@ export function clusterCreate(plane: Plane, spec: Spec, runs: number): LatencySc
             throw new Error(`cluster ${id} ACTIVE with ${cluster.shards?.length} shards and ${nodes.length} nodes`);
           }
           const unready = cluster.shards.flatMap((s) => s.nodes.filter((n) => n.state !== "READY").map((n) => `${n.id} ${n.state}`));
-          if (unready.length) notReady.push(`run ${i}: ${unready.join(", ")}`);
+          if (unready.length) notes.push(`run ${i}: ACTIVE with nodes not READY: ${unready.join(", ")}`);
           const admin = adminClients(nodes);
           try {
             await waitClusterStateOk(admin.clients, 30_000);
@@ -88,6 +88,7 @@ export function clusterCreate(plane: Plane, spec: Spec, runs: number): LatencySc
           const tOk = performance.now() - t0;
           if (i >= 0) {
             const ev = await clusterEvents(plane, id, wall0);
+            if (ev.failures.length) notes.push(`run ${i}: ${ev.failures.join("; ")}`);
             const row: Record<string, number | undefined> = {
               "POST returned": tPost,
               "first NODE_CREATED event": ev.first.NODE_CREATED,
@@ -105,7 +106,7 @@ export function clusterCreate(plane: Plane, spec: Spec, runs: number): LatencySc
           await deleteCluster(plane, id);
         }
       },
-      extra: () => ({ timelineTitle: TITLE, timeline: medians(timelines), notes: notReady.map((n) => `ACTIVE with nodes not READY: ${n}`) }),
+      extra: () => ({ timelineTitle: TITLE, timeline: medians(timelines), notes }),
     },
   };
 }

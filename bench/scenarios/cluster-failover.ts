@@ -143,7 +143,8 @@ export async function clusterFailover(plane: Plane, spec: Spec, runs: number): P
           ...(tPromoted !== undefined ? { "replica reports role:master": tPromoted - t0 } : {}),
           "first write": at - t0,
         });
-        notes.push(`kill ${i}: shard ${shard.id}, node ${primary.id.split("-").pop()} killed, first write after ${(at - t0).toFixed(0)} ms`);
+        const failed = ev.failures.length ? `; ${ev.failures.join("; ")}` : "";
+        notes.push(`kill ${i}: shard ${shard.id}, node ${primary.id.split("-").pop()} killed, replica primary after ${tPromoted === undefined ? "?" : (tPromoted - t0).toFixed(0)} ms, first write after ${(at - t0).toFixed(0)} ms${failed}`);
         return at - t0;
       },
       extra: () => ({ timelineTitle: TITLE, timeline: medians(timelines), notes }),

@@ -168,9 +168,9 @@ export interface Check {
 }
 
 /** A cluster's events since `since` (epoch ms): first and last time of each type relative to
- *  it, and how many of each. Needs the in-process plane (its database). */
+ *  it, how many of each, and what failed. Needs the in-process plane (its database). */
 export async function clusterEvents(plane: Plane, clusterId: string, since: number) {
-  const out = { first: {} as Record<string, number>, last: {} as Record<string, number>, count: {} as Record<string, number> };
+  const out = { first: {} as Record<string, number>, last: {} as Record<string, number>, count: {} as Record<string, number>, failures: [] as string[] };
   if (!plane.cp) return out;
   const rows = await plane.cp.prisma.event.findMany({
     where: { instance: { instanceId: clusterId, kind: "CLUSTER" }, time: { gte: new Date(since) } },
@@ -181,6 +181,7 @@ export async function clusterEvents(plane: Plane, clusterId: string, since: numb
     out.first[e.type] ??= t;
     out.last[e.type] = t;
     out.count[e.type] = (out.count[e.type] ?? 0) + 1;
+    if (e.type === "STEP_FAILED" || e.type === "FAILED") out.failures.push(`${e.type} +${t} ms: ${e.message.slice(0, 160)}`);
   }
   return out;
 }
