@@ -10,7 +10,7 @@ import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound 
 import { listPage } from "./listing.js";
 import { normalizeClusterSpec } from "./cluster-spec.js";
 import { listEvents } from "./events.js";
-import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, type Tx } from "./mutations.js";
+import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
 
@@ -124,19 +124,11 @@ export function createClusterService(ctx: ApiContext) {
         }
         const spec = normalizeClusterSpec(merged as Cluster, ctx, current);
         try {
-          const op = await prisma.$transaction(async (tx) => {
-            const updated = await tx.instance.updateMany({
-              where: { uid: row.uid, generation: row.generation, deleteRequested: false },
-              data: {
-                spec: spec as unknown as Prisma.InputJsonObject,
-                generation: row.generation + 1,
-                state: transition(row.state as InstanceState, "specChanged"),
-                statusMessage: `Updating ${fields.join(", ")}`,
-              },
-            });
-            if (updated.count === 0) throw new ConcurrentChange();
-            await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
-            return open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail: `Updating ${fields.join(", ")}` });
+          const op = await updateSpec(prisma, {
+            row,
+            spec,
+            fields,
+            open: (tx, statusDetail) => open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
           });
           await ctx.enqueueReconcile(row.uid);
           return operationView(op);

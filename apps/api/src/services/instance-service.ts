@@ -9,7 +9,7 @@ import { alreadyExists, ApiError, failedPrecondition, notFound } from "../errors
 import { listEvents } from "./events.js";
 import { listPage } from "./listing.js";
 import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
-import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, type Tx } from "./mutations.js";
+import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
 
@@ -115,19 +115,11 @@ export function createInstanceService(ctx: ApiContext) {
         }
         const spec = normalizeSpec(merged, ctx);
         try {
-          const op = await prisma.$transaction(async (tx) => {
-            const updated = await tx.instance.updateMany({
-              where: { uid: row.uid, generation: row.generation, deleteRequested: false },
-              data: {
-                spec: spec as Prisma.InputJsonObject,
-                generation: row.generation + 1,
-                state: transition(row.state as InstanceState, "specChanged"),
-                statusMessage: `Updating ${fields.join(", ")}`,
-              },
-            });
-            if (updated.count === 0) throw new ConcurrentChange();
-            await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
-            return openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail: `Updating ${fields.join(", ")}` });
+          const op = await updateSpec(prisma, {
+            row,
+            spec,
+            fields,
+            open: (tx, statusDetail) => openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
           });
           await afterCommit(row.uid);
           return operationView(op);

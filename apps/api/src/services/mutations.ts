@@ -1,6 +1,6 @@
 // What every mutation of an instance or cluster shares: the requestId replay (AIP-155) and the
 // Operation opened in the mutation's own transaction, so spec and Operation commit together.
-import { newOperationId } from "@cacheplane/core";
+import { newOperationId, transition, type InstanceState } from "@cacheplane/core";
 import { Prisma, type PrismaClient } from "@cacheplane/db";
 import { operationView } from "./operation-view.js";
 
@@ -45,5 +45,29 @@ export function openOperation(tx: Tx, op: OpenOperation) {
       requestId: op.requestId ?? null,
       statusDetail: op.statusDetail,
     },
+  });
+}
+
+/** A new desired spec (generation + 1), its event and its Operation, in one transaction that
+ *  applies only to the generation the caller read: throws ConcurrentChange otherwise. */
+export function updateSpec(
+  prisma: PrismaClient,
+  change: { row: { uid: string; generation: number; state: string }; spec: object; fields: readonly string[]; open: (tx: Tx, statusDetail: string) => ReturnType<typeof openOperation> },
+) {
+  const { row, fields } = change;
+  const detail = `Updating ${fields.join(", ")}`;
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.instance.updateMany({
+      where: { uid: row.uid, generation: row.generation, deleteRequested: false },
+      data: {
+        spec: change.spec as Prisma.InputJsonObject,
+        generation: row.generation + 1,
+        state: transition(row.state as InstanceState, "specChanged"),
+        statusMessage: detail,
+      },
+    });
+    if (updated.count === 0) throw new ConcurrentChange();
+    await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
+    return change.open(tx, detail);
   });
 }
