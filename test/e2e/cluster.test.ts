@@ -2,7 +2,10 @@
 // cluster client through the discovery endpoint only; online resharding under traffic with no
 // failed command and no key lost; shard failover (killed primary, zone outage, :failoverShard);
 // online replica and node type changes; delete leaving nothing behind.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { Redis } from "ioredis";
+import { createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
 import { clusterClient, missingKeys, startClusterTraffic } from "../support/cluster-traffic.js";
@@ -86,6 +89,23 @@ describe.each(DRIVERS)("clusters with the %s driver", (driver) => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it("serves node-redis createCluster and redis-cli -c through the same endpoint", async () => {
+    const { address, port } = endpoint(cluster);
+    const client = createCluster({ rootNodes: [{ url: `redis://${address}:${port}` }] });
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+      for (let i = 0; i < 50; i++) await client.set(`nr:${i}`, String(i));
+      expect(await client.get("nr:17")).toBe("17");
+      expect(client.masters).toHaveLength(3);
+    } finally {
+      await client.close();
+    }
+    const run = promisify(execFile);
+    await run("redis-cli", ["-c", "-h", address, "-p", String(port), "SET", "cli:{x}", "y"]);
+    expect((await run("redis-cli", ["-c", "-h", address, "-p", String(port), "GET", "cli:{x}"])).stdout.trim()).toBe("y");
   });
 
   it("reshards 3 -> 5 -> 2 under a cluster client: no failed command, no key lost", async () => {
