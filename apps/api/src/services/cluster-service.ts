@@ -3,7 +3,7 @@
 // reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
 import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
-import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
+import { Prisma, requestDeletion, SpecChangedError, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
@@ -146,22 +146,32 @@ export function createClusterService(ctx: ApiContext) {
     async remove(key: ClusterKey, requestId?: string) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
-      const row = await findRow(prisma, key);
-      if ((row.spec as unknown as StoredClusterSpec).deletionProtectionEnabled && !row.deleteRequested) {
-        throw failedPrecondition(`cluster ${key.cluster} has deletionProtectionEnabled; update it to false before deleting`);
+      // The protection is checked on the generation the delete applies to, so a PATCH that
+      // turns it on at the same moment either lands first (refused) or after (too late).
+      for (let attempt = 0; ; attempt++) {
+        const row = await findRow(prisma, key);
+        if ((row.spec as unknown as StoredClusterSpec).deletionProtectionEnabled && !row.deleteRequested) {
+          throw failedPrecondition(`cluster ${key.cluster} has deletionProtectionEnabled; update it to false before deleting`);
+        }
+        try {
+          const op = await requestDeletion(prisma, {
+            uid: row.uid,
+            projectId: key.project,
+            locationId: key.location,
+            target: nameOf(key),
+            operationId: newOperationId(),
+            requestId,
+            eventType: "DELETE_REQUESTED",
+            reason: "Deleting the cluster",
+            ifGeneration: row.generation,
+          });
+          await ctx.enqueueReconcile(row.uid);
+          return operationView(op);
+        } catch (error) {
+          if (error instanceof SpecChangedError && attempt < 5) continue;
+          throw error;
+        }
       }
-      const op = await requestDeletion(prisma, {
-        uid: row.uid,
-        projectId: key.project,
-        locationId: key.location,
-        target: nameOf(key),
-        operationId: newOperationId(),
-        requestId,
-        eventType: "DELETE_REQUESTED",
-        reason: "Deleting the cluster",
-      });
-      await ctx.enqueueReconcile(row.uid);
-      return operationView(op);
     },
 
     /** Manual failover of one shard (our addition, after MemoryDB's FailoverShard): the worker

@@ -13,6 +13,14 @@ export interface DeletionRequest {
   requestId?: string | null;
   eventType: string;
   reason: string;
+  /** Delete only if the row is still at this generation: the caller checked its spec (a
+   *  cluster's deletion protection) at that generation. Otherwise SpecChangedError. */
+  ifGeneration?: number;
+}
+
+/** The row changed after the caller read it (see DeletionRequest.ifGeneration): read it again. */
+export class SpecChangedError extends Error {
+  override name = "SpecChangedError";
 }
 
 export async function requestDeletion(prisma: PrismaClient, req: DeletionRequest): Promise<Operation> {
@@ -20,10 +28,13 @@ export async function requestDeletion(prisma: PrismaClient, req: DeletionRequest
     const open = await tx.operation.findFirst({ where: { instanceUid: req.uid, verb: "delete", done: false } });
     if (open) return open;
     const marked = await tx.instance.updateMany({
-      where: { uid: req.uid },
+      where: { uid: req.uid, ...(req.ifGeneration === undefined ? {} : { generation: req.ifGeneration }) },
       data: { deleteRequested: true, state: "DELETING", statusMessage: req.reason, generation: { increment: 1 } },
     });
-    if (marked.count === 0) throw new Error(`instance ${req.target} no longer exists`);
+    if (marked.count === 0) {
+      if (req.ifGeneration !== undefined && (await tx.instance.count({ where: { uid: req.uid } })) > 0) throw new SpecChangedError(`${req.target} changed meanwhile`);
+      throw new Error(`instance ${req.target} no longer exists`);
+    }
     const { generation } = await tx.instance.findUniqueOrThrow({ where: { uid: req.uid }, select: { generation: true } });
     await tx.event.create({ data: { instanceUid: req.uid, type: req.eventType, message: req.reason } });
     return tx.operation.create({
