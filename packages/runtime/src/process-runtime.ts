@@ -42,6 +42,16 @@ export interface ProcessRuntimeOptions {
 export { NodeStartError, NodeUnavailableError, PortInUseError } from "./errors.js";
 
 const STOP_GRACE_MS = 2000;
+const PORT_RELEASE_MS = 200;
+
+async function portFreeWithin(host: string, port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await isPortFree(host, port)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(10);
+  }
+}
 const exists = (file: string) => access(file).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -155,7 +165,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
         await chmod(files.dataDir, 0o700);
         await writeConf(files, conf);
-        if (!(await isPortFree(spec.host, spec.port))) {
+        // A node killed a moment ago is gone from /proc before its sockets are: give those a
+        // moment to close before calling the port taken.
+        if (!(await portFreeWithin(spec.host, spec.port, PORT_RELEASE_MS))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
         }
         await assertAddressesFree(spec, confBindAddresses(spec).slice(1)); // endpoint addresses: AddressInUseError

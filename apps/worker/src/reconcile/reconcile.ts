@@ -2,7 +2,7 @@
 // nodes, asks plan() what to do, takes the first step, and passes again, until converged.
 // Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
 // back to the queue as a delayed retry so no job holds a worker slot for long.
-import { plan, planCluster, servedSlots, type Plan } from "@cacheplane/core";
+import { plan, planCluster, servedSlots, type Plan, type Step } from "@cacheplane/core";
 import type { Prisma } from "@cacheplane/db";
 import { ImageUnavailableError, InvalidNodeSpecError, RuntimeUnavailableError } from "@cacheplane/runtime";
 import { DriverUnavailableError, type WorkerContext } from "../context.js";
@@ -102,13 +102,25 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         // An engine that is down comes back on its own time: look again soon, without backing
         // off into minutes, and without touching the nodes meanwhile.
         if (error instanceof RuntimeUnavailableError) return { done: false, retryAfterMs: 1_000 };
-        return { done: false, retryAfterMs: Math.min(500 * 2 ** attempt, 30_000) };
+        // A failed step that stands between clients and a primary (the failover itself, or
+        // starting or configuring the node that is to be primary) is a write outage for as long
+        // as it waits: its retries back off to a second at most, not to half a minute.
+        const cap = step && servesWrites(step, row) ? URGENT_MAX_BACKOFF_MS : 30_000;
+        return { done: false, retryAfterMs: Math.min(500 * 2 ** attempt, cap) };
       }
     }
     return { done: false, retryAfterMs: 0 };
   } finally {
     await lease.release();
   }
+}
+
+const URGENT_MAX_BACKOFF_MS = 1_000;
+
+function servesWrites(step: Step, row: { nodes: { id: string; role: string }[] }): boolean {
+  if (step.kind === "failover" || step.kind === "switchover") return true;
+  if (step.kind !== "startNode" && step.kind !== "configureNode") return false;
+  return row.nodes.find((n) => n.id === step.nodeId)?.role === "PRIMARY";
 }
 
 /** Failures that no retry fixes: the image cannot be had, the version has no image, the
