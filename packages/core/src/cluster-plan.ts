@@ -33,6 +33,7 @@ export interface DesiredCluster {
   failover?: { shard: number; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" } | undefined;
 }
 
+const inDownZoneOf = (desired: DesiredCluster) => (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
 const isServing = (n: ObservedNode) => n.liveness === "running" && !n.loading && n.cluster !== undefined;
 const knows = (view: ClusterView, id: string) => view.peers.some((p) => p.id === id && !p.flags.includes("handshake"));
 const isFailing = (flags: readonly string[]) => flags.includes("fail") || flags.includes("fail?");
@@ -52,12 +53,11 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   const shardByClusterId = new Map(observed.map((n) => [clusterNodeId(n.id), shardOfNode(n)]));
   const byShard = groupByShard(observed);
   const shards = [...new Set([...Array.from({ length: desired.shardCount }, (_, i) => i), ...byShard.keys()])].sort((a, b) => a - b);
-  const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
+  const inDownZone = inDownZoneOf(desired);
 
   const { primaries, owners, conflicts } = claims(desired, byShard, shards);
-  const ownsSlots = (shard: number) => owners.includes(shard);
-  /** Whether any serving node's view gives a node of this shard a slot (a primary that is down
-   *  claims nothing itself, but the others still know what it owns). */
+  /** Whether any serving node's view, its primary's own included, gives a node of this shard a
+   *  slot (a primary that is down claims nothing itself, but the others still know what it owns). */
   const seenOwning = (shard: number) =>
     observed.some((n) => isServing(n) && n.cluster!.peers.some((p) => p.slots.length > 0 && shardByClusterId.get(p.id) === shard));
   const moving = inFlightMoves(primaries, owners, shardByClusterId);
@@ -70,7 +70,7 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
     const retiring = shard >= desired.shardCount;
     // A shard being removed keeps serving until no node anywhere sees it own a slot; then its
     // replicas go, and its primary last (a replica cannot forget its primary).
-    if (retiring && !ownsSlots(shard) && !moving.some((m) => m.from === shard || m.to === shard) && !seenOwning(shard)) {
+    if (retiring && !moving.some((m) => m.from === shard || m.to === shard) && !seenOwning(shard)) {
       const primaryId = shardPrimaryId(desired, shard);
       const replicasFirst = [...nodes].sort((a, b) => Number(a.id === primaryId) - Number(b.id === primaryId));
       for (const node of replicasFirst) steps.push({ kind: "destroyNode", nodeId: node.id });
@@ -157,7 +157,7 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
 
 /** Who owns what, according to each shard's serving primary about itself. */
 function claims(desired: DesiredCluster, byShard: ReadonlyMap<number, ObservedNode[]>, shards: readonly number[]) {
-  const inDownZone = (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
+  const inDownZone = inDownZoneOf(desired);
   const primaries = new Map<number, ObservedNode>();
   for (const shard of shards) {
     const primary = byShard.get(shard)?.find((n) => n.id === shardPrimaryId(desired, shard));

@@ -14,7 +14,7 @@ import { AddressInUseError, NodeUnavailableError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeSpec } from "./node-runtime.js";
 import { isPortFree } from "./proc.js";
-import { clusterFailover, observeCluster, seedNodesConf } from "./cluster-admin.js";
+import { clusterFailover, observeCluster, parseClusterNodes, seedNodesConf } from "./cluster-admin.js";
 import {
   RedisAuthError,
   configGet,
@@ -86,9 +86,8 @@ async function clusterReplicate(redis: Redis, primaryId: string) {
     await redis.call("CLUSTER", "REPLICATE", primaryId);
   } catch (err) {
     if (!/must be empty/i.test((err as Error).message)) throw err;
-    const nodes = (await redis.call("CLUSTER", "NODES")) as string;
-    const me = nodes.split("\n").find((l) => l.includes("myself"));
-    if (me && me.trim().split(" ").length > 8) throw err; // it still owns slots: wait for gossip
+    const me = parseClusterNodes((await redis.call("CLUSTER", "NODES")) as string).peers.find((p) => p.flags.includes("myself"));
+    if (me && me.slots.length > 0) throw err; // it still owns slots: wait for gossip
     await redis.call("FLUSHALL");
     await redis.call("CLUSTER", "REPLICATE", primaryId);
   }
@@ -304,12 +303,10 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
             log.warn({ node: spec.id, address, err: (err as Error).message }, "cannot disconnect the clients of a dropped address");
           }
         }
-        if (follow && spec.cluster?.primaryId) {
-          await clusterReplicate(redis, spec.cluster.primaryId);
-          changed.push("replicaof");
-          log.info({ node: spec.id, primary: formatAddress(primary.host, primary.port) }, "node replicates");
-        } else if (follow) {
-          await redis.call("REPLICAOF", primary.host, String(primary.port));
+        if (follow) {
+          // In cluster mode REPLICAOF is refused: the node follows its primary's cluster id.
+          if (spec.cluster?.primaryId) await clusterReplicate(redis, spec.cluster.primaryId);
+          else await redis.call("REPLICAOF", primary.host, String(primary.port));
           changed.push("replicaof");
           log.info({ node: spec.id, primary: formatAddress(primary.host, primary.port) }, "node replicates");
         }

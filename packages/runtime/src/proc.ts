@@ -146,6 +146,17 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Whether host:port becomes free within `ms`: a process killed a moment ago is gone from /proc
+ *  before its sockets are. */
+export async function portFreeWithin(host: string, port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await isPortFree(host, port)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(5);
+  }
+}
+
 /** One TCP connect attempt; true if something accepts on host:port. */
 export function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

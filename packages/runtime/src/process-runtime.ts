@@ -14,7 +14,7 @@ import type { NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
 import {
   canConnect,
   isNodeProcess,
-  isPortFree,
+  portFreeWithin,
   killNode,
   readPidFile,
   scanForNodeProcess,
@@ -42,16 +42,9 @@ export interface ProcessRuntimeOptions {
 export { NodeStartError, NodeUnavailableError, PortInUseError } from "./errors.js";
 
 const STOP_GRACE_MS = 2000;
+/** How long start() lets the sockets of a node killed a moment ago close before it calls the
+ *  port taken. */
 const PORT_RELEASE_MS = 200;
-
-async function portFreeWithin(host: string, port: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await isPortFree(host, port)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(10);
-  }
-}
 const exists = (file: string) => access(file).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -165,8 +158,6 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
         await chmod(files.dataDir, 0o700);
         await writeConf(files, conf);
-        // A node killed a moment ago is gone from /proc before its sockets are: give those a
-        // moment to close before calling the port taken.
         if (!(await portFreeWithin(spec.host, spec.port, PORT_RELEASE_MS))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
         }
@@ -251,10 +242,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         }
         // A dying process drops its memory (and so its /proc cmdline) before its sockets:
         // wait until its addresses are really free before saying it is fenced.
-        for (const address of bindAddresses(spec)) {
-          const deadline = Date.now() + STOP_GRACE_MS;
-          while (!(await isPortFree(address, spec.port)) && Date.now() < deadline) await sleep(5);
-        }
+        for (const address of bindAddresses(spec)) await portFreeWithin(address, spec.port, STOP_GRACE_MS);
         log.info({ node: spec.id, pid }, "redis-server killed (stopped; data dir kept)");
       });
     },

@@ -5,11 +5,11 @@ import { clusterName, clusterView, instanceName, instanceView, newOperationId, t
 import { requestDeletion, type Instance as InstanceRow, type Node as NodeRow, type Prisma } from "@cacheplane/db";
 import type { WorkerContext } from "../context.js";
 import type { Lease } from "./lease.js";
+import { isCluster } from "./desired-cluster.js";
 
 const INSTANCE_TYPE = "type.googleapis.com/google.cloud.redis.v1.Instance";
 const CLUSTER_TYPE = "type.googleapis.com/google.cloud.redis.cluster.v1.Cluster";
 
-const isCluster = (row: Pick<InstanceRow, "kind">) => row.kind === "CLUSTER";
 /** The resource an Operation or event names: an instance, or a cluster. */
 export const resourceName = (row: Pick<InstanceRow, "kind" | "projectId" | "locationId" | "instanceId">) =>
   (isCluster(row) ? clusterName : instanceName)(row.projectId, row.locationId, row.instanceId);

@@ -43,30 +43,25 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       let step;
       try {
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
+        // The discovery endpoint is a cluster's address, allocated with its port.
+        const cluster = isCluster(row) ? desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES) : undefined;
+        const instance = cluster ? undefined : desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
+        const config = (cluster ?? instance!).config;
+        const observed = await observeNodes(ctx, row, config);
+        await recordNodeStates(ctx, row.nodes, observed);
         let next: Plan;
-        let config: Record<string, string>;
-        if (isCluster(row)) {
-          // The discovery endpoint is the cluster's address, allocated with its port.
-          const desired = desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES);
-          config = desired.config;
-          const observed = await observeNodes(ctx, row, config);
-          await recordNodeStates(ctx, row.nodes, observed);
-          next = planCluster(desired, observed);
+        if (cluster) {
+          next = planCluster(cluster, observed);
           // The slots each shard serves, as the API shows them: written only when they change.
-          const slots = servedSlots(desired, observed);
+          const slots = servedSlots(cluster, observed);
           if (JSON.stringify(slots) !== JSON.stringify(row.slotRanges ?? null)) {
             await ctx.prisma.instance.updateMany({ where: { uid: row.uid, leaseEpoch: lease.epoch }, data: { slotRanges: slots as Prisma.InputJsonObject } });
             row.slotRanges = slots;
           }
         } else {
-          const desired = desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
-          config = desired.config;
-          const observed = await observeNodes(ctx, row, config);
-          await recordNodeStates(ctx, row.nodes, observed);
           // The kernel's read routes are looked at only where they can exist or must go.
-          const lookAtEdge = desired.readEndpoint || row.deleteRequested || row.observedGeneration < row.generation;
-          const edge = { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] };
-          next = plan(desired, observed, edge);
+          const lookAtEdge = instance!.readEndpoint || row.deleteRequested || row.observedGeneration < row.generation;
+          next = plan(instance!, observed, { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] });
         }
         if (next.detail !== lastDetail) {
           await recordProgress(ctx, row, next.detail, lease, next.steps.length > 0);

@@ -10,7 +10,7 @@ import { chmod, chown, mkdir, open, readdir, rename, rm, writeFile } from "node:
 import net from "node:net";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { isNodeId, locateNode } from "../config.js";
+import { confBindAddresses, isNodeId, locateNode } from "../config.js";
 import { silentLogger, type RuntimeLogger } from "../logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "../node-runtime.js";
 import { isPortFree } from "../proc.js";
@@ -386,8 +386,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
         throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
       }
-      // Endpoint addresses (a cluster node's are bound live, after start, never from its file).
-      if (network === "host" && !spec.cluster) await assertAddressesFree(spec, containerBindAddresses(spec, network).slice(1));
+      if (network === "host") await assertAddressesFree(spec, confBindAddresses(spec).slice(1)); // endpoint addresses
       if (spec.cluster) {
         await seedClusterIdentity(spec, files.nodesConf);
         await handOver(files.nodesConf);
