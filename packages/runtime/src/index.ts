@@ -45,7 +45,9 @@ export {
   type ConfSpec,
 } from "./config.js";
 export * from "./docker/index.js";
+export * from "./backup/index.js";
 export { isPortFree } from "./proc.js";
+export { fetchRdb, RdbFetchError, type RdbSource } from "./rdb-sync.js";
 export {
   addSlots,
   clusterBusPort,
