@@ -3,6 +3,7 @@
 // zone is down until the zone recovers; after recovery everything converges again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
+import { explained } from "../support/diagnose.js";
 import { isPortOpen } from "../support/net.js";
 import { runningFor } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
@@ -41,10 +42,14 @@ describe.each(DRIVERS)("zone failure with the %s driver", (driver) => {
     expect(locations[0].metadata.availableZones["local1-a"]).toEqual({ state: "DOWN" });
 
     const failedAt = Date.now();
-    const moved = await waitFor("the primary to leave local1-a", async () => {
-      const got = await get("zoned");
-      return got.currentLocationId !== "local1-a" ? got : false;
-    });
+    const moved = await explained(
+      cp,
+      "zoned",
+      waitFor("the primary to leave local1-a", async () => {
+        const got = await get("zoned");
+        return got.currentLocationId !== "local1-a" ? got : false;
+      }),
+    );
     await waitFor("writes to continue through the endpoint", async () => writer.okSince(failedAt + 100) > 20);
     const zoneANode = moved.nodes.find((n: any) => n.zone === "local1-a");
     await waitFor("the node in the failed zone to be down", async () => (await runningFor(cp, zoneANode.id)).length === 0);
