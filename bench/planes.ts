@@ -38,13 +38,14 @@ export async function inProcessPlane(driver: Driver = "process"): Promise<Plane>
  *  the tests want) with one on the product's default intervals, as `cacheplane up` and the
  *  worker binary run it. Same context otherwise; cp.stop() stops it. */
 export async function useProductWorker(cp: TestControlPlane) {
-  const { createRuntimes, startWorker, silentLogger } = await import("@cacheplane/worker");
+  const { createRuntimes, openBackupStorage, startWorker, silentLogger } = await import("@cacheplane/worker");
   const { DEFAULT_REDIS_IMAGES } = await import("@cacheplane/config");
   const { ZONES, LOCAL_IMAGE, TEST_REDIS_URL } = await import("../test/support/control-plane.js");
   await cp.worker?.stop();
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const runtimes = await createRuntimes({ runtime: cp.driver, nodesRoot: cp.nodesRoot, redisImages: DEFAULT_REDIS_IMAGES, redisImageOverride: LOCAL_IMAGE });
-  const ctx = { prisma: cp.prisma, runtimes, queue: cp.queue, zones: ZONES, nodesRoot: cp.nodesRoot, nodeHost: HOST, portRange: cp.portRange, log: silentLogger };
+  const backups = await openBackupStorage({ dataDir: cp.dataDir, bucketsRoot: cp.bucketsRoot });
+  const ctx = { prisma: cp.prisma, runtimes, queue: cp.queue, zones: ZONES, nodesRoot: cp.nodesRoot, nodeHost: HOST, portRange: cp.portRange, log: silentLogger, backups };
   const worker = await startWorker(ctx, { connection, prefix: cp.prefix });
   cp.worker = {
     ...worker,

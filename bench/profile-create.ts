@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { createRuntimes, startWorker, silentLogger, type RunningWorker, type Runtimes } from "@cacheplane/worker";
+import { createRuntimes, openBackupStorage, startWorker, silentLogger, type RunningWorker, type Runtimes } from "@cacheplane/worker";
 import { createPrisma, type PrismaClient, createPrismaReads } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue } from "@cacheplane/queue";
@@ -138,6 +138,7 @@ async function main() {
         nodeHost: "127.0.0.1",
         portRange: { first, last: first + 99 },
         log: silentLogger,
+        backups: await openBackupStorage({ dataDir, bucketsRoot: join(dataDir, "buckets") }),
       },
       // The test harness's intervals.
       { connection, prefix, supervisorIntervalMs: 200, resyncIntervalMs: 1000 },

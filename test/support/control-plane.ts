@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { createRuntimes, removeOrphanReadEndpoints, startWorker, silentLogger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import { createRuntimes, removeOrphanReadEndpoints, startWorker, openBackupStorage, silentLogger, type Logger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { createPooledReads, createPrisma, type PrismaClient } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
@@ -21,6 +21,14 @@ export const ZONES = ["local1-a", "local1-b", "local1-c"];
 /** Built from the host's redis-server by scripts/build-local-image.sh (no registry here). */
 export const LOCAL_IMAGE = process.env.TEST_REDIS_IMAGE ?? "cacheplane/redis-local:7.0";
 export type Driver = "process" | "docker";
+/** CACHEPLANE_TEST_LOG=1 prints the worker's log lines to stderr, to see what a failing test's worker did. */
+const testLogger: Logger = process.env.CACHEPLANE_TEST_LOG
+  ? {
+      info: (o, m) => console.error(new Date().toISOString(), "INFO", m ?? "", JSON.stringify(o)),
+      warn: (o, m) => console.error(new Date().toISOString(), "WARN", m ?? "", JSON.stringify(o)),
+      error: (o, m) => console.error(new Date().toISOString(), "ERROR", m ?? "", JSON.stringify(o)),
+    }
+  : silentLogger;
 /** Every end-to-end suite runs against both drivers. */
 export const DRIVERS: Driver[] = ["process", "docker"];
 
@@ -35,6 +43,10 @@ export interface TestControlPlane {
   queue: ReconcileQueue;
   driver: Driver;
   worker?: RunningWorker;
+  /** The worker's scheduler clock runs this far ahead of the wall clock (backup expiry, schedules). */
+  clockOffsetMs: number;
+  /** gs://b/o is {bucketsRoot}/b/o for this control plane. */
+  bucketsRoot: string;
   /** Starts the in-process worker (again). */
   startWorker(): Promise<RunningWorker>;
   api<T = any>(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: T }>;
@@ -93,6 +105,8 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
     prisma,
     queue,
     driver,
+    clockOffsetMs: 0,
+    bucketsRoot: join(dataDir, "buckets"),
     async startWorker() {
       const ctx: WorkerContext = {
         prisma,
@@ -108,7 +122,9 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
         nodesRoot,
         nodeHost: "127.0.0.1",
         portRange,
-        log: silentLogger,
+        log: testLogger,
+        backups: await openBackupStorage({ dataDir, bucketsRoot: join(dataDir, "buckets") }),
+        now: () => new Date(Date.now() + cp.clockOffsetMs),
       };
       cp.worker = await startWorker(ctx, { connection, prefix, supervisorIntervalMs: 200, resyncIntervalMs: 1000 });
       return cp.worker;

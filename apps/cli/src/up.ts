@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Settings } from "@cacheplane/config";
 import { buildApp, bootstrap } from "@cacheplane/api";
-import { createRuntimes, startWorker } from "@cacheplane/worker";
+import { createRuntimes, openBackupStorage, startWorker } from "@cacheplane/worker";
 import { createPooledReads, createPrisma, createPrismaReads, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { findRedisServer } from "@cacheplane/runtime";
@@ -52,7 +52,17 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
 
   const worker = await startWorker(
-    { prisma, runtimes, queue, zones: settings.zones, nodesRoot, nodeHost: settings.nodeHost, portRange: settings.nodePorts, log },
+    {
+      prisma,
+      runtimes,
+      queue,
+      zones: settings.zones,
+      nodesRoot,
+      nodeHost: settings.nodeHost,
+      portRange: settings.nodePorts,
+      log,
+      backups: await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey }),
+    },
     { connection, prefix: settings.queuePrefix },
   );
 

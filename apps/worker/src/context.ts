@@ -3,6 +3,7 @@ import type { PrismaClient } from "@cacheplane/db";
 import type { ReconcileQueue } from "@cacheplane/queue";
 import type { NodeRuntime } from "@cacheplane/runtime";
 import type { Runtimes } from "./runtimes.js";
+import type { BackupStorage } from "./backups/storage.js";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -24,6 +25,10 @@ export interface WorkerContext {
   /** Inclusive range node ports are allocated from. */
   portRange: { first: number; last: number };
   log: Logger;
+  /** Where backups are kept and sealed, and the buckets root for imports and exports. */
+  backups: BackupStorage;
+  /** The scheduler's clock (backup expiry, automated backups): injected so tests cross a day in a second. */
+  now?: () => Date;
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -7,6 +7,7 @@ import { createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { createRuntimes } from "./runtimes.js";
 import { startWorker } from "./worker.js";
+import { openBackupStorage } from "./backups/storage.js";
 
 const settings = loadSettings();
 const log = pino({ level: settings.logLevel, name: "worker" });
@@ -37,6 +38,7 @@ const worker = await startWorker(
     nodeHost: settings.nodeHost,
     portRange: settings.nodePorts,
     log,
+    backups: await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey }),
   },
   { connection, prefix: settings.queuePrefix },
 );

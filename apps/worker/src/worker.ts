@@ -9,6 +9,7 @@ import { reconcile } from "./reconcile/reconcile.js";
 import { reapExpired } from "./reaper.js";
 import { removeOrphanRoutes, removeOrphans, resyncOnce } from "./resync.js";
 import { superviseOnce } from "./supervisor.js";
+import { backupPassOnce } from "./backups/backup-pass.js";
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -73,6 +74,7 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
     return resyncOnce(ctx);
   };
   every(options.resyncIntervalMs ?? 5_000, resync, "resync");
+  every(options.resyncIntervalMs ?? 5_000, () => backupPassOnce(ctx), "backup");
   // Drivers that hear of a death at once (docker events) do not wait for the next probe.
   const watches = Object.values(ctx.runtimes.byDriver).flatMap((runtime) =>
     runtime === ctx.runtimes.default && runtime.watch

@@ -34,6 +34,10 @@ const SettingsSchema = z.object({
   /** Engine versions offered to clients; the first is the default. */
   /** Engine versions offered; by default what the runtime can run. */
   CACHEPLANE_REDIS_VERSIONS: z.string().regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/).optional(),
+  /** gs://bucket/path for imports and exports is {this}/bucket/path; default {data dir}/buckets. */
+  CACHEPLANE_BUCKETS_DIR: z.string().min(1).optional(),
+  /** 32 bytes (base64 or hex) that wrap the projects' backup keys; default: {data dir}/master.key (0600). */
+  CACHEPLANE_MASTER_KEY: z.string().optional(),
   CACHEPLANE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -65,6 +69,9 @@ export interface Settings {
   /** Image per redisVersion for the docker runtime. */
   redisImages: Record<string, string>;
   logLevel: string;
+  bucketsDir: string;
+  /** Secret: never logged. */
+  masterKey?: string | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -98,5 +105,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     redisImageOverride: s.CACHEPLANE_REDIS_IMAGE,
     redisImages: DEFAULT_REDIS_IMAGES,
     logLevel: s.CACHEPLANE_LOG_LEVEL,
+    bucketsDir: resolve(s.CACHEPLANE_BUCKETS_DIR ?? join(s.CACHEPLANE_DATA_DIR, "buckets")),
+    masterKey: s.CACHEPLANE_MASTER_KEY,
   };
 }

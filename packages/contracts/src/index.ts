@@ -7,3 +7,4 @@ export * from "./operation.js";
 export * from "./location.js";
 export * from "./requests.js";
 export * from "./api-key.js";
+export * from "./backup.js";

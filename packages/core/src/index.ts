@@ -8,3 +8,5 @@ export * from "./slots.js";
 export * from "./cluster-plan.js";
 export * from "./cluster-spec.js";
 export * from "./cluster-view.js";
+export * from "./backup-plan.js";
+export * from "./backup-view.js";

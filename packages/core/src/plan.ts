@@ -6,6 +6,7 @@
 // follow it. When the primary dies, an HA instance fails over to the replica with the most
 // data instead of restarting the primary: a restarted primary comes back empty (no
 // persistence) and its replicas would copy that emptiness.
+import { backupSteps, type PendingBackup } from "./backup-plan.js";
 import { configDrift } from "./node-config.js";
 
 export interface DesiredInstance {
@@ -31,6 +32,8 @@ export interface DesiredInstance {
   downZones?: readonly string[] | undefined;
   /** READ_REPLICAS_ENABLED: reads are spread over the healthy replicas at this address. */
   readEndpoint?: boolean | undefined;
+  /** A backup asked for and not yet taken: taken once everything else has converged. */
+  backup?: PendingBackup | undefined;
 }
 
 /** What the edge (kernel redirects) does now: where the read endpoint sends connections. */
@@ -125,7 +128,11 @@ export type Step =
   | { kind: "assignSlots"; assignments: { shard: number; ranges: [number, number][] }[] }
   /** Cluster: migrate these slots, keys and ownership, from one shard's primary to another's;
    *  also finishes a move a crashed worker left half done. */
-  | { kind: "moveSlots"; from: number; to: number; slots: number[]; remaining: number };
+  | { kind: "moveSlots"; from: number; to: number; slots: number[]; remaining: number }
+  /** Backup: save this shard's dataset (an RDB from `nodeId`, caught up with `primaryId`). */
+  | { kind: "backupShard"; backupUid: string; shard: number; nodeId: string; primaryId: string }
+  /** Backup: every shard is saved; the backup becomes ACTIVE. */
+  | { kind: "finishBackup"; backupUid: string };
 
 export interface Plan {
   steps: Step[];
@@ -242,6 +249,11 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   }
 
   if (steps.length === 0 && waiting.length === 0 && shard.switchover) steps.push(shard.switchover);
+  if (steps.length === 0 && waiting.length === 0 && desired.backup) {
+    const backup = backupSteps(desired.backup, [{ index: 0, primaryId: desired.primaryId }], observed);
+    steps.push(...backup.steps);
+    waiting.push(...backup.waiting);
+  }
   const result = finish(steps, waiting);
   return shard.blockedByZone ? { ...result, blockedByZone: true } : result;
 }
@@ -417,5 +429,9 @@ export function describe(step: Step): string {
       return `Assigning slots to shard(s) ${step.assignments.map((a) => a.shard).join(", ")}`;
     case "moveSlots":
       return `Moving ${step.slots.length} slots from shard ${step.from} to shard ${step.to} (${step.remaining} slots left to move)`;
+    case "backupShard":
+      return `Backing up shard ${step.shard} from node ${step.nodeId}`;
+    case "finishBackup":
+      return "Recording the backup";
   }
 }

@@ -12,7 +12,8 @@ export function operationView(row: OperationRow): Operation {
     name: operationName(row.projectId, row.locationId, row.id),
     done: row.done,
     metadata: {
-      "@type": row.target.includes("/clusters/") ? CLUSTER_OPERATION_METADATA_TYPE : OPERATION_METADATA_TYPE,
+      // Clusters and backups belong to Memorystore for Redis Cluster's API.
+      "@type": /\/(clusters|backupCollections)\//.test(row.target) ? CLUSTER_OPERATION_METADATA_TYPE : OPERATION_METADATA_TYPE,
       createTime: row.createTime.toISOString(),
       ...(row.endTime ? { endTime: row.endTime.toISOString() } : {}),
       target: row.target,

@@ -82,6 +82,9 @@ export async function finishDeletion(ctx: WorkerContext, row: InstanceRow, lease
       where: { instanceUid: row.uid, done: false },
       data: { done: true, endTime: now, statusDetail: "Aborted", error: { code: 10, message: "The instance was deleted before this operation finished." } },
     });
+    // A backup that was still being taken can never finish; its files are swept as orphans.
+    // Finished backups outlive their source, as Memorystore's do.
+    await tx.backup.deleteMany({ where: { collectionUid: row.uid, state: "CREATING" } });
     await tx.instance.deleteMany({ where: { uid: row.uid, leaseEpoch: lease.epoch } });
   });
 }

@@ -13,6 +13,7 @@ import { acquireLease } from "./lease.js";
 import { observeNodes, recordNodeStates } from "./observe.js";
 import { EdgeUnavailableError, observeReadTargets } from "../edge/read-endpoint.js";
 import { runStep } from "./steps.js";
+import { pendingBackup } from "../backups/pending.js";
 
 export interface Outcome {
   /** Converged, deleted, or nothing to do. */
@@ -44,8 +45,9 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       try {
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
         // The discovery endpoint is a cluster's address, allocated with its port.
-        const cluster = isCluster(row) ? desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES) : undefined;
-        const instance = cluster ? undefined : desiredInstance(row, ctx.zones, ctx.nodeHost, downZones);
+        const backup = row.deleteRequested ? undefined : await pendingBackup(ctx, row.uid);
+        const cluster = isCluster(row) ? { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup } : undefined;
+        const instance = cluster ? undefined : { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup };
         const config = (cluster ?? instance!).config;
         const observed = await observeNodes(ctx, row, config);
         await recordNodeStates(ctx, row.nodes, observed);

@@ -1,0 +1,244 @@
+// Backups (Memorystore for Redis Cluster's backup collections; instances have them too, as our
+// addition). A backup request is a desired-state change of its source: a Backup row CREATING
+// and a new generation, in one transaction with its Operation; the source's reconcile takes it
+// once everything else has converged. Deleting and exporting are done by the worker's backup
+// pass. Nothing here touches a node or a file.
+import { randomUUID } from "node:crypto";
+import { backupName, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId, type StoredClusterSpec } from "@cacheplane/core";
+import { Prisma, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
+import type { Backup, BackupCollection } from "@cacheplane/contracts";
+import type { ApiContext } from "../context.js";
+import { alreadyExists, failedPrecondition, notFound } from "../errors.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { isUniqueViolation, openOperation, replayOperation } from "./mutations.js";
+import { operationView } from "./operation-view.js";
+
+export type SourceKind = "INSTANCE" | "CLUSTER";
+interface SourceKey {
+  project: string;
+  location: string;
+  id: string;
+}
+interface CollectionKey {
+  project: string;
+  location: string;
+  backupCollection: string;
+}
+interface BackupKey extends CollectionKey {
+  backup: string;
+}
+
+/** Memorystore keeps a backup 100 years unless told otherwise. */
+const DEFAULT_TTL_MS = 100 * 365 * 86_400_000;
+export const BACKUP_IN_PROGRESS = "a backup or an update of this resource is in progress; retry when it is ready";
+
+/** YYYYMMDDHHMMSS_ and the first 8 characters of the source's uid, as Memorystore names them. */
+const defaultBackupId = (now: Date, uid: string) => `${now.toISOString().replace(/[-:T]/g, "").slice(0, 14)}_${uid.replace(/-/g, "").slice(0, 8)}`;
+
+const backupOut = (b: BackupRow, c: CollectionRow) => backupView(b, c) as Backup;
+const collectionOut = (c: CollectionRow): BackupCollection => collectionView(c);
+
+/** What a backup records of its source's shape (a restore may choose another). */
+function shapeOf(kind: SourceKind, spec: Record<string, unknown>) {
+  if (kind === "CLUSTER") {
+    const s = spec as unknown as StoredClusterSpec;
+    return { engineVersion: s.redisVersion, nodeType: s.nodeType, shardCount: s.shardCount, replicaCount: s.replicaCount };
+  }
+  return { engineVersion: String(spec.redisVersion), nodeType: null, shardCount: 1, replicaCount: Number(spec.replicaCount ?? 0) };
+}
+
+export function createBackupService(ctx: ApiContext) {
+  const { prisma } = ctx;
+  const checkLocation = (location: string) => {
+    if (location !== ctx.locations.location) throw notFound(`location ${location}`);
+  };
+
+  async function findCollection(key: CollectionKey) {
+    checkLocation(key.location);
+    const c = await prisma.backupCollection.findUnique({ where: { uid: key.backupCollection } });
+    if (!c || c.projectId !== key.project || c.locationId !== key.location) throw notFound(`backup collection ${collectionName(key.project, key.location, key.backupCollection)}`);
+    return c;
+  }
+
+  async function findBackup(key: BackupKey) {
+    const c = await findCollection(key);
+    const b = await prisma.backup.findUnique({ where: { collectionUid_backupId: { collectionUid: c.uid, backupId: key.backup } } });
+    if (!b) throw notFound(`backup ${backupName(key.project, key.location, c.uid, key.backup)}`);
+    return { b, c };
+  }
+
+  return {
+    /** POST …/clusters/{c}:backup and …/instances/{i}:backup. */
+    async backup(kind: SourceKind, key: SourceKey, body: { backupId?: string | undefined; ttl?: number | undefined; requestId?: string | undefined }) {
+      checkLocation(key.location);
+      const replayed = await replayOperation(prisma, key.project, body.requestId);
+      if (replayed) return replayed;
+      const target = (kind === "CLUSTER" ? clusterName : instanceName)(key.project, key.location, key.id);
+      const row = await prisma.instance.findUnique({
+        where: { projectId_locationId_kind_instanceId: { projectId: key.project, locationId: key.location, kind, instanceId: key.id } },
+      });
+      if (!row) throw notFound(`${kind === "CLUSTER" ? "cluster" : "instance"} ${target}`);
+      if (row.deleteRequested) throw failedPrecondition(`${target} is being deleted`);
+      // One change at a time, as Memorystore refuses a backup during another backup or an update.
+      if (row.state !== "READY" || row.observedGeneration < row.generation) throw failedPrecondition(BACKUP_IN_PROGRESS);
+      const now = new Date();
+      const backupId = body.backupId ?? defaultBackupId(now, row.uid);
+      const expireTime = new Date(now.getTime() + (body.ttl ?? DEFAULT_TTL_MS));
+      try {
+        const op = await prisma.$transaction(async (tx) => {
+          await tx.backupCollection.upsert({
+            where: { uid: row.uid },
+            create: { uid: row.uid, projectId: key.project, locationId: key.location, sourceKind: kind, sourceName: target },
+            update: {},
+          });
+          await tx.backup.create({
+            data: {
+              uid: randomUUID(),
+              collectionUid: row.uid,
+              backupId,
+              backupType: "ON_DEMAND",
+              state: "CREATING",
+              ...shapeOf(kind, row.spec as Record<string, unknown>),
+              expireTime,
+            },
+          });
+          const moved = await tx.instance.updateMany({
+            where: { uid: row.uid, generation: row.generation, deleteRequested: false },
+            data: { generation: row.generation + 1 },
+          });
+          if (moved.count === 0) throw failedPrecondition(BACKUP_IN_PROGRESS);
+          await tx.event.create({ data: { instanceUid: row.uid, type: "BACKUP_REQUESTED", message: `Backup ${backupId} requested` } });
+          return openOperation(tx, {
+            project: key.project,
+            location: key.location,
+            target,
+            instanceUid: row.uid,
+            verb: "backup",
+            targetGeneration: row.generation + 1,
+            requestId: body.requestId,
+            statusDetail: `Backing up to ${backupId}`,
+          });
+        });
+        await ctx.enqueueReconcile(row.uid);
+        return operationView(op);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const raced = await replayOperation(prisma, key.project, body.requestId);
+        if (raced) return raced;
+        throw alreadyExists(`backup ${backupName(key.project, key.location, row.uid, backupId)}`);
+      }
+    },
+
+    async listCollections(project: string, location: string, pageSize?: number, pageToken?: string) {
+      checkLocation(location);
+      const size = pageSizeOf(pageSize);
+      const after = decodePageToken(pageToken, ["after"] as const);
+      const rows = await prisma.backupCollection.findMany({
+        where: { projectId: project, locationId: location, ...(after ? { uid: { gt: after.after } } : {}) },
+        orderBy: { uid: "asc" },
+        take: size + 1,
+      });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        backupCollections: page.map(collectionOut),
+        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.uid }) } : {}),
+        unreachable: [] as string[],
+      };
+    },
+
+    async getCollection(key: CollectionKey) {
+      return collectionOut(await findCollection(key));
+    },
+
+    /** Backups of one collection, or of every collection with "-" (AIP-159). */
+    async list(key: CollectionKey, pageSize?: number, pageToken?: string) {
+      checkLocation(key.location);
+      const every = key.backupCollection === "-";
+      const c = every ? undefined : await findCollection(key);
+      const size = pageSizeOf(pageSize);
+      const after = decodePageToken(pageToken, ["after"] as const);
+      const rows = await prisma.backup.findMany({
+        where: {
+          ...(c ? { collectionUid: c.uid } : { collection: { projectId: key.project, locationId: key.location } }),
+          ...(after ? { uid: { gt: after.after } } : {}),
+        },
+        include: { collection: true },
+        orderBy: { uid: "asc" },
+        take: size + 1,
+      });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        backups: page.map((b) => backupOut(b, b.collection)),
+        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.uid }) } : {}),
+        unreachable: [] as string[],
+      };
+    },
+
+    async get(key: BackupKey) {
+      const { b, c } = await findBackup(key);
+      return backupOut(b, c);
+    },
+
+    /** Marks the backup DELETING; the worker removes its files, then the row, and ends the Operation. */
+    async remove(key: BackupKey, requestId?: string) {
+      const replayed = await replayOperation(prisma, key.project, requestId);
+      if (replayed) return replayed;
+      const { b, c } = await findBackup(key);
+      if (b.state === "CREATING") throw failedPrecondition(`backup ${key.backup} is still being created; delete it once it is ACTIVE`);
+      return backupOperation(prisma, { b, c, verb: "delete", requestId, statusDetail: "Deleting the backup", request: null, markDeleting: true });
+    },
+
+    /** Writes every file of the backup, as plain RDB, to gs://{gcsBucket}/{backupId}/. */
+    async export(key: BackupKey, gcsBucket: string, requestId?: string) {
+      const replayed = await replayOperation(prisma, key.project, requestId);
+      if (replayed) return replayed;
+      const { b, c } = await findBackup(key);
+      if (b.state !== "ACTIVE") throw failedPrecondition(`backup ${key.backup} is ${b.state}; only an ACTIVE backup can be exported`);
+      return backupOperation(prisma, {
+        b,
+        c,
+        verb: "export",
+        requestId,
+        statusDetail: `Exporting to gs://${gcsBucket}/${b.backupId}/`,
+        request: { gcsBucket },
+        markDeleting: false,
+      });
+    },
+  };
+}
+
+/** An Operation on a backup (no instance of its own): the worker's backup pass carries it out. */
+async function backupOperation(
+  prisma: PrismaClient,
+  args: { b: BackupRow; c: CollectionRow; verb: string; requestId: string | undefined; statusDetail: string; request: object | null; markDeleting: boolean },
+) {
+  const { b, c } = args;
+  try {
+    const op = await prisma.$transaction(async (tx) => {
+      if (args.markDeleting) await tx.backup.update({ where: { uid: b.uid }, data: { state: "DELETING" } });
+      return tx.operation.create({
+        data: {
+          id: newOperationId(),
+          projectId: c.projectId,
+          locationId: c.locationId,
+          target: backupName(c.projectId, c.locationId, c.uid, b.backupId),
+          verb: args.verb,
+          targetGeneration: 0,
+          requestId: args.requestId ?? null,
+          statusDetail: args.statusDetail,
+          ...(args.request ? { request: args.request as Prisma.InputJsonObject } : {}),
+        },
+      });
+    });
+    return operationView(op);
+  } catch (error) {
+    if (args.requestId && isUniqueViolation(error)) {
+      const raced = await replayOperation(prisma, c.projectId, args.requestId);
+      if (raced) return raced;
+    }
+    throw error;
+  }
+}
+export type BackupService = ReturnType<typeof createBackupService>;
