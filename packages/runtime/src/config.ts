@@ -75,6 +75,8 @@ export const RESET_VALUES: Readonly<Record<string, string>> = {
   requirepass: "",
   masterauth: "",
   masteruser: "",
+  // Redis's own default: AOF turned off leaves no "always" behind to surprise its next start.
+  appendfsync: "everysec",
   maxmemory: "0",
   "maxmemory-policy": "noeviction",
   "notify-keyspace-events": "",
@@ -85,6 +87,45 @@ export const RESET_VALUES: Readonly<Record<string, string>> = {
   "stream-node-max-entries": "100",
   timeout: "0",
 };
+
+/** Whether a node running with these directives keeps its data across a restart. */
+export const persistsData = (config: Record<string, string>) =>
+  (config.appendonly ?? DRIVER_DEFAULTS.appendonly) === "yes" || (config.save ?? DRIVER_DEFAULTS.save) !== "";
+
+/** Where Redis keeps a node's data in its dir (the defaults of dbfilename, appenddirname and
+ *  appendfilename: the spec cannot change them). `legacyAof` is the single file of Redis < 7,
+ *  which Redis 7 still loads (and upgrades) when there is no manifest. */
+export const persistenceFiles = (dataDir: string) => ({
+  rdb: path.join(dataDir, "dump.rdb"),
+  aofDir: path.join(dataDir, "appendonlydir"),
+  aofManifest: path.join(dataDir, "appendonlydir", "appendonly.aof.manifest"),
+  legacyAof: path.join(dataDir, "appendonly.aof"),
+});
+
+/**
+ * What a node's data files mean for its next start, from the directives it must run with, its
+ * role and the files its dir holds (no I/O here; the drivers look and act):
+ * - a primary with persistence off that ran before: its RDB and AOF are stale (its last full sync
+ *   from when it was a replica, a snapshot from when persistence was on, a manual BGSAVE) and are
+ *   removed, so it starts empty as a cloud's replaced node does, never with keys deleted since
+ *   coming back. A replica keeps them: it serves what it had while its primary is down, and
+ *   resyncs anyway. A first start keeps them too: they were put there for it (a restore);
+ * - AOF on but no AOF written yet (AOF was turned on while the node was down) and an RDB there:
+ *   Redis would start empty (with appendonly yes it ignores dump.rdb), so the node starts from
+ *   its RDB with appendonly no, and configure() turns AOF on live, which writes the AOF from the
+ *   loaded data.
+ */
+export function planDataFiles(
+  config: Record<string, string>,
+  node: { primary: boolean; ranBefore: boolean; rdb: boolean; aof: boolean },
+): { remove: ("rdb" | "aof")[]; startConfig: Record<string, string> } {
+  if (!persistsData(config)) {
+    const stale = node.primary && node.ranBefore;
+    return { remove: stale ? [...(node.rdb ? ["rdb" as const] : []), ...(node.aof ? ["aof" as const] : [])] : [], startConfig: config };
+  }
+  if (config.appendonly === "yes" && !node.aof && node.rdb) return { remove: [], startConfig: { ...config, appendonly: "no" } };
+  return { remove: [], startConfig: config };
+}
 
 /** Directives whose values are secrets: compared exactly, never logged. */
 export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set(["requirepass", "masterauth", "masteruser"]);

@@ -22,7 +22,7 @@ import {
   waitForExit,
   writePidFile,
 } from "./proc.js";
-import { assertAddressesFree, createNodeAdmin, seedClusterIdentity } from "./node-admin.js";
+import { assertAddressesFree, createNodeAdmin, prepareDataFiles, seedClusterIdentity } from "./node-admin.js";
 import { findRedisServer } from "./redis-server-binary.js";
 import { createNodeLocks } from "./node-locks.js";
 
@@ -157,7 +157,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         const bin = binaryPath();
         await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
         await chmod(files.dataDir, 0o700);
-        await writeConf(files, conf);
+        const startConfig = await prepareDataFiles(spec, files.dataDir, log);
+        await writeConf(files, startConfig === spec.config ? conf : renderRedisConf({ ...spec, config: startConfig, dataDir: files.dataDir }));
         if (!(await portFreeWithin(spec.host, spec.port, PORT_RELEASE_MS))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
         }

@@ -3,6 +3,8 @@ import {
   configValuesEqual,
   parseMemory,
   parseSpecConfig,
+  persistsData,
+  planDataFiles,
   quoteConfValue,
   renderRedisConf,
   RESET_VALUES,
@@ -139,5 +141,41 @@ describe("configValuesEqual", () => {
     expect(configValuesEqual("save", "3600 1 300 100", "3600  1 300 100")).toBe(true);
     expect(configValuesEqual("save", "3600 1", "")).toBe(false);
     expect(configValuesEqual("requirepass", "Secret", "secret")).toBe(false);
+  });
+});
+
+describe("planDataFiles: what a node's data files mean for its next start", () => {
+  const off = { save: "", appendonly: "no" };
+  const rdb = { save: "3600 1", appendonly: "no" };
+  const aof = { save: "", appendonly: "yes", appendfsync: "always" };
+
+  it("tells persistence on from off, with the driver's defaults for what the spec leaves out", () => {
+    expect([off, rdb, aof, {}].map(persistsData)).toEqual([false, true, true, false]);
+  });
+
+  const primary = { primary: true, ranBefore: true, rdb: true, aof: true };
+
+  it("removes a primary's stale RDB and AOF when persistence is off, so it starts empty", () => {
+    expect(planDataFiles(off, primary)).toEqual({ remove: ["rdb", "aof"], startConfig: off });
+    expect(planDataFiles(off, { ...primary, aof: false }).remove).toEqual(["rdb"]);
+    expect(planDataFiles(off, { primary: true, ranBefore: true, rdb: false, aof: false }).remove).toEqual([]);
+    expect(planDataFiles(rdb, primary).remove).toEqual([]);
+    expect(planDataFiles(aof, primary).remove).toEqual([]);
+  });
+
+  it("leaves a replica its files (it serves them while its primary is down), and a first start (a restore put them there)", () => {
+    expect(planDataFiles(off, { ...primary, primary: false })).toEqual({ remove: [], startConfig: off });
+    expect(planDataFiles(off, { ...primary, ranBefore: false })).toEqual({ remove: [], startConfig: off });
+  });
+
+  it("starts from the RDB with AOF off when AOF is wanted but not written yet (Redis would ignore the RDB)", () => {
+    expect(planDataFiles(aof, { ...primary, aof: false }).startConfig).toEqual({ ...aof, appendonly: "no" });
+    expect(planDataFiles(aof, { primary: false, ranBefore: true, rdb: true, aof: false }).startConfig).toEqual({ ...aof, appendonly: "no" });
+    expect(planDataFiles(aof, primary).startConfig).toBe(aof);
+    expect(planDataFiles(aof, { primary: true, ranBefore: true, rdb: false, aof: false }).startConfig).toBe(aof);
+  });
+
+  it("undoes appendfsync when AOF leaves the spec", () => {
+    expect(RESET_VALUES.appendfsync).toBe("everysec");
   });
 });

@@ -200,6 +200,67 @@ describe("process runtime", () => {
     await rt.destroy(changed);
   });
 
+  it("restarts a primary with persistence off empty, whatever RDB or AOF it left behind", async () => {
+    const rt = nodes.runtime();
+    const spec = await nodes.spec({ save: "", appendonly: "yes" });
+    await rt.start(spec);
+    await running(rt, spec);
+    const c = client(spec.port);
+    await c.connect();
+    await c.set("old", "1");
+    await c.save(); // a dump.rdb beside the AOF: both stale once persistence is off
+    c.disconnect();
+    const off = { ...spec, config: { save: "", appendonly: "no" } };
+    await rt.configure(off);
+    await rt.stop(off);
+    expect(existsSync(path.join(spec.dataDir, "dump.rdb"))).toBe(true);
+    await rt.start(off);
+    await running(rt, off);
+    const again = client(spec.port);
+    await again.connect();
+    expect(await again.dbsize()).toBe(0);
+    again.disconnect();
+    expect(existsSync(path.join(spec.dataDir, "dump.rdb"))).toBe(false);
+    expect(existsSync(path.join(spec.dataDir, "appendonlydir"))).toBe(false);
+    await rt.destroy(off);
+  });
+
+  it("keeps a node's RDB data when AOF was turned on while it was down, and writes its AOF", async () => {
+    const rt = nodes.runtime();
+    const spec = await nodes.spec({ save: "3600 1" });
+    await rt.start(spec);
+    await running(rt, spec);
+    const c = client(spec.port);
+    await c.connect();
+    for (let i = 0; i < 100; i++) await c.set(`k${i}`, String(i));
+    await c.save();
+    c.disconnect();
+    await rt.stop(spec);
+    const aof = { ...spec, config: { save: "", appendonly: "yes", appendfsync: "always" } };
+    await rt.configure(aof); // not running: only the file changes
+    await rt.start(aof);
+    // Started from its RDB with AOF off (Redis would ignore the RDB), then AOF on live.
+    const started = await running(rt, aof);
+    expect(started.config.appendonly).toBe("no");
+    await rt.configure(aof);
+    const again = client(spec.port);
+    await again.connect();
+    expect(await again.dbsize()).toBe(100);
+    expect(await again.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
+    await until(async () => (await again.info("persistence")).includes("aof_rewrite_in_progress:0"), (done) => done);
+    again.disconnect();
+    // The AOF now holds the data: a kill -9 and a start with appendonly yes keep every key.
+    process.kill(pidOf(spec), "SIGKILL");
+    await until(() => rt.observe(aof), (o) => o.liveness === "absent");
+    await rt.start(aof);
+    await running(rt, aof);
+    const last = client(spec.port);
+    await last.connect();
+    expect(await last.dbsize()).toBe(100);
+    last.disconnect();
+    await rt.destroy(aof);
+  });
+
   it("observes a node that never existed without throwing", async () => {
     const rt = nodes.runtime();
     const spec = await nodes.spec({ maxmemory: "1" });

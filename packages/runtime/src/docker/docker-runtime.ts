@@ -28,7 +28,7 @@ import {
   type DockerNetwork,
 } from "./container-spec.js";
 import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
-import { assertAddressesFree, createNodeAdmin, seedClusterIdentity } from "../node-admin.js";
+import { assertAddressesFree, createNodeAdmin, prepareDataFiles, seedClusterIdentity } from "../node-admin.js";
 import { watchContainerDeaths, type Watch } from "./watch.js";
 import { createNodeLocks } from "../node-locks.js";
 
@@ -382,7 +382,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         existing = undefined;
       }
       if (!existing) await ensureImage(image, progress); // before any effect: a missing image leaves nothing
-      await writeConf(files, conf);
+      const startConfig = await prepareDataFiles(spec, files.dataDir, log);
+      await writeConf(files, startConfig === spec.config ? conf : renderContainerConf({ ...spec, config: startConfig }, network));
       if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
         throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
       }
