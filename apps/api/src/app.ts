@@ -21,6 +21,7 @@ import { locationRoutes } from "./routes/locations.js";
 import { operationRoutes } from "./routes/operations.js";
 import { createApiKeyService } from "./services/api-key-service.js";
 import { createBackupService } from "./services/backup-service.js";
+import { createDataJobService } from "./services/data-job-service.js";
 import { createClusterService } from "./services/cluster-service.js";
 import { createInstanceService } from "./services/instance-service.js";
 import { createOperationService } from "./services/operation-service.js";
@@ -77,7 +78,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   installAuth(app, ctx.prisma, keyCache);
   instanceRoutes(app, createInstanceService(services));
   clusterRoutes(app, createClusterService(services));
-  backupRoutes(app, createBackupService(services));
+  backupRoutes(app, createBackupService(services), createDataJobService(services));
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, ctx.locations, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));

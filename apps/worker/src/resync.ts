@@ -1,6 +1,7 @@
 // The periodic resync: whatever a lost job, a crash or a dropped enqueue left unconverged is
 // reconciled again, and nodes on the machine with no record (orphans) are removed.
-import { parseNodeId } from "@cacheplane/core";
+import { LOADER_ORDINAL_BASE, parseNodeId } from "@cacheplane/core";
+import { Prisma } from "@cacheplane/db";
 import { RuntimeUnavailableError } from "@cacheplane/runtime";
 import type { WorkerContext } from "./context.js";
 import { chainFor, removeOrphanReadEndpoints } from "./edge/read-endpoint.js";
@@ -44,7 +45,15 @@ export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {
   const recorded = new Set(
     (await ctx.prisma.node.findMany({ where: { id: { in: [...onMachine] } }, select: { id: true } })).map((n) => n.id),
   );
-  const orphans = [...onMachine].filter((id) => !recorded.has(id));
+  // Loader nodes of an import in progress are never recorded; they are the import's to remove.
+  const importing = new Set(
+    (await ctx.prisma.instance.findMany({ where: { dataJob: { not: Prisma.DbNull } }, select: { uid: true } })).map((i) => i.uid),
+  );
+  const isLoader = (id: string) => {
+    const parsed = parseNodeId(id);
+    return parsed !== undefined && parsed.ordinal >= LOADER_ORDINAL_BASE && importing.has(parsed.instanceUid);
+  };
+  const orphans = [...onMachine].filter((id) => !recorded.has(id) && !isLoader(id));
   for (const id of orphans) {
     ctx.log.warn({ node: id }, "removing orphan node");
     const spec = {

@@ -5,6 +5,7 @@ import { NodeType } from "./cluster.js";
 import { LocationParams } from "./requests.js";
 import { RequestId } from "./ids.js";
 import { outputOnly } from "./instance.js";
+import { GcsBucket, GcsUri, ManagedBackupSource } from "./gcs.js";
 
 export const BACKUP_ID = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
 export const BackupId = z.string().max(63).regex(BACKUP_ID, "must be 1-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit");
@@ -81,8 +82,6 @@ export const ListBackupsResponse = z
 export const BackupCollectionParams = LocationParams.extend({ backupCollection: BackupCollectionId });
 export const BackupParams = BackupCollectionParams.extend({ backup: BackupId });
 
-/** A bucket name as Cloud Storage allows it. */
-export const GcsBucket = z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a bucket name such as 'my-bucket'");
 export const ExportBackupRequest = z
   .strictObject({
     gcsBucket: GcsBucket.meta({ description: "Files are written to gs://{gcsBucket}/{backupId}/ (a directory under the buckets root)." }),
@@ -90,3 +89,18 @@ export const ExportBackupRequest = z
   })
   .meta({ id: "ExportBackupRequest" });
 export const BackupQuery = z.strictObject({ requestId: RequestId.optional() });
+
+export const ImportInstanceRequest = z
+  .strictObject({
+    inputConfig: z
+      .strictObject({
+        gcsSource: z.strictObject({ uri: GcsUri }).optional(),
+        managedBackupSource: ManagedBackupSource.optional().meta({ description: "cacheplane addition: restore a backup into the instance." }),
+      })
+      .refine((c) => (c.gcsSource ? 1 : 0) + (c.managedBackupSource ? 1 : 0) === 1, "needs exactly one of gcsSource or managedBackupSource"),
+    requestId: RequestId.optional(),
+  })
+  .meta({ id: "ImportInstanceRequest" });
+export const ExportInstanceRequest = z
+  .strictObject({ outputConfig: z.strictObject({ gcsDestination: z.strictObject({ uri: GcsUri }) }), requestId: RequestId.optional() })
+  .meta({ id: "ExportInstanceRequest" });

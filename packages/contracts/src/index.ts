@@ -8,3 +8,4 @@ export * from "./location.js";
 export * from "./requests.js";
 export * from "./api-key.js";
 export * from "./backup.js";
+export * from "./gcs.js";

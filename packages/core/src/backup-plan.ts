@@ -26,6 +26,20 @@ export function backupSource(primary: ObservedNode, nodes: readonly ObservedNode
   return replicas[0] ?? primary;
 }
 
+export type DataJobKind = "import" | "export";
+
+/** The data work of a converged deployment: a pending import or export first (an export is
+ *  of what was there when it was asked, before a later backup), then a pending backup. */
+export function dataSteps(
+  desired: { backup?: PendingBackup | undefined; dataJob?: DataJobKind | undefined },
+  shards: readonly { index: number; primaryId: string | undefined }[],
+  observed: readonly ObservedNode[],
+): { steps: Step[]; waiting: string[] } {
+  if (desired.dataJob === "import") return { steps: [{ kind: "importData" }], waiting: [] };
+  if (desired.dataJob === "export") return { steps: [{ kind: "exportData" }], waiting: [] };
+  return desired.backup ? backupSteps(desired.backup, shards, observed) : { steps: [], waiting: [] };
+}
+
 /** Steps for a pending backup: each shard not saved yet, then finishBackup. */
 export function backupSteps(
   backup: PendingBackup,
@@ -47,3 +61,11 @@ export function backupSteps(
   if (steps.length === 0 && waiting.length === 0) steps.push({ kind: "finishBackup", backupUid: backup.uid });
   return { steps, waiting };
 }
+
+/** A pending data job as stored on the deployment (Instance.dataJob). */
+export type DataJob =
+  | { kind: "import"; operationId: string; source: { backupUid: string } | { uris: string[] } }
+  | { kind: "export"; operationId: string; uri: string };
+
+/** Temporary nodes that load an import's RDB files use ordinals from here up (never recorded). */
+export const LOADER_ORDINAL_BASE = 4000;

@@ -6,7 +6,7 @@
 // Slot moves are decided from what the primaries report, never from memory: a worker killed
 // mid-migration leaves slots MIGRATING/IMPORTING, and the next pass finishes exactly those
 // before it plans anything new, so no slot stays half-moved and no key is left behind.
-import { backupSteps, type PendingBackup } from "./backup-plan.js";
+import { dataSteps, type DataJobKind, type PendingBackup } from "./backup-plan.js";
 import { clusterNodeId, nodeId } from "./names.js";
 import { finish, planShard, type ClusterView, type ObservedNode, type Plan, type Step } from "./plan.js";
 import { assignUnowned, formatRanges, nextMove, SLOT_COUNT, toRanges } from "./slots.js";
@@ -34,6 +34,8 @@ export interface DesiredCluster {
   failover?: { shard: number; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS" } | undefined;
   /** A backup asked for and not yet taken: taken once everything else has converged. */
   backup?: PendingBackup | undefined;
+  /** An import or export asked for and not yet done: done once everything else has converged. */
+  dataJob?: DataJobKind | undefined;
 }
 
 const inDownZoneOf = (desired: DesiredCluster) => (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
@@ -154,11 +156,11 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   // same owner for every slot as the primaries do.
   if (steps.length === 0 && waiting.length === 0) waiting.push(...viewDisagreements(serving, owners, shardByClusterId, recorded));
   if (steps.length === 0 && waiting.length === 0 && switchovers[0]) steps.push(switchovers[0]);
-  if (steps.length === 0 && waiting.length === 0 && desired.backup) {
+  if (steps.length === 0 && waiting.length === 0) {
     const all = Array.from({ length: desired.shardCount }, (_, index) => ({ index, primaryId: shardPrimaryId(desired, index) }));
-    const backup = backupSteps(desired.backup, all, observed);
-    steps.push(...backup.steps);
-    waiting.push(...backup.waiting);
+    const data = dataSteps(desired, all, observed);
+    steps.push(...data.steps);
+    waiting.push(...data.waiting);
   }
   const result = finish(steps, waiting);
   return blockedByZone ? { ...result, blockedByZone: true } : result;

@@ -10,3 +10,4 @@ export * from "./cluster-spec.js";
 export * from "./cluster-view.js";
 export * from "./backup-plan.js";
 export * from "./backup-view.js";
+export * from "./key-slot.js";

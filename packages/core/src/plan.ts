@@ -6,7 +6,7 @@
 // follow it. When the primary dies, an HA instance fails over to the replica with the most
 // data instead of restarting the primary: a restarted primary comes back empty (no
 // persistence) and its replicas would copy that emptiness.
-import { backupSteps, type PendingBackup } from "./backup-plan.js";
+import { dataSteps, type DataJobKind, type PendingBackup } from "./backup-plan.js";
 import { configDrift } from "./node-config.js";
 
 export interface DesiredInstance {
@@ -34,6 +34,8 @@ export interface DesiredInstance {
   readEndpoint?: boolean | undefined;
   /** A backup asked for and not yet taken: taken once everything else has converged. */
   backup?: PendingBackup | undefined;
+  /** An import or export asked for and not yet done: done once everything else has converged. */
+  dataJob?: DataJobKind | undefined;
 }
 
 /** What the edge (kernel redirects) does now: where the read endpoint sends connections. */
@@ -132,7 +134,11 @@ export type Step =
   /** Backup: save this shard's dataset (an RDB from `nodeId`, caught up with `primaryId`). */
   | { kind: "backupShard"; backupUid: string; shard: number; nodeId: string; primaryId: string }
   /** Backup: every shard is saved; the backup becomes ACTIVE. */
-  | { kind: "finishBackup"; backupUid: string };
+  | { kind: "finishBackup"; backupUid: string }
+  /** Replace the dataset with the pending import's files (keys go to the shard owning their slot). */
+  | { kind: "importData" }
+  /** Write an RDB of the dataset to the pending export's destination. */
+  | { kind: "exportData" };
 
 export interface Plan {
   steps: Step[];
@@ -249,10 +255,10 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   }
 
   if (steps.length === 0 && waiting.length === 0 && shard.switchover) steps.push(shard.switchover);
-  if (steps.length === 0 && waiting.length === 0 && desired.backup) {
-    const backup = backupSteps(desired.backup, [{ index: 0, primaryId: desired.primaryId }], observed);
-    steps.push(...backup.steps);
-    waiting.push(...backup.waiting);
+  if (steps.length === 0 && waiting.length === 0) {
+    const data = dataSteps(desired, [{ index: 0, primaryId: desired.primaryId }], observed);
+    steps.push(...data.steps);
+    waiting.push(...data.waiting);
   }
   const result = finish(steps, waiting);
   return shard.blockedByZone ? { ...result, blockedByZone: true } : result;
@@ -433,5 +439,9 @@ export function describe(step: Step): string {
       return `Backing up shard ${step.shard} from node ${step.nodeId}`;
     case "finishBackup":
       return "Recording the backup";
+    case "importData":
+      return "Importing data";
+    case "exportData":
+      return "Exporting data";
   }
 }

@@ -11,6 +11,8 @@ import {
   BackupRequest,
   ClusterParams,
   ExportBackupRequest,
+  ExportInstanceRequest,
+  ImportInstanceRequest,
   InstanceParams,
   ListBackupCollectionsResponse,
   ListBackupsResponse,
@@ -19,6 +21,7 @@ import {
   PageQuery,
 } from "@cacheplane/contracts";
 import type { BackupService } from "../services/backup-service.js";
+import type { DataJobService } from "../services/data-job-service.js";
 import { errorResponses, security } from "./common.js";
 
 const LOC = "/v1/projects/:project/locations/:location";
@@ -29,7 +32,7 @@ const backupDescription =
   "One RDB per shard, taken from an in-sync replica when the shard has one (else the primary), sealed with AES-256-GCM. " +
   "Refused with FAILED_PRECONDITION while another backup or an update is in progress. The Operation's response is the source.";
 
-export function backupRoutes(app: FastifyInstance, backups: BackupService) {
+export function backupRoutes(app: FastifyInstance, backups: BackupService, data: DataJobService) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(`${LOC}/clusters/:cluster(^[a-z][a-z0-9-]*)::backup`, {
@@ -40,6 +43,35 @@ export function backupRoutes(app: FastifyInstance, backups: BackupService) {
   r.post(`${LOC}/instances/:instance(^[a-z][a-z0-9-]*)::backup`, {
     schema: { operationId: "backupInstance", summary: "Back up an instance (cacheplane addition)", description: backupDescription, tags, security, params: InstanceParams, body: BackupRequest.nullish(), response: { 200: Operation, ...errorResponses } },
     handler: (req) => backups.backup("INSTANCE", { ...req.params, id: req.params.instance }, req.body ?? {}),
+  });
+
+  r.post(`${LOC}/instances/:instance(^[a-z][a-z0-9-]*)::import`, {
+    schema: {
+      operationId: "importInstance",
+      summary: "Replace the instance's data with an RDB file (gcsSource) or a backup (managedBackupSource, cacheplane addition)",
+      description:
+        "State IMPORTING until done. The file is loaded first: a missing object (NOT_FOUND), a path outside the buckets root (INVALID_ARGUMENT), " +
+        "a file that is not an RDB or a backup that fails its integrity check fail the Operation and leave the data as it was.",
+      tags,
+      security,
+      params: InstanceParams,
+      body: ImportInstanceRequest,
+      response: { 200: Operation, ...errorResponses },
+    },
+    handler: (req) => data.import({ ...req.params }, req.body.inputConfig, req.body.requestId),
+  });
+
+  r.post(`${LOC}/instances/:instance(^[a-z][a-z0-9-]*)::export`, {
+    schema: {
+      operationId: "exportInstance",
+      summary: "Write the instance's data as one RDB file to gs://bucket/object (under the buckets root)",
+      tags,
+      security,
+      params: InstanceParams,
+      body: ExportInstanceRequest,
+      response: { 200: Operation, ...errorResponses },
+    },
+    handler: (req) => data.export({ ...req.params }, req.body.outputConfig.gcsDestination.uri, req.body.requestId),
   });
 
   r.get(COLLECTIONS, {

@@ -2,12 +2,13 @@
 // Every mutation writes the desired spec and an Operation in one transaction and asks for a
 // reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
-import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
+import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type DataJob, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
 import { Prisma, requestDeletion, SpecChangedError, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { listPage } from "./listing.js";
+import { resolveImportSource } from "./data-job-service.js";
 import { normalizeClusterSpec } from "./cluster-spec.js";
 import { listEvents } from "./events.js";
 import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
@@ -56,6 +57,7 @@ export function createClusterService(ctx: ApiContext) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
       const spec = normalizeClusterSpec(body, ctx);
+      const source = await resolveImportSource(prisma, key.project, body);
       const uid = randomUUID();
       let op;
       try {
@@ -75,7 +77,13 @@ export function createClusterService(ctx: ApiContext) {
           });
           const shape = `${spec.shardCount} shards x ${1 + spec.replicaCount} nodes, ${spec.nodeType}`;
           await tx.event.create({ data: { instanceUid: uid, type: "CREATE_REQUESTED", message: `Create requested (${shape})` } });
-          return open(tx, key, { instanceUid: uid, verb: "create", targetGeneration: 1, requestId, statusDetail: "Creating the cluster" });
+          const op = await open(tx, key, { instanceUid: uid, verb: "create", targetGeneration: 1, requestId, statusDetail: "Creating the cluster" });
+          // Restored once the cluster has formed: ACTIVE only with the data in it.
+          if (source) {
+            const job: DataJob = { kind: "import", operationId: op.id, source };
+            await tx.instance.update({ where: { uid }, data: { dataJob: job as unknown as Prisma.InputJsonObject } });
+          }
+          return op;
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

@@ -26,7 +26,8 @@ const CATCH_UP_MS = 5_000;
 export const backupFileName = (shard: number) => `shard-${shardId(shard)}.rdb`;
 export const filesOf = (backup: { files: unknown }) => (backup.files ?? []) as BackupFileRecord[];
 
-async function catchUp(node: NodeRow, primary: NodeRow, password: string | undefined) {
+/** Waits until `node` has processed every write its primary had acknowledged when this began. */
+export async function catchUp(node: { id: string; host: string; port: number }, primary: { host: string; port: number }, password: string | undefined) {
   const [p, r] = await Promise.all([
     connectAdmin({ host: primary.host, port: primary.port, password }),
     connectAdmin({ host: node.host, port: node.port, password }),

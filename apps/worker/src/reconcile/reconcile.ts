@@ -2,7 +2,7 @@
 // nodes, asks plan() what to do, takes the first step, and passes again, until converged.
 // Short waits (a node starting in milliseconds) are waited out here; longer ones are handed
 // back to the queue as a delayed retry so no job holds a worker slot for long.
-import { plan, planCluster, servedSlots, type Plan, type Step } from "@cacheplane/core";
+import { plan, planCluster, servedSlots, type DataJob, type Plan, type Step } from "@cacheplane/core";
 import type { Prisma } from "@cacheplane/db";
 import { ImageUnavailableError, InvalidNodeSpecError, RuntimeUnavailableError } from "@cacheplane/runtime";
 import { DriverUnavailableError, type WorkerContext } from "../context.js";
@@ -46,8 +46,9 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
         // The discovery endpoint is a cluster's address, allocated with its port.
         const backup = row.deleteRequested ? undefined : await pendingBackup(ctx, row.uid);
-        const cluster = isCluster(row) ? { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup } : undefined;
-        const instance = cluster ? undefined : { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup };
+        const dataJob = (row.dataJob as DataJob | null)?.kind;
+        const cluster = isCluster(row) ? { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup, dataJob } : undefined;
+        const instance = cluster ? undefined : { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup, dataJob };
         const config = (cluster ?? instance!).config;
         const observed = await observeNodes(ctx, row, config);
         await recordNodeStates(ctx, row.nodes, observed);

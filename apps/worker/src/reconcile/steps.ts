@@ -11,6 +11,10 @@ import { failover, switchover } from "./failover.js";
 import { routeReads } from "../edge/read-endpoint.js";
 import type { Lease } from "./lease.js";
 import { runClusterStep } from "./cluster-steps.js";
+import { backupShard, finishBackup } from "../backups/take-backup.js";
+import { destroyLoaders, importData } from "../backups/import-data.js";
+import { exportData } from "../backups/export-data.js";
+import { recordRestart } from "./restart-event.js";
 import { isCluster, shardPrimary } from "./desired-cluster.js";
 import type { Row, StepInput } from "./step-input.js";
 
@@ -29,7 +33,9 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       return createNode(ctx, row, step.ordinal, step.shard ?? 0, step.zone, lease);
     case "startNode": {
       const node = nodeById(step.nodeId);
-      return runtimeFor(ctx, node.driver).start(specOf(node), { onProgress: progressReporter(ctx, row.uid) });
+      const spec = specOf(node);
+      await runtimeFor(ctx, node.driver).start(spec, { onProgress: progressReporter(ctx, row.uid) });
+      return recordRestart(ctx, row, node, spec);
     }
     case "configureNode": {
       const node = nodeById(step.nodeId);
@@ -64,12 +70,21 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
     case "refuseFailover":
       return failPendingFailover(ctx, row, lease, step.reason);
     case "deleteInstance":
+      await destroyLoaders(ctx, row.uid); // an import cut short by the delete
       return finishDeletion(ctx, row, lease);
     case "meetNodes":
     case "forgetNodes":
     case "assignSlots":
     case "moveSlots":
       return runClusterStep(ctx, step, input);
+    case "backupShard":
+      return backupShard(ctx, input, step);
+    case "finishBackup":
+      return finishBackup(ctx, input, step.backupUid);
+    case "importData":
+      return importData(ctx, input);
+    case "exportData":
+      return exportData(ctx, input);
   }
 }
 

@@ -175,6 +175,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}:backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back up a cluster
+         * @description One RDB per shard, taken from an in-sync replica when the shard has one (else the primary), sealed with AES-256-GCM. Refused with FAILED_PRECONDITION while another backup or an update is in progress. The Operation's response is the source.
+         */
+        post: operations["backupCluster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back up an instance (cacheplane addition)
+         * @description One RDB per shard, taken from an in-sync replica when the shard has one (else the primary), sealed with AES-256-GCM. Refused with FAILED_PRECONDITION while another backup or an update is in progress. The Operation's response is the source.
+         */
+        post: operations["backupInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the instance's data with an RDB file (gcsSource) or a backup (managedBackupSource, cacheplane addition)
+         * @description State IMPORTING until done. The file is loaded first: a missing object (NOT_FOUND), a path outside the buckets root (INVALID_ARGUMENT), a file that is not an RDB or a backup that fails its integrity check fail the Operation and leave the data as it was.
+         */
+        post: operations["importInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write the instance's data as one RDB file to gs://bucket/object (under the buckets root) */
+        post: operations["exportInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/backupCollections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup collections (one per instance or cluster ever backed up) */
+        get: operations["listBackupCollections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/backupCollections/{backupCollection}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a backup collection */
+        get: operations["getBackupCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/backupCollections/{backupCollection}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the backups of a collection ('-' for every collection) */
+        get: operations["listBackups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/backupCollections/{backupCollection}/backups/{backup}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a backup */
+        get: operations["getBackup"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a backup and its files
+         * @description Refused with FAILED_PRECONDITION while it is CREATING.
+         */
+        delete: operations["deleteBackup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/backupCollections/{backupCollection}/backups/{backup}:export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export a backup's files, as plain RDB any Redis loads, to gs://{gcsBucket}/{backupId}/
+         * @description Buckets are directories under the control plane's buckets root (CACHEPLANE_BUCKETS_DIR).
+         */
+        post: operations["exportBackup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{project}/locations/{location}/operations": {
         parameters: {
             query?: never;
@@ -494,6 +663,14 @@ export interface components {
             events: components["schemas"]["InstanceEventInput"][];
             nextPageToken?: string;
         };
+        ManagedBackupSourceInput: {
+            /** @description The backup's full name: projects/…/backupCollections/…/backups/… */
+            backup: string;
+        };
+        /** @description RDB files to load (one per shard or not: keys go to the shard owning their slot). */
+        GcsBackupSourceInput: {
+            uris: string[];
+        };
         ClusterPersistenceConfigInput: {
             /**
              * @description DISABLED when unspecified.
@@ -607,6 +784,10 @@ export interface components {
             readonly shards?: components["schemas"]["ClusterShardInput"][];
             /** @description Output only. cacheplane addition: why the cluster is in its state. */
             readonly statusMessage?: string;
+            /** @description Create only: restore this backup (projects/…/backupCollections/…/backups/…) into the new cluster, whatever its shard count. */
+            managedBackupSource?: components["schemas"]["ManagedBackupSourceInput"];
+            /** @description Create only: load these RDB files (gs://bucket/object under the buckets root) into the new cluster. */
+            gcsSource?: components["schemas"]["GcsBackupSourceInput"];
         };
         ListClustersResponseInput: {
             clusters: components["schemas"]["ClusterInput"][];
@@ -721,6 +902,100 @@ export interface components {
         ListApiKeysResponseInput: {
             apiKeys: components["schemas"]["ApiKeyInput"][];
             nextPageToken?: string;
+        };
+        BackupRequestInput: {
+            /** @description Default: YYYYMMDDHHMMSS_ followed by the first 8 characters of the source's uid. */
+            backupId?: string;
+            /** @description How long the backup is kept (1 day to 100 years; default 100 years). */
+            ttl?: string;
+            requestId?: string;
+        };
+        /** @description One shard's RDB (its size is the RDB's, before encryption). */
+        BackupFileInput: {
+            fileName: string;
+            /** @description int64, as a string */
+            sizeBytes: string;
+            /** Format: date-time */
+            createTime: string;
+        };
+        BackupInput: {
+            /** @description projects/{project}/locations/{location}/backupCollections/{collection}/backups/{backup} */
+            name: string;
+            uid: string;
+            /** Format: date-time */
+            createTime: string;
+            /** @description The cluster it was taken from. */
+            cluster?: string;
+            clusterUid?: string;
+            /** @description cacheplane addition: the instance it was taken from. */
+            instance?: string;
+            /** @description cacheplane addition. */
+            instanceUid?: string;
+            /** @description int64, as a string */
+            totalSizeBytes: string;
+            /** Format: date-time */
+            expireTime?: string;
+            engineVersion: string;
+            backupFiles: components["schemas"]["BackupFileInput"][];
+            /** @enum {string} */
+            nodeType?: "REDIS_SHARED_CORE_NANO" | "REDIS_STANDARD_SMALL" | "REDIS_HIGHMEM_MEDIUM" | "REDIS_HIGHMEM_XLARGE";
+            replicaCount: number;
+            shardCount: number;
+            /** @enum {string} */
+            backupType: "BACKUP_TYPE_UNSPECIFIED" | "ON_DEMAND" | "AUTOMATED";
+            /** @enum {string} */
+            state: "STATE_UNSPECIFIED" | "CREATING" | "ACTIVE" | "DELETING" | "SUSPENDED";
+            /** @description GOOGLE_DEFAULT_ENCRYPTION here means: sealed with AES-256-GCM under the project's data key, itself wrapped by the control plane's master key. */
+            encryptionInfo: {
+                /** @enum {string} */
+                encryptionType: "ENCRYPTION_TYPE_UNSPECIFIED" | "GOOGLE_DEFAULT_ENCRYPTION" | "CUSTOMER_MANAGED_ENCRYPTION";
+            };
+        };
+        BackupCollectionInput: {
+            /** @description projects/{project}/locations/{location}/backupCollections/{collection} */
+            name: string;
+            uid: string;
+            cluster?: string;
+            clusterUid?: string;
+            /** @description cacheplane addition. */
+            instance?: string;
+            /** @description cacheplane addition. */
+            instanceUid?: string;
+            /** Format: date-time */
+            createTime: string;
+        };
+        ListBackupCollectionsResponseInput: {
+            backupCollections: components["schemas"]["BackupCollectionInput"][];
+            nextPageToken?: string;
+            unreachable: string[];
+        };
+        ListBackupsResponseInput: {
+            backups: components["schemas"]["BackupInput"][];
+            nextPageToken?: string;
+            unreachable: string[];
+        };
+        ExportBackupRequestInput: {
+            /** @description Files are written to gs://{gcsBucket}/{backupId}/ (a directory under the buckets root). */
+            gcsBucket: string;
+            requestId?: string;
+        };
+        ImportInstanceRequestInput: {
+            inputConfig: {
+                gcsSource?: {
+                    uri: string;
+                };
+                /** @description cacheplane addition: restore a backup into the instance. */
+                managedBackupSource?: components["schemas"]["ManagedBackupSourceInput"];
+            };
+            requestId?: string;
+        };
+        ExportInstanceRequestInput: {
+            outputConfig: {
+                gcsDestination: {
+                    uri: string;
+                };
+            };
+            requestId?: string;
         };
         /** @description Google's JSON error envelope. */
         Error: {
@@ -881,6 +1156,14 @@ export interface components {
             events: components["schemas"]["InstanceEvent"][];
             nextPageToken?: string;
         };
+        ManagedBackupSource: {
+            /** @description The backup's full name: projects/…/backupCollections/…/backups/… */
+            backup: string;
+        };
+        /** @description RDB files to load (one per shard or not: keys go to the shard owning their slot). */
+        GcsBackupSource: {
+            uris: string[];
+        };
         ClusterPersistenceConfig: {
             /**
              * @description DISABLED when unspecified.
@@ -994,6 +1277,10 @@ export interface components {
             readonly shards?: components["schemas"]["ClusterShard"][];
             /** @description Output only. cacheplane addition: why the cluster is in its state. */
             readonly statusMessage?: string;
+            /** @description Create only: restore this backup (projects/…/backupCollections/…/backups/…) into the new cluster, whatever its shard count. */
+            managedBackupSource?: components["schemas"]["ManagedBackupSource"];
+            /** @description Create only: load these RDB files (gs://bucket/object under the buckets root) into the new cluster. */
+            gcsSource?: components["schemas"]["GcsBackupSource"];
         };
         ListClustersResponse: {
             clusters: components["schemas"]["Cluster"][];
@@ -1108,6 +1395,100 @@ export interface components {
         ListApiKeysResponse: {
             apiKeys: components["schemas"]["ApiKey"][];
             nextPageToken?: string;
+        };
+        BackupRequest: {
+            /** @description Default: YYYYMMDDHHMMSS_ followed by the first 8 characters of the source's uid. */
+            backupId?: string;
+            /** @description How long the backup is kept (1 day to 100 years; default 100 years). */
+            ttl?: unknown;
+            requestId?: string;
+        };
+        /** @description One shard's RDB (its size is the RDB's, before encryption). */
+        BackupFile: {
+            fileName: string;
+            /** @description int64, as a string */
+            sizeBytes: string;
+            /** Format: date-time */
+            createTime: string;
+        };
+        Backup: {
+            /** @description projects/{project}/locations/{location}/backupCollections/{collection}/backups/{backup} */
+            name: string;
+            uid: string;
+            /** Format: date-time */
+            createTime: string;
+            /** @description The cluster it was taken from. */
+            cluster?: string;
+            clusterUid?: string;
+            /** @description cacheplane addition: the instance it was taken from. */
+            instance?: string;
+            /** @description cacheplane addition. */
+            instanceUid?: string;
+            /** @description int64, as a string */
+            totalSizeBytes: string;
+            /** Format: date-time */
+            expireTime?: string;
+            engineVersion: string;
+            backupFiles: components["schemas"]["BackupFile"][];
+            /** @enum {string} */
+            nodeType?: "REDIS_SHARED_CORE_NANO" | "REDIS_STANDARD_SMALL" | "REDIS_HIGHMEM_MEDIUM" | "REDIS_HIGHMEM_XLARGE";
+            replicaCount: number;
+            shardCount: number;
+            /** @enum {string} */
+            backupType: "BACKUP_TYPE_UNSPECIFIED" | "ON_DEMAND" | "AUTOMATED";
+            /** @enum {string} */
+            state: "STATE_UNSPECIFIED" | "CREATING" | "ACTIVE" | "DELETING" | "SUSPENDED";
+            /** @description GOOGLE_DEFAULT_ENCRYPTION here means: sealed with AES-256-GCM under the project's data key, itself wrapped by the control plane's master key. */
+            encryptionInfo: {
+                /** @enum {string} */
+                encryptionType: "ENCRYPTION_TYPE_UNSPECIFIED" | "GOOGLE_DEFAULT_ENCRYPTION" | "CUSTOMER_MANAGED_ENCRYPTION";
+            };
+        };
+        BackupCollection: {
+            /** @description projects/{project}/locations/{location}/backupCollections/{collection} */
+            name: string;
+            uid: string;
+            cluster?: string;
+            clusterUid?: string;
+            /** @description cacheplane addition. */
+            instance?: string;
+            /** @description cacheplane addition. */
+            instanceUid?: string;
+            /** Format: date-time */
+            createTime: string;
+        };
+        ListBackupCollectionsResponse: {
+            backupCollections: components["schemas"]["BackupCollection"][];
+            nextPageToken?: string;
+            unreachable: string[];
+        };
+        ListBackupsResponse: {
+            backups: components["schemas"]["Backup"][];
+            nextPageToken?: string;
+            unreachable: string[];
+        };
+        ExportBackupRequest: {
+            /** @description Files are written to gs://{gcsBucket}/{backupId}/ (a directory under the buckets root). */
+            gcsBucket: string;
+            requestId?: string;
+        };
+        ImportInstanceRequest: {
+            inputConfig: {
+                gcsSource?: {
+                    uri: string;
+                };
+                /** @description cacheplane addition: restore a backup into the instance. */
+                managedBackupSource?: components["schemas"]["ManagedBackupSource"];
+            };
+            requestId?: string;
+        };
+        ExportInstanceRequest: {
+            outputConfig: {
+                gcsDestination: {
+                    uri: string;
+                };
+            };
+            requestId?: string;
         };
     };
     responses: never;
@@ -2282,6 +2663,816 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListClusterEventsResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    backupCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupRequestInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    backupInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupRequestInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportInstanceRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportInstanceRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBackupCollections: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBackupCollectionsResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBackupCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                backupCollection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupCollection"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBackups: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                backupCollection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBackupsResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                backupCollection: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backup"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteBackup: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                backupCollection: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                backupCollection: string;
+                backup: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportBackupRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
                 };
             };
             /** @description Default Response */
