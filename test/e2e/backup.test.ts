@@ -157,6 +157,45 @@ describe.each(DRIVERS)("backups with the %s driver", (driver) => {
     }
   });
 
+  it("takes an automated backup at each day's start time and deletes it after its retention", async () => {
+    // The first slot: two minutes from now (UTC), so it falls after the instance's creation.
+    const first = new Date(Date.now() + 120_000);
+    const config = { automatedBackupMode: "ENABLED", fixedFrequencySchedule: { startTime: { hours: first.getUTCHours(), minutes: first.getUTCMinutes() } }, retention: "86400s" };
+    const created = await cp.api("POST", `${LOC}/instances?instanceId=bk-auto`, { tier: "BASIC", memorySizeGb: 1, automatedBackupConfig: config });
+    await cp.waitOperation(created.body.name);
+    expect((await cp.api("GET", `${LOC}/instances/bk-auto`)).body.automatedBackupConfig).toEqual(config);
+    const automated = async () =>
+      (await cp.api("GET", `${LOC}/backupCollections/-/backups`)).body.backups.filter((b: any) => b.instance?.endsWith("/bk-auto") && b.backupType === "AUTOMATED");
+    expect(await automated()).toEqual([]);
+
+    try {
+      cp.clockOffsetMs = 180_000;
+      const [taken] = await waitFor("the first automated backup", async () => {
+        const list = await automated();
+        return list.length === 1 && list[0].state === "ACTIVE" ? list : false;
+      });
+      expect(taken.name).toMatch(/\/backups\/auto-\d{12}$/);
+      expect(Date.parse(taken.expireTime) - Date.parse(taken.name.match(/auto-(\d{12})/)![1].replace(/(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)/, "$1-$2-$3T$4:$5:00Z"))).toBe(86_400_000);
+      // A day later: the next slot is backed up, and the first is past its retention.
+      cp.clockOffsetMs = 86_400_000 + 180_000;
+      const next = await waitFor("the next day's backup, and the first one gone", async () => {
+        const list = await automated();
+        return list.length === 1 && list[0].name !== taken.name && list[0].state === "ACTIVE" ? list[0] : false;
+      });
+      expect(next.name).toMatch(/auto-\d{12}$/);
+    } finally {
+      cp.clockOffsetMs = 0;
+    }
+    // Turned off by PATCH: no more.
+    const off = await cp.api("PATCH", `${LOC}/instances/bk-auto?updateMask=automatedBackupConfig`, { automatedBackupConfig: { automatedBackupMode: "DISABLED" } });
+    expect(off.status).toBe(200);
+    await cp.waitOperation(off.body.name);
+    expect((await cp.api("GET", `${LOC}/instances/bk-auto`)).body.automatedBackupConfig.automatedBackupMode).toBe("DISABLED");
+    const bad = await cp.api("PATCH", `${LOC}/instances/bk-auto?updateMask=automatedBackupConfig`, { automatedBackupConfig: { automatedBackupMode: "ENABLED" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/fixedFrequencySchedule/);
+  });
+
   it("answers bad backup requests with the documented errors", async () => {
     const created = await cp.api("POST", `${LOC}/instances?instanceId=bk-err`, { tier: "BASIC", memorySizeGb: 1 });
     await cp.waitOperation(created.body.name);

@@ -109,6 +109,7 @@ describe("cluster create and read", () => {
       redisConfigs: { "maxmemory-policy": "allkeys-lru" },
       zoneDistributionConfig: { mode: "SINGLE_ZONE", zone: "local1-b" },
       deletionProtectionEnabled: false,
+      automatedBackupConfig: { automatedBackupMode: "DISABLED", retention: "3024000s" },
       labels: { team: "a" },
     });
     const got = await cp.api("GET", `${BASE}/c-stored`);

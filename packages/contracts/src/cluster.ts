@@ -3,6 +3,7 @@
 // schema for input and output; output-only fields are marked readOnly.
 import { z } from "zod";
 import { GcsSource, ManagedBackupSource } from "./gcs.js";
+import { AutomatedBackupConfig } from "./automated-backup.js";
 import { RedisConfigs } from "./redis-configs.js";
 import { InstanceEvent, Labels, NodeInfo, outputOnly } from "./instance.js";
 
@@ -79,6 +80,7 @@ export const Cluster = z
     persistenceConfig: ClusterPersistenceConfig.optional(),
     zoneDistributionConfig: ZoneDistributionConfig.optional(),
     deletionProtectionEnabled: z.boolean().optional().meta({ description: "While true, delete is refused (FAILED_PRECONDITION)." }),
+    automatedBackupConfig: AutomatedBackupConfig.optional(),
     labels: Labels.optional(),
     discoveryEndpoints: outputOnly(z.array(DiscoveryEndpoint), "Output only. Set once the cluster has an address."),
     shards: outputOnly(z.array(ClusterShard), "Output only. cacheplane addition: each shard with its slot ranges and nodes."),
@@ -99,6 +101,7 @@ export const CLUSTER_UPDATABLE_FIELDS = {
   redisConfigs: "redis_configs",
   persistenceConfig: "persistence_config",
   deletionProtectionEnabled: "deletion_protection_enabled",
+  automatedBackupConfig: "automated_backup_config",
   labels: "labels",
 } as const;
 export type ClusterUpdatableField = keyof typeof CLUSTER_UPDATABLE_FIELDS;

@@ -9,3 +9,4 @@ export * from "./requests.js";
 export * from "./api-key.js";
 export * from "./backup.js";
 export * from "./gcs.js";
+export * from "./automated-backup.js";

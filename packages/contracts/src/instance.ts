@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { RedisConfigs } from "./redis-configs.js";
 import { LocationId } from "./ids.js";
+import { AutomatedBackupConfig } from "./automated-backup.js";
 
 /** An output-only field: shown in responses, ignored when a client sends it back. */
 export const outputOnly = <T extends z.ZodType>(schema: T, description: string) =>
@@ -71,6 +72,7 @@ export const Instance = z
     transitEncryptionMode: z.enum(["TRANSIT_ENCRYPTION_MODE_UNSPECIFIED", "SERVER_AUTHENTICATION", "DISABLED"]).optional(),
     persistenceConfig: PersistenceConfig.optional(),
     redisConfigs: RedisConfigs.optional(),
+    automatedBackupConfig: AutomatedBackupConfig.optional().meta({ description: "cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention." }),
     state: outputOnly(InstanceState, "Output only."),
     statusMessage: outputOnly(z.string(), "Output only. Why the instance is in its state."),
     host: outputOnly(z.string(), "Output only. The primary endpoint's address."),
@@ -104,6 +106,7 @@ export const UPDATABLE_FIELDS = {
   persistenceConfig: "persistence_config",
   replicaCount: "replica_count",
   readReplicasMode: "read_replicas_mode",
+  automatedBackupConfig: "automated_backup_config",
 } as const;
 export type UpdatableField = keyof typeof UPDATABLE_FIELDS;
 

@@ -1,5 +1,6 @@
 // The stored desired spec of a cluster (the Cluster's input fields, normalized by the api) and
 // what follows from it for every node. Shared by the api (sizes it shows) and the worker.
+import type { StoredAutomatedBackupConfig } from "./backup-schedule.js";
 
 /** Memory per node of each Memorystore for Redis Cluster node type, in GB (Google's figures). */
 export const NODE_TYPE_GB = {
@@ -27,5 +28,7 @@ export interface StoredClusterSpec {
   redisConfigs: Record<string, string>;
   zoneDistributionConfig: { mode: "MULTI_ZONE" | "SINGLE_ZONE"; zone?: string };
   deletionProtectionEnabled: boolean;
+  /** Absent on clusters made before automated backups existed: disabled. */
+  automatedBackupConfig?: StoredAutomatedBackupConfig;
   labels: Record<string, string>;
 }

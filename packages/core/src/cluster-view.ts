@@ -117,6 +117,7 @@ export function clusterView(record: ClusterRecord) {
     persistenceConfig: spec.persistenceConfig,
     zoneDistributionConfig: spec.zoneDistributionConfig,
     deletionProtectionEnabled: spec.deletionProtectionEnabled,
+    automatedBackupConfig: spec.automatedBackupConfig,
     labels: spec.labels,
     ...(record.host && record.port ? { discoveryEndpoints: [{ address: record.host, port: record.port }] } : {}),
     shards,

@@ -11,3 +11,4 @@ export * from "./cluster-view.js";
 export * from "./backup-plan.js";
 export * from "./backup-view.js";
 export * from "./key-slot.js";
+export * from "./backup-schedule.js";

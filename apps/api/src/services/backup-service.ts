@@ -4,8 +4,8 @@
 // once everything else has converged. Deleting and exporting are done by the worker's backup
 // pass. Nothing here touches a node or a file.
 import { randomUUID } from "node:crypto";
-import { backupName, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId, type StoredClusterSpec } from "@cacheplane/core";
-import { Prisma, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
+import { backupName, backupShapeOf, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId } from "@cacheplane/core";
+import { Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
 import type { Backup, BackupCollection } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, failedPrecondition, notFound } from "../errors.js";
@@ -37,15 +37,6 @@ const defaultBackupId = (now: Date, uid: string) => `${now.toISOString().replace
 
 const backupOut = (b: BackupRow, c: CollectionRow) => backupView(b, c) as Backup;
 const collectionOut = (c: CollectionRow): BackupCollection => collectionView(c);
-
-/** What a backup records of its source's shape (a restore may choose another). */
-function shapeOf(kind: SourceKind, spec: Record<string, unknown>) {
-  if (kind === "CLUSTER") {
-    const s = spec as unknown as StoredClusterSpec;
-    return { engineVersion: s.redisVersion, nodeType: s.nodeType, shardCount: s.shardCount, replicaCount: s.replicaCount };
-  }
-  return { engineVersion: String(spec.redisVersion), nodeType: null, shardCount: 1, replicaCount: Number(spec.replicaCount ?? 0) };
-}
 
 export function createBackupService(ctx: ApiContext) {
   const { prisma } = ctx;
@@ -85,43 +76,29 @@ export function createBackupService(ctx: ApiContext) {
       const backupId = body.backupId ?? defaultBackupId(now, row.uid);
       const expireTime = new Date(now.getTime() + (body.ttl ?? DEFAULT_TTL_MS));
       try {
-        const op = await prisma.$transaction(async (tx) => {
-          await tx.backupCollection.upsert({
-            where: { uid: row.uid },
-            create: { uid: row.uid, projectId: key.project, locationId: key.location, sourceKind: kind, sourceName: target },
-            update: {},
-          });
-          await tx.backup.create({
-            data: {
-              uid: randomUUID(),
-              collectionUid: row.uid,
-              backupId,
-              backupType: "ON_DEMAND",
-              state: "CREATING",
-              ...shapeOf(kind, row.spec as Record<string, unknown>),
-              expireTime,
-            },
-          });
-          const moved = await tx.instance.updateMany({
-            where: { uid: row.uid, generation: row.generation, deleteRequested: false },
-            data: { generation: row.generation + 1 },
-          });
-          if (moved.count === 0) throw failedPrecondition(BACKUP_IN_PROGRESS);
-          await tx.event.create({ data: { instanceUid: row.uid, type: "BACKUP_REQUESTED", message: `Backup ${backupId} requested` } });
-          return openOperation(tx, {
-            project: key.project,
-            location: key.location,
-            target,
-            instanceUid: row.uid,
-            verb: "backup",
-            targetGeneration: row.generation + 1,
-            requestId: body.requestId,
-            statusDetail: `Backing up to ${backupId}`,
-          });
+        const op = await requestBackup(prisma, {
+          source: { uid: row.uid, projectId: key.project, locationId: key.location, kind, name: target, generation: row.generation },
+          backupUid: randomUUID(),
+          backupId,
+          backupType: "ON_DEMAND",
+          expireTime,
+          shape: backupShapeOf(kind, row.spec as Record<string, unknown>),
+          open: (tx) =>
+            openOperation(tx, {
+              project: key.project,
+              location: key.location,
+              target,
+              instanceUid: row.uid,
+              verb: "backup",
+              targetGeneration: row.generation + 1,
+              requestId: body.requestId,
+              statusDetail: `Backing up to ${backupId}`,
+            }),
         });
         await ctx.enqueueReconcile(row.uid);
-        return operationView(op);
+        return operationView(op!);
       } catch (error) {
+        if (error instanceof SourceChangedError) throw failedPrecondition(BACKUP_IN_PROGRESS);
         if (!isUniqueViolation(error)) throw error;
         const raced = await replayOperation(prisma, key.project, body.requestId);
         if (raced) return raced;

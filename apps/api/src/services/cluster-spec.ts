@@ -5,6 +5,7 @@ import type { Cluster } from "@cacheplane/contracts";
 import { DEFAULT_NODE_TYPE, type StoredClusterSpec } from "@cacheplane/core";
 import type { ApiContext } from "../context.js";
 import { invalidArgument } from "../errors.js";
+import { normalizeAutomatedBackup } from "./automated-backup-spec.js";
 
 /**
  * `current` is the stored spec an update starts from: its engine version is kept, so a PATCH
@@ -30,6 +31,7 @@ export function normalizeClusterSpec(input: Cluster, ctx: ApiContext, current?: 
     redisConfigs: input.redisConfigs ?? {},
     zoneDistributionConfig: zoneDistributionOf(input.zoneDistributionConfig, ctx.locations.zones),
     deletionProtectionEnabled: input.deletionProtectionEnabled ?? false,
+    automatedBackupConfig: normalizeAutomatedBackup(input.automatedBackupConfig),
     labels: input.labels ?? {},
   };
 }

@@ -64,7 +64,7 @@ export function createInstanceService(ctx: ApiContext) {
               projectId: key.project,
               locationId: key.location,
               instanceId: key.instance,
-              spec: spec as Prisma.InputJsonObject,
+              spec: spec as unknown as Prisma.InputJsonObject,
               authString: randomUUID(),
               expireTime,
               state: "CREATING",

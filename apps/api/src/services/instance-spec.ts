@@ -3,12 +3,14 @@
 import type { Instance } from "@cacheplane/contracts";
 import { invalidArgument } from "../errors.js";
 import type { ApiContext } from "../context.js";
+import type { StoredAutomatedBackupConfig } from "@cacheplane/core";
+import { normalizeAutomatedBackup } from "./automated-backup-spec.js";
 
 /** The input fields we keep; output-only fields a client sends back are dropped. */
 export type StoredSpec = Required<
   Pick<Instance, "tier" | "memorySizeGb" | "redisVersion" | "locationId" | "replicaCount" | "readReplicasMode" | "authEnabled" | "transitEncryptionMode" | "persistenceConfig" | "redisConfigs" | "labels">
 > &
-  Pick<Instance, "displayName" | "alternativeLocationId">;
+  Pick<Instance, "displayName" | "alternativeLocationId"> & { automatedBackupConfig: StoredAutomatedBackupConfig };
 
 export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
   if (!input.tier) throw invalidArgument("tier", "is required");
@@ -60,5 +62,6 @@ export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
         ? { persistenceMode, rdbSnapshotPeriod: input.persistenceConfig?.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS" }
         : { persistenceMode },
     redisConfigs: input.redisConfigs ?? {},
+    automatedBackupConfig: normalizeAutomatedBackup(input.automatedBackupConfig),
   };
 }

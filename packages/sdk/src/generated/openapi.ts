@@ -535,6 +535,24 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
+        AutomatedBackupConfigInput: {
+            /**
+             * @description DISABLED by default.
+             * @enum {string}
+             */
+            automatedBackupMode?: "AUTOMATED_BACKUP_MODE_UNSPECIFIED" | "DISABLED" | "ENABLED";
+            /** @description Required when ENABLED: one backup a day, at this UTC time of day. */
+            fixedFrequencySchedule?: {
+                startTime: {
+                    hours?: number;
+                    minutes?: number;
+                    seconds?: number;
+                    nanos?: number;
+                };
+            };
+            /** @description How long each automated backup is kept: 1 to 365 days (default 35 days). */
+            retention?: string;
+        };
         PersistenceConfigInput: {
             /** @enum {string} */
             persistenceMode?: "DISABLED" | "RDB";
@@ -605,6 +623,8 @@ export interface components {
                 "stream-node-max-entries"?: string;
                 timeout?: string;
             };
+            /** @description cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention. */
+            automatedBackupConfig?: components["schemas"]["AutomatedBackupConfigInput"];
             /**
              * @description Output only.
              * @enum {string}
@@ -774,6 +794,7 @@ export interface components {
             zoneDistributionConfig?: components["schemas"]["ZoneDistributionConfigInput"];
             /** @description While true, delete is refused (FAILED_PRECONDITION). */
             deletionProtectionEnabled?: boolean;
+            automatedBackupConfig?: components["schemas"]["AutomatedBackupConfigInput"];
             /** @description Resource labels, as Google Cloud labels. */
             labels?: {
                 [key: string]: string;
@@ -1028,6 +1049,24 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
+        AutomatedBackupConfig: {
+            /**
+             * @description DISABLED by default.
+             * @enum {string}
+             */
+            automatedBackupMode?: "AUTOMATED_BACKUP_MODE_UNSPECIFIED" | "DISABLED" | "ENABLED";
+            /** @description Required when ENABLED: one backup a day, at this UTC time of day. */
+            fixedFrequencySchedule?: {
+                startTime: {
+                    hours?: number;
+                    minutes?: number;
+                    seconds?: number;
+                    nanos?: number;
+                };
+            };
+            /** @description How long each automated backup is kept: 1 to 365 days (default 35 days). */
+            retention?: string;
+        };
         PersistenceConfig: {
             /** @enum {string} */
             persistenceMode?: "DISABLED" | "RDB";
@@ -1098,6 +1137,8 @@ export interface components {
                 "stream-node-max-entries"?: string;
                 timeout?: string;
             };
+            /** @description cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention. */
+            automatedBackupConfig?: components["schemas"]["AutomatedBackupConfig"];
             /**
              * @description Output only.
              * @enum {string}
@@ -1267,6 +1308,7 @@ export interface components {
             zoneDistributionConfig?: components["schemas"]["ZoneDistributionConfig"];
             /** @description While true, delete is refused (FAILED_PRECONDITION). */
             deletionProtectionEnabled?: boolean;
+            automatedBackupConfig?: components["schemas"]["AutomatedBackupConfig"];
             /** @description Resource labels, as Google Cloud labels. */
             labels?: {
                 [key: string]: string;
