@@ -2,7 +2,8 @@
 // the primary acknowledged before the step began is then in the RDB), stream its RDB over the
 // replication protocol, seal it, record it. finishBackup: the backup becomes ACTIVE.
 // Each shard is recorded as it is saved, so a worker killed mid-backup redoes one shard at most.
-import { mkdir, rm, unlink } from "node:fs/promises";
+import { mkdir, readdir, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { shardId } from "@cacheplane/core";
 import type { Node as NodeRow } from "@cacheplane/db";
 import { connectAdmin, fetchRdb, info, sealFile } from "@cacheplane/runtime";
@@ -59,7 +60,11 @@ export async function backupShard(ctx: WorkerContext, input: StepInput, step: { 
   if (node.id !== primary.id) await catchUp(node, primary, password);
   const storage = ctx.backups;
   const fileName = backupFileName(step.shard);
-  await mkdir(backupDir(storage, backup.uid), { recursive: true, mode: 0o700 });
+  const dir = backupDir(storage, backup.uid);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // A worker killed mid-shard leaves a partial download (plaintext) or a half-sealed file.
+  const recorded = new Set(filesOf(backup).map((f) => f.fileName));
+  for (const name of await readdir(dir)) if (!recorded.has(name)) await rm(join(dir, name), { force: true });
   const plain = `${sealedPath(storage, backup.uid, fileName)}.plain`;
   try {
     const { bytes } = await fetchRdb({ host: node.host, port: node.port, password }, plain);
