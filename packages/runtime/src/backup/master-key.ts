@@ -3,6 +3,7 @@
 // comes from CACHEPLANE_MASTER_KEY or from `{dataDir}/master.key`, which is created on first use.
 // Losing the master key loses every backup, so its file is fsynced (with its directory) before use.
 
+import { syncDir } from "./sync-dir.js";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { link, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
@@ -134,15 +135,6 @@ async function createKeyFile(file: string): Promise<Buffer> {
     return key;
   } finally {
     await rm(tmp, { force: true });
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -12,6 +12,7 @@
 // Output goes to `${dest}.tmp-<random>` (0600), is fsynced and renamed into place, so dest is either
 // absent or complete; a decrypted frame is written only after its tag verified.
 
+import { syncDir } from "./sync-dir.js";
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
@@ -170,15 +171,6 @@ async function writeAtomically(dest: string, fill: (out: FileHandle) => Promise<
     throw err;
   }
   await syncDir(path.dirname(dest));
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function frameIv(nonce: Buffer, index: number): Buffer {
