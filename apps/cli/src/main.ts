@@ -12,8 +12,9 @@ Control plane:
   status      Is it up, and how many instances does it run
 
 Resources:
-  instances   create | list | get | update | delete | failover
+  instances   create | list | get | update | delete | failover | import | export
   clusters    create | list | get | update | delete | failover-shard | events (Redis Cluster)
+  backups     create | list | get | delete | export (of instances and clusters)
   operations  list | get | wait | cancel
   locations   list
   keys        create | list | revoke (API keys)
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import("./commands/control-plane.js")).status,
   instances: async () => (await import("./commands/instances.js")).instances,
   clusters: async () => (await import("./commands/clusters.js")).clusters,
+  backups: async () => (await import("./commands/backups.js")).backups,
   operations: async () => (await import("./commands/operations.js")).operations,
   locations: async () => (await import("./commands/locations.js")).locations,
   keys: async () => (await import("./commands/keys.js")).keys,

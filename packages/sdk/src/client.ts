@@ -1,6 +1,7 @@
 // createCacheplaneClient: base URL and API key once, then typed calls grouped by resource.
 // `client.api` is the raw openapi-fetch client for anything the helpers do not cover.
 import { untypedRequest, createApiClient, dataOf, type ApiClient, type HttpOptions } from "./http.js";
+import { backupsApi } from "./backups.js";
 import { clustersApi } from "./clusters.js";
 import { instancesApi } from "./instances.js";
 import { apiKeyId } from "./names.js";
@@ -9,7 +10,7 @@ import { paginate } from "./paging.js";
 import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Location } from "./types.js";
 
 export interface ClientOptions extends HttpOptions {
-  /** Default project for instance, cluster and operation calls (default `default`). */
+  /** Default project for instance, cluster, backup and operation calls (default `default`). */
   project?: string;
   /** Default location (default `local1`). */
   location?: string;
@@ -19,8 +20,9 @@ export function createCacheplaneClient(options: ClientOptions) {
   const api: ApiClient = createApiClient(options);
   const scope = { project: options.project ?? "default", location: options.location ?? "local1" };
   const operations = operationsApi(api, scope);
-  const instances = instancesApi(api, scope, operations);
-  const clusters = clustersApi(api, scope, operations);
+  const backups = backupsApi(api, scope);
+  const instances = instancesApi(api, scope, operations, backups);
+  const clusters = clustersApi(api, scope, operations, backups);
 
   const locations = {
     async list(opts: { pageSize?: number; pageToken?: string } = {}) {
@@ -64,6 +66,7 @@ export function createCacheplaneClient(options: ClientOptions) {
     url: options.url,
     instances,
     clusters,
+    backups,
     operations,
     locations,
     apiKeys,

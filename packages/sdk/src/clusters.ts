@@ -1,6 +1,8 @@
 // Clusters (Memorystore for Redis Cluster v1): the same helpers as instances — typed CRUD,
 // create-and-wait, every page of a list — plus per-shard failover, the event log, and the
-// discovery endpoint's URL for a cluster client.
+// discovery endpoint's URL for a cluster client. A cluster is restored from a backup at create
+// (`managedBackupSource`, or `gcsSource` for RDB files in a bucket).
+import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./backups.js";
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
 import type { DataProtectionMode, MutateOptions } from "./instances.js";
@@ -15,7 +17,7 @@ const ONE = "/v1/projects/{project}/locations/{location}/clusters/{cluster}" as 
 
 type PageOptions = { pageSize?: number; pageToken?: string; signal?: AbortSignal };
 
-export function clustersApi(api: ApiClient, scope: Scope, operations: OperationsApi) {
+export function clustersApi(api: ApiClient, scope: Scope, operations: OperationsApi, backups: BackupsApi) {
   const path = (idOrName: string) => {
     const n = parseName("clusters", idOrName, scope);
     return { project: n.project, location: n.location, cluster: n.id };
@@ -84,6 +86,25 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
       );
     },
 
+    /**
+     * Starts a backup: one RDB per shard, each from an in-sync replica when the shard has one.
+     * The Operation's response is the Cluster. FAILED_PRECONDITION while another backup or an
+     * update runs.
+     */
+    async backup(idOrName: string, opts: BackupOptions = {}): Promise<Operation> {
+      return dataOf(await api.POST(`${ONE}:backup`, { params: { path: path(idOrName) }, body: backupBody(opts), signal: opts.signal }));
+    },
+
+    /** Backs up and resolves with the ACTIVE Backup (its `name` is what a restore takes). */
+    async backupAndWait(idOrName: string, opts: BackupOptions & WaitOptions = {}): Promise<Backup> {
+      const done = await operations.wait(await clusters.backup(idOrName, opts), opts);
+      const cluster = (done.response as Cluster | undefined)?.uid ? (done.response as Cluster) : await clusters.get(idOrName, opts);
+      // A cluster's backup collection is named by its uid.
+      return opts.backupId !== undefined
+        ? backups.get(collectionOf(cluster), opts.backupId, opts)
+        : backups.latestOf(cluster.name!, { collection: collectionOf(cluster), signal: opts.signal });
+    },
+
     /** One page of what happened to the cluster, newest first (cacheplane addition). */
     async events(idOrName: string, opts: PageOptions = {}) {
       return dataOf(
@@ -114,3 +135,8 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
   return clusters;
 }
 export type ClustersApi = ReturnType<typeof clustersApi>;
+
+const collectionOf = (cluster: Cluster) => {
+  const [, project, location] = /^projects\/([^/]+)\/locations\/([^/]+)\//.exec(cluster.name ?? "") ?? [];
+  return `projects/${project}/locations/${location}/backupCollections/${cluster.uid}`;
+};

@@ -1,5 +1,7 @@
 // Instances: the typed CRUD calls plus what people would otherwise write themselves —
-// create-and-wait, a ready-to-use Redis URL, and iteration over every page.
+// create-and-wait, a ready-to-use Redis URL, and iteration over every page — and their data:
+// backups, import (an RDB in a bucket, or a backup) and export.
+import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./backups.js";
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
 import { parseName, type Scope } from "./names.js";
@@ -18,7 +20,10 @@ export interface MutateOptions {
 const BASE = "/v1/projects/{project}/locations/{location}/instances" as const;
 const ONE = "/v1/projects/{project}/locations/{location}/instances/{instance}" as const;
 
-export function instancesApi(api: ApiClient, scope: Scope, operations: OperationsApi) {
+/** What `import` loads: an RDB file in a bucket, or a backup (full name; a cacheplane addition). */
+export type ImportSource = { gcsUri: string } | { backup: string };
+
+export function instancesApi(api: ApiClient, scope: Scope, operations: OperationsApi, backups: BackupsApi) {
   const path = (idOrName: string) => {
     const n = parseName("instances", idOrName, scope);
     return { project: n.project, location: n.location, instance: n.id };
@@ -105,6 +110,48 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
         const page = await instances.events(idOrName, { pageSize: opts.pageSize, ...(pageToken ? { pageToken } : {}) });
         return { items: page.events, nextPageToken: page.nextPageToken };
       });
+    },
+
+    /**
+     * Starts a backup (one RDB, from an in-sync replica when there is one); the Operation's
+     * response is the Instance. FAILED_PRECONDITION while another backup or an update runs.
+     */
+    async backup(idOrName: string, opts: BackupOptions = {}): Promise<Operation> {
+      return dataOf(await api.POST(`${ONE}:backup`, { params: { path: path(idOrName) }, body: backupBody(opts), signal: opts.signal }));
+    },
+
+    /** Backs up and resolves with the ACTIVE Backup (its `name` is what a restore takes). */
+    async backupAndWait(idOrName: string, opts: BackupOptions & WaitOptions = {}): Promise<Backup> {
+      await operations.wait(await instances.backup(idOrName, opts), opts);
+      const p = path(idOrName);
+      return backups.latestOf(`projects/${p.project}/locations/${p.location}/instances/${p.instance}`, opts);
+    },
+
+    /**
+     * Replaces the instance's data with an RDB file (`{ gcsUri: "gs://bucket/object" }`) or a
+     * backup of any instance or cluster (`{ backup: name }`). The state is IMPORTING until the
+     * Operation ends; a source that cannot be loaded fails it and leaves the data as it was.
+     */
+    async import(idOrName: string, source: ImportSource, opts: MutateOptions = {}): Promise<Operation> {
+      const inputConfig = "gcsUri" in source ? { gcsSource: { uri: source.gcsUri } } : { managedBackupSource: { backup: source.backup } };
+      return dataOf(
+        await api.POST(`${ONE}:import`, {
+          params: { path: path(idOrName) },
+          body: { inputConfig, ...(opts.requestId ? { requestId: opts.requestId } : {}) },
+          signal: opts.signal,
+        }),
+      );
+    },
+
+    /** Writes the instance's data as one RDB file to `gs://bucket/object`. */
+    async export(idOrName: string, uri: string, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(
+        await api.POST(`${ONE}:export`, {
+          params: { path: path(idOrName) },
+          body: { outputConfig: { gcsDestination: { uri } }, ...(opts.requestId ? { requestId: opts.requestId } : {}) },
+          signal: opts.signal,
+        }),
+      );
     },
 
     /** `redis://[:<auth>@]host:port` for an instance (by id, name or the Instance itself). */

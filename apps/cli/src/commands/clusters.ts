@@ -1,11 +1,13 @@
 // cacheplane clusters create|list|get|update|delete|failover-shard|events (Memorystore for
-// Redis Cluster). Every command's flags and --help come from its table below.
+// Redis Cluster). Every command's flags and --help come from its table below. Backups of a
+// cluster are `cacheplane backups create --cluster`; a restore is `create --from-backup`.
 import { clusterRedisUrl, type CacheplaneClient, type Cluster, type ClusterInput, type InstanceEvent, type NodeType } from "@cacheplane/sdk";
 import { durationMs, keyValues, noPositionals, onePositional, oneOf, outputFormat, positiveInt, toggle, type Flags, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
 import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { clusterDetails, clusterEnv, clusterTable, envLines, envVarFor, eventTable, json } from "../output.js";
+import { backupName } from "./backups.js";
 import { DEFAULT_WAIT_MS, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const NODE_TYPES = ["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"] as const satisfies readonly NodeType[];
@@ -78,10 +80,13 @@ const create = command(
       ...SPEC_FLAGS,
       "zone-distribution": { type: "string", arg: "MODE", help: "MULTI_ZONE (default: nodes spread over the zones) or SINGLE_ZONE" },
       zone: { type: "string", arg: "ZONE", help: "the zone of a SINGLE_ZONE cluster (implies SINGLE_ZONE)" },
+      "from-backup": { type: "string", arg: "NAME", help: "start with this backup's data, of an instance or a cluster of any shape: its full name or <collection>/<backup id>" },
       ...REQUEST_ID,
       ...WAIT_FLAGS,
     },
-    notes: `With --wait, prints the ACTIVE cluster. -o env needs --wait; it prints
+    notes: `--from-backup restores a backup (of an instance, or a cluster of any shape: each key goes to
+the shard owning its slot); the cluster is ACTIVE once every key is loaded.
+With --wait, prints the ACTIVE cluster. -o env needs --wait; it prints
 ${ENV_NOTE.replace(/^-o env prints /, "")}
 Example: eval "$(cacheplane clusters create ci-cluster --shard-count 3 --wait -o env)"`,
   },
@@ -95,6 +100,7 @@ Example: eval "$(cacheplane clusters create ci-cluster --shard-count 3 --wait -o
     const zoneMode = oneOf(v["zone-distribution"], ZONE_MODES, "--zone-distribution") ?? (v.zone ? "SINGLE_ZONE" : undefined);
     const body: ClusterInput = { ...spec, ...(zoneMode ? { zoneDistributionConfig: { mode: zoneMode, ...(v.zone ? { zone: v.zone } : {}) } } : {}) };
     const client = await connect(v, io);
+    if (v["from-backup"] !== undefined) body.managedBackupSource = { backup: backupName(v["from-backup"], client, "--from-backup") };
     const op = await client.clusters.create(id, body, { requestId: v["request-id"] });
     if (!v.wait) return printStarted(io, op, format);
     await waitWithProgress(client, io, op, `creating ${id}`, timeoutMs);

@@ -1,11 +1,12 @@
-// cacheplane instances create|list|get|update|delete|failover. Every command's flags and
-// --help come from its table below.
+// cacheplane instances create|list|get|update|delete|failover|import|export. Every command's
+// flags and --help come from its table below.
 import type { CacheplaneClient, Instance, InstanceInput } from "@cacheplane/sdk";
 import { durationMs, keyValues, noPositionals, onePositional, oneOf, outputFormat, positiveInt, toggle, type Flags, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
 import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { envLines, envVarFor, instanceDetails, instanceTable, json } from "../output.js";
+import { backupName } from "./backups.js";
 import { DEFAULT_WAIT_MS, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const TIERS = ["BASIC", "STANDARD_HA"] as const;
@@ -180,4 +181,56 @@ const failover = command(
   },
 );
 
-export const instances = commandGroup("instances", { create, list, get, update, delete: remove, failover });
+const importData = command(
+  {
+    args: "<id> (--uri gs://BUCKET/OBJECT | --backup NAME) [--wait]",
+    summary: "Replace an instance's data with an RDB file in a bucket, or a backup of any instance or cluster",
+    flags: {
+      uri: { type: "string", arg: "URI", help: "an RDB file, gs://bucket/object (under the control plane's buckets root)" },
+      backup: { type: "string", arg: "NAME", help: "a backup: its full name or <collection>/<backup id> (see 'cacheplane backups list')" },
+      ...REQUEST_ID,
+      ...WAIT_FLAGS,
+    },
+    notes: `The state is IMPORTING until the operation ends. A source that cannot be loaded (missing,
+not an RDB, a backup failing its integrity check) fails it and leaves the data as it was.
+With --wait, prints the READY instance; -o env prints REDIS_URL=… (needs --wait).`,
+  },
+  async ({ values: v, positionals }, io, name) => {
+    const id = onePositional(positionals, "id", name);
+    if ((v.uri === undefined) === (v.backup === undefined)) throw new UsageError(`give exactly one of --uri or --backup. Run 'cacheplane ${name} --help'.`);
+    const format = outputFormat(v.output);
+    if (format === "env" && !v.wait) throw new UsageError("-o env needs --wait");
+    const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
+    const client = await connect(v, io);
+    const source = v.uri !== undefined ? { gcsUri: v.uri } : { backup: backupName(v.backup!, client, "--backup") };
+    const op = await client.instances.import(id, source, { requestId: v["request-id"] });
+    if (!v.wait) return printStarted(io, op, format);
+    await waitWithProgress(client, io, op, `importing into ${id}`, timeoutMs);
+    await printInstance(client, io, await client.instances.get(id), format);
+  },
+);
+
+const exportData = command(
+  {
+    args: "<id> --uri gs://BUCKET/OBJECT [--wait]",
+    summary: "Write an instance's data as one RDB file to a bucket",
+    flags: {
+      uri: { type: "string", arg: "URI", help: "where: gs://bucket/object (under the control plane's buckets root)" },
+      ...REQUEST_ID,
+      ...WAIT_FLAGS,
+    },
+  },
+  async ({ values: v, positionals }, io, name) => {
+    const id = onePositional(positionals, "id", name);
+    if (v.uri === undefined) throw new UsageError(`--uri is required, e.g. --uri gs://my-bucket/${id}.rdb. Run 'cacheplane ${name} --help'.`);
+    const format = outputFormat(v.output, ["table", "json"]);
+    const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
+    const client = await connect(v, io);
+    const op = await client.instances.export(id, v.uri, { requestId: v["request-id"] });
+    if (!v.wait) return printStarted(io, op, format);
+    const done = await waitWithProgress(client, io, op, `exporting ${id}`, timeoutMs);
+    io.out(format === "json" ? json(done) : `Exported instance ${id} to ${v.uri}.\n`);
+  },
+);
+
+export const instances = commandGroup("instances", { create, list, get, update, delete: remove, failover, import: importData, export: exportData });

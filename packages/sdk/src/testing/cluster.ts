@@ -2,7 +2,8 @@
 // per test file or suite, its discovery URL handed to the tests, deleted afterwards even when a
 // test or the setup fails. Clusters have no ttl in the API yet, so teardown is the only
 // clean-up: a test process killed outright leaves its cluster behind (labelled
-// cacheplane-test=true, with deletion protection off so anything may delete it).
+// cacheplane-test=true, with deletion protection off so anything may delete it). With `from`,
+// the cluster is created from a backup (any shape restores into any other).
 import { createCacheplaneClient, type CacheplaneClient, type ClientOptions } from "../client.js";
 import type { Cluster, ClusterInput, NodeType } from "../types.js";
 import { deleteAndWait, once, registerTestResource, testCacheId, type Hooks } from "./shared.js";
@@ -15,9 +16,15 @@ export interface TestClusterOptions extends ClientOptions {
   nodeType?: NodeType;
   /** Any other Cluster fields (redisConfigs, persistenceConfig, zoneDistributionConfig, labels, …). */
   cluster?: ClusterInput;
+  /**
+   * A backup's full name (projects/…/backupCollections/…/backups/…), of an instance or a
+   * cluster: the cluster is created from it (managedBackupSource), its keys on the shards owning
+   * their slots, before the tests get it.
+   */
+  from?: string;
   /** Start of the generated cluster id (default "test"). */
   idPrefix?: string;
-  /** How long setup waits for ACTIVE (default 120 s); teardown gets as long. */
+  /** How long setup waits for ACTIVE, the restore included (default 120 s); teardown gets as long. */
   timeoutMs?: number;
 }
 
@@ -35,7 +42,10 @@ export interface TestCluster {
 const deleteCluster = (client: CacheplaneClient, id: string, timeoutMs: number) =>
   deleteAndWait(client, () => client.clusters.delete(id), timeoutMs);
 
-/** Creates a cluster and resolves once it is ACTIVE; on any failure whatever was made is deleted. */
+/**
+ * Creates a cluster and resolves once it is ACTIVE (and, with `from`, holds the backup's data);
+ * on any failure whatever was made is deleted.
+ */
 export async function provisionTestCluster(options: TestClusterOptions, id = testCacheId(options.idPrefix)): Promise<TestCluster> {
   const client = createCacheplaneClient(options);
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -45,6 +55,7 @@ export async function provisionTestCluster(options: TestClusterOptions, id = tes
     replicaCount: options.replicaCount ?? options.cluster?.replicaCount ?? 0,
     ...(options.nodeType ? { nodeType: options.nodeType } : {}),
     labels: { ...options.cluster?.labels, "cacheplane-test": "true" },
+    ...(options.from !== undefined ? { managedBackupSource: { backup: options.from } } : {}),
     // Teardown must be able to delete it.
     deletionProtectionEnabled: false,
   };
