@@ -15,6 +15,9 @@ import { bareAddShard, clusterAddShard } from "./scenarios/cluster-add-shard.js"
 import { bareClusterCreate, clusterCreate } from "./scenarios/cluster-create.js";
 import { bareClusterFailover, clusterFailover } from "./scenarios/cluster-failover.js";
 import type { Check } from "./scenarios/cluster-lib.js";
+import { backupData } from "./scenarios/backup-data.js";
+import { bareRdbFetch, instanceBackup } from "./scenarios/backup.js";
+import { bareRdbLoad, createImportReady, instanceImport } from "./scenarios/restore.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
@@ -35,6 +38,9 @@ const CLUSTER_CREATES = flag("--cluster-runs") ?? (quick ? 3 : 10);
 const RESHARD = { keys: flag("--keys") ?? (quick ? 20_000 : 200_000), concurrency: flag("--cluster-clients") ?? 4, runs: flag("--reshard-runs") ?? (quick ? 1 : 3) };
 const CLUSTER_KILLS = flag("--cluster-kills") ?? (quick ? 2 : 5);
 const SLOW_CLUSTER_KILLS = quick ? 1 : 2;
+// Backups and restores of one instance of --backup-keys keys (32-byte values), --backup-runs each.
+const BACKUP = { keys: flag("--backup-keys") ?? (quick ? 100_000 : 1_000_000), runs: flag("--backup-runs") ?? (quick ? 1 : 3) };
+const backupKeys = `${BACKUP.keys.toLocaleString("en-US")} keys`;
 
 // ---- scenarios: id, display name, baseline id, target ----
 const maxMs = (max: number): Target => ({ on: "median", max });
@@ -63,6 +69,11 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "bare-cluster-failover-15000", name: "Redis Cluster, node-timeout 15000: kill primary → first write" },
   { id: "bare-cluster-failover-1000", name: "Redis Cluster, node-timeout 1000: kill primary → first write" },
   { id: "cluster-failover", name: "cluster: kill shard primary → first write", baseline: "bare-cluster-failover-1000", target: maxMs(1_000) },
+  { id: "bare-rdb-fetch", name: `bare redis-server, RDB fetched with --rdb (${backupKeys})` },
+  { id: "backup-instance", name: `BASIC :backup → done (${backupKeys})`, baseline: "bare-rdb-fetch", target: { on: "ratio", max: 1.5 } },
+  { id: "bare-rdb-load", name: `redis-server loads the RDB → first PONG (${backupKeys})` },
+  { id: "restore-instance", name: `BASIC :import backup → done (${backupKeys})`, baseline: "bare-rdb-load", target: { on: "ratio", max: 1.5 } },
+  { id: "restore-instance-ready", name: `new BASIC + :import backup → READY (${backupKeys})`, baseline: "bare-rdb-load", target: { on: "ratio", max: 1.5 } },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -134,7 +145,8 @@ async function main() {
   const clusterCreates = ["bare-cluster-create", "cluster-create"];
   const reshards = ["bare-cluster-add-shard", "cluster-add-shard"];
   const clusterKills = ["bare-cluster-failover-15000", "bare-cluster-failover-1000", "cluster-failover"];
-  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge);
+  const backups = ["bare-rdb-fetch", "backup-instance", "bare-rdb-load", "restore-instance", "restore-instance-ready"];
+  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups);
   if (needsPlane || want(...planned, ...unplanned, "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
     await group("in-process control plane", () =>
       scoped(async () => {
@@ -204,6 +216,32 @@ async function main() {
               if (want("bare-cluster-failover-1000")) kills.push(await bareClusterFailover(spec("bare-cluster-failover-1000"), CLUSTER_KILLS, 1_000));
               if (want("bare-cluster-failover-15000")) kills.push(await bareClusterFailover(spec("bare-cluster-failover-15000"), SLOW_CLUSTER_KILLS, 15_000));
               await latencies(...kills);
+            }),
+          );
+        }
+        // Backup beside redis-cli --rdb, then restores beside a bare load of the same RDB; one
+        // source instance (and bare server) loaded once for both.
+        if (want(...backups)) {
+          await group("backup and restore", () =>
+            scoped(async () => {
+              const data = await backupData(plane!, BACKUP.keys);
+              if (want("bare-rdb-fetch", "backup-instance")) {
+                await group("backup", () =>
+                  latencies(
+                    ...(want("bare-rdb-fetch") ? [bareRdbFetch(spec("bare-rdb-fetch"), data, BACKUP.runs)] : []),
+                    ...(want("backup-instance") ? [instanceBackup(plane!, spec("backup-instance"), data, BACKUP.runs)] : []),
+                  ),
+                );
+              }
+              if (want("bare-rdb-load", "restore-instance", "restore-instance-ready")) {
+                await group("restore", () =>
+                  latencies(
+                    ...(want("bare-rdb-load") ? [bareRdbLoad(spec("bare-rdb-load"), data, BACKUP.runs)] : []),
+                    ...(want("restore-instance") ? [instanceImport(plane!, spec("restore-instance"), data, BACKUP.runs)] : []),
+                    ...(want("restore-instance-ready") ? [createImportReady(plane!, spec("restore-instance-ready"), data, BACKUP.runs)] : []),
+                  ),
+                );
+              }
             }),
           );
         }
