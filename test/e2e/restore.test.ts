@@ -20,11 +20,12 @@ describe.each(DRIVERS)("restores with the %s driver", (driver) => {
     await cp?.stop();
   });
 
-  async function instanceWith(id: string, keys: number, prefix: string) {
-    const created = await cp.api("POST", `${LOC}/instances?instanceId=${id}`, { tier: "BASIC", memorySizeGb: 1 });
+  async function instanceWith(id: string, keys: number, prefix: string, shape: object = { tier: "BASIC" }) {
+    const created = await cp.api("POST", `${LOC}/instances?instanceId=${id}`, { memorySizeGb: 1, ...shape });
     await cp.waitOperation(created.body.name);
     const inst = (await cp.api("GET", `${LOC}/instances/${id}`)).body;
-    const redis = endpointClient(inst.host, inst.port);
+    inst.password = inst.authEnabled ? (await cp.api("GET", `${LOC}/instances/${id}/authString`)).body.authString : undefined;
+    const redis = endpointClient(inst.host, inst.port, inst.password);
     const pipeline = redis.pipeline();
     for (let i = 0; i < keys; i++) pipeline.set(`${prefix}:${i}`, `v${i}`);
     pipeline.hset(`${prefix}:hash`, { field: "value" });
@@ -91,7 +92,7 @@ describe.each(DRIVERS)("restores with the %s driver", (driver) => {
     }
   });
 
-  it("exports an instance to a bucket and imports that file into another, replacing its data", async () => {
+  it("exports an instance to a bucket and imports that file into an HA instance with AUTH, replacing its data on every node", async () => {
     await instanceWith("exp-src", 500, "e");
     const exported = await cp.api("POST", `${LOC}/instances/exp-src:export`, { outputConfig: { gcsDestination: { uri: "gs://my-bucket/dumps/exp.rdb" } } });
     expect(exported.status).toBe(200);
@@ -100,16 +101,25 @@ describe.each(DRIVERS)("restores with the %s driver", (driver) => {
     const file = await readFile(join(cp.bucketsRoot, "my-bucket", "dumps", "exp.rdb"));
     expect(file.subarray(0, 5).toString()).toBe("REDIS");
 
-    const target = await instanceWith("imp-dst", 5, "gone");
+    const target = await instanceWith("imp-dst", 5, "gone", { tier: "STANDARD_HA", replicaCount: 1, authEnabled: true });
     const op = await cp.api("POST", `${LOC}/instances/imp-dst:import`, { inputConfig: { gcsSource: { uri: "gs://my-bucket/dumps/exp.rdb" } } });
     expect((await cp.waitOperation(op.body.name)).error).toBeUndefined();
-    const redis = endpointClient(target.host, target.port);
+    // The primary is the one it was, a primary again, and its replica has the data too.
+    const after = (await cp.api("GET", `${LOC}/instances/imp-dst`)).body;
+    expect(after.nodes.find((n: any) => n.role === "PRIMARY").id).toBe(target.nodes.find((n: any) => n.role === "PRIMARY").id);
+    const redis = endpointClient(target.host, target.port, target.password);
+    const replicaNode = after.nodes.find((n: any) => n.role === "REPLICA");
+    const replica = endpointClient(replicaNode.host, replicaNode.port, target.password);
     try {
       expect(await redis.dbsize()).toBe(502);
       expect(await redis.get("gone:0")).toBeNull();
       expect(await redis.get("e:499")).toBe("v499");
+      expect(await redis.set("after-import", "1")).toBe("OK");
+      await waitFor("the replica to have the imported data", async () => (await replica.dbsize()) === 503);
+      expect(await replica.get("e:499")).toBe("v499");
     } finally {
       redis.disconnect();
+      replica.disconnect();
     }
   });
 
