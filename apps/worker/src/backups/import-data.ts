@@ -201,7 +201,12 @@ async function slotOwners(any: Target, password: string | undefined): Promise<(s
  *  the next pass makes it primary again, and the import, still pending, runs again. */
 async function replicateFromLoader(primary: Target, loader: NodeSpec, password: string | undefined): Promise<number> {
   const admin = await connectAdmin({ host: primary.host, port: primary.port, password, timeoutMs: 30_000 });
+  const [, previousLoad] = (await admin.call("CONFIG", "GET", "repl-diskless-load")) as [string, string];
   try {
+    // Emptied first (the loader already holds the whole file), so the primary parses the
+    // stream as it arrives instead of writing it to disk and reading it back.
+    await admin.call("FLUSHALL");
+    await admin.call("CONFIG", "SET", "repl-diskless-load", "on-empty-db");
     await admin.call("REPLICAOF", loader.host, String(loader.port));
     const deadline = Date.now() + LOAD_TIMEOUT_MS;
     for (;;) {
@@ -217,6 +222,7 @@ async function replicateFromLoader(primary: Target, loader: NodeSpec, password: 
     await admin.call("REPLICAOF", "NO", "ONE").catch(() => undefined);
     throw error;
   } finally {
+    await admin.call("CONFIG", "SET", "repl-diskless-load", previousLoad ?? "disabled").catch(() => undefined);
     admin.disconnect();
   }
 }
