@@ -14,11 +14,13 @@ export interface BackupStorage {
   masterKey: Buffer;
 }
 
-/** Backups under {dataDir}/backups, sealed under the master key from the environment or {dataDir}/master.key. */
+/** Backups under {dataDir}/backups, sealed under the master key from the environment or {dataDir}/master.key.
+ *  A master key set but empty is an error, not "unset": falling back to the file would seal new
+ *  backups under another key than the operator meant. */
 export async function openBackupStorage(opts: { dataDir: string; bucketsRoot: string; masterKey?: string | undefined }): Promise<BackupStorage> {
   const root = join(opts.dataDir, "backups");
   await mkdir(root, { recursive: true, mode: 0o700 });
-  return { root, bucketsRoot: opts.bucketsRoot, masterKey: await loadMasterKey({ dataDir: opts.dataDir, fromEnv: opts.masterKey || undefined }) };
+  return { root, bucketsRoot: opts.bucketsRoot, masterKey: await loadMasterKey({ dataDir: opts.dataDir, fromEnv: opts.masterKey }) };
 }
 
 export const backupDir = (storage: BackupStorage, backupUid: string) => join(storage.root, backupUid);
