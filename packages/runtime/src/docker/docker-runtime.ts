@@ -3,6 +3,9 @@
 // found again by their deterministic name (cacheplane-<node id>) and only touched when their
 // labels say they are this node of this control plane (cacheplane.root = nodesRoot).
 //
+// Images are pulled by images.ts, engine answers are told apart in engine-errors.ts, container
+// logs decoded in logs.ts; the container's shape is container-spec.ts.
+//
 // Engine down: every method that needs the engine throws RuntimeUnavailableError rather than
 // reporting nodes absent or gone (see errors.ts); reconcile must back off on it.
 
@@ -27,10 +30,13 @@ import {
   renderContainerConf,
   type DockerNetwork,
 } from "./container-spec.js";
-import { ContainerConflictError, ImageUnavailableError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
+import { ContainerConflictError, RuntimeUnavailableError, UnknownRedisVersionError } from "./errors.js";
 import { assertAddressesFree, createNodeAdmin, prepareDataFiles, seedClusterIdentity } from "../node-admin.js";
 import { watchContainerDeaths, type Watch } from "./watch.js";
 import { createNodeLocks } from "../node-locks.js";
+import { isEngineDown, messageOf, statusOf } from "./engine-errors.js";
+import { createImagePuller } from "./images.js";
+import { demuxLogs, redact } from "./logs.js";
 
 export interface DockerRuntimeOptions {
   /** Directory holding one data dir per node, named by node id; also labels the containers
@@ -78,33 +84,7 @@ export interface DockerRuntime extends NodeRuntime {
   watch(onDeath: (nodeId: string) => void): Watch;
 }
 
-const ENGINE_DOWN_CODES = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "EPERM", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-type DockerError = Error & { statusCode?: number; code?: string; json?: { message?: string } };
-const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
-const messageOf = (err: unknown) => {
-  const e = err as DockerError;
-  return (e?.json?.message ?? e?.message ?? String(err)).trim();
-};
-const isEngineDown = (err: unknown) => {
-  const e = err as DockerError;
-  return e?.statusCode === undefined && typeof e?.code === "string" && ENGINE_DOWN_CODES.has(e.code);
-};
-
-/** "redis" -> "redis:latest" (a pull without a tag would fetch every tag); digests kept. */
-export function withDefaultTag(image: string): string {
-  if (image.includes("@")) return image;
-  const last = image.slice(image.lastIndexOf("/") + 1);
-  return last.includes(":") ? image : `${image}:latest`;
-}
-
-/** One line for one pull progress event ("redis:7.2 1a2b3c: Downloading 12.1/30.4 MB"). */
-export function formatPullProgress(image: string, event: { status?: string; id?: string; progressDetail?: { current?: number; total?: number } }): string {
-  const { current, total } = event.progressDetail ?? {};
-  const amount = current !== undefined && total ? ` ${(current / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB` : "";
-  return `${image}${event.id ? ` ${event.id}` : ""}: ${event.status ?? ""}${amount}`.trimEnd();
-}
 
 /** Sends PING and resolves true on any reply (+PONG, -NOAUTH, -LOADING): the server answers.
  *  A bare connect is not enough in bridge mode, where docker-proxy accepts before Redis listens. */
@@ -123,20 +103,6 @@ function answersPing(host: string, port: number, timeoutMs: number): Promise<boo
     socket.once("close", () => done(false));
   });
 }
-
-/** Payload of docker logs (non-TTY: 8-byte frame headers before each chunk). */
-function demuxLogs(buffer: Buffer): string {
-  let out = "";
-  let i = 0;
-  while (i + 8 <= buffer.length && (buffer[i] === 1 || buffer[i] === 2) && buffer[i + 1] === 0) {
-    const size = buffer.readUInt32BE(i + 4);
-    out += buffer.subarray(i + 8, i + 8 + size).toString("utf8");
-    i += 8 + size;
-  }
-  return i === 0 ? buffer.toString("utf8") : out;
-}
-
-const redact = (lines: string[]) => lines.map((l) => (/requirepass|masterauth/i.test(l) ? "[line with a secret redacted]" : l));
 
 export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntime {
   const nodesRoot = path.resolve(options.nodesRoot);
@@ -222,52 +188,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     for (const p of paths) await chown(p, Number(owner[1]), Number(owner[2]));
   };
 
-  // ---- images ----
-  const pulls = new Map<string, Promise<void>>();
-  const ensureImage = async (image: string, progress: (message: string) => void) => {
-    try {
-      await api("inspect image", () => docker.getImage(image).inspect());
-      return;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-    }
-    let pull = pulls.get(image);
-    if (!pull) {
-      pull = (async () => {
-        const ref = withDefaultTag(image);
-        log.info({ image: ref }, "pulling image");
-        progress(`${ref}: pulling`);
-        try {
-          const stream = await api("pull", () => docker.pull(ref) as Promise<NodeJS.ReadableStream>);
-          await new Promise<void>((resolve, reject) =>
-            docker.modem.followProgress(
-              stream,
-              (err: Error | null) => (err ? reject(err) : resolve()),
-              (event: { status?: string; id?: string; progressDetail?: { current?: number; total?: number }; error?: string }) =>
-                progress(formatPullProgress(ref, event)),
-            ),
-          );
-        } catch (err) {
-          if (err instanceof RuntimeUnavailableError || isEngineDown(err)) throw err;
-          throw new ImageUnavailableError(
-            `image ${image} is not on this Docker engine and cannot be pulled: ${messageOf(err)}. ` +
-              "Pull or build it first (scripts/build-local-image.sh builds one from the host's redis-server), or configure another image.",
-            image,
-          );
-        }
-        // A pull can "succeed" with an error only in the stream; make sure the image is there.
-        try {
-          await api("inspect image", () => docker.getImage(image).inspect());
-        } catch (err) {
-          if (statusOf(err) !== 404) throw err;
-          throw new ImageUnavailableError(`image ${image} is still missing after a pull`, image);
-        }
-        progress(`${ref}: pulled`);
-      })().finally(() => pulls.delete(image));
-      pulls.set(image, pull);
-    }
-    await pull;
-  };
+  const ensureImage = createImagePuller(docker, api, log);
 
   /** Last lines of the node's redis.log and of the container's own output, secrets redacted. */
   const failureTail = async (files: Files, container: Dockerode.Container) => {

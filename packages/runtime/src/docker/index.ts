@@ -1,9 +1,8 @@
 // The docker driver of @cacheplane/runtime. PortInUseError, NodeStartError and
 // NodeUnavailableError come from the process driver's module (one class per failure, any driver).
+export { formatPullProgress, withDefaultTag } from "./images.js";
 export {
   createDockerRuntime,
-  formatPullProgress,
-  withDefaultTag,
   type DockerRuntime,
   type DockerRuntimeOptions,
   type DockerStartOptions,
