@@ -4,7 +4,6 @@
 // assertions. Commands run in this process (the command groups main.ts dispatches to, with its
 // error line), since a child costs a second of CPU; the real command runs where only it can
 // show something: the top-level help, and the one-line error and exit code of a child.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +16,7 @@ import { operations } from "../src/commands/operations.js";
 import type { Io } from "../src/context.js";
 import { loadCliEnv } from "../src/env.js";
 import { exitCodeOf, messageOf } from "../src/exit-codes.js";
-import { runCli, type CliResult } from "./run-cli.js";
+import { expectOneErrorLine, parseEnv, redisCliLines, runCli, type CliResult } from "./run-cli.js";
 
 const LOC = "projects/default/locations/local1";
 const KEYS = Array.from({ length: 40 }, (_, i) => `k:${i}`);
@@ -54,35 +53,7 @@ async function run(args: string[]): Promise<CliResult> {
   }
 }
 
-/** Commands through one redis-cli (one per stdin line), one reply line each; -c follows MOVED. */
-function redisCli(url: string, commands: string[], cluster = false): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile("redis-cli", [...(cluster ? ["-c"] : []), "-u", url], { timeout: 20_000 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trimEnd().split("\n").filter((line) => !line.startsWith("-> Redirected"))),
-    );
-    child.stdin!.end(`${commands.join("\n")}\n`);
-  });
-}
-const getAll = (url: string, cluster = false) => redisCli(url, KEYS.map((k) => `get ${k}`), cluster);
-
-/** `NAME=value` lines as an object; fails on any other line. */
-function parseEnv(stdout: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of stdout.trimEnd().split("\n")) {
-    const m = /^([A-Z][A-Z0-9_]*)=(\S+)$/.exec(line);
-    expect(m, `env line '${line}'`).not.toBeNull();
-    vars[m![1]!] = m![2]!;
-  }
-  return vars;
-}
-
-/** One human line on stderr, nothing on stdout. */
-function expectOneErrorLine(result: { stdout: string; stderr: string }, pattern: RegExp) {
-  expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(result.stderr).toMatch(/^cacheplane: /);
-  expect(result.stderr).toMatch(pattern);
-}
+const getAll = (url: string, cluster = false) => redisCliLines(url, KEYS.map((k) => `get ${k}`), cluster);
 
 let srcUrl = "";
 let dstUrl = "";
@@ -149,8 +120,8 @@ describe("cacheplane backups", () => {
     expect(dst.code, dst.stderr).toBe(0);
     srcUrl = parseEnv(src.stdout).REDIS_URL!;
     dstUrl = parseEnv(dst.stdout).REDIS_URL!;
-    expect(await redisCli(srcUrl, KEYS.map((k) => `set ${k} v-${k}`))).toEqual(KEYS.map(() => "OK"));
-    expect(await redisCli(dstUrl, ["set only-dst 1"])).toEqual(["OK"]);
+    expect(await redisCliLines(srcUrl, KEYS.map((k) => `set ${k} v-${k}`))).toEqual(KEYS.map(() => "OK"));
+    expect(await redisCliLines(dstUrl, ["set only-dst 1"])).toEqual(["OK"]);
 
     const r = await cli(["backups", "create", "--instance", "src", "--backup-id", "seed", "--ttl", "7d", "--wait", "-o", "env"]);
     expect(r.code, r.stderr).toBe(0);
@@ -209,7 +180,7 @@ describe("cacheplane backups", () => {
     expect(imported.stderr).toMatch(/^importing into dst: /m);
     expect(parseEnv(imported.stdout)).toEqual({ REDIS_URL: dstUrl });
     expect(await getAll(dstUrl)).toEqual(VALUES);
-    expect(await redisCli(dstUrl, ["get only-dst", "dbsize"])).toEqual(["", String(KEYS.length)]);
+    expect(await redisCliLines(dstUrl, ["get only-dst", "dbsize"])).toEqual(["", String(KEYS.length)]);
 
     expect(cluster.code, cluster.stderr).toBe(0);
     const clusterUrl = parseEnv(cluster.stdout).REDIS_URL!;
@@ -228,7 +199,7 @@ describe("cacheplane backups", () => {
     expect(exported.stdout).toBe("Exported instance src to gs://cli-bucket/dumps/src.rdb.\n");
     expect((await readFile(join(cp.bucketsRoot, "cli-bucket", "dumps", "src.rdb"))).subarray(0, 5).toString()).toBe("REDIS");
 
-    expect(await redisCli(dstUrl, ["set only-dst 2"])).toEqual(["OK"]);
+    expect(await redisCliLines(dstUrl, ["set only-dst 2"])).toEqual(["OK"]);
     const started = await run(["instances", "import", "dst", "--uri", "gs://cli-bucket/dumps/src.rdb", "-o", "json"]);
     expect(started.code, started.stderr).toBe(0);
     const op = JSON.parse(started.stdout);
@@ -236,7 +207,7 @@ describe("cacheplane backups", () => {
     const waited = await run(["operations", "wait", op.name.split("/").pop(), "-o", "json"]);
     expect(waited.code, waited.stderr).toBe(0);
     expect(JSON.parse(waited.stdout)).toMatchObject({ done: true, response: { state: "READY" } });
-    expect(await redisCli(dstUrl, ["get only-dst", "get k:39"])).toEqual(["", "v-k:39"]);
+    expect(await redisCliLines(dstUrl, ["get only-dst", "get k:39"])).toEqual(["", "v-k:39"]);
   });
 
   it("exports the backup as plain RDB, deletes it; then it is not found", async () => {

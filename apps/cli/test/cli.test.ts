@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
-import { runCli, runCliInTty } from "./run-cli.js";
+import { expectOneErrorLine, runCli, runCliInTty } from "./run-cli.js";
 
 let cp: TestControlPlane;
 let dataDir: string;
@@ -46,13 +46,6 @@ function expectErrorLast(result: { stdout: string; stderr: string }, pattern: Re
   expect(last).toMatch(pattern);
 }
 
-/** One human line on stderr, nothing on stdout. */
-function expectOneErrorLine(result: { stdout: string; stderr: string }, pattern: RegExp) {
-  expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(result.stderr).toMatch(/^cacheplane: /);
-  expect(result.stderr).toMatch(pattern);
-}
 
 describe("cacheplane CLI", () => {
   it("has --help everywhere", async () => {

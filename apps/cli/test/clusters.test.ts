@@ -11,7 +11,7 @@ import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../../.
 import { clusters } from "../src/commands/clusters.js";
 import { loadCliEnv } from "../src/env.js";
 import { exitCodeOf, messageOf } from "../src/exit-codes.js";
-import { runCli } from "./run-cli.js";
+import { expectOneErrorLine, parseEnv, redisCliLines, runCli } from "./run-cli.js";
 
 let cp: TestControlPlane;
 let dataDir: string;
@@ -47,38 +47,11 @@ async function redisCli(url: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** Many commands through one redis-cli -c (read from stdin, one per line): one reply line each
- *  (its "-> Redirected to slot …" notes left out). */
-function redisCliBatch(url: string, commands: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile("redis-cli", ["-c", "-u", url], { timeout: 20_000 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trimEnd().split("\n").filter((line) => !line.startsWith("-> Redirected"))),
-    );
-    child.stdin!.end(`${commands.join("\n")}\n`);
-  });
-}
-const setAll = (url: string) => redisCliBatch(url, KEYS.map((k) => `set ${k} v-${k}`));
-const getAll = (url: string) => redisCliBatch(url, KEYS.map((k) => `get ${k}`));
+const setAll = (url: string) => redisCliLines(url, KEYS.map((k) => `set ${k} v-${k}`), true);
+const getAll = (url: string) => redisCliLines(url, KEYS.map((k) => `get ${k}`), true);
 const VALUES = () => KEYS.map((k) => `v-${k}`);
 
-/** `NAME=value` lines as an object; fails on any other line. */
-function parseEnv(stdout: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of stdout.trimEnd().split("\n")) {
-    const m = /^([A-Z][A-Z0-9_]*)=(\S+)$/.exec(line);
-    expect(m, `env line '${line}'`).not.toBeNull();
-    vars[m![1]!] = m![2]!;
-  }
-  return vars;
-}
 
-/** One human line on stderr, nothing on stdout. */
-function expectOneErrorLine(result: { stdout: string; stderr: string }, pattern: RegExp) {
-  expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(result.stderr).toMatch(/^cacheplane: /);
-  expect(result.stderr).toMatch(pattern);
-}
 
 const KEYS = ["{a}x", "{b}x", "{c}x", "{d}x", "{e}x", "{f}x", "{g}x", "{h}x"];
 let url = "";

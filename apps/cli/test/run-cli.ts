@@ -2,6 +2,7 @@
 // stdout and stderr, with only the environment the test gives it.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../bin/cacheplane.js", import.meta.url));
 
@@ -32,5 +33,35 @@ export function runCliInTty(args: string[], env: Record<string, string | undefin
     execFile("script", ["-qfec", command, "/dev/null"], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
     });
+  });
+}
+
+/** `NAME=value` lines as an object; fails on any other line. */
+export function parseEnv(stdout: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of stdout.trimEnd().split("\n")) {
+    const m = /^([A-Z][A-Z0-9_]*)=(\S+)$/.exec(line);
+    expect(m, `env line '${line}'`).not.toBeNull();
+    vars[m![1]!] = m![2]!;
+  }
+  return vars;
+}
+
+/** One human line on stderr, nothing on stdout. */
+export function expectOneErrorLine(result: { stdout: string; stderr: string }, pattern: RegExp) {
+  expect(result.stdout).toBe("");
+  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(result.stderr).toMatch(/^cacheplane: /);
+  expect(result.stderr).toMatch(pattern);
+}
+
+/** Many commands through one redis-cli (one per stdin line), one reply line each; with `cluster`
+ *  it follows MOVED (-c) and its "-> Redirected to slot" notes are left out. */
+export function redisCliLines(url: string, commands: string[], cluster = false): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("redis-cli", [...(cluster ? ["-c"] : []), "-u", url], { timeout: 20_000 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trimEnd().split("\n").filter((line) => !line.startsWith("-> Redirected"))),
+    );
+    child.stdin!.end(`${commands.join("\n")}\n`);
   });
 }

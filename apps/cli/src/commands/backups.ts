@@ -9,7 +9,7 @@ import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { details, envLines, json, shortName, table } from "../output.js";
 import { startProgress } from "../progress.js";
-import { DEFAULT_WAIT_MS, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
+import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const FULL_NAME = /^projects\/[^/]+\/locations\/[^/]+\/backupCollections\/([^/]+)\/backups\/([^/]+)$/;
 const SHORT_NAME = /^([a-z0-9-]{1,63})\/([a-z0-9][a-z0-9_-]*)$/;
@@ -62,7 +62,6 @@ export function backupTtl(value: string | undefined): string | undefined {
   return `${Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as "s" | "m" | "h" | "d"]}s`;
 }
 
-const REQUEST_ID = { "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" } } as const satisfies Flags;
 
 const ENV_NOTE = `-o env prints CACHEPLANE_BACKUP=<full name>, for 'instances import --backup' or
 'clusters create --from-backup'.`;

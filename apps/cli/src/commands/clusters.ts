@@ -8,7 +8,7 @@ import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { clusterDetails, clusterEnv, clusterTable, envLines, envVarFor, eventTable, json } from "../output.js";
 import { backupName } from "./backups.js";
-import { DEFAULT_WAIT_MS, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
+import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const NODE_TYPES = ["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"] as const satisfies readonly NodeType[];
 const ZONE_MODES = ["MULTI_ZONE", "SINGLE_ZONE"] as const;
@@ -30,7 +30,6 @@ const SPEC_FLAGS = {
   "redis-config": { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable; on update, replaces them all), e.g. maxmemory-policy=allkeys-lru" },
 } as const satisfies Flags;
 
-const REQUEST_ID = { "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" } } as const satisfies Flags;
 
 type SpecValues = { [K in keyof typeof SPEC_FLAGS]?: (typeof SPEC_FLAGS)[K] extends { multiple: true } ? string[] : (typeof SPEC_FLAGS)[K] extends { type: "boolean" } ? boolean : string };
 

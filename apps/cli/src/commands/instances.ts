@@ -7,7 +7,7 @@ import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { envLines, envVarFor, instanceDetails, instanceTable, json } from "../output.js";
 import { backupName } from "./backups.js";
-import { DEFAULT_WAIT_MS, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
+import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const TIERS = ["BASIC", "STANDARD_HA"] as const;
 const VERSIONS = ["REDIS_6_X", "REDIS_7_0", "REDIS_7_2"] as const;
@@ -25,7 +25,6 @@ const SPEC_FLAGS = {
   "rdb-period": { type: "string", arg: "PERIOD", help: RDB_PERIODS.join(", ") },
 } as const satisfies Flags;
 
-const REQUEST_ID = { "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" } } as const satisfies Flags;
 
 type SpecValues = { [K in keyof typeof SPEC_FLAGS]?: (typeof SPEC_FLAGS)[K] extends { multiple: true } ? string[] : string };
 

@@ -1,4 +1,4 @@
-// Shared by every mutating command: the --wait/--timeout flags, printing the started
+// Shared by every mutating command: the --wait/--timeout and --request-id flags, printing the started
 // Operation, or waiting for it with live progress and handing back the finished one.
 import type { CacheplaneClient, Operation } from "@cacheplane/sdk";
 import { flagHelp, type Flags, type OutputFormat } from "../args.js";
@@ -12,6 +12,9 @@ export const WAIT_FLAGS = {
   wait: { type: "boolean", help: "wait until the operation is done, showing its progress on stderr" },
   timeout: { type: "string", arg: "DUR", help: "how long --wait waits (default 10m), e.g. 90s, 5m" },
 } as const satisfies Flags;
+
+/** Every mutation takes a requestId (AIP-155). */
+export const REQUEST_ID = { "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" } } as const satisfies Flags;
 
 /** For commands whose flags are not a table yet. */
 export const WAIT_OPTIONS = WAIT_FLAGS;
