@@ -19,4 +19,12 @@ export function decodePageToken<K extends string>(token: string | undefined, key
   throw invalidArgument("pageToken", "is not a token this API issued");
 }
 
+/** The page of `rows` (fetched with take: size + 1) and, when there is more, the token that
+ *  resumes after its last row. */
+export function pageOf<T>(rows: T[], size: number, positionOf: (last: T) => Record<string, string>): { page: T[]; nextPageToken?: string } {
+  const page = rows.slice(0, size);
+  const last = page[page.length - 1];
+  return { page, ...(rows.length > size && last ? { nextPageToken: encodePageToken(positionOf(last)) } : {}) };
+}
+
 export const pageSizeOf = (pageSize: number | undefined) => (pageSize ? pageSize : DEFAULT_PAGE_SIZE);

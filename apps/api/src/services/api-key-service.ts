@@ -2,7 +2,7 @@
 import type { ApiKey as ApiKeyRow, PrismaClient } from "@cacheplane/db";
 import { generateKey, hashKey, type KeyCache } from "../api-keys.js";
 import { failedPrecondition, notFound, permissionDenied } from "../errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 import type { Principal } from "../plugins/auth.js";
 
 const view = (row: ApiKeyRow) => ({
@@ -37,12 +37,8 @@ export function createApiKeyService(prisma: PrismaClient, cache: KeyCache) {
         orderBy: { id: "asc" },
         take: size + 1,
       });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        apiKeys: page.map(view),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.id }) } : {}),
-      };
+      const { page, nextPageToken } = pageOf(rows, size, (last) => ({ after: last.id }));
+      return { apiKeys: page.map(view), ...(nextPageToken ? { nextPageToken } : {}) };
     },
 
     async get(principal: Principal | undefined, id: string) {

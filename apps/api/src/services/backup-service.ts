@@ -9,12 +9,12 @@ import { Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, ty
 import type { Backup, BackupCollection } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, failedPrecondition, notFound } from "../errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 import { isUniqueViolation, openOperation, replayOperation } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 
 export type SourceKind = "INSTANCE" | "CLUSTER";
-interface SourceKey {
+export interface SourceKey {
   project: string;
   location: string;
   id: string;
@@ -37,6 +37,19 @@ const defaultBackupId = (now: Date, uid: string) => `${now.toISOString().replace
 
 const backupOut = (b: BackupRow, c: CollectionRow) => backupView(b, c) as Backup;
 const collectionOut = (c: CollectionRow): BackupCollection => collectionView(c);
+
+/** The instance or cluster a backup or data job is for, refused unless it is settled: one such
+ *  change at a time, as Memorystore refuses a backup during another backup or an update. */
+export async function findSettled(prisma: PrismaClient, key: SourceKey, kind: SourceKind) {
+  const target = (kind === "CLUSTER" ? clusterName : instanceName)(key.project, key.location, key.id);
+  const row = await prisma.instance.findUnique({
+    where: { projectId_locationId_kind_instanceId: { projectId: key.project, locationId: key.location, kind, instanceId: key.id } },
+  });
+  if (!row) throw notFound(`${kind === "CLUSTER" ? "cluster" : "instance"} ${target}`);
+  if (row.deleteRequested) throw failedPrecondition(`${target} is being deleted`);
+  if (row.state !== "READY" || row.observedGeneration < row.generation || row.dataJob !== null) throw failedPrecondition(BACKUP_IN_PROGRESS);
+  return { row, target };
+}
 
 export function createBackupService(ctx: ApiContext) {
   const { prisma } = ctx;
@@ -64,14 +77,7 @@ export function createBackupService(ctx: ApiContext) {
       checkLocation(key.location);
       const replayed = await replayOperation(prisma, key.project, body.requestId);
       if (replayed) return replayed;
-      const target = (kind === "CLUSTER" ? clusterName : instanceName)(key.project, key.location, key.id);
-      const row = await prisma.instance.findUnique({
-        where: { projectId_locationId_kind_instanceId: { projectId: key.project, locationId: key.location, kind, instanceId: key.id } },
-      });
-      if (!row) throw notFound(`${kind === "CLUSTER" ? "cluster" : "instance"} ${target}`);
-      if (row.deleteRequested) throw failedPrecondition(`${target} is being deleted`);
-      // One change at a time, as Memorystore refuses a backup during another backup or an update.
-      if (row.state !== "READY" || row.observedGeneration < row.generation) throw failedPrecondition(BACKUP_IN_PROGRESS);
+      const { row, target } = await findSettled(prisma, key, kind);
       const now = new Date();
       const backupId = body.backupId ?? defaultBackupId(now, row.uid);
       const expireTime = new Date(now.getTime() + (body.ttl ?? DEFAULT_TTL_MS));
@@ -115,13 +121,8 @@ export function createBackupService(ctx: ApiContext) {
         orderBy: { uid: "asc" },
         take: size + 1,
       });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        backupCollections: page.map(collectionOut),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.uid }) } : {}),
-        unreachable: [] as string[],
-      };
+      const { page, nextPageToken } = pageOf(rows, size, (last) => ({ after: last.uid }));
+      return { backupCollections: page.map(collectionOut), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async getCollection(key: CollectionKey) {
@@ -144,13 +145,8 @@ export function createBackupService(ctx: ApiContext) {
         orderBy: { uid: "asc" },
         take: size + 1,
       });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        backups: page.map((b) => backupOut(b, b.collection)),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.uid }) } : {}),
-        unreachable: [] as string[],
-      };
+      const { page, nextPageToken } = pageOf(rows, size, (last) => ({ after: last.uid }));
+      return { backups: page.map((b) => backupOut(b, b.collection)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async get(key: BackupKey) {

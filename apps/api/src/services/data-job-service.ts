@@ -3,11 +3,10 @@
 // Each is a data job on the deployment's row with its Operation, in one transaction; the
 // worker does it once the deployment has converged. Nothing here reads a file.
 import type { DataJob } from "@cacheplane/core";
-import { instanceName } from "@cacheplane/core";
 import { Prisma, type PrismaClient } from "@cacheplane/db";
 import type { ApiContext } from "../context.js";
 import { failedPrecondition, invalidArgument, notFound } from "../errors.js";
-import { BACKUP_IN_PROGRESS } from "./backup-service.js";
+import { BACKUP_IN_PROGRESS, findSettled } from "./backup-service.js";
 import { openOperation, replayOperation } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 
@@ -48,13 +47,7 @@ export function createDataJobService(ctx: ApiContext) {
     if (key.location !== ctx.locations.location) throw notFound(`location ${key.location}`);
     const replayed = await replayOperation(prisma, key.project, requestId);
     if (replayed) return replayed;
-    const target = instanceName(key.project, key.location, key.instance);
-    const row = await prisma.instance.findUnique({
-      where: { projectId_locationId_kind_instanceId: { projectId: key.project, locationId: key.location, kind: "INSTANCE", instanceId: key.instance } },
-    });
-    if (!row) throw notFound(`instance ${target}`);
-    if (row.deleteRequested) throw failedPrecondition(`${target} is being deleted`);
-    if (row.state !== "READY" || row.observedGeneration < row.generation || row.dataJob !== null) throw failedPrecondition(BACKUP_IN_PROGRESS);
+    const { row, target } = await findSettled(prisma, { project: key.project, location: key.location, id: key.instance }, "INSTANCE");
     const op = await prisma.$transaction(async (tx) => {
       const opened = await openOperation(tx, {
         project: key.project,

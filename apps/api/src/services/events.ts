@@ -1,6 +1,6 @@
 // What happened to an instance or cluster, newest first, paged by event id.
 import type { PrismaClient } from "@cacheplane/db";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 
 export async function listEvents(prisma: PrismaClient, instanceUid: string, pageSize?: number, pageToken?: string) {
   const size = pageSizeOf(pageSize);
@@ -10,10 +10,6 @@ export async function listEvents(prisma: PrismaClient, instanceUid: string, page
     orderBy: { id: "desc" },
     take: size + 1,
   });
-  const page = rows.slice(0, size);
-  const last = page[page.length - 1];
-  return {
-    events: page.map((e) => ({ time: e.time.toISOString(), type: e.type, message: e.message })),
-    ...(rows.length > size && last ? { nextPageToken: encodePageToken({ before: String(last.id) }) } : {}),
-  };
+  const { page, nextPageToken } = pageOf(rows, size, (last) => ({ before: String(last.id) }));
+  return { events: page.map((e) => ({ time: e.time.toISOString(), type: e.type, message: e.message })), ...(nextPageToken ? { nextPageToken } : {}) };
 }

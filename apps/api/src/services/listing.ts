@@ -1,7 +1,7 @@
 // One page of instances or clusters (they share a table, told apart by kind), ordered by id,
 // with AIP-158 opaque page tokens.
 import type { PrismaClient } from "@cacheplane/db";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 
 export async function listPage(
   prisma: PrismaClient,
@@ -17,7 +17,6 @@ export async function listPage(
     include: { nodes: true },
     take: size + 1,
   });
-  const page = rows.slice(0, size).map((row) => ({ ...row, spec: row.spec as Record<string, unknown> }));
-  const last = page[page.length - 1];
-  return { page, ...(rows.length > size && last ? { nextPageToken: encodePageToken({ after: last.instanceId }) } : {}) };
+  const { page, nextPageToken } = pageOf(rows, size, (last) => ({ after: last.instanceId }));
+  return { page: page.map((row) => ({ ...row, spec: row.spec as Record<string, unknown> })), ...(nextPageToken ? { nextPageToken } : {}) };
 }

@@ -2,7 +2,7 @@
 import type { Prisma } from "@cacheplane/db";
 import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../paging.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 import { operationView } from "./operation-view.js";
 
 
@@ -45,12 +45,8 @@ export function createOperationService(ctx: ApiContext) {
         orderBy: [{ createTime: "desc" }, { id: "desc" }],
         take: size + 1,
       });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return {
-        operations: page.map(operationView),
-        ...(rows.length > size && last ? { nextPageToken: encodePageToken({ t: last.createTime.toISOString(), id: last.id }) } : {}),
-      };
+      const { page, nextPageToken } = pageOf(rows, size, (last) => ({ t: last.createTime.toISOString(), id: last.id }));
+      return { operations: page.map(operationView), ...(nextPageToken ? { nextPageToken } : {}) };
     },
 
     /** Returns when the operation is done or the timeout passes, whichever is first. */
