@@ -1,6 +1,7 @@
 // Every setting, its default, and one clear line when a value is wrong.
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 
 const portRange = z
@@ -39,7 +40,71 @@ const SettingsSchema = z.object({
   /** 32 bytes (base64 or hex) that wrap the projects' backup keys; default: {data dir}/master.key (0600). */
   CACHEPLANE_MASTER_KEY: z.string().optional(),
   CACHEPLANE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The engine catalogue: inline JSON, or @/path/to/file.json. Unset: the app's default. */
+  CACHEPLANE_ENGINES: z.string().max(1_000_000).optional(),
 });
+
+/** One engine build. The same shape as @cacheplane/core's EngineEntry (config may not import core). */
+export interface EngineEntry {
+  redisVersion: string;
+  maintenanceVersion: string;
+  binary?: string | undefined;
+  image?: string | undefined;
+}
+
+const EngineEntrySchema = z.strictObject({
+  redisVersion: z.string().max(40).regex(/^(REDIS|VALKEY)_\d+_(\d+|X)$/, "must look like REDIS_7_2, REDIS_6_X or VALKEY_8_0"),
+  maintenanceVersion: z.string().regex(/^\d{8}_\d{2}_\d{2}$/, "must look like 20261115_00_00"),
+  binary: z.string().max(1000).refine(isAbsolute, "must be an absolute path").optional(),
+  image: z.string().max(300).regex(/^[^\s]+$/, "must be an image reference such as redis:7.2").optional(),
+});
+
+const EngineListSchema = z
+  .array(EngineEntrySchema, { error: "must be a JSON list of {redisVersion, maintenanceVersion, binary?, image?}" })
+  .min(1, "must list at least one engine")
+  .max(500)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((e, i) => {
+      const key = `${e.redisVersion}@${e.maintenanceVersion}`;
+      if (seen.has(key)) ctx.addIssue({ code: "custom", path: [i], message: `lists ${key} twice` });
+      seen.add(key);
+    });
+  });
+
+function engineError(problem: string, at = ""): never {
+  throw new SettingsError(`CACHEPLANE_ENGINES${at}: ${problem.replace(/\s*\n\s*/g, " ")}`);
+}
+
+/** Inline JSON or @file; every problem is one SettingsError line naming the setting. */
+function parseEngines(raw: string): EngineEntry[] {
+  let text = raw;
+  let source = "";
+  if (raw.startsWith("@")) {
+    const path = resolve(raw.slice(1).trim() || engineError("name a file after @, as @/path/to/engines.json"));
+    source = ` (in ${path})`;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      engineError(code === "ENOENT" ? `no such file ${path}` : `cannot read ${path}: ${code ?? String(err)}`);
+    }
+  }
+  if (!text.trim()) engineError(`is empty${source}; unset it for the default engines`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    engineError(`not valid JSON${source}: ${(err as Error).message}`);
+  }
+  const parsed = EngineListSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+    engineError(`${issue.message}${source}`, at);
+  }
+  return parsed.data;
+}
 
 /** What real users pull; the offline image script makes a local stand-in. */
 export const DEFAULT_REDIS_IMAGES: Record<string, string> = {
@@ -72,6 +137,8 @@ export interface Settings {
   bucketsDir: string;
   /** Secret: never logged. */
   masterKey?: string | undefined;
+  /** CACHEPLANE_ENGINES; undefined when unset (the app builds its default catalogue). */
+  engines?: EngineEntry[] | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -107,5 +174,6 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     logLevel: s.CACHEPLANE_LOG_LEVEL,
     bucketsDir: resolve(s.CACHEPLANE_BUCKETS_DIR ?? join(s.CACHEPLANE_DATA_DIR, "buckets")),
     masterKey: s.CACHEPLANE_MASTER_KEY,
+    engines: s.CACHEPLANE_ENGINES === undefined ? undefined : parseEngines(s.CACHEPLANE_ENGINES),
   };
 }

@@ -6,6 +6,7 @@ import { GcsSource, ManagedBackupSource } from "./gcs.js";
 import { AutomatedBackupConfig } from "./automated-backup.js";
 import { RedisConfigs } from "./redis-configs.js";
 import { InstanceEvent, Labels, NodeInfo, outputOnly } from "./instance.js";
+import { maintenanceFields, RedisVersion } from "./maintenance.js";
 
 export const NodeType = z.enum(["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"]);
 export const ClusterState = z.enum(["STATE_UNSPECIFIED", "CREATING", "ACTIVE", "UPDATING", "DELETING"]);
@@ -81,6 +82,10 @@ export const Cluster = z
     zoneDistributionConfig: ZoneDistributionConfig.optional(),
     deletionProtectionEnabled: z.boolean().optional().meta({ description: "While true, delete is refused (FAILED_PRECONDITION)." }),
     automatedBackupConfig: AutomatedBackupConfig.optional(),
+    redisVersion: RedisVersion.optional().meta({
+      description: "cacheplane addition: the engine version. Changing it (PATCH) upgrades the cluster shard by shard; downgrades are refused.",
+    }),
+    ...maintenanceFields,
     labels: Labels.optional(),
     discoveryEndpoints: outputOnly(z.array(DiscoveryEndpoint), "Output only. Set once the cluster has an address."),
     shards: outputOnly(z.array(ClusterShard), "Output only. cacheplane addition: each shard with its slot ranges and nodes."),
@@ -102,6 +107,9 @@ export const CLUSTER_UPDATABLE_FIELDS = {
   persistenceConfig: "persistence_config",
   deletionProtectionEnabled: "deletion_protection_enabled",
   automatedBackupConfig: "automated_backup_config",
+  redisVersion: "redis_version",
+  maintenancePolicy: "maintenance_policy",
+  maintenanceVersion: "maintenance_version",
   labels: "labels",
 } as const;
 export type ClusterUpdatableField = keyof typeof CLUSTER_UPDATABLE_FIELDS;

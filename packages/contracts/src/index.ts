@@ -10,3 +10,4 @@ export * from "./api-key.js";
 export * from "./backup.js";
 export * from "./gcs.js";
 export * from "./automated-backup.js";
+export * from "./maintenance.js";

@@ -5,6 +5,9 @@ import { z } from "zod";
 import { RedisConfigs } from "./redis-configs.js";
 import { LocationId } from "./ids.js";
 import { AutomatedBackupConfig } from "./automated-backup.js";
+import { maintenanceFields, RedisVersion } from "./maintenance.js";
+
+export { RedisVersion };
 
 /** An output-only field: shown in responses, ignored when a client sends it back. */
 export const outputOnly = <T extends z.ZodType>(schema: T, description: string) =>
@@ -21,7 +24,6 @@ export const Labels = z
   .meta({ description: "Resource labels, as Google Cloud labels." });
 
 export const Tier = z.enum(["BASIC", "STANDARD_HA"]);
-export const RedisVersion = z.enum(["REDIS_6_X", "REDIS_7_0", "REDIS_7_2"]);
 export const InstanceState = z.enum([
   "STATE_UNSPECIFIED",
   "CREATING",
@@ -53,6 +55,8 @@ export const NodeInfo = z
     state: z.enum(["CREATING", "READY", "UNHEALTHY", "DELETING"]).meta({ description: "cacheplane addition." }),
     host: z.string().meta({ description: "cacheplane addition: this node's own endpoint." }),
     port: z.number().int(),
+    redisVersion: z.string().optional().meta({ description: "cacheplane addition: the engine version this node runs." }),
+    maintenanceVersion: z.string().optional().meta({ description: "cacheplane addition: the maintenance version this node runs." }),
   })
   .meta({ id: "NodeInfo" });
 
@@ -73,6 +77,7 @@ export const Instance = z
     persistenceConfig: PersistenceConfig.optional(),
     redisConfigs: RedisConfigs.optional(),
     automatedBackupConfig: AutomatedBackupConfig.optional().meta({ description: "cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention." }),
+    ...maintenanceFields,
     state: outputOnly(InstanceState, "Output only."),
     statusMessage: outputOnly(z.string(), "Output only. Why the instance is in its state."),
     host: outputOnly(z.string(), "Output only. The primary endpoint's address."),
@@ -107,6 +112,8 @@ export const UPDATABLE_FIELDS = {
   replicaCount: "replica_count",
   readReplicasMode: "read_replicas_mode",
   automatedBackupConfig: "automated_backup_config",
+  maintenancePolicy: "maintenance_policy",
+  maintenanceVersion: "maintenance_version",
 } as const;
 export type UpdatableField = keyof typeof UPDATABLE_FIELDS;
 

@@ -9,6 +9,7 @@
 import { dataSteps, type DataJobKind, type PendingBackup } from "./backup-plan.js";
 import { clusterNodeId, nodeId } from "./names.js";
 import { finish, planShard, type ClusterView, type ObservedNode, type Plan, type Step } from "./plan.js";
+import { upgradeSteps } from "./upgrade-plan.js";
 import { assignUnowned, formatRanges, nextMove, SLOT_COUNT, toRanges } from "./slots.js";
 
 /** Node ordinals of shard s are s * ORDINALS_PER_SHARD + 0..5 (a primary and up to 5 replicas,
@@ -36,6 +37,8 @@ export interface DesiredCluster {
   backup?: PendingBackup | undefined;
   /** An import or export asked for and not yet done: done once everything else has converged. */
   dataJob?: DataJobKind | undefined;
+  /** The engine build every node should run (an engineKey); rolled shard by shard. */
+  engine?: string | undefined;
 }
 
 const inDownZoneOf = (desired: DesiredCluster) => (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
@@ -156,8 +159,13 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   // same owner for every slot as the primaries do.
   if (steps.length === 0 && waiting.length === 0) waiting.push(...viewDisagreements(serving, owners, shardByClusterId, recorded));
   if (steps.length === 0 && waiting.length === 0 && switchovers[0]) steps.push(switchovers[0]);
+  const all = Array.from({ length: desired.shardCount }, (_, index) => ({ index, primaryId: shardPrimaryId(desired, index) }));
   if (steps.length === 0 && waiting.length === 0) {
-    const all = Array.from({ length: desired.shardCount }, (_, index) => ({ index, primaryId: shardPrimaryId(desired, index) }));
+    const upgrade = upgradeSteps(desired.engine, all, observed, true);
+    steps.push(...upgrade.steps);
+    waiting.push(...upgrade.waiting);
+  }
+  if (steps.length === 0 && waiting.length === 0) {
     const data = dataSteps(desired, all, observed);
     steps.push(...data.steps);
     waiting.push(...data.waiting);

@@ -12,3 +12,7 @@ export * from "./backup-plan.js";
 export * from "./backup-view.js";
 export * from "./key-slot.js";
 export * from "./backup-schedule.js";
+export * from "./engines.js";
+export * from "./maintenance-window.js";
+export * from "./upgrade-plan.js";
+export * from "./maintenance-record.js";

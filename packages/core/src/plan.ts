@@ -8,6 +8,7 @@
 // persistence) and its replicas would copy that emptiness.
 import { dataSteps, type DataJobKind, type PendingBackup } from "./backup-plan.js";
 import { configDrift } from "./node-config.js";
+import { upgradeSteps } from "./upgrade-plan.js";
 
 export interface DesiredInstance {
   uid: string;
@@ -36,6 +37,8 @@ export interface DesiredInstance {
   backup?: PendingBackup | undefined;
   /** An import or export asked for and not yet done: done once everything else has converged. */
   dataJob?: DataJobKind | undefined;
+  /** The engine build every node should run (an engineKey); nodes on another are upgraded in turn. */
+  engine?: string | undefined;
 }
 
 /** What the edge (kernel redirects) does now: where the read endpoint sends connections. */
@@ -82,6 +85,8 @@ export interface ObservedNode {
   /** How long it has been unresponsive without a break (0 when it answers). */
   unresponsiveForMs?: number | undefined;
   loading: boolean;
+  /** The engine build the node was last started on (an engineKey). */
+  engine?: string | undefined;
   config: Record<string, string>;
   bind?: string[] | undefined;
   replication?:
@@ -115,7 +120,10 @@ export type Step =
   /** The primary is gone: fence it, then make `to` the primary (recorded first). */
   | { kind: "failover"; from: string; to: string; shard?: number }
   /** Manual failover: pause writes, let `to` catch up, swap roles, resume. */
-  | { kind: "switchover"; from: string; to: string; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS"; shard?: number }
+  | { kind: "switchover"; from: string; to: string; mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS"; shard?: number; purpose?: "upgrade" }
+  /** Restart the node on the engine build `engine`; `keepData`: save its dataset first and load it
+   *  back (a shard without replicas). A node that does not come up on it is rolled back. */
+  | { kind: "upgradeNode"; nodeId: string; engine: string; keepData: boolean; shard?: number }
   /** Point the read endpoint at exactly these nodes ("host:port"); none removes it. */
   | { kind: "routeReads"; targets: string[] }
   /** A manual failover that cannot be done safely: end it with this reason. */
@@ -172,7 +180,7 @@ const followsPrimary = (n: ObservedNode, primary: ObservedNode) =>
 const canTakeOver = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && (n.replication?.offset ?? 0) > 0;
 /** A replica in sync with its primary: what READY means for a replica. A fresh primary has
  *  offset 0 until its first write or ping, so the offset says nothing here; the link does. */
-const isHealthyReplica = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && n.replication?.linkUp === true;
+export const isHealthyReplica = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && n.replication?.linkUp === true;
 
 /** The replica to promote: the most replicated data, then the lowest ordinal (stable). */
 export function bestReplica(candidates: readonly ObservedNode[]): ObservedNode | undefined {
@@ -255,6 +263,11 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
   }
 
   if (steps.length === 0 && waiting.length === 0 && shard.switchover) steps.push(shard.switchover);
+  if (steps.length === 0 && waiting.length === 0) {
+    const upgrade = upgradeSteps(desired.engine, [{ index: 0, primaryId: desired.primaryId }], observed, false);
+    steps.push(...upgrade.steps);
+    waiting.push(...upgrade.waiting);
+  }
   if (steps.length === 0 && waiting.length === 0) {
     const data = dataSteps(desired, [{ index: 0, primaryId: desired.primaryId }], observed);
     steps.push(...data.steps);
@@ -420,7 +433,11 @@ export function describe(step: Step): string {
     case "failover":
       return `Primary ${step.from} is down; failing over to ${step.to}`;
     case "switchover":
-      return `Failing over from ${step.from} to ${step.to} (${step.mode})`;
+      return step.purpose === "upgrade"
+        ? `Switching the primary over from ${step.from} to the upgraded ${step.to}`
+        : `Failing over from ${step.from} to ${step.to} (${step.mode})`;
+    case "upgradeNode":
+      return `Upgrading node ${step.nodeId} to ${step.engine.replace("@", " (")})`;
     case "refuseFailover":
       return `Failover refused: ${step.reason}`;
     case "routeReads":
