@@ -114,13 +114,16 @@ export const persistenceFiles = (dataDir: string) => ({
  *   Redis would start empty (with appendonly yes it ignores dump.rdb), so the node starts from
  *   its RDB with appendonly no, and configure() turns AOF on live, which writes the AOF from the
  *   loaded data.
+ * `keepData` (StartOptions.keepData) overrides the first rule: the caller has just had the node
+ * SHUTDOWN SAVE its dataset (an engine upgrade of a node with no replica), so its RDB is current.
  */
 export function planDataFiles(
   config: Record<string, string>,
   node: { primary: boolean; ranBefore: boolean; rdb: boolean; aof: boolean },
+  start: { keepData?: boolean } = {},
 ): { remove: ("rdb" | "aof")[]; startConfig: Record<string, string> } {
   if (!persistsData(config)) {
-    const stale = node.primary && node.ranBefore;
+    const stale = node.primary && node.ranBefore && start.keepData !== true;
     return { remove: stale ? [...(node.rdb ? ["rdb" as const] : []), ...(node.aof ? ["aof" as const] : [])] : [], startConfig: config };
   }
   if (config.appendonly === "yes" && !node.aof && node.rdb) return { remove: [], startConfig: { ...config, appendonly: "no" } };
@@ -135,6 +138,24 @@ const DIRECTIVE = /^[a-z][a-z0-9-]{0,63}$/;
 
 export class InvalidNodeSpecError extends Error {
   override name = "InvalidNodeSpecError";
+}
+
+/** NodeEngine.binary: an absolute path (the process driver spawns it with the data dir as cwd,
+ *  so a relative one would name another file per node). */
+export function assertEngineBinary(id: string, binary: string): void {
+  if (typeof binary !== "string" || !path.isAbsolute(binary) || /[\0\n]/.test(binary)) {
+    throw new InvalidNodeSpecError(`invalid engine binary ${JSON.stringify(binary)} for node ${id}: must be an absolute path`);
+  }
+}
+
+// A Docker reference as far as it matters here: no whitespace, no empty name (the engine checks the rest).
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/;
+
+/** NodeEngine.image: an image reference ("redis:7.2", "registry:5000/team/redis@sha256:…"). */
+export function assertEngineImage(id: string, image: string): void {
+  if (typeof image !== "string" || !IMAGE_REF.test(image)) {
+    throw new InvalidNodeSpecError(`invalid engine image ${JSON.stringify(image)} for node ${id}`);
+  }
 }
 
 /** Node ids name directories and files, so they must be plain path segments. */

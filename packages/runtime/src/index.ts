@@ -1,5 +1,5 @@
 // @cacheplane/runtime: how data nodes become real. Imports no other @cacheplane package.
-export type { NodeLiveness, NodeObservation, NodeReplication, NodeRuntime, NodeSpec, StartOptions } from "./node-runtime.js";
+export type { NodeEngine, NodeLiveness, NodeObservation, NodeReplication, NodeRuntime, NodeSpec, StartOptions, StopOptions } from "./node-runtime.js";
 export { AddressInUseError } from "./errors.js";
 export type { RuntimeLogger } from "./logger.js";
 export { silentLogger } from "./logger.js";
@@ -11,6 +11,7 @@ export {
   type ProcessRuntimeOptions,
 } from "./process-runtime.js";
 export { findRedisServer, RedisServerNotFoundError, type FindRedisServerOptions } from "./redis-server-binary.js";
+export { SAVE_TIMEOUT_MS } from "./shutdown-save.js";
 export {
   configGet,
   configSet,
@@ -27,6 +28,8 @@ export {
   type AdminTarget,
 } from "./redis-admin.js";
 export {
+  assertEngineBinary,
+  assertEngineImage,
   assertTopology,
   bindAddresses,
   confBindAddresses,

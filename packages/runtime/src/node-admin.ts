@@ -9,7 +9,7 @@
 
 import { access, readFile, rm, writeFile } from "node:fs/promises";
 import type { Redis } from "ioredis";
-import { InvalidNodeSpecError, RESET_VALUES, bindAddresses, configValuesEqual, nodeFiles, parseSpecConfig, persistenceFiles, planDataFiles } from "./config.js";
+import { InvalidNodeSpecError, RESET_VALUES, bindAddresses, configValuesEqual, nodeFiles, parseSpecConfig, persistenceFiles, persistsData, planDataFiles } from "./config.js";
 import { AddressInUseError, NodeUnavailableError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeSpec } from "./node-runtime.js";
@@ -81,10 +81,16 @@ export async function seedClusterIdentity(spec: NodeSpec, nodesConfPath: string)
 const present = (file: string) => access(file).then(() => true, () => false);
 
 /** Readies a stopped node's data files for its start (see planDataFiles: a primary's stale files
- *  removed when persistence is off; an RDB not left behind when AOF is on but not written yet)
- *  and returns the directives to start it with. `dataDir` is the node's dir as this process sees
- *  it. Call it before the start writes redis.conf: a dir without one has never run a node. */
-export async function prepareDataFiles(spec: NodeSpec, dataDir: string, log: RuntimeLogger): Promise<Record<string, string>> {
+ *  removed when persistence is off, unless `keepData`; an RDB not left behind when AOF is on but
+ *  not written yet) and returns the directives to start it with. `dataDir` is the node's dir as
+ *  this process sees it. Call it before the start writes redis.conf: a dir without one has never
+ *  run a node. */
+export async function prepareDataFiles(
+  spec: NodeSpec,
+  dataDir: string,
+  log: RuntimeLogger,
+  start: { keepData?: boolean } = {},
+): Promise<Record<string, string>> {
   const files = persistenceFiles(dataDir);
   const [ranBefore, rdb, manifest, legacy] = await Promise.all([
     present(nodeFiles(dataDir).conf), // written by every start (call this before writing it)
@@ -93,7 +99,10 @@ export async function prepareDataFiles(spec: NodeSpec, dataDir: string, log: Run
     present(files.legacyAof),
   ]);
   const primary = spec.replicaOf === undefined && spec.cluster?.primaryId === undefined;
-  const plan = planDataFiles(spec.config, { primary, ranBefore, rdb, aof: manifest || legacy });
+  const plan = planDataFiles(spec.config, { primary, ranBefore, rdb, aof: manifest || legacy }, start);
+  if (start.keepData && !persistsData(spec.config) && primary && ranBefore && (rdb || manifest || legacy)) {
+    log.info({ node: spec.id }, "persistence is off but keepData: the primary starts from its data files");
+  }
   if (plan.remove.includes("rdb")) await rm(files.rdb, { force: true });
   if (plan.remove.includes("aof")) await Promise.all([rm(files.aofDir, { recursive: true, force: true }), rm(files.legacyAof, { force: true })]);
   if (plan.remove.length > 0) log.info({ node: spec.id, removed: plan.remove }, "persistence is off: the primary starts empty, its old data files removed");

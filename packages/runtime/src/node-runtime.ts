@@ -31,6 +31,21 @@ export interface NodeSpec {
    *  REPLICAOF is refused in cluster mode). Endpoint addresses are bound live only, never from
    *  redis.conf, so the cluster bus never listens on them. */
   cluster?: { myId: string; primaryId?: string };
+  /** The engine build the node runs, for rolling upgrades (the control plane stops a node and
+   *  starts it again with another build). Each driver reads its own field; a missing one is the
+   *  driver's default (process: the configured or found redis-server; docker: imageOverride ??
+   *  images[redisVersion]). Only a start applies it: a running node is never replaced. */
+  engine?: NodeEngine;
+}
+
+export interface NodeEngine {
+  /** Process driver: absolute path of a redis-server executable. Debian's binary picks its mode
+   *  by its file name (/usr/bin/redis-server links to redis-check-rdb), so a copy must be named
+   *  redis-server. Not absolute: InvalidNodeSpecError; not an executable file: NodeStartError. */
+  binary?: string;
+  /** Docker driver: the image the node's container is created from (pulled when missing). The
+   *  driver runs `redis-server` from the image's PATH, never the image's own entrypoint. */
+  image?: string;
 }
 
 /** Replication state from INFO replication. */
@@ -77,17 +92,45 @@ export interface NodeObservation {
   cluster?: ClusterView;
   /** OS pid or container id, for diagnostics only. */
   handle?: string;
+  /** What the node really runs, whenever its process/container exists (any liveness but
+   *  "absent"): process, the resolved path of its executable (/proc/<pid>/exe; the default
+   *  /usr/bin/redis-server reads as /usr/bin/redis-check-rdb); docker, the image name its
+   *  container was created from (Config.Image). Compare with the resolved NodeSpec.engine. */
+  engine?: string;
 }
 
 export interface StartOptions {
   /** Progress of slow preparation (an image pull), one human-readable line per event. */
   onProgress?: (message: string) => void;
+  /** Keep the node's RDB and AOF files even where a start would remove them (a primary with
+   *  persistence off that ran before starts empty: see planDataFiles). For a restart right after
+   *  stop(spec, { save: true }) of a node whose data must survive it (an upgrade of a node with
+   *  no replica to resync from). */
+  keepData?: boolean;
+}
+
+export interface StopOptions {
+  /** A node that answers is stopped with SHUTDOWN SAVE: its whole dataset (every acknowledged
+   *  write) is in its RDB file when it stops, even with persistence off. A node that does not
+   *  answer is killed as without it. Throws, leaving the node running, when the node answers but
+   *  cannot save (refused, a disk error, every known password refused, still saving after
+   *  two minutes): a kill then would lose what the caller asked to keep. */
+  save?: boolean;
 }
 
 export interface NodeRuntime {
   readonly driver: "process" | "docker";
-  /** Starts the node if it is not running (idempotent). Resolves once the process or container
-   *  exists; readiness is observed later through observe(). */
+  /** Starts the node if it is not running (idempotent; a running node is never replaced, whatever
+   *  its engine: stop it first). Resolves once the process or container runs and answers, or
+   *  startTimeoutMs passed; readiness is observed later through observe(). A stopped docker
+   *  container created for another shape, labels or image (spec.engine.image, a moved tag) is
+   *  recreated, its data dir kept.
+   *  An engine that cannot run (a binary that exits at once, an image without redis-server) is
+   *  thrown as NodeStartError naming the node, with the reason the driver sees: process, the
+   *  exit code and log tail of a process that exited during the wait (or a binary that is not an
+   *  executable file); docker, the engine's refusal to start the container (missing executable)
+   *  or the exit code and logs of one that exited during the wait. observe() then reports
+   *  "absent" (process) or "stopped" (docker), and a start with a good engine works. */
   start(spec: NodeSpec, options?: StartOptions): Promise<void>;
   /** Calls onDeath(nodeId) as soon as a node dies, where the driver can tell (docker's event
    *  stream); the supervisor's probes cover drivers without it. */
@@ -106,8 +149,10 @@ export interface NodeRuntime {
   /** Stops the node's process/container but keeps its data dir (start() brings it back): fences a
    *  failed primary that may still hold an endpoint address. Once it resolves nothing of the node
    *  listens anymore, also when it was hung (SIGSTOP, paused). Idempotent; no error when already
-   *  stopped or absent. */
-  stop(spec: NodeSpec): Promise<void>;
+   *  stopped or absent. With `save`, a node that answers saves its dataset and exits by itself
+   *  first (see StopOptions); afterwards it is observed as without it (process "absent", docker
+   *  "stopped", its container kept for start()). */
+  stop(spec: NodeSpec, options?: StopOptions): Promise<void>;
   /** Stops the node and releases everything it holds: process/container, data dir (idempotent). */
   destroy(spec: NodeSpec): Promise<void>;
   /** Ids of nodes this driver finds on the machine for cacheplane (to find orphans). */

@@ -4,7 +4,7 @@
 // writes `set-proc-title no` so Redis keeps its argv). Linux /proc only.
 
 import { readFileSync, readdirSync } from "node:fs";
-import { readFile, writeFile, rename } from "node:fs/promises";
+import { readFile, readlink, writeFile, rename } from "node:fs/promises";
 import net from "node:net";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,6 +29,17 @@ async function cmdline(pid: number): Promise<string[] | undefined> {
   try {
     const raw = await readFile(`/proc/${pid}/cmdline`, "utf8");
     return raw ? raw.split("\0").filter((a) => a !== "") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The executable a live process runs (/proc/<pid>/exe: symlinks resolved, " (deleted)" when the
+ *  file was replaced since); undefined if gone or not ours to read. Adoption never depends on it:
+ *  a node is known by its config file in argv, whatever build runs it. */
+export async function executableOf(pid: number): Promise<string | undefined> {
+  try {
+    return await readlink(`/proc/${pid}/exe`);
   } catch {
     return undefined;
   }

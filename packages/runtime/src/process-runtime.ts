@@ -1,18 +1,20 @@
 // The process driver: one detached `redis-server` per node, configured by a generated redis.conf in
 // the node's data dir. Nodes outlive the worker; a new driver instance adopts them through the pid
 // file and /proc/<pid>/cmdline (which must name the node's config file), so a reused pid is never
-// mistaken for a node.
+// mistaken for a node. Which binary runs (spec.engine.binary, else the configured/found redis-server)
+// plays no part in adoption: argv[0] is never compared, only the config file after it.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { access, chmod, mkdir, open, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bindAddresses, confBindAddresses, isNodeId, locateNode, renderRedisConf } from "./config.js";
+import { assertEngineBinary, bindAddresses, confBindAddresses, isNodeId, locateNode, renderRedisConf } from "./config.js";
 import { NodeStartError, PortInUseError } from "./errors.js";
 import { silentLogger, type RuntimeLogger } from "./logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec } from "./node-runtime.js";
 import {
   canConnect,
+  executableOf,
   isNodeProcess,
   portFreeWithin,
   killNode,
@@ -23,7 +25,8 @@ import {
   writePidFile,
 } from "./proc.js";
 import { assertAddressesFree, createNodeAdmin, prepareDataFiles, seedClusterIdentity } from "./node-admin.js";
-import { findRedisServer } from "./redis-server-binary.js";
+import { findRedisServer, isExecutableFile } from "./redis-server-binary.js";
+import { shutdownSaving } from "./shutdown-save.js";
 import { createNodeLocks } from "./node-locks.js";
 
 export interface ProcessRuntimeOptions {
@@ -42,6 +45,8 @@ export interface ProcessRuntimeOptions {
 export { NodeStartError, NodeUnavailableError, PortInUseError } from "./errors.js";
 
 const STOP_GRACE_MS = 2000;
+/** How long a node that took SHUTDOWN SAVE (it answers only once saved) has to leave /proc. */
+const EXIT_AFTER_SHUTDOWN_MS = 5000;
 /** How long start() lets the sockets of a node killed a moment ago close before it calls the
  *  port taken. */
 const PORT_RELEASE_MS = 200;
@@ -77,8 +82,16 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
     await rename(tmp, files.conf);
   };
 
-  const binaryPath = () =>
+  const defaultBinary = () =>
     (binary ??= findRedisServer({ redisServerPath: options.redisServerPath, searchPath: options.searchPath }));
+  /** The build this start runs: spec.engine.binary, checked here (it may not be installed yet),
+   *  else the driver's default (whose absence is RedisServerNotFoundError). */
+  const engineBinary = (spec: NodeSpec) => {
+    const wanted = spec.engine?.binary;
+    if (wanted === undefined) return defaultBinary();
+    if (!isExecutableFile(wanted)) throw new NodeStartError(`engine binary ${wanted} of node ${spec.id} is not an executable file`);
+    return wanted;
+  };
 
   /** Last lines of the node's log (redis's own log and its stderr), secrets redacted. */
   const logTail = async (files: Files) => {
@@ -95,7 +108,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
           .filter(Boolean)
           .slice(-4)
           .map((l) => (/requirepass|masterauth/i.test(l) ? "[line with a secret redacted]" : l))
-          .join(" | ");
+          .join(" | ") || "(empty log)";
       } finally {
         await handle.close();
       }
@@ -144,9 +157,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   return {
     driver: "process",
 
-    async start(spec) {
+    async start(spec, startOptions = {}) {
       const files = locate(spec);
       const conf = renderRedisConf({ ...spec, dataDir: files.dataDir }); // validates before any effect
+      if (spec.engine?.binary !== undefined) assertEngineBinary(spec.id, spec.engine.binary);
       return serialized(spec.id, async () => {
         const existing = await findPid(files, true);
         if (existing !== undefined) {
@@ -154,10 +168,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
           log.debug({ node: spec.id, pid: existing }, "redis-server already running");
           return;
         }
-        const bin = binaryPath();
+        const bin = engineBinary(spec);
         await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
         await chmod(files.dataDir, 0o700);
-        const startConfig = await prepareDataFiles(spec, files.dataDir, log);
+        const startConfig = await prepareDataFiles(spec, files.dataDir, log, { keepData: startOptions.keepData });
         await writeConf(files, startConfig === spec.config ? conf : renderRedisConf({ ...spec, config: startConfig, dataDir: files.dataDir }));
         if (!(await portFreeWithin(spec.host, spec.port, PORT_RELEASE_MS))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
@@ -177,7 +191,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         // the process runs without a pid file for another start() to find.
         if (child.pid !== undefined) await writePidFile(files.pid, child.pid);
         await waitForListening(child, spec, files);
-        log.info({ node: spec.id, pid: child.pid, port: spec.port }, "redis-server started");
+        log.info({ node: spec.id, pid: child.pid, port: spec.port, binary: bin }, "redis-server started");
       });
     },
 
@@ -189,7 +203,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         admin.drop(spec.id);
         return absent;
       }
-      return admin.observeRunning(spec, files.conf, String(pid));
+      const [observation, engine] = await Promise.all([admin.observeRunning(spec, files.conf, String(pid)), executableOf(pid)]);
+      return engine === undefined ? observation : { ...observation, engine };
     },
 
     async configure(spec) {
@@ -230,21 +245,27 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
       });
     },
 
-    async stop(spec) {
+    async stop(spec, stopOptions = {}) {
       const files = locate(spec);
       return serialized(spec.id, async () => {
         admin.drop(spec.id);
         const pid = await findPid(files, true);
         if (pid === undefined) return;
-        // SIGKILL at once: stop() fences a node that may be hung (SIGSTOP) or split off, and must
-        // not return while it could still answer on an endpoint address.
-        if (!(await killNode(pid, files.conf, STOP_GRACE_MS))) {
+        // With save, a node that answers saves and exits by itself. Once it is gone it is never
+        // signalled: its pid may already belong to another process.
+        const saved =
+          stopOptions.save === true &&
+          (await shutdownSaving(spec, files.conf, log)) === "exiting" &&
+          (await waitForExit(pid, files.conf, EXIT_AFTER_SHUTDOWN_MS));
+        // Otherwise SIGKILL at once: stop() fences a node that may be hung (SIGSTOP) or split off,
+        // and must not return while it could still answer on an endpoint address.
+        if (!saved && !(await killNode(pid, files.conf, STOP_GRACE_MS))) {
           throw new Error(`node ${spec.id}: redis-server pid ${pid} survived SIGKILL`);
         }
         // A dying process drops its memory (and so its /proc cmdline) before its sockets:
         // wait until its addresses are really free before saying it is fenced.
         for (const address of bindAddresses(spec)) await portFreeWithin(address, spec.port, STOP_GRACE_MS);
-        log.info({ node: spec.id, pid }, "redis-server killed (stopped; data dir kept)");
+        log.info({ node: spec.id, pid }, saved ? "redis-server saved and exited (stopped; data dir kept)" : "redis-server killed (stopped; data dir kept)");
       });
     },
 

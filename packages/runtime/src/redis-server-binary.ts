@@ -17,7 +17,7 @@ export class RedisServerNotFoundError extends Error {
   override name = "RedisServerNotFoundError";
 }
 
-const isExecutableFile = (file: string) => {
+export const isExecutableFile = (file: string) => {
   try {
     accessSync(file, constants.X_OK);
     return statSync(file).isFile();

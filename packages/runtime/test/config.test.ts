@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  assertEngineBinary,
+  assertEngineImage,
   configValuesEqual,
   parseMemory,
   parseSpecConfig,
@@ -168,6 +170,15 @@ describe("planDataFiles: what a node's data files mean for its next start", () =
     expect(planDataFiles(off, { ...primary, ranBefore: false })).toEqual({ remove: [], startConfig: off });
   });
 
+  it("keeps a primary's files when the start asks to (keepData: it just saved them with SHUTDOWN SAVE)", () => {
+    expect(planDataFiles(off, primary, { keepData: true })).toEqual({ remove: [], startConfig: off });
+    expect(planDataFiles(off, primary, { keepData: false }).remove).toEqual(["rdb", "aof"]);
+    expect(planDataFiles(off, primary, {}).remove).toEqual(["rdb", "aof"]);
+    // The AOF rule is about keeping data too: keepData leaves it as it is.
+    expect(planDataFiles(aof, { ...primary, aof: false }, { keepData: true }).startConfig).toEqual({ ...aof, appendonly: "no" });
+    expect(planDataFiles(rdb, primary, { keepData: true })).toEqual({ remove: [], startConfig: rdb });
+  });
+
   it("starts from the RDB with AOF off when AOF is wanted but not written yet (Redis would ignore the RDB)", () => {
     expect(planDataFiles(aof, { ...primary, aof: false }).startConfig).toEqual({ ...aof, appendonly: "no" });
     expect(planDataFiles(aof, { primary: false, ranBefore: true, rdb: true, aof: false }).startConfig).toEqual({ ...aof, appendonly: "no" });
@@ -177,5 +188,24 @@ describe("planDataFiles: what a node's data files mean for its next start", () =
 
   it("undoes appendfsync when AOF leaves the spec", () => {
     expect(RESET_VALUES.appendfsync).toBe("everysec");
+  });
+});
+
+describe("engine builds in a spec", () => {
+  it("accepts an absolute binary path only", () => {
+    expect(() => assertEngineBinary("n-0", "/opt/redis-7.2/bin/redis-server")).not.toThrow();
+    expect(() => assertEngineBinary("n-0", "redis-server")).toThrow(/node n-0: must be an absolute path/);
+    expect(() => assertEngineBinary("n-0", "./bin/redis-server")).toThrow(/must be an absolute path/);
+    expect(() => assertEngineBinary("n-0", "")).toThrow(/must be an absolute path/);
+    expect(() => assertEngineBinary("n-0", "/bin/redis-server\n--port 1")).toThrow(/must be an absolute path/);
+  });
+
+  it("accepts image references, not empty or spaced names", () => {
+    for (const image of ["redis:7.2", "valkey/valkey:8", "localhost:5000/team/redis@sha256:0123abcd", "cacheplane/redis-local:7.0-upgrade-test"]) {
+      expect(() => assertEngineImage("n-0", image)).not.toThrow();
+    }
+    expect(() => assertEngineImage("n-0", "")).toThrow(/invalid engine image "" for node n-0/);
+    expect(() => assertEngineImage("n-0", "redis 7")).toThrow(/invalid engine image/);
+    expect(() => assertEngineImage("n-0", "-redis")).toThrow(/invalid engine image/);
   });
 });

@@ -12,6 +12,7 @@ import {
   formatPullProgress,
   isOwnContainer,
   memoryLimitBytes,
+  recreateReason,
   renderContainerConf,
   UnknownRedisVersionError,
   watchContainerDeaths,
@@ -127,6 +128,27 @@ describe("docker container spec", () => {
     expect(() => rt.imageFor({ ...spec, redisVersion: "REDIS_6_X" })).toThrow(/REDIS_6_X.*configured: REDIS_7_0/);
     const over = createDockerRuntime({ nodesRoot: "/r", images: {}, imageOverride: "mine:1", docker: {} as Dockerode });
     expect(over.imageFor({ ...spec, redisVersion: "REDIS_6_X" })).toBe("mine:1");
+    // A node's own engine build comes first, then the driver's default.
+    expect(over.imageFor({ ...spec, engine: { image: "redis:7.2" } })).toBe("redis:7.2");
+    expect(rt.imageFor({ ...spec, redisVersion: "REDIS_6_X", engine: { image: "redis:7.2" } })).toBe("redis:7.2");
+    expect(rt.imageFor({ ...spec, engine: { binary: "/opt/redis-server" } })).toBe("redis:7.0"); // the process driver's field
+    expect(() => rt.imageFor({ ...spec, engine: { image: "" } })).toThrow(/invalid engine image/);
+  });
+
+  it("recreates a stopped container for another image, shape, labels or build behind the tag, not otherwise", () => {
+    const shape = { nodesRoot: "/r", image: "redis:7.0", network: "host" as const };
+    const made = containerCreateOptions(spec, spec.dataDir, shape);
+    const existing = { Image: "sha256:aaa", Config: { Image: made.Image, Labels: made.Labels } };
+    expect(recreateReason(existing, made)).toBeUndefined();
+    expect(recreateReason(existing, made, "sha256:aaa")).toBeUndefined();
+    expect(recreateReason(existing, containerCreateOptions(spec, spec.dataDir, { ...shape, image: "redis:7.2" }))).toBe("its image changed (redis:7.0 -> redis:7.2)");
+    expect(recreateReason(existing, containerCreateOptions(spec, spec.dataDir, { ...shape, user: "1:1" }))).toBe("its shape changed");
+    expect(recreateReason(existing, containerCreateOptions({ ...spec, redisVersion: "REDIS_7_2" }, spec.dataDir, shape))).toBe(
+      "its labels changed (cacheplane.redis-version)",
+    );
+    expect(recreateReason(existing, made, "sha256:bbb")).toBe("image redis:7.0 now names another build");
+    // The memory limit is not a reason: start() updates it in place.
+    expect(recreateReason(existing, containerCreateOptions({ ...spec, config: { maxmemory: "1gb" } }, spec.dataDir, shape))).toBeUndefined();
   });
 });
 

@@ -143,3 +143,35 @@ export function containerCreateOptions(spec: NodeSpec, dataDir: string, shape: C
 function shapeHash(fixed: object): string {
   return createHash("sha256").update(JSON.stringify(fixed)).digest("hex").slice(0, 16);
 }
+
+/** What start() compares of a stopped container (from its inspect) with the one it would create. */
+export interface ExistingContainer {
+  /** Id of the image it was created from ("sha256:…"; inspect's `Image`). */
+  Image: string;
+  Config: { Image?: string; Labels?: Record<string, string> };
+}
+
+/**
+ * Why a stopped container cannot simply be started again and must be recreated (its data dir is
+ * a bind mount, so the node keeps its files); undefined: start it as it is. Everything compared is
+ * fixed at create:
+ * - its shape (image name, network, ports, mount, user, command): an engine upgrade names a new image;
+ * - its labels (redis version, instance, project, zone), which list() and diagnostics read;
+ * - the image behind the name (`wantedImageId`, when the engine has the image): a tag moved to a new
+ *   build is an upgrade under the same name.
+ */
+export function recreateReason(
+  existing: ExistingContainer,
+  wanted: Pick<Dockerode.ContainerCreateOptions, "Image" | "Labels">,
+  wantedImageId?: string,
+): string | undefined {
+  const labels = existing.Config.Labels ?? {};
+  const want = wanted.Labels ?? {};
+  if (labels[LABELS.shape] !== want[LABELS.shape]) {
+    return existing.Config.Image === wanted.Image ? "its shape changed" : `its image changed (${existing.Config.Image} -> ${wanted.Image})`;
+  }
+  const changed = Object.keys(want).filter((name) => labels[name] !== want[name]);
+  if (changed.length > 0) return `its labels changed (${changed.join(", ")})`;
+  if (wantedImageId !== undefined && wantedImageId !== existing.Image) return `image ${wanted.Image} now names another build`;
+  return undefined;
+}

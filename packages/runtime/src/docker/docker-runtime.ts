@@ -4,18 +4,18 @@
 // labels say they are this node of this control plane (cacheplane.root = nodesRoot).
 //
 // Images are pulled by images.ts, engine answers are told apart in engine-errors.ts, container
-// logs decoded in logs.ts; the container's shape is container-spec.ts.
+// logs decoded in logs.ts, the end of a start awaited in start-wait.ts; the container's shape
+// (and when a stopped one must be recreated) is container-spec.ts.
 //
 // Engine down: every method that needs the engine throws RuntimeUnavailableError rather than
 // reporting nodes absent or gone (see errors.ts); reconcile must back off on it.
 
-import { chmod, chown, mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
+import { chmod, chown, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { confBindAddresses, isNodeId, locateNode } from "../config.js";
+import { assertEngineImage, confBindAddresses, isNodeId, locateNode } from "../config.js";
 import { silentLogger, type RuntimeLogger } from "../logger.js";
-import type { NodeObservation, NodeRuntime, NodeSpec } from "../node-runtime.js";
+import type { NodeObservation, NodeRuntime, NodeSpec, StartOptions } from "../node-runtime.js";
 import { isPortFree } from "../proc.js";
 import { NodeStartError, PortInUseError } from "../errors.js";
 import { withTimeout } from "../redis-admin.js";
@@ -27,6 +27,7 @@ import {
   isOwnContainer,
   managedFilters,
   memoryLimitBytes,
+  recreateReason,
   renderContainerConf,
   type DockerNetwork,
 } from "./container-spec.js";
@@ -36,7 +37,8 @@ import { watchContainerDeaths, type Watch } from "./watch.js";
 import { createNodeLocks } from "../node-locks.js";
 import { isEngineDown, messageOf, statusOf } from "./engine-errors.js";
 import { createImagePuller } from "./images.js";
-import { demuxLogs, redact } from "./logs.js";
+import { createStartWaiter } from "./start-wait.js";
+import { shutdownSaving } from "../shutdown-save.js";
 
 export interface DockerRuntimeOptions {
   /** Directory holding one data dir per node, named by node id; also labels the containers
@@ -66,15 +68,14 @@ export interface DockerRuntimeOptions {
   apiTimeoutMs?: number;
 }
 
-export interface DockerStartOptions {
-  /** Progress of an image pull this start needs, one human-readable line per event. */
-  onProgress?: (message: string) => void;
-}
+/** StartOptions; onProgress reports the image pull this start needs, one line per event. */
+export type DockerStartOptions = StartOptions;
 
 export interface DockerRuntime extends NodeRuntime {
   readonly driver: "docker";
   start(spec: NodeSpec, options?: DockerStartOptions): Promise<void>;
-  /** The image a node runs (imageOverride ?? images[spec.redisVersion]); throws UnknownRedisVersionError. */
+  /** The image a node runs (spec.engine.image ?? imageOverride ?? images[spec.redisVersion]); throws
+   *  UnknownRedisVersionError when none applies, InvalidNodeSpecError for a malformed engine.image. */
   imageFor(spec: NodeSpec): string;
   /**
    * Calls onDeath(nodeId) when one of this control plane's containers dies (crash, kill, OOM,
@@ -85,24 +86,8 @@ export interface DockerRuntime extends NodeRuntime {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Sends PING and resolves true on any reply (+PONG, -NOAUTH, -LOADING): the server answers.
- *  A bare connect is not enough in bridge mode, where docker-proxy accepts before Redis listens. */
-function answersPing(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      clearTimeout(timer);
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (chunk) => done(chunk[0] === 0x2b /* + */ || chunk[0] === 0x2d /* - */));
-    socket.once("error", () => done(false));
-    socket.once("close", () => done(false));
-  });
-}
+/** How long a container whose server took SHUTDOWN SAVE (it answers only once saved) has to exit. */
+const EXIT_AFTER_SHUTDOWN_MS = 5000;
 
 export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntime {
   const nodesRoot = path.resolve(options.nodesRoot);
@@ -131,6 +116,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
   type Files = ReturnType<typeof locate>;
 
   const imageFor = (spec: NodeSpec) => {
+    if (spec.engine?.image !== undefined) {
+      assertEngineImage(spec.id, spec.engine.image);
+      return spec.engine.image;
+    }
     const image = options.imageOverride ?? options.images[spec.redisVersion];
     if (!image) {
       const known = Object.keys(options.images);
@@ -171,6 +160,26 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     }
   };
 
+  /** The id of the image a name stands for now; undefined when the engine does not have it. */
+  const imageIdOf = async (image: string): Promise<string | undefined> => {
+    try {
+      return (await api("inspect image", () => docker.getImage(image).inspect())).Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  };
+
+  /** Whether the node's container is not running (exited, or gone) within ms. */
+  const stoppedWithin = async (id: string, ms: number) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (!(await inspect(id))?.State.Running) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
+  };
+
   /** Writes redis.conf (0600, in a 0700 dir). When the driver runs as root and the node runs as
    *  another numeric user, both are handed to that user, who must read and write them. */
   const writeConf = async (files: Files, text: string) => {
@@ -190,54 +199,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
 
   const ensureImage = createImagePuller(docker, api, log);
 
-  /** Last lines of the node's redis.log and of the container's own output, secrets redacted. */
-  const failureTail = async (files: Files, container: Dockerode.Container) => {
-    const parts: string[] = [];
-    try {
-      const handle = await open(files.log, "r");
-      try {
-        const { size } = await handle.stat();
-        const length = Math.min(size, 4096);
-        const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-        parts.push(...buffer.toString("utf8").split("\n").map((l) => l.trim()).filter(Boolean).slice(-4));
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      // no log file yet
-    }
-    try {
-      const out = (await api("logs", () => container.logs({ stdout: true, stderr: true, tail: 6, follow: false }))) as unknown as Buffer;
-      parts.push(...demuxLogs(Buffer.from(out)).split("\n").map((l) => l.trim()).filter(Boolean).slice(-6));
-    } catch {
-      // container gone
-    }
-    return parts.length ? redact(parts).join(" | ") : "(no log)";
-  };
-
-  /** Resolves once the node answers; rejects with the log's reason if its container stops. */
-  const waitForAnswer = async (spec: NodeSpec, files: Files, container: Dockerode.Container) => {
-    const deadline = Date.now() + startTimeoutMs;
-    let nextInspect = Date.now() + 50;
-    for (;;) {
-      if (await answersPing(spec.host, spec.port, 200)) return;
-      if (Date.now() >= nextInspect) {
-        nextInspect = Date.now() + 100;
-        const state = (await api("inspect container", () => container.inspect())).State;
-        if (!state.Running) {
-          throw new NodeStartError(
-            `container of node ${spec.id} exited during start (${state.OOMKilled ? "OOM-killed" : `code ${state.ExitCode}`}` +
-              `${state.Error ? `, ${state.Error}` : ""}): ${await failureTail(files, container)}`,
-          );
-        }
-      }
-      if (Date.now() > deadline) {
-        log.warn({ node: spec.id, timeoutMs: startTimeoutMs }, "container started but redis does not answer yet");
-        return;
-      }
-      await sleep(2);
-    }
-  };
+  const waitForAnswer = createStartWaiter(api, log, startTimeoutMs);
 
   /** Sets the container's memory limit (and swap limit, equal: no swap). 0 = leave as is. */
   const updateMemory = async (spec: NodeSpec, container: Dockerode.Container, current: number | undefined) => {
@@ -296,14 +258,16 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         return;
       }
       const create = containerCreateOptions(spec, files.dataDir, { nodesRoot, image, network, user: await resolveUser(), command: options.command });
-      if (existing && existing.Config.Labels?.[LABELS.shape] !== create.Labels![LABELS.shape]) {
-        // Stopped, and made for another image/network/user: recreate it (the data dir stays).
-        log.info({ node: spec.id, from: existing.Config.Image, to: image }, "recreating stopped container with a new shape");
+      const reason = existing && recreateReason(existing, create, await imageIdOf(image));
+      // Before any effect: a missing image leaves nothing behind, or the old container in place.
+      if (!existing || reason) await ensureImage(image, progress);
+      if (existing && reason) {
+        // Stopped, and made for another image/shape/labels: recreate it (the data dir stays).
+        log.info({ node: spec.id, from: existing.Config.Image, to: image, reason }, "recreating the stopped container");
         await removeContainer(docker.getContainer(existing.Id));
         existing = undefined;
       }
-      if (!existing) await ensureImage(image, progress); // before any effect: a missing image leaves nothing
-      const startConfig = await prepareDataFiles(spec, files.dataDir, log);
+      const startConfig = await prepareDataFiles(spec, files.dataDir, log, { keepData: startOptions.keepData });
       await writeConf(files, startConfig === spec.config ? conf : renderContainerConf({ ...spec, config: startConfig }, network));
       if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
         throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
@@ -340,7 +304,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
           throw new NodeStartError(`cannot start the container of node ${spec.id}: ${message}`);
         }
       }
-      await waitForAnswer(spec, files, container);
+      await waitForAnswer(spec, files.log, container);
       log.info({ node: spec.id, container: container.id.slice(0, 12), image, port: spec.port }, "container started");
     });
   };
@@ -359,16 +323,18 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         return absent;
       }
       const handle = info.Id.slice(0, 12);
+      const engine = info.Config.Image;
       if (!info.State.Running) {
-        // Exited (crash, kill, OOM): start() brings the same container back with its data.
+        // Exited (crash, kill, OOM, SHUTDOWN) or never started (the engine refused to): start()
+        // brings the same container back with its data, or recreates it for another image.
         admin.drop(spec.id);
-        return { id: spec.id, handle, liveness: "stopped", loading: false, config: {} };
+        return { id: spec.id, handle, engine, liveness: "stopped", loading: false, config: {} };
       }
       if (info.State.Paused || info.State.Restarting) {
         admin.drop(spec.id);
-        return { id: spec.id, handle, liveness: "unresponsive", loading: false, config: {} };
+        return { id: spec.id, handle, engine, liveness: "unresponsive", loading: false, config: {} };
       }
-      return admin.observeRunning(spec, files.conf, handle);
+      return { ...(await admin.observeRunning(spec, files.conf, handle)), engine };
     },
 
     async configure(spec) {
@@ -428,8 +394,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       });
     },
 
-    async stop(spec) {
-      locate(spec);
+    async stop(spec, stopOptions = {}) {
+      const files = locate(spec);
       return serialized(spec.id, async () => {
         admin.drop(spec.id);
         const info = await inspect(spec.id);
@@ -440,6 +406,16 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         }
         if (!info.State.Running) return;
         const container = docker.getContainer(info.Id);
+        // With save, a node that answers saves and exits by itself; its container stays exited
+        // (restart policy "no"), as after a kill, for start() to run again or recreate.
+        const saved =
+          stopOptions.save === true &&
+          (await shutdownSaving(spec, files.conf, log)) === "exiting" &&
+          (await stoppedWithin(spec.id, EXIT_AFTER_SHUTDOWN_MS));
+        if (saved) {
+          log.info({ node: spec.id, container: info.Id.slice(0, 12) }, "container saved and exited (stopped; kept for start)");
+          return;
+        }
         // SIGKILL (a paused or hung node too); the container stays, so start() brings it back.
         try {
           await api("kill container", () => container.kill());
@@ -447,12 +423,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
           const status = statusOf(err);
           if (status !== 404 && status !== 409) throw err; // 409: not running (any more)
         }
-        const deadline = Date.now() + stopTimeoutMs;
-        for (;;) {
-          const state = (await inspect(spec.id))?.State;
-          if (!state?.Running) break;
-          if (Date.now() >= deadline) throw new Error(`node ${spec.id}: container ${info.Id.slice(0, 12)} still runs after docker kill`);
-          await sleep(20);
+        if (!(await stoppedWithin(spec.id, stopTimeoutMs))) {
+          throw new Error(`node ${spec.id}: container ${info.Id.slice(0, 12)} still runs after docker kill`);
         }
         log.info({ node: spec.id, container: info.Id.slice(0, 12) }, "container killed (stopped; kept for start)");
       });

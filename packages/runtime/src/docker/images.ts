@@ -3,7 +3,7 @@
 // ImageUnavailableError (permanent) when it cannot be had.
 import type Dockerode from "dockerode";
 import type { RuntimeLogger } from "../logger.js";
-import { isEngineDown, messageOf, statusOf } from "./engine-errors.js";
+import { isEngineDown, messageOf, statusOf, type EngineCall } from "./engine-errors.js";
 import { ImageUnavailableError, RuntimeUnavailableError } from "./errors.js";
 
 /** "redis" -> "redis:latest" (a pull without a tag would fetch every tag); digests kept. */
@@ -19,8 +19,6 @@ export function formatPullProgress(image: string, event: { status?: string; id?:
   const amount = current !== undefined && total ? ` ${(current / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB` : "";
   return `${image}${event.id ? ` ${event.id}` : ""}: ${event.status ?? ""}${amount}`.trimEnd();
 }
-
-type EngineCall = <T>(what: string, call: () => Promise<T>) => Promise<T>;
 
 /** ensureImage(image, progress): resolves once the image is on the engine. */
 export function createImagePuller(docker: Dockerode, api: EngineCall, log: RuntimeLogger) {

@@ -19,8 +19,10 @@ export {
   managedFilters,
   memoryLimitBytes,
   nodeLabels,
+  recreateReason,
   renderContainerConf,
   type ContainerShape,
+  type ExistingContainer,
   type DockerNetwork,
 } from "./container-spec.js";
 export { watchContainerDeaths, type Watch, type WatchOptions } from "./watch.js";
