@@ -45,7 +45,7 @@ export async function useProductWorker(cp: TestControlPlane) {
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const runtimes = await createRuntimes({ runtime: cp.driver, nodesRoot: cp.nodesRoot, redisImages: DEFAULT_REDIS_IMAGES, redisImageOverride: LOCAL_IMAGE });
   const backups = await openBackupStorage({ dataDir: cp.dataDir, bucketsRoot: cp.bucketsRoot });
-  const ctx = { prisma: cp.prisma, runtimes, queue: cp.queue, zones: ZONES, nodesRoot: cp.nodesRoot, nodeHost: HOST, portRange: cp.portRange, log: silentLogger, backups };
+  const ctx = { prisma: cp.prisma, runtimes, queue: cp.queue, zones: ZONES, nodesRoot: cp.nodesRoot, nodeHost: HOST, portRange: cp.portRange, log: silentLogger, backups, engines: cp.engines };
   const worker = await startWorker(ctx, { connection, prefix: cp.prefix });
   cp.worker = {
     ...worker,

@@ -2,6 +2,7 @@
 // The same wiring as test/support/control-plane.ts (api + worker in this process on the real
 // Postgres and Redis), with every Prisma query, the enqueue and the node runtime's calls
 // timed. Prints the median of each category over the runs, and the timeline of the median run.
+import { defaultCatalogue } from "@cacheplane/core";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -122,7 +123,7 @@ async function main() {
       reads,
       enqueueReconcile: (uid) => timed("api", "queue.enqueue", () => queue.enqueue(uid)),
       locations: { location: "local1", zones: ZONES },
-      redisVersions: ["REDIS_7_0"],
+      engines: defaultCatalogue(["REDIS_7_0"]),
     });
     cleanups.push(() => app.close());
     await bootstrap(base, { adminKey: KEY, dataDir });
@@ -139,6 +140,7 @@ async function main() {
         portRange: { first, last: first + 99 },
         log: silentLogger,
         backups: await openBackupStorage({ dataDir, bucketsRoot: join(dataDir, "buckets") }),
+        engines: defaultCatalogue(["REDIS_7_0"]),
       },
       // The test harness's intervals.
       { connection, prefix, supervisorIntervalMs: 200, resyncIntervalMs: 1000 },

@@ -1,10 +1,9 @@
 // STANDARD_HA end to end: replicas across zones, one endpoint that follows every failover,
 // automatic failover that never restarts an empty primary, manual failover that loses no
 // acknowledged write, online scaling, and an edge that needs no control plane to serve.
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
-import { freezeNode, killNode } from "../support/nodes.js";
+import { freezeNode, killNode, liveRoles, primaries } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient, startWriter } from "../support/traffic.js";
 
@@ -22,25 +21,6 @@ async function waitReady(id: string, check: (i: any) => boolean = () => true) {
   }, 30_000);
 }
 
-/** Roles as the nodes themselves report them (not as the control plane records them). */
-async function liveRoles(instance: any, password?: string) {
-  const roles: Record<string, string> = {};
-  for (const node of instance.nodes) {
-    const redis = new Redis({ host: node.host, port: node.port, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    redis.on("error", () => undefined);
-    try {
-      await redis.connect();
-      roles[node.id] = ((await redis.role()) as unknown[])[0] as string;
-    } catch {
-      roles[node.id] = "down";
-    } finally {
-      redis.disconnect();
-    }
-  }
-  return roles;
-}
-
-const primaries = (roles: Record<string, string>) => Object.values(roles).filter((r) => r === "master").length;
 
 describe.each(DRIVERS)("STANDARD_HA with the %s driver", (driver) => {
   let instance: any;

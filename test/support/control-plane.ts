@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { buildApp, bootstrap } from "@cacheplane/api";
 import { createRuntimes, removeOrphanReadEndpoints, startWorker, openBackupStorage, silentLogger, type Logger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
+import { BASE_MAINTENANCE_VERSION, type EngineEntry } from "@cacheplane/core";
 import { createPooledReads, createPrisma, type PrismaClient } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue, type ReconcileQueue } from "@cacheplane/queue";
@@ -47,6 +48,8 @@ export interface TestControlPlane {
   clockOffsetMs: number;
   /** gs://b/o is {bucketsRoot}/b/o for this control plane. */
   bucketsRoot: string;
+  /** The engine catalogue the api and the worker share (CACHEPLANE_ENGINES for a worker process). */
+  engines: EngineEntry[];
   /** Starts the in-process worker (again). */
   startWorker(): Promise<RunningWorker>;
   api<T = any>(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: T }>;
@@ -69,6 +72,8 @@ export interface TestControlPlaneOptions {
   redisImage?: string;
   /** The Docker engine connection (default: the local socket). */
   docker?: import("dockerode");
+  /** The engine catalogue (default: REDIS_7_0 at the built-in maintenance version, the driver's default build). */
+  engines?: EngineEntry[];
 }
 
 export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
@@ -81,6 +86,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
   const dataDir = await mkdtemp(join(tmpdir(), "cacheplane-test-"));
   const nodesRoot = join(dataDir, "nodes");
   const portRange = portRangeForThisFork();
+  const engines = options.engines ?? [{ redisVersion: "REDIS_7_0", maintenanceVersion: BASE_MAINTENANCE_VERSION }];
 
   const reads = createPooledReads(db.url);
   const app = await buildApp({
@@ -88,7 +94,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
     reads,
     enqueueReconcile: (uid) => queue.enqueue(uid),
     locations: { location: "local1", zones: ZONES },
-    redisVersions: ["REDIS_7_0"],
+    engines,
   });
   await bootstrap(prisma, { adminKey: ADMIN_KEY, dataDir });
   await app.listen({ host: "127.0.0.1", port: 0 });
@@ -107,6 +113,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
     driver,
     clockOffsetMs: 0,
     bucketsRoot: join(dataDir, "buckets"),
+    engines,
     async startWorker() {
       const ctx: WorkerContext = {
         prisma,
@@ -124,6 +131,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
         portRange,
         log: testLogger,
         backups: await openBackupStorage({ dataDir, bucketsRoot: join(dataDir, "buckets") }),
+        engines,
         now: () => new Date(Date.now() + cp.clockOffsetMs),
       };
       cp.worker = await startWorker(ctx, { connection, prefix, supervisorIntervalMs: 200, resyncIntervalMs: 1000 });

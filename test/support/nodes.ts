@@ -2,6 +2,7 @@
 // what runs for a node (a process or a container) and how to kill it as a crash would.
 import { join } from "node:path";
 import Dockerode from "dockerode";
+import { Redis } from "ioredis";
 import { DOCKER_LABELS } from "@cacheplane/runtime";
 import type { TestControlPlane } from "./control-plane.js";
 import { processesUnder } from "./processes.js";
@@ -53,3 +54,23 @@ export async function freezeNode(cp: TestControlPlane, nodeId: string) {
   const containers = await docker.listContainers({ filters: { label: [`${DOCKER_LABELS.node}=${nodeId}`, `${DOCKER_LABELS.root}=${cp.nodesRoot}`] } });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).pause()));
 }
+
+/** Roles as the nodes themselves report them (not as the control plane records them). */
+export async function liveRoles(instance: any, password?: string) {
+  const roles: Record<string, string> = {};
+  for (const node of instance.nodes) {
+    const redis = new Redis({ host: node.host, port: node.port, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on("error", () => undefined);
+    try {
+      await redis.connect();
+      roles[node.id] = ((await redis.role()) as unknown[])[0] as string;
+    } catch {
+      roles[node.id] = "down";
+    } finally {
+      redis.disconnect();
+    }
+  }
+  return roles;
+}
+
+export const primaries = (roles: Record<string, string>) => Object.values(roles).filter((r) => r === "master").length;

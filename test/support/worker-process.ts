@@ -23,6 +23,7 @@ export async function spawnWorker(cp: TestControlPlane): Promise<WorkerProcess> 
       CACHEPLANE_LOG_LEVEL: "info",
       CACHEPLANE_RUNTIME: cp.driver,
       CACHEPLANE_REDIS_IMAGE: LOCAL_IMAGE,
+      CACHEPLANE_ENGINES: JSON.stringify(cp.engines),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

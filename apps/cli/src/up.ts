@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Settings } from "@cacheplane/config";
+import { defaultCatalogue, redisVersionsOf } from "@cacheplane/core";
 import { buildApp, bootstrap } from "@cacheplane/api";
 import { createRuntimes, openBackupStorage, startWorker } from "@cacheplane/worker";
 import { createPooledReads, createPrisma, createPrismaReads, migrate, startEmbeddedPostgres } from "@cacheplane/db";
@@ -32,6 +33,8 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
     redisImageOverride: settings.redisImageOverride,
     logger: log,
   });
+  // The builds nodes may run: configured, or one per version the runtime can run.
+  const engines = settings.engines ?? defaultCatalogue(settings.redisVersions ?? runtimes.redisVersions);
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
 
   const embeddedPg = settings.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: join(settings.dataDir, "postgres") });
@@ -62,6 +65,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       portRange: settings.nodePorts,
       log,
       backups: await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey }),
+      engines,
     },
     { connection, prefix: settings.queuePrefix },
   );
@@ -74,7 +78,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       reads,
       enqueueReconcile: (uid) => queue.enqueue(uid),
       locations: { location: settings.location, zones: settings.zones },
-      redisVersions: settings.redisVersions ?? runtimes.redisVersions,
+      engines,
     },
     { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: ["req.headers.authorization"] } },
   );
@@ -88,7 +92,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
 
   print(`cacheplane is up at ${url} (API reference: ${url}/docs)`);
   print(`  data dir: ${settings.dataDir}`);
-  print(`  data nodes: ${runtimes.default.driver} driver; versions ${runtimes.redisVersions.join(", ")}`);
+  print(`  data nodes: ${runtimes.default.driver} driver; versions ${redisVersionsOf(engines).join(", ")}`);
   print(`  database: ${embeddedPg ? "embedded Postgres (PGlite)" : "DATABASE_URL"}; queue: ${settings.redisUrl ? "REDIS_URL" : "embedded redis-server"}`);
   if (boot.generated) print(`  admin API key (shown once, also saved in ${boot.keyFile}): ${boot.adminKey}`);
   else if (boot.keyFile) print(`  admin API key: in ${boot.keyFile}`);

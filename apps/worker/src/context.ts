@@ -1,4 +1,5 @@
 // What the worker needs from the outside, passed in explicitly.
+import type { EngineEntry } from "@cacheplane/core";
 import type { PrismaClient } from "@cacheplane/db";
 import type { ReconcileQueue } from "@cacheplane/queue";
 import type { NodeRuntime } from "@cacheplane/runtime";
@@ -27,6 +28,8 @@ export interface WorkerContext {
   log: Logger;
   /** Where backups are kept and sealed, and the buckets root for imports and exports. */
   backups: BackupStorage;
+  /** The engine builds nodes may run (CACHEPLANE_ENGINES, or one per version the runtime runs). */
+  engines: readonly EngineEntry[];
   /** The scheduler's clock (backup expiry, automated backups): injected so tests cross a day in a second. */
   now?: () => Date;
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { loadSettings } from "@cacheplane/config";
+import { defaultCatalogue } from "@cacheplane/core";
 import { createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { createRuntimes } from "./runtimes.js";
@@ -39,6 +40,7 @@ const worker = await startWorker(
     portRange: settings.nodePorts,
     log,
     backups: await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey }),
+    engines: settings.engines ?? defaultCatalogue(settings.redisVersions ?? runtimes.redisVersions),
   },
   { connection, prefix: settings.queuePrefix },
 );

@@ -22,7 +22,7 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
         return;
       }
       for (const node of row.nodes) {
-        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
+        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx));
         if (seen.liveness !== "running") {
           // Gone is unhealthy at once; merely slow to answer is for reconcile to time.
           if (seen.liveness !== "unresponsive") {

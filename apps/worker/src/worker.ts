@@ -11,6 +11,7 @@ import { removeOrphanRoutes, removeOrphans, resyncOnce } from "./resync.js";
 import { superviseOnce } from "./supervisor.js";
 import { backupPassOnce } from "./backups/backup-pass.js";
 import { scheduleBackupsOnce } from "./backups/scheduler.js";
+import { maintenancePassOnce } from "./upgrades/maintenance-scheduler.js";
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -77,6 +78,7 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   every(options.resyncIntervalMs ?? 5_000, resync, "resync");
   every(options.resyncIntervalMs ?? 5_000, () => backupPassOnce(ctx), "backup");
   every(options.resyncIntervalMs ?? 5_000, () => scheduleBackupsOnce(ctx), "backup schedule");
+  every(options.resyncIntervalMs ?? 5_000, () => maintenancePassOnce(ctx), "maintenance");
   // Drivers that hear of a death at once (docker events) do not wait for the next probe.
   const watches = Object.values(ctx.runtimes.byDriver).flatMap((runtime) =>
     runtime === ctx.runtimes.default && runtime.watch

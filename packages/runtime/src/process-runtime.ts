@@ -72,8 +72,11 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
   const findPid = async (files: Files, scan: boolean): Promise<number | undefined> => {
     const pid = await readPidFile(files.pid);
     if (pid !== undefined && (await isNodeProcess(pid, files.conf))) return pid;
+    // redis-server rewrites its pid file as it starts (truncate, then write): a read in between
+    // finds the file empty while the node runs, so an empty file is looked past like a scan.
+    const rewriting = pid === undefined && (await exists(files.pid));
     // No config file means no redis-server was ever started from it (a fresh node): skip the scan.
-    return scan && (await exists(files.conf)) ? scanForNodeProcess(files.conf) : undefined;
+    return (scan || rewriting) && (await exists(files.conf)) ? scanForNodeProcess(files.conf) : undefined;
   };
 
   const writeConf = async (files: Files, text: string) => {

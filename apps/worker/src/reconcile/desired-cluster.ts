@@ -9,6 +9,7 @@ import {
   type StoredClusterSpec,
 } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
+import { desiredEngine, keyOf } from "../upgrades/engines.js";
 
 const GIB = 1024 ** 3;
 
@@ -56,5 +57,6 @@ export function desiredCluster(row: InstanceRow & { nodes: NodeRow[] }, zones: s
       row.failoverShard !== null && (row.failoverMode === "LIMITED_DATA_LOSS" || row.failoverMode === "FORCE_DATA_LOSS")
         ? { shard: row.failoverShard, mode: row.failoverMode }
         : undefined,
+    engine: keyOf(desiredEngine(row)),
   };
 }

@@ -1,9 +1,10 @@
 // From a stored instance to what plan() and the driver need.
 import { join } from "node:path";
-import { clusterNodeId, nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec } from "@cacheplane/core";
+import { clusterNodeId, nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec, type EngineEntry } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import type { NodeSpec } from "@cacheplane/runtime";
 import { clusterConfig, isCluster, shardPrimary } from "./desired-cluster.js";
+import { desiredEngine, engineBuild, keyOf, nodeEngine } from "../upgrades/engines.js";
 
 /** The stored spec (contracts' Instance input fields, normalized by the api). */
 interface StoredSpec {
@@ -56,31 +57,42 @@ export function desiredInstance(row: InstanceRow, zones: string[], endpointHost:
     maxLagBytes: MAX_FAILOVER_LAG_BYTES,
     downZones,
     readEndpoint: highAvailability && (row.spec as { readReplicasMode?: string }).readReplicasMode === "READ_REPLICAS_ENABLED",
+    engine: keyOf(desiredEngine(row)),
   };
+}
+
+/** Where nodes run and which builds exist: what a node's spec needs besides its instance. */
+export interface NodeEnvironment {
+  /** The address nodes listen on; an instance's endpoint address. */
+  nodeHost: string;
+  engines: readonly EngineEntry[];
 }
 
 /** Everything a driver needs for one node, roles included: the primary listens on the
  *  endpoint address too (an instance's; a cluster's discovery endpoint, on shard 0's primary);
  *  replicas follow the primary. `primaryId` overrides the recorded primary (of the node's shard). */
-export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, endpointHost: string, primaryId?: string): NodeSpec {
+export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, env: NodeEnvironment, primaryId?: string): NodeSpec {
   const cluster = isCluster(row);
   primaryId ??= cluster ? shardPrimary(row, node.shard) : primaryIdOf(row);
   const primary = row.nodes.find((n) => n.id === primaryId);
   const isPrimary = !primary || primary.id === node.id;
   const holdsEndpoint = isPrimary && (!cluster || (node.shard === 0 && row.host !== null));
+  const engine = nodeEngine(row, node);
+  const build = engineBuild(env.engines, engine);
   return {
     id: node.id,
     instanceUid: row.uid,
     projectId: row.projectId,
     zone: node.zone,
-    redisVersion: (row.spec as { redisVersion: string }).redisVersion,
+    redisVersion: engine.redisVersion,
+    ...(build ? { engine: build } : {}),
     host: node.host,
     port: node.port,
     dataDir: node.dataDir,
     // A primary knows its replicas by this address; FAILOVER TO <host> <port> needs it to be
     // the node's own address, not whatever source address the kernel picked.
     config: { ...config, "replica-announce-ip": node.host },
-    endpointHosts: holdsEndpoint ? [cluster ? row.host! : endpointHost] : [],
+    endpointHosts: holdsEndpoint ? [cluster ? row.host! : env.nodeHost] : [],
     ...(isPrimary ? {} : { replicaOf: { host: primary.host, port: primary.port } }),
     ...(cluster ? { cluster: { myId: clusterNodeId(node.id), ...(isPrimary ? {} : { primaryId: clusterNodeId(primary.id) }) } } : {}),
   };

@@ -18,7 +18,7 @@ import { isCluster } from "./desired-cluster.js";
  *  it to catch up before LIMITED_DATA_LOSS gives up (FORCE_DATA_LOSS goes ahead). */
 const SWITCHOVER_TIMEOUT_MS = 2_000;
 
-async function recordPrimary(ctx: WorkerContext, { row, lease }: StepInput, from: NodeRow, to: NodeRow, how: string) {
+async function recordPrimary(ctx: WorkerContext, { row, lease }: StepInput, from: NodeRow, to: NodeRow, how: string, planned = false) {
   const done = await ctx.prisma.$transaction(async (tx) => {
     const moved = await tx.instance.updateMany({
       where: { uid: row.uid, leaseEpoch: lease.epoch },
@@ -26,7 +26,8 @@ async function recordPrimary(ctx: WorkerContext, { row, lease }: StepInput, from
         // A cluster records each shard's primary on its nodes' roles only.
         ...(isCluster(row) ? { failoverShard: null } : { primaryNodeId: to.id }),
         failoverMode: null,
-        state: transition(row.state as InstanceState, "failingOver"),
+        // A switchover inside an upgrade is part of that upgrade: the state stays UPDATING/MAINTENANCE.
+        ...(planned ? {} : { state: transition(row.state as InstanceState, "failingOver") }),
         statusMessage: `${how}: ${from.id} -> ${to.id}`,
       },
     });
@@ -42,12 +43,19 @@ async function recordPrimary(ctx: WorkerContext, { row, lease }: StepInput, from
 export async function failover(ctx: WorkerContext, input: StepInput, from: NodeRow, to: NodeRow) {
   const { row, config } = input;
   // Fence first: a hung primary still holds the endpoint address and would take writes back.
-  await runtimeFor(ctx, from.driver).stop(nodeSpec(row, from, config, ctx.nodeHost));
+  await runtimeFor(ctx, from.driver).stop(nodeSpec(row, from, config, ctx));
   await recordPrimary(ctx, input, from, to, "Automatic failover");
-  await runtimeFor(ctx, to.driver).configure(nodeSpec(row, to, config, ctx.nodeHost, to.id));
+  await runtimeFor(ctx, to.driver).configure(nodeSpec(row, to, config, ctx, to.id));
 }
 
-export async function switchover(ctx: WorkerContext, input: StepInput, from: NodeRow, to: NodeRow, mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS") {
+export async function switchover(
+  ctx: WorkerContext,
+  input: StepInput,
+  from: NodeRow,
+  to: NodeRow,
+  mode: "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS",
+  purpose?: "upgrade",
+) {
   const { row, config, lease } = input;
   const password = config.requirepass || undefined;
   const oldPrimary = await connectAdmin({ host: from.host, port: from.port, password });
@@ -68,12 +76,14 @@ export async function switchover(ctx: WorkerContext, input: StepInput, from: Nod
       if (Date.now() > deadline) {
         if (mode === "FORCE_DATA_LOSS") break;
         await oldPrimary.call("CLIENT", "UNPAUSE").catch(() => undefined);
+        // An upgrade has no failover request to refuse: it tries again on the next pass.
+        if (purpose === "upgrade") throw new Error(`the upgraded replica ${to.id} did not catch up within ${SWITCHOVER_TIMEOUT_MS / 2} ms`);
         return failPendingFailover(ctx, row, lease, `the replica did not catch up within ${SWITCHOVER_TIMEOUT_MS / 2} ms; use FORCE_DATA_LOSS to fail over anyway`);
       }
       await new Promise((r) => setTimeout(r, 1));
     }
     // Recorded while writes are paused: from here a crash is repaired toward the new primary.
-    await recordPrimary(ctx, input, from, to, `Manual failover (${mode})`);
+    await recordPrimary(ctx, input, from, to, purpose === "upgrade" ? "Planned switchover for the upgrade" : `Manual failover (${mode})`, purpose === "upgrade");
     if (isCluster(row)) {
       // The replica has every write: it takes the slots over with no election. The paused
       // writes must not run on the old primary, so they wait until it knows it is a replica
@@ -85,8 +95,8 @@ export async function switchover(ctx: WorkerContext, input: StepInput, from: Nod
       }
     } else await target.call("REPLICAOF", "NO", "ONE");
     // The old primary gives the endpoint up and follows; then the new one takes it.
-    await runtimeFor(ctx, from.driver).configure(nodeSpec(row, from, config, ctx.nodeHost, to.id));
-    await runtimeFor(ctx, to.driver).configure(nodeSpec(row, to, config, ctx.nodeHost, to.id));
+    await runtimeFor(ctx, from.driver).configure(nodeSpec(row, from, config, ctx, to.id));
+    await runtimeFor(ctx, to.driver).configure(nodeSpec(row, to, config, ctx, to.id));
     // Writers still connected to the old primary (directly) would only get READONLY now.
     await oldPrimary.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").catch(() => undefined);
   } finally {

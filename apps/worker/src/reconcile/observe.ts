@@ -3,6 +3,7 @@ import { DOWN_AFTER_MS, type ObservedNode } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import { runtimeFor, type WorkerContext } from "../context.js";
 import { nodeSpec } from "./desired.js";
+import { keyOf, nodeEngine } from "../upgrades/engines.js";
 
 // Since when each node has been unresponsive without a break, as this worker saw it. Kept in
 // memory: after a worker restart a hung node is simply timed again from the first look.
@@ -25,7 +26,7 @@ export async function observeNodes(
 ): Promise<ObservedNode[]> {
   return Promise.all(
     row.nodes.map(async (node) => {
-      const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx.nodeHost));
+      const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx));
       const unresponsiveForMs = unresponsiveFor(node.id, seen.liveness);
       return {
         id: node.id,
@@ -38,6 +39,7 @@ export async function observeNodes(
         liveness: seen.liveness,
         unresponsiveForMs,
         loading: seen.loading,
+        engine: keyOf(nodeEngine(row, node)),
         config: seen.config,
         bind: seen.bind,
         replication: seen.replication,

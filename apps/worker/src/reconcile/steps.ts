@@ -17,6 +17,8 @@ import { exportData } from "../backups/export-data.js";
 import { recordRestart } from "./restart-event.js";
 import { isCluster, shardPrimary } from "./desired-cluster.js";
 import type { Row, StepInput } from "./step-input.js";
+import { desiredEngine } from "../upgrades/engines.js";
+import { upgradeNode } from "../upgrades/upgrade-node.js";
 
 export type { Row, StepInput } from "./step-input.js";
 
@@ -27,7 +29,7 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
     if (!node) throw new Error(`node ${id} is not recorded`);
     return node;
   };
-  const specOf = (node: NodeRow) => nodeSpec(row, node, config, ctx.nodeHost);
+  const specOf = (node: NodeRow) => nodeSpec(row, node, config, ctx);
   switch (step.kind) {
     case "createNode":
       return createNode(ctx, row, step.ordinal, step.shard ?? 0, step.zone, lease);
@@ -59,7 +61,9 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
     case "failover":
       return failover(ctx, input, nodeById(step.from), nodeById(step.to));
     case "switchover":
-      return switchover(ctx, input, nodeById(step.from), nodeById(step.to), step.mode);
+      return switchover(ctx, input, nodeById(step.from), nodeById(step.to), step.mode, step.purpose);
+    case "upgradeNode":
+      return upgradeNode(ctx, input, nodeById(step.nodeId), step.keepData);
     case "routeReads":
       if (!row.port) throw new Error("the instance has no port yet");
       await routeReads(row.uid, row.port, step.targets);
@@ -132,6 +136,8 @@ async function createNode(ctx: WorkerContext, row: Row, ordinal: number, shard: 
         host: nodeAddress(ordinal),
         port,
         dataDir: nodeDataDir(ctx.nodesRoot, id),
+        // A new node starts on the build the deployment runs now (mid-upgrade: the new one).
+        ...desiredEngine(row),
       },
     });
   } catch (error) {
