@@ -18,6 +18,7 @@ import type { Check } from "./scenarios/cluster-lib.js";
 import { backupData } from "./scenarios/backup-data.js";
 import { bareRdbFetch, instanceBackup } from "./scenarios/backup.js";
 import { bareRdbLoad, createImportReady, instanceImport } from "./scenarios/restore.js";
+import { upgradeInstance } from "./scenarios/upgrade.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
@@ -41,6 +42,8 @@ const SLOW_CLUSTER_KILLS = quick ? 1 : 2;
 // Backups and restores of one instance of --backup-keys keys (32-byte values), --backup-runs each.
 const BACKUP = { keys: flag("--backup-keys") ?? (quick ? 100_000 : 1_000_000), runs: flag("--backup-runs") ?? (quick ? 1 : 3) };
 const backupKeys = `${BACKUP.keys.toLocaleString("en-US")} keys`;
+// Engine upgrades: each run a fresh STANDARD_HA instance, one :failover, then the :upgrade.
+const UPGRADES = flag("--upgrade-runs") ?? (quick ? 2 : 5);
 
 // ---- scenarios: id, display name, baseline id, target ----
 const maxMs = (max: number): Target => ({ on: "median", max });
@@ -74,6 +77,9 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "bare-rdb-load", name: `redis-server loads the RDB → first PONG (${backupKeys})` },
   { id: "restore-instance", name: `BASIC :import backup → done (${backupKeys})`, baseline: "bare-rdb-load", target: { on: "ratio", max: 1.5 } },
   { id: "restore-instance-ready", name: `new BASIC + :import backup → READY (${backupKeys})`, baseline: "bare-rdb-load", target: { on: "ratio", max: 1.5 } },
+  { id: "upgrade-instance-failover", name: "HA :failover → longest write gap (before :upgrade)" },
+  { id: "upgrade-instance", name: "HA :upgrade 7.0 → 7.2 → longest write gap", baseline: "upgrade-instance-failover", target: { on: "ratio", max: 2 } },
+  { id: "upgrade-instance-total", name: "HA :upgrade 7.0 → 7.2 → done" },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -253,6 +259,16 @@ async function main() {
           });
         }
       }),
+    );
+  }
+
+  // Engine upgrades, each beside a :failover of the same instance; a plane of its own (with a
+  // catalogue of two builds), started once the shared one is gone, so their node ports never meet.
+  if (want("upgrade-instance-failover", "upgrade-instance", "upgrade-instance-total")) {
+    await group("engine upgrade", () =>
+      scoped(async () =>
+        (await upgradeInstance({ failover: spec("upgrade-instance-failover"), gap: spec("upgrade-instance"), total: spec("upgrade-instance-total") }, UPGRADES)).forEach(progress),
+      ),
     );
   }
 

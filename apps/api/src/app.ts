@@ -9,7 +9,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
-import type { ApiContext } from "./context.js";
+import type { ApiContext, ServiceContext } from "./context.js";
 import { createKeyCache } from "./api-keys.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandler } from "./plugins/error-handler.js";
@@ -18,13 +18,17 @@ import { backupRoutes } from "./routes/backups.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { instanceRoutes } from "./routes/instances.js";
 import { locationRoutes } from "./routes/locations.js";
+import { maintenanceRoutes } from "./routes/maintenance.js";
 import { operationRoutes } from "./routes/operations.js";
 import { createApiKeyService } from "./services/api-key-service.js";
 import { createBackupService } from "./services/backup-service.js";
+import { createCatalogue } from "./services/catalogue.js";
 import { createDataJobService } from "./services/data-job-service.js";
 import { createClusterService } from "./services/cluster-service.js";
 import { createInstanceService } from "./services/instance-service.js";
+import { createMaintenanceService } from "./services/maintenance-service.js";
 import { createOperationService } from "./services/operation-service.js";
+import { createUpgradeService } from "./services/upgrade-service.js";
 import { createZoneService } from "./services/zone-service.js";
 
 export const API_VERSION = "0.1.0";
@@ -69,18 +73,20 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
 
   // The request already committed its Operation: a queue outage must not turn it into an
   // error. The worker's periodic resync finds the instance and reconciles it anyway.
-  const services: ApiContext = {
+  const services: ServiceContext = {
     ...ctx,
     enqueueReconcile: (uid) =>
       ctx.enqueueReconcile(uid).catch((err: Error) => app.log.warn({ err: err.message, uid }, "enqueue failed; resync will pick it up")),
+    catalogue: createCatalogue(ctx.prisma, ctx.engines),
   };
   const keyCache = createKeyCache();
   installAuth(app, ctx.prisma, keyCache);
   instanceRoutes(app, createInstanceService(services));
   clusterRoutes(app, createClusterService(services));
   backupRoutes(app, createBackupService(services), createDataJobService(services));
+  maintenanceRoutes(app, createUpgradeService(services), createMaintenanceService(services));
   operationRoutes(app, createOperationService(services));
-  locationRoutes(app, ctx.locations, createZoneService(services));
+  locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));
   return app;
 }

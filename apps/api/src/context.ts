@@ -1,5 +1,7 @@
 // What the api needs from the outside, passed in explicitly (no globals, no process.env).
+import type { EngineEntry } from "@cacheplane/core";
 import type { InstanceReads, PrismaClient } from "@cacheplane/db";
+import type { Catalogue } from "./services/catalogue.js";
 
 export interface LocationConfig {
   /** The one location this control plane serves, e.g. "local1". */
@@ -14,6 +16,14 @@ export interface ApiContext {
   /** Asks the worker to reconcile an instance; called only after the transaction commits. */
   enqueueReconcile(instanceUid: string): Promise<void>;
   locations: LocationConfig;
-  /** Engine versions the configured runtime can run, first is the default. */
-  redisVersions: string[];
+  /**
+   * The engine catalogue the workers run (CACHEPLANE_ENGINES, or defaultCatalogue). The versions
+   * offered are its redisVersions in catalogue order; the first is the default.
+   */
+  engines: EngineEntry[];
+}
+
+/** What the services are built from: the context plus what buildApp derives from it once. */
+export interface ServiceContext extends ApiContext {
+  catalogue: Catalogue;
 }

@@ -1,6 +1,7 @@
 // The api as a process of its own (docker-compose).
 import { Redis } from "ioredis";
 import { loadSettings } from "@cacheplane/config";
+import { defaultCatalogue } from "@cacheplane/core";
 import { createPooledReads, createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { buildApp } from "./app.js";
@@ -23,7 +24,7 @@ const app = await buildApp(
     enqueueReconcile: (uid) => queue.enqueue(uid),
     locations: { location: settings.location, zones: settings.zones },
     // The api does not run nodes; it offers what the deployment says the workers can run.
-    redisVersions: settings.redisVersions ?? ["REDIS_7_0"],
+    engines: settings.engines ?? defaultCatalogue(settings.redisVersions ?? ["REDIS_7_0"]),
   },
   { logger: { level: settings.logLevel, redact: ["req.headers.authorization"] } },
 );

@@ -1,6 +1,7 @@
 // The OpenAPI document, derived from the zod contracts through the routes. It depends only on
 // the routes, so it is built from an app whose dependencies are never called.
 import type { PrismaClient } from "@cacheplane/db";
+import { defaultCatalogue } from "@cacheplane/core";
 import { buildApp } from "./app.js";
 
 const unused = new Proxy({}, {
@@ -15,7 +16,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     reads: unused as never,
     enqueueReconcile: async () => undefined,
     locations: { location: "local1", zones: ["local1-a"] },
-    redisVersions: ["REDIS_7_0"],
+    engines: defaultCatalogue(["REDIS_7_0"]),
   });
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;

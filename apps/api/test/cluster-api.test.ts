@@ -78,7 +78,8 @@ describe("cluster create and read", () => {
       statusMessage: "Creating the cluster",
     });
     expect(got.body.uid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(got.body.redisVersion).toBeUndefined();
+    // Our addition: the engine, at the newest released maintenance version.
+    expect(got.body).toMatchObject({ redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00", availableMaintenanceVersions: [] });
     expect(got.body.discoveryEndpoints).toBeUndefined();
     expect(got.body.shards).toEqual([{ id: "0001", nodes: [] }, { id: "0002", nodes: [] }, { id: "0003", nodes: [] }]);
   });
@@ -111,6 +112,7 @@ describe("cluster create and read", () => {
       deletionProtectionEnabled: false,
       automatedBackupConfig: { automatedBackupMode: "DISABLED", retention: "3024000s" },
       labels: { team: "a" },
+      maintenanceVersion: "20261101_00_00",
     });
     const got = await cp.api("GET", `${BASE}/c-stored`);
     expect(got.body).toMatchObject({ state: "CREATING", sizeGb: 3, preciseSizeGb: 2.8 });
@@ -191,7 +193,9 @@ describe("cluster create validation", () => {
     expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, replicaCount: 6 }), "replicaCount");
     expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, nodeType: "REDIS_HUGE" }), "nodeType");
     expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, colour: "blue" }), "colour");
-    expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, redisVersion: "REDIS_7_0" }), "redisVersion");
+    // A version of the enum this control plane does not offer.
+    expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, redisVersion: "REDIS_6_X" }), "redisVersion");
+    expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, redisVersion: "REDIS_9_9" }), "redisVersion");
     expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, persistenceConfig: { mode: "RDB", rdbConfig: { rdbSnapshotPeriod: "HOURLY" } } }), "persistenceConfig.rdbConfig.rdbSnapshotPeriod");
   });
 

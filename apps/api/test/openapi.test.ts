@@ -19,7 +19,7 @@ describe("openapi/openapi.json", () => {
       reads: {} as never,
       enqueueReconcile: async () => undefined,
       locations: { location: "local1", zones: ["local1-a"] },
-      redisVersions: ["REDIS_7_0"],
+      engines: [{ redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00" }],
     });
     const served = await app.inject({ method: "GET", url: "/openapi.json" });
     expect(served.statusCode).toBe(200);

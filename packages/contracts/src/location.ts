@@ -13,6 +13,10 @@ export const Location = z
           state: z.enum(["UP", "DOWN"]).optional().meta({ description: "cacheplane addition: DOWN while a zone fault is injected." }),
         }),
       ),
+      availableRedisVersions: z
+        .array(z.string())
+        .optional()
+        .meta({ description: "cacheplane addition: the redisVersions instances and clusters may be created on or upgraded to here, the default first." }),
     }),
   })
   .meta({ id: "Location" });

@@ -1,8 +1,15 @@
 // How a cluster looks on the wire (Memorystore for Redis Cluster v1), from its stored record.
 // Shared by the api (GET, list) and the worker (the Cluster an Operation returns). Only the
-// Cluster's own fields are copied from the spec: the stored redisVersion is not one of them.
+// Cluster's own fields are copied from the spec (redisVersion is one, as our addition).
 import { NODE_TYPE_GB, type StoredClusterSpec } from "./cluster-spec.js";
-import type { NodeRecord } from "./instance-view.js";
+import {
+  maintenancePolicyView,
+  maintenanceScheduleView,
+  maintenanceVersionOf,
+  nodeEngineView,
+  type NodeRecord,
+  type StoredMaintenanceSpec,
+} from "./instance-view.js";
 
 export const clusterName = (project: string, location: string, cluster: string) =>
   `projects/${project}/locations/${location}/clusters/${cluster}`;
@@ -25,6 +32,8 @@ export interface ClusterRecord {
   host: string | null;
   port: number | null;
   createTime: Date;
+  /** The Instance.maintenanceSchedule column: a schedule, or only `{failedVersion}`. */
+  maintenanceSchedule?: unknown;
   nodes: ClusterNodeRecord[];
   /** Observed by the worker: the ranges each shard's primary serves ({"0": ["0-5461"]}). */
   slotRanges?: unknown;
@@ -78,7 +87,7 @@ export function clusterSize(spec: Pick<StoredClusterSpec, "shardCount" | "nodeTy
 /** Slots are shown as the worker last saw the primaries serve them (the truth, mid-reshard
  *  too), never as the layout the spec implies. */
 export function clusterView(record: ClusterRecord) {
-  const spec = record.spec as unknown as StoredClusterSpec;
+  const spec = record.spec as unknown as StoredClusterSpec & StoredMaintenanceSpec;
   const state = clusterState(record.state);
   const slots = servedSlots(record.slotRanges);
   const nodesByShard = new Map<number, ClusterNodeRecord[]>();
@@ -97,6 +106,7 @@ export function clusterView(record: ClusterRecord) {
         state: n.state ?? "READY",
         host: n.host,
         port: n.port,
+        ...nodeEngineView(n, record.spec),
       })),
   }));
   const view: Record<string, unknown> = {
@@ -118,6 +128,10 @@ export function clusterView(record: ClusterRecord) {
     zoneDistributionConfig: spec.zoneDistributionConfig,
     deletionProtectionEnabled: spec.deletionProtectionEnabled,
     automatedBackupConfig: spec.automatedBackupConfig,
+    redisVersion: spec.redisVersion,
+    maintenancePolicy: maintenancePolicyView(spec.maintenancePolicy),
+    maintenanceVersion: maintenanceVersionOf(record.spec),
+    maintenanceSchedule: maintenanceScheduleView(record.maintenanceSchedule),
     labels: spec.labels,
     ...(record.host && record.port ? { discoveryEndpoints: [{ address: record.host, port: record.port }] } : {}),
     shards,

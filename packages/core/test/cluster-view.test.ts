@@ -79,7 +79,11 @@ describe("clusterView", () => {
     });
     expect(view.stateInfo).toBeUndefined();
     expect(view.statusMessage).toBeUndefined();
-    expect(view.redisVersion).toBeUndefined();
+    expect(view.redisVersion).toBe("REDIS_7_0");
+    // A cluster made before maintenance versions existed runs the built-in one.
+    expect(view.maintenanceVersion).toBe("20261101_00_00");
+    expect(view.maintenancePolicy).toBeUndefined();
+    expect(view.maintenanceSchedule).toBeUndefined();
     expect(view.shards.map((s: any) => [s.id, s.slots])).toEqual([["0001", ["0-5461"]], ["0002", ["5462-10922"]], ["0003", ["10923-16383"]]]);
     expect(view.shards[1].nodes.map((n: any) => [n.id, n.role])).toEqual([["uid-1-8", "PRIMARY"], ["uid-1-9", "REPLICA"]]);
   });
@@ -108,5 +112,32 @@ describe("clusterView", () => {
     expect(view.discoveryEndpoints).toBeUndefined();
     expect(view.statusMessage).toBe("Creating the cluster");
     expect(view.shards).toEqual([{ id: "0001", nodes: [] }, { id: "0002", nodes: [] }, { id: "0003", nodes: [] }]);
+  });
+
+  it("shows the maintenance fields and each node's build, a node without one on the cluster's", () => {
+    const policy = {
+      createTime: "2026-11-01T00:00:00.000Z",
+      updateTime: "2026-11-02T00:00:00.000Z",
+      weeklyMaintenanceWindow: [{ day: "SUNDAY" as const, startTime: { hours: 3, minutes: 0, seconds: 0, nanos: 0 } }],
+    };
+    const schedule = {
+      startTime: "2026-12-06T03:00:00.000Z",
+      endTime: "2026-12-06T04:00:00.000Z",
+      scheduleDeadlineTime: "2026-12-16T00:00:00.000Z",
+      maintenanceVersion: "20261201_00_00",
+    };
+    const nodes = [{ ...node(0, 0, "PRIMARY"), redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00" }, node(0, 1, "REPLICA")];
+    const view = clusterView(
+      record({ spec: { ...spec, maintenanceVersion: "20261115_00_00", maintenancePolicy: policy }, maintenanceSchedule: schedule, nodes }),
+    ) as any;
+    expect(view.maintenanceVersion).toBe("20261115_00_00");
+    expect(view.maintenancePolicy.weeklyMaintenanceWindow).toEqual([{ ...policy.weeklyMaintenanceWindow[0], duration: "3600s" }]);
+    expect(view.maintenanceSchedule).toEqual(schedule);
+    expect(view.shards[0].nodes.map((n: any) => [n.redisVersion, n.maintenanceVersion])).toEqual([
+      ["REDIS_7_0", "20261101_00_00"],
+      ["REDIS_7_0", "20261115_00_00"],
+    ]);
+    // Only the worker's note of a failed build: nothing scheduled to show.
+    expect((clusterView(record({ maintenanceSchedule: { failedVersion: "REDIS_7_2@20261115_00_00" } })) as any).maintenanceSchedule).toBeUndefined();
   });
 });

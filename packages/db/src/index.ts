@@ -6,6 +6,7 @@ export { readMigrations, defaultMigrationsDir, type MigrationFile } from "./migr
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded.js";
 export { requestDeletion, SpecChangedError, type DeletionRequest } from "./repos/deletion.js";
 export { requestBackup, SourceChangedError, type BackupRequest } from "./repos/backup-request.js";
+export { readReleases, recordRelease } from "./repos/maintenance-releases.js";
 export { createPooledReads, createPrismaReads, type InstanceReads, type InstanceWithNodes } from "./repos/instance-reads.js";
 // Generated types and values (PrismaClient, Prisma, model types): import them from here only.
 export * from "../generated/client/index.js";

@@ -69,7 +69,11 @@ export function clusterRoutes(app: FastifyInstance, clusters: ClusterService) {
       operationId: "updateCluster",
       summary: "Update the fields named in updateMask",
       description:
-        "Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, labels. " +
+        "Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, automatedBackupConfig, " +
+        "redisVersion, maintenancePolicy, maintenanceVersion, labels. " +
+        "A newer redisVersion upgrades the cluster shard by shard, at that engine's newest released maintenance version " +
+        "(not offered here: INVALID_ARGUMENT; a downgrade: FAILED_PRECONDITION); a maintenanceVersion from availableMaintenanceVersions " +
+        "applies it now. Either drops a scheduled maintenance and is refused with FAILED_PRECONDITION while a backup or import is in progress. " +
         "One resharding or scaling at a time: an update naming shardCount or replicaCount is refused with FAILED_PRECONDITION " +
         "while the cluster is not ACTIVE or an earlier update has not converged; retry when it is ACTIVE.",
       tags,

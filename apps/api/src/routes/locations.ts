@@ -9,7 +9,7 @@ import { errorResponses, security } from "./common.js";
 
 const ZONE = "/v1/projects/:project/locations/:location/zones/:zone(^[a-z][a-z0-9-]*)";
 
-export function locationRoutes(app: FastifyInstance, config: LocationConfig, zones: ZoneService) {
+export function locationRoutes(app: FastifyInstance, config: LocationConfig & { redisVersions: readonly string[] }, zones: ZoneService) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get("/v1/projects/:project/locations", {
     schema: {
@@ -32,6 +32,7 @@ export function locationRoutes(app: FastifyInstance, config: LocationConfig, zon
             metadata: {
               "@type": "type.googleapis.com/google.cloud.redis.v1.LocationMetadata" as const,
               availableZones: Object.fromEntries(config.zones.map((zone) => [zone, { state: states[zone] }])),
+              availableRedisVersions: [...config.redisVersions],
             },
           },
         ],

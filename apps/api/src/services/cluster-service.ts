@@ -5,11 +5,14 @@ import { randomUUID } from "node:crypto";
 import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type DataJob, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
 import { Prisma, requestDeletion, SpecChangedError, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
-import type { ApiContext } from "../context.js";
+import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { listPage } from "./listing.js";
 import { resolveImportSource } from "./data-job-service.js";
-import { normalizeClusterSpec } from "./cluster-spec.js";
+import { normalizeClusterSpec, type StoredCluster } from "./cluster-spec.js";
+import { refuseDuringDataWork } from "./engine-guard.js";
+import type { SpecContext } from "./instance-spec.js";
+import { engineChanged } from "./maintenance-spec.js";
 import { listEvents } from "./events.js";
 import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
@@ -30,8 +33,15 @@ export const RESHAPE_IN_PROGRESS = "a resharding or scaling of this cluster is i
 const nameOf = (key: ClusterKey) => clusterName(key.project, key.location, key.cluster);
 const specOf = <T extends { spec: unknown }>(row: T) => ({ ...row, spec: row.spec as Record<string, unknown> });
 
-export function createClusterService(ctx: ApiContext) {
-  const { prisma } = ctx;
+export function createClusterService(ctx: ServiceContext) {
+  const { prisma, catalogue } = ctx;
+  /** What a spec is checked against: the catalogue and what is released right now. */
+  const specContext = async (): Promise<SpecContext> => ({
+    locations: ctx.locations,
+    catalogue,
+    released: (await catalogue.releasesNow()).versions,
+    now: new Date(),
+  });
   const replay = (project: string, requestId: string | undefined) => replayOperation(prisma, project, requestId);
 
   function checkLocation(location: string) {
@@ -56,7 +66,7 @@ export function createClusterService(ctx: ApiContext) {
       checkLocation(key.location);
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
-      const spec = normalizeClusterSpec(body, ctx);
+      const spec = normalizeClusterSpec(body, await specContext());
       const source = await resolveImportSource(prisma, key.project, body);
       const uid = randomUUID();
       let op;
@@ -100,13 +110,14 @@ export function createClusterService(ctx: ApiContext) {
       checkLocation(key.location);
       const row = await ctx.reads.findInstanceWithNodes({ projectId: key.project, locationId: key.location, instanceId: key.cluster, kind: "CLUSTER" });
       if (!row) throw notFound(`cluster ${nameOf(key)}`);
-      return clusterView(specOf(row));
+      return catalogue.withAvailable(clusterView(specOf(row)), await catalogue.releases());
     },
 
     async list(project: string, location: string, pageSize?: number, pageToken?: string) {
       checkLocation(location);
       const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "CLUSTER" }, pageSize, pageToken);
-      return { clusters: page.map((row) => clusterView(row)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
+      const releases = await catalogue.releases();
+      return { clusters: page.map((row) => catalogue.withAvailable(clusterView(row), releases)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async update(key: ClusterKey, body: Cluster, updateMask: string, requestId?: string) {
@@ -124,18 +135,28 @@ export function createClusterService(ctx: ApiContext) {
         if (reshapes && (row.observedGeneration < row.generation || row.state !== "READY")) {
           throw failedPrecondition(RESHAPE_IN_PROGRESS);
         }
-        const current = row.spec as unknown as StoredClusterSpec;
+        const current = row.spec as unknown as StoredCluster;
         const merged: Record<string, unknown> = { ...current };
         for (const field of fields) {
           // AIP-134: a field named in the mask but absent from the body is cleared.
           merged[field] = body[field];
         }
-        const spec = normalizeClusterSpec(merged as Cluster, ctx, current);
+        const spec = normalizeClusterSpec(merged as Cluster, await specContext(), { current, fields });
+        // A new redisVersion or maintenanceVersion is a rolling restart, shard by shard, from now.
+        const restarts = engineChanged(current, spec);
+        if (restarts) await refuseDuringDataWork(prisma, row);
         try {
           const op = await updateSpec(prisma, {
             row,
             spec,
             fields,
+            clearSchedule: restarts,
+            ...(spec.redisVersion !== current.redisVersion
+              ? {
+                  detail: `Upgrading to ${spec.redisVersion} (${spec.maintenanceVersion})`,
+                  event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${spec.redisVersion} (${spec.maintenanceVersion}); ${fields.join(", ")}` },
+                }
+              : {}),
             open: (tx, statusDetail) => open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
           });
           await ctx.enqueueReconcile(row.uid);

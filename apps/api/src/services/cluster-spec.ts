@@ -2,17 +2,21 @@
 // shows back, and what this control plane cannot do (yet), each as a named field error. Ranges
 // (shardCount 1-64, replicaCount 0-5) and enums are the contract's; they never reach here.
 import type { Cluster } from "@cacheplane/contracts";
-import { DEFAULT_NODE_TYPE, type StoredClusterSpec } from "@cacheplane/core";
-import type { ApiContext } from "../context.js";
+import { DEFAULT_NODE_TYPE, type StoredClusterSpec, type StoredMaintenanceSpec } from "@cacheplane/core";
 import { invalidArgument } from "../errors.js";
 import { normalizeAutomatedBackup } from "./automated-backup-spec.js";
+import type { SpecContext } from "./instance-spec.js";
+import { maintenanceSpec, type SpecChange } from "./maintenance-spec.js";
+
+/** A cluster's stored spec with its maintenance fields (absent on clusters made before them). */
+export type StoredCluster = StoredClusterSpec & StoredMaintenanceSpec;
 
 /**
- * `current` is the stored spec an update starts from: its engine version is kept, so a PATCH
- * never changes the version because the default of this control plane did (redisVersion is
- * not a Cluster field; a new cluster gets the first version offered).
+ * `change` is the stored spec an update starts from and its mask: the engine version is kept
+ * unless the mask names redisVersion (an upgrade), so a PATCH never changes the version because
+ * the default of this control plane did. A new cluster gets the first version offered.
  */
-export function normalizeClusterSpec(input: Cluster, ctx: ApiContext, current?: StoredClusterSpec): StoredClusterSpec {
+export function normalizeClusterSpec(input: Cluster, ctx: SpecContext, change?: SpecChange<StoredCluster>): StoredCluster {
   if (input.shardCount === undefined) throw invalidArgument("shardCount", "is required");
   if (input.authorizationMode === "AUTH_MODE_IAM_AUTH") {
     throw invalidArgument("authorizationMode", "AUTH_MODE_IAM_AUTH is not available here; use AUTH_MODE_DISABLED");
@@ -20,11 +24,11 @@ export function normalizeClusterSpec(input: Cluster, ctx: ApiContext, current?: 
   if (input.transitEncryptionMode === "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION") {
     throw invalidArgument("transitEncryptionMode", "in-transit encryption is not available yet; use TRANSIT_ENCRYPTION_MODE_DISABLED");
   }
+  const maintenance = maintenanceSpec(input, ctx, change, { what: "the cluster", redisVersionUpdatable: true });
   return {
     shardCount: input.shardCount,
     replicaCount: input.replicaCount ?? 0,
     nodeType: input.nodeType ?? DEFAULT_NODE_TYPE,
-    redisVersion: current?.redisVersion ?? ctx.redisVersions[0]!,
     authorizationMode: "AUTH_MODE_DISABLED",
     transitEncryptionMode: "TRANSIT_ENCRYPTION_MODE_DISABLED",
     persistenceConfig: persistenceOf(input.persistenceConfig),
@@ -33,6 +37,7 @@ export function normalizeClusterSpec(input: Cluster, ctx: ApiContext, current?: 
     deletionProtectionEnabled: input.deletionProtectionEnabled ?? false,
     automatedBackupConfig: normalizeAutomatedBackup(input.automatedBackupConfig),
     labels: input.labels ?? {},
+    ...maintenance,
   };
 }
 

@@ -4,11 +4,13 @@ import { randomUUID } from "node:crypto";
 import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
 import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { UPDATABLE_FIELDS, type Instance } from "@cacheplane/contracts";
-import type { ApiContext } from "../context.js";
+import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, notFound } from "../errors.js";
 import { listEvents } from "./events.js";
 import { listPage } from "./listing.js";
-import { normalizeSpec, type StoredSpec } from "./instance-spec.js";
+import { refuseDuringDataWork } from "./engine-guard.js";
+import { normalizeSpec, type SpecContext, type StoredSpec } from "./instance-spec.js";
+import { engineChanged } from "./maintenance-spec.js";
 import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
@@ -22,8 +24,16 @@ interface InstanceKey {
 /** Parses "displayName,labels" (or snake_case) into field names; unknown paths are errors. */
 export const parseUpdateMask = updateMaskParser(UPDATABLE_FIELDS);
 
-export function createInstanceService(ctx: ApiContext) {
-  const { prisma } = ctx;
+export function createInstanceService(ctx: ServiceContext) {
+  const { prisma, catalogue } = ctx;
+
+  /** What a spec is checked against: the catalogue and what is released right now. */
+  const specContext = async (): Promise<SpecContext> => ({
+    locations: ctx.locations,
+    catalogue,
+    released: (await catalogue.releasesNow()).versions,
+    now: new Date(),
+  });
 
   function checkLocation(location: string) {
     if (location !== ctx.locations.location) throw notFound(`location ${location}`);
@@ -50,7 +60,7 @@ export function createInstanceService(ctx: ApiContext) {
       checkLocation(key.location);
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
-      const spec = normalizeSpec(body, ctx);
+      const spec = normalizeSpec(body, await specContext());
       const expireTime = body.ttl ? new Date(Date.now() + Number(body.ttl.slice(0, -1)) * 1000) : null;
       const uid = randomUUID();
       const name = instanceName(key.project, key.location, key.instance);
@@ -89,13 +99,14 @@ export function createInstanceService(ctx: ApiContext) {
       checkLocation(key.location);
       const row = await ctx.reads.findInstanceWithNodes({ projectId: key.project, locationId: key.location, instanceId: key.instance });
       if (!row) throw notFound(`instance ${instanceName(key.project, key.location, key.instance)}`);
-      return instanceView(specOf(row));
+      return catalogue.withAvailable(instanceView(specOf(row)), await catalogue.releases());
     },
 
     async list(project: string, location: string, pageSize?: number, pageToken?: string) {
       checkLocation(location);
       const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "INSTANCE" }, pageSize, pageToken);
-      return { instances: page.map((row) => instanceView(row)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
+      const releases = await catalogue.releases();
+      return { instances: page.map((row) => catalogue.withAvailable(instanceView(row), releases)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async update(key: InstanceKey, body: Instance, updateMask: string, requestId?: string) {
@@ -113,12 +124,16 @@ export function createInstanceService(ctx: ApiContext) {
           // AIP-134: a field named in the mask but absent from the body is cleared.
           (merged as Record<string, unknown>)[field] = body[field];
         }
-        const spec = normalizeSpec(merged, ctx);
+        const spec = normalizeSpec(merged, await specContext(), { current, fields });
+        // A newer maintenanceVersion is a rolling restart of every node, starting now.
+        const restarts = engineChanged(current, spec);
+        if (restarts) await refuseDuringDataWork(prisma, row);
         try {
           const op = await updateSpec(prisma, {
             row,
             spec,
             fields,
+            clearSchedule: restarts,
             open: (tx, statusDetail) => openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
           });
           await afterCommit(row.uid);

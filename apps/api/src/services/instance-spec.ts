@@ -2,17 +2,23 @@
 // it shows back, and what this control plane cannot do yet, each as a named field error.
 import type { Instance } from "@cacheplane/contracts";
 import { invalidArgument } from "../errors.js";
-import type { ApiContext } from "../context.js";
-import type { StoredAutomatedBackupConfig } from "@cacheplane/core";
+import type { LocationConfig } from "../context.js";
+import type { StoredAutomatedBackupConfig, StoredMaintenanceSpec } from "@cacheplane/core";
 import { normalizeAutomatedBackup } from "./automated-backup-spec.js";
+import { maintenanceSpec, type MaintenanceContext, type SpecChange } from "./maintenance-spec.js";
+
+export interface SpecContext extends MaintenanceContext {
+  locations: LocationConfig;
+}
 
 /** The input fields we keep; output-only fields a client sends back are dropped. */
 export type StoredSpec = Required<
   Pick<Instance, "tier" | "memorySizeGb" | "redisVersion" | "locationId" | "replicaCount" | "readReplicasMode" | "authEnabled" | "transitEncryptionMode" | "persistenceConfig" | "redisConfigs" | "labels">
 > &
-  Pick<Instance, "displayName" | "alternativeLocationId"> & { automatedBackupConfig: StoredAutomatedBackupConfig };
+  Pick<Instance, "displayName" | "alternativeLocationId"> & { automatedBackupConfig: StoredAutomatedBackupConfig } & Omit<StoredMaintenanceSpec, "redisVersion">;
 
-export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
+/** `change`: the stored spec an update starts from and its mask (a create has none). */
+export function normalizeSpec(input: Instance, ctx: SpecContext, change?: SpecChange<StoredSpec>): StoredSpec {
   if (!input.tier) throw invalidArgument("tier", "is required");
   if (input.memorySizeGb === undefined) throw invalidArgument("memorySizeGb", "is required");
   const ha = input.tier === "STANDARD_HA";
@@ -40,10 +46,8 @@ export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
       throw invalidArgument("alternativeLocationId", "must differ from locationId");
     }
   }
-  const redisVersion = input.redisVersion ?? ctx.redisVersions[0]!;
-  if (!ctx.redisVersions.includes(redisVersion)) {
-    throw invalidArgument("redisVersion", `${redisVersion} is not available here; available: ${ctx.redisVersions.join(", ")}`);
-  }
+  // The version changes only through :upgrade; a PATCH keeps the stored one.
+  const { redisVersion, ...maintenance } = maintenanceSpec(input, ctx, change, { what: "the instance", redisVersionUpdatable: false });
   const persistenceMode = input.persistenceConfig?.persistenceMode ?? "DISABLED";
   return {
     displayName: input.displayName,
@@ -63,5 +67,6 @@ export function normalizeSpec(input: Instance, ctx: ApiContext): StoredSpec {
         : { persistenceMode },
     redisConfigs: input.redisConfigs ?? {},
     automatedBackupConfig: normalizeAutomatedBackup(input.automatedBackupConfig),
+    ...maintenance,
   };
 }

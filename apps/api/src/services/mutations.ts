@@ -48,14 +48,25 @@ export function openOperation(tx: Tx, op: OpenOperation) {
   });
 }
 
+export interface SpecUpdate {
+  row: { uid: string; generation: number; state: string };
+  spec: object;
+  fields: readonly string[];
+  open: (tx: Tx, statusDetail: string) => ReturnType<typeof openOperation>;
+  /** The engine build changes: a maintenance scheduled for the old one is dropped. */
+  clearSchedule?: boolean;
+  /** What the Operation and the status say (default: "Updating <fields>"). */
+  detail?: string;
+  /** The event recorded (default: UPDATE_REQUESTED naming the fields). */
+  event?: { type: string; message: string };
+}
+
 /** A new desired spec (generation + 1), its event and its Operation, in one transaction that
  *  applies only to the generation the caller read: throws ConcurrentChange otherwise. */
-export function updateSpec(
-  prisma: PrismaClient,
-  change: { row: { uid: string; generation: number; state: string }; spec: object; fields: readonly string[]; open: (tx: Tx, statusDetail: string) => ReturnType<typeof openOperation> },
-) {
+export function updateSpec(prisma: PrismaClient, change: SpecUpdate) {
   const { row, fields } = change;
-  const detail = `Updating ${fields.join(", ")}`;
+  const detail = change.detail ?? `Updating ${fields.join(", ")}`;
+  const event = change.event ?? { type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` };
   return prisma.$transaction(async (tx) => {
     const updated = await tx.instance.updateMany({
       where: { uid: row.uid, generation: row.generation, deleteRequested: false },
@@ -64,10 +75,11 @@ export function updateSpec(
         generation: row.generation + 1,
         state: transition(row.state as InstanceState, "specChanged"),
         statusMessage: detail,
+        ...(change.clearSchedule ? { maintenanceSchedule: Prisma.DbNull } : {}),
       },
     });
     if (updated.count === 0) throw new ConcurrentChange();
-    await tx.event.create({ data: { instanceUid: row.uid, type: "UPDATE_REQUESTED", message: `Update requested: ${fields.join(", ")}` } });
+    await tx.event.create({ data: { instanceUid: row.uid, type: event.type, message: event.message } });
     return change.open(tx, detail);
   });
 }

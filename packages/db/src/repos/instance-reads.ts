@@ -2,11 +2,14 @@
 // ways to run it: a named prepared statement on a small pg pool of its own (Postgres plans it
 // once per connection: ~3x the throughput of an unnamed statement, measured with bench/run.ts
 // get-instance), or through Prisma's driver adapter where only one connection may exist (the
-// embedded PGlite).
+// embedded PGlite). `i.*` carries every Instance column (maintenanceSchedule too); each node
+// carries the engine build it was last started on.
 import pg from "pg";
 import type { Instance, Node, PrismaClient } from "../../generated/client/index.js";
 
-export type InstanceWithNodes = Instance & { nodes: Pick<Node, "id" | "ordinal" | "shard" | "zone" | "role" | "host" | "port" | "state">[] };
+export type InstanceWithNodes = Instance & {
+  nodes: Pick<Node, "id" | "ordinal" | "shard" | "zone" | "role" | "host" | "port" | "state" | "redisVersion" | "maintenanceVersion">[];
+};
 
 export interface InstanceKey {
   projectId: string;
@@ -24,7 +27,8 @@ export interface InstanceReads {
 const SQL = `
   SELECT i.*,
          COALESCE(json_agg(json_build_object('id', n.id, 'ordinal', n.ordinal, 'shard', n.shard, 'zone', n.zone, 'role', n.role,
-                                             'host', n.host, 'port', n.port, 'state', n.state))
+                                             'host', n.host, 'port', n.port, 'state', n.state,
+                                             'redisVersion', n."redisVersion", 'maintenanceVersion', n."maintenanceVersion"))
                   FILTER (WHERE n.id IS NOT NULL), '[]') AS nodes
     FROM "Instance" i
     LEFT JOIN "Node" n ON n."instanceUid" = i.uid

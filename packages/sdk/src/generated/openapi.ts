@@ -133,7 +133,7 @@ export interface paths {
         head?: never;
         /**
          * Update the fields named in updateMask
-         * @description Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, labels. One resharding or scaling at a time: an update naming shardCount or replicaCount is refused with FAILED_PRECONDITION while the cluster is not ACTIVE or an earlier update has not converged; retry when it is ACTIVE.
+         * @description Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, automatedBackupConfig, redisVersion, maintenancePolicy, maintenanceVersion, labels. A newer redisVersion upgrades the cluster shard by shard, at that engine's newest released maintenance version (not offered here: INVALID_ARGUMENT; a downgrade: FAILED_PRECONDITION); a maintenanceVersion from availableMaintenanceVersions applies it now. Either drops a scheduled maintenance and is refused with FAILED_PRECONDITION while a backup or import is in progress. One resharding or scaling at a time: an update naming shardCount or replicaCount is refused with FAILED_PRECONDITION while the cluster is not ACTIVE or an earlier update has not converged; retry when it is ACTIVE.
          */
         patch: operations["updateCluster"];
         trace?: never;
@@ -338,6 +338,103 @@ export interface paths {
          * @description Buckets are directories under the control plane's buckets root (CACHEPLANE_BUCKETS_DIR).
          */
         post: operations["exportBackup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade the instance to a newer redisVersion, node by node (replicas first, then a switchover)
+         * @description The instance moves to the newest released maintenance version of that engine, and any scheduled maintenance is dropped. A version not offered here is INVALID_ARGUMENT; the version it runs, a downgrade, or a backup, import or export in progress is FAILED_PRECONDITION.
+         */
+        post: operations["upgradeInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:rescheduleMaintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the instance's scheduled maintenance
+         * @description FAILED_PRECONDITION when no maintenance is scheduled. IMMEDIATE starts it now; NEXT_AVAILABLE_WINDOW moves it to the next window of the maintenance policy; SPECIFIC_TIME to scheduleTime. Never past the schedule's scheduleDeadlineTime. The Operation is done when answered, with the resource as its response.
+         */
+        post: operations["rescheduleInstanceMaintenance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}:rescheduleClusterMaintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the cluster's scheduled maintenance
+         * @description FAILED_PRECONDITION when no maintenance is scheduled. IMMEDIATE starts it now; NEXT_AVAILABLE_WINDOW moves it to the next window of the maintenance policy; SPECIFIC_TIME to scheduleTime. Never past the schedule's scheduleDeadlineTime. The Operation is done when answered, with the resource as its response.
+         */
+        post: operations["rescheduleClusterMaintenance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenanceVersions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the maintenance versions of the engine catalogue, oldest first (cacheplane addition) */
+        get: operations["listMaintenanceVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenanceVersions/{version}:release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a maintenance version: resources on an older one of its engines get it in their next maintenance window (cacheplane addition)
+         * @description Needs a key with access to every project (else PERMISSION_DENIED). Releasing a released version answers it unchanged.
+         */
+        post: operations["releaseMaintenanceVersion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -553,6 +650,83 @@ export interface components {
             /** @description How long each automated backup is kept: 1 to 365 days (default 35 days). */
             retention?: string;
         };
+        /** @description A UTC time of day (google.type.TimeOfDay). */
+        TimeOfDayInput: {
+            hours?: number;
+            minutes?: number;
+            seconds?: number;
+            nanos?: number;
+        };
+        WeeklyMaintenanceWindowInput: {
+            /** @enum {string} */
+            day: "DAY_OF_WEEK_UNSPECIFIED" | "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY";
+            startTime: components["schemas"]["TimeOfDayInput"];
+            /** @description Output only. Fixed at 1 hour ("3600s"). */
+            readonly duration?: string;
+        };
+        MaintenancePolicyInput: {
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly updateTime?: string;
+            description?: string;
+            /** @description When disruptive maintenance may start, in UTC; each window lasts 1 hour. */
+            weeklyMaintenanceWindow?: components["schemas"]["WeeklyMaintenanceWindowInput"][];
+        };
+        /** @description Output only. The maintenance scheduled for this resource. */
+        MaintenanceScheduleInput: {
+            /** Format: date-time */
+            startTime: string;
+            /** Format: date-time */
+            endTime: string;
+            /**
+             * Format: date-time
+             * @description The latest the start can be moved to by rescheduling.
+             */
+            scheduleDeadlineTime: string;
+            /** @description cacheplane addition: the version that will be applied. */
+            maintenanceVersion?: string;
+        };
+        UpgradeInstanceRequestInput: {
+            /**
+             * @description The version to upgrade to; downgrades are refused.
+             * @enum {string}
+             */
+            redisVersion: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2" | "REDIS_7_4" | "VALKEY_7_2" | "VALKEY_8_0" | "VALKEY_8_1";
+        };
+        RescheduleMaintenanceRequestInput: {
+            /** @enum {string} */
+            rescheduleType: "RESCHEDULE_TYPE_UNSPECIFIED" | "IMMEDIATE" | "NEXT_AVAILABLE_WINDOW" | "SPECIFIC_TIME";
+            /**
+             * Format: date-time
+             * @description Required with SPECIFIC_TIME: no later than the schedule's deadline.
+             */
+            scheduleTime?: string;
+        };
+        /** @description cacheplane addition: a maintenance version from the engine catalogue (CACHEPLANE_ENGINES). */
+        MaintenanceVersionInput: {
+            /** @description maintenanceVersions/{version} */
+            name: string;
+            maintenanceVersion: string;
+            /** @description The engine versions this maintenance version has a build of. */
+            redisVersions: string[];
+            /**
+             * @description RELEASED versions are applied to every resource on an older one, in its maintenance window. The earliest version of each engine is released from the start.
+             * @enum {string}
+             */
+            state: "AVAILABLE" | "RELEASED";
+            /** Format: date-time */
+            releaseTime?: string;
+        };
+        ListMaintenanceVersionsResponseInput: {
+            maintenanceVersions: components["schemas"]["MaintenanceVersionInput"][];
+        };
         PersistenceConfigInput: {
             /** @enum {string} */
             persistenceMode?: "DISABLED" | "RDB";
@@ -582,6 +756,10 @@ export interface components {
             /** @description cacheplane addition: this node's own endpoint. */
             host: string;
             port: number;
+            /** @description cacheplane addition: the engine version this node runs. */
+            redisVersion?: string;
+            /** @description cacheplane addition: the maintenance version this node runs. */
+            maintenanceVersion?: string;
         };
         InstanceInput: {
             /** @description projects/{project}/locations/{location}/instances/{instance} */
@@ -595,7 +773,7 @@ export interface components {
             locationId?: string;
             alternativeLocationId?: string;
             /** @enum {string} */
-            redisVersion?: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2";
+            redisVersion?: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2" | "REDIS_7_4" | "VALKEY_7_2" | "VALKEY_8_0" | "VALKEY_8_1";
             /**
              * @description Required on create.
              * @enum {string}
@@ -625,6 +803,14 @@ export interface components {
             };
             /** @description cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention. */
             automatedBackupConfig?: components["schemas"]["AutomatedBackupConfigInput"];
+            /** @description When maintenance may run. Without a policy, it may run at any time. */
+            maintenancePolicy?: components["schemas"]["MaintenancePolicyInput"];
+            /** @description Output only. The next maintenance, once a newer maintenance version is released. */
+            readonly maintenanceSchedule?: components["schemas"]["MaintenanceScheduleInput"];
+            /** @description The engine's maintenance version. Set it (to one of availableMaintenanceVersions) to apply that version now (self-service update). */
+            maintenanceVersion?: string;
+            /** @description Output only. Released maintenance versions newer than maintenanceVersion. */
+            readonly availableMaintenanceVersions?: string[];
             /**
              * @description Output only.
              * @enum {string}
@@ -795,6 +981,19 @@ export interface components {
             /** @description While true, delete is refused (FAILED_PRECONDITION). */
             deletionProtectionEnabled?: boolean;
             automatedBackupConfig?: components["schemas"]["AutomatedBackupConfigInput"];
+            /**
+             * @description cacheplane addition: the engine version. Changing it (PATCH) upgrades the cluster shard by shard; downgrades are refused.
+             * @enum {string}
+             */
+            redisVersion?: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2" | "REDIS_7_4" | "VALKEY_7_2" | "VALKEY_8_0" | "VALKEY_8_1";
+            /** @description When maintenance may run. Without a policy, it may run at any time. */
+            maintenancePolicy?: components["schemas"]["MaintenancePolicyInput"];
+            /** @description Output only. The next maintenance, once a newer maintenance version is released. */
+            readonly maintenanceSchedule?: components["schemas"]["MaintenanceScheduleInput"];
+            /** @description The engine's maintenance version. Set it (to one of availableMaintenanceVersions) to apply that version now (self-service update). */
+            maintenanceVersion?: string;
+            /** @description Output only. Released maintenance versions newer than maintenanceVersion. */
+            readonly availableMaintenanceVersions?: string[];
             /** @description Resource labels, as Google Cloud labels. */
             labels?: {
                 [key: string]: string;
@@ -877,6 +1076,8 @@ export interface components {
                         state?: "UP" | "DOWN";
                     };
                 };
+                /** @description cacheplane addition: the redisVersions instances and clusters may be created on or upgraded to here, the default first. */
+                availableRedisVersions?: string[];
             };
         };
         ListLocationsResponseInput: {
@@ -1067,6 +1268,83 @@ export interface components {
             /** @description How long each automated backup is kept: 1 to 365 days (default 35 days). */
             retention?: string;
         };
+        /** @description A UTC time of day (google.type.TimeOfDay). */
+        TimeOfDay: {
+            hours?: number;
+            minutes?: number;
+            seconds?: number;
+            nanos?: number;
+        };
+        WeeklyMaintenanceWindow: {
+            /** @enum {string} */
+            day: "DAY_OF_WEEK_UNSPECIFIED" | "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY";
+            startTime: components["schemas"]["TimeOfDay"];
+            /** @description Output only. Fixed at 1 hour ("3600s"). */
+            readonly duration?: string;
+        };
+        MaintenancePolicy: {
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly updateTime?: string;
+            description?: string;
+            /** @description When disruptive maintenance may start, in UTC; each window lasts 1 hour. */
+            weeklyMaintenanceWindow?: components["schemas"]["WeeklyMaintenanceWindow"][];
+        };
+        /** @description Output only. The maintenance scheduled for this resource. */
+        MaintenanceSchedule: {
+            /** Format: date-time */
+            startTime: string;
+            /** Format: date-time */
+            endTime: string;
+            /**
+             * Format: date-time
+             * @description The latest the start can be moved to by rescheduling.
+             */
+            scheduleDeadlineTime: string;
+            /** @description cacheplane addition: the version that will be applied. */
+            maintenanceVersion?: string;
+        };
+        UpgradeInstanceRequest: {
+            /**
+             * @description The version to upgrade to; downgrades are refused.
+             * @enum {string}
+             */
+            redisVersion: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2" | "REDIS_7_4" | "VALKEY_7_2" | "VALKEY_8_0" | "VALKEY_8_1";
+        };
+        RescheduleMaintenanceRequest: {
+            /** @enum {string} */
+            rescheduleType: "RESCHEDULE_TYPE_UNSPECIFIED" | "IMMEDIATE" | "NEXT_AVAILABLE_WINDOW" | "SPECIFIC_TIME";
+            /**
+             * Format: date-time
+             * @description Required with SPECIFIC_TIME: no later than the schedule's deadline.
+             */
+            scheduleTime?: string;
+        };
+        /** @description cacheplane addition: a maintenance version from the engine catalogue (CACHEPLANE_ENGINES). */
+        MaintenanceVersion: {
+            /** @description maintenanceVersions/{version} */
+            name: string;
+            maintenanceVersion: string;
+            /** @description The engine versions this maintenance version has a build of. */
+            redisVersions: string[];
+            /**
+             * @description RELEASED versions are applied to every resource on an older one, in its maintenance window. The earliest version of each engine is released from the start.
+             * @enum {string}
+             */
+            state: "AVAILABLE" | "RELEASED";
+            /** Format: date-time */
+            releaseTime?: string;
+        };
+        ListMaintenanceVersionsResponse: {
+            maintenanceVersions: components["schemas"]["MaintenanceVersion"][];
+        };
         PersistenceConfig: {
             /** @enum {string} */
             persistenceMode?: "DISABLED" | "RDB";
@@ -1096,6 +1374,10 @@ export interface components {
             /** @description cacheplane addition: this node's own endpoint. */
             host: string;
             port: number;
+            /** @description cacheplane addition: the engine version this node runs. */
+            redisVersion?: string;
+            /** @description cacheplane addition: the maintenance version this node runs. */
+            maintenanceVersion?: string;
         };
         Instance: {
             /** @description projects/{project}/locations/{location}/instances/{instance} */
@@ -1109,7 +1391,7 @@ export interface components {
             locationId?: string;
             alternativeLocationId?: string;
             /** @enum {string} */
-            redisVersion?: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2";
+            redisVersion?: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2" | "REDIS_7_4" | "VALKEY_7_2" | "VALKEY_8_0" | "VALKEY_8_1";
             /**
              * @description Required on create.
              * @enum {string}
@@ -1139,6 +1421,14 @@ export interface components {
             };
             /** @description cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention. */
             automatedBackupConfig?: components["schemas"]["AutomatedBackupConfig"];
+            /** @description When maintenance may run. Without a policy, it may run at any time. */
+            maintenancePolicy?: components["schemas"]["MaintenancePolicy"];
+            /** @description Output only. The next maintenance, once a newer maintenance version is released. */
+            readonly maintenanceSchedule?: components["schemas"]["MaintenanceSchedule"];
+            /** @description The engine's maintenance version. Set it (to one of availableMaintenanceVersions) to apply that version now (self-service update). */
+            maintenanceVersion?: string;
+            /** @description Output only. Released maintenance versions newer than maintenanceVersion. */
+            readonly availableMaintenanceVersions?: string[];
             /**
              * @description Output only.
              * @enum {string}
@@ -1309,6 +1599,19 @@ export interface components {
             /** @description While true, delete is refused (FAILED_PRECONDITION). */
             deletionProtectionEnabled?: boolean;
             automatedBackupConfig?: components["schemas"]["AutomatedBackupConfig"];
+            /**
+             * @description cacheplane addition: the engine version. Changing it (PATCH) upgrades the cluster shard by shard; downgrades are refused.
+             * @enum {string}
+             */
+            redisVersion?: "REDIS_6_X" | "REDIS_7_0" | "REDIS_7_2" | "REDIS_7_4" | "VALKEY_7_2" | "VALKEY_8_0" | "VALKEY_8_1";
+            /** @description When maintenance may run. Without a policy, it may run at any time. */
+            maintenancePolicy?: components["schemas"]["MaintenancePolicy"];
+            /** @description Output only. The next maintenance, once a newer maintenance version is released. */
+            readonly maintenanceSchedule?: components["schemas"]["MaintenanceSchedule"];
+            /** @description The engine's maintenance version. Set it (to one of availableMaintenanceVersions) to apply that version now (self-service update). */
+            maintenanceVersion?: string;
+            /** @description Output only. Released maintenance versions newer than maintenanceVersion. */
+            readonly availableMaintenanceVersions?: string[];
             /** @description Resource labels, as Google Cloud labels. */
             labels?: {
                 [key: string]: string;
@@ -1391,6 +1694,8 @@ export interface components {
                         state?: "UP" | "DOWN";
                     };
                 };
+                /** @description cacheplane addition: the redisVersions instances and clusters may be created on or upgraded to here, the default first. */
+                availableRedisVersions?: string[];
             };
         };
         ListLocationsResponse: {
@@ -3515,6 +3820,412 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    upgradeInstance: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpgradeInstanceRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rescheduleInstanceMaintenance: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleMaintenanceRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rescheduleClusterMaintenance: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleMaintenanceRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMaintenanceVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListMaintenanceVersionsResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    releaseMaintenanceVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never> | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceVersion"];
                 };
             };
             /** @description Default Response */
