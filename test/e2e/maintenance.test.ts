@@ -2,13 +2,10 @@
 // operator is scheduled into each instance's next weekly window (or at once without a policy),
 // applied by the worker when its clock reaches the window, and can be rescheduled. The worker's
 // clock is the control plane's injected one, so the test crosses a window in seconds.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
+import { describe, expect, it } from "vitest";
+import { DRIVERS } from "../support/control-plane.js";
 import { explained } from "../support/diagnose.js";
-import { BASE as BASE_BUILD, makeEngines, PATCH, runningEngine, type TestEngines } from "../support/engines.js";
+import { BASE as BASE_BUILD, PATCH, runningEngine, useEnginesControlPlane } from "../support/engines.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient } from "../support/traffic.js";
 
@@ -17,39 +14,27 @@ const DAY_MS = 86_400_000;
 const WEEKDAYS = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"];
 
 describe.each(DRIVERS)("maintenance windows with the %s driver", (driver) => {
-  let cp: TestControlPlane;
-  let engines: TestEngines;
-  let dir: string;
+  const suite = useEnginesControlPlane(driver);
   // A window three days from now, at 03:00 UTC: never open while the test runs.
   const windowDay = new Date(Date.now() + 3 * DAY_MS);
   const policy = { weeklyMaintenanceWindow: [{ day: WEEKDAYS[windowDay.getUTCDay()], startTime: { hours: 3 } }] };
   const windowStart = Date.UTC(windowDay.getUTCFullYear(), windowDay.getUTCMonth(), windowDay.getUTCDate(), 3);
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "cacheplane-engines-"));
-    engines = await makeEngines(driver, dir);
-    cp = await startTestControlPlane({ driver, engines: engines.catalogue });
-  });
-  afterAll(async () => {
-    await cp?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const get = async (id: string) => (await cp.api("GET", `${BASE}/${id}`)).body;
+  const get = async (id: string) => (await suite.cp.api("GET", `${BASE}/${id}`)).body;
   async function create(id: string, body: object) {
-    const created = await cp.api("POST", `${BASE}?instanceId=${id}`, { tier: "BASIC", memorySizeGb: 1, ...body });
+    const created = await suite.cp.api("POST", `${BASE}?instanceId=${id}`, { tier: "BASIC", memorySizeGb: 1, ...body });
     expect(created.status).toBe(200);
-    const op = await explained(cp, id, cp.waitOperation(created.body.name, 60));
+    const op = await explained(suite.cp, id, suite.cp.waitOperation(created.body.name, 60));
     expect(op.error).toBeUndefined();
     return get(id);
   }
   const scheduled = (id: string) =>
-    explained(cp, id, waitFor(`${id}'s maintenance schedule`, async () => {
+    explained(suite.cp, id, waitFor(`${id}'s maintenance schedule`, async () => {
       const got = await get(id);
       return got.maintenanceSchedule ? got : false;
     }));
   const applied = (id: string) =>
-    explained(cp, id, waitFor(`${id} on ${PATCH.maintenanceVersion}`, async () => {
+    explained(suite.cp, id, waitFor(`${id} on ${PATCH.maintenanceVersion}`, async () => {
       const got = await get(id);
       return got.state === "READY" && got.maintenanceVersion === PATCH.maintenanceVersion && got.nodes.every((n: any) => n.maintenanceVersion === PATCH.maintenanceVersion) ? got : false;
     }, 40_000));
@@ -63,9 +48,9 @@ describe.each(DRIVERS)("maintenance windows with the %s driver", (driver) => {
     const redis = endpointClient(windowed.host, windowed.port);
     await redis.set("kept", "yes");
 
-    const listed = (await cp.api("GET", "/v1/maintenanceVersions")).body.maintenanceVersions;
+    const listed = (await suite.cp.api("GET", "/v1/maintenanceVersions")).body.maintenanceVersions;
     expect(listed.find((v: any) => v.maintenanceVersion === PATCH.maintenanceVersion)).toMatchObject({ state: "AVAILABLE" });
-    const release = await cp.api("POST", `/v1/maintenanceVersions/${PATCH.maintenanceVersion}:release`);
+    const release = await suite.cp.api("POST", `/v1/maintenanceVersions/${PATCH.maintenanceVersion}:release`);
     expect(release.status).toBe(200);
     expect(release.body).toMatchObject({ state: "RELEASED" });
 
@@ -74,19 +59,19 @@ describe.each(DRIVERS)("maintenance windows with the %s driver", (driver) => {
     expect(got.maintenanceSchedule).toMatchObject({ startTime: new Date(windowStart).toISOString(), endTime: new Date(windowStart + 3_600_000).toISOString() });
     // Without a policy it may run at any time: it runs now.
     const anytimeAfter = await applied("anytime");
-    expect(await runningEngine(cp, anytimeAfter.nodes[0].id)).toBe(engines.expected(PATCH));
+    expect(await runningEngine(suite.cp, anytimeAfter.nodes[0].id)).toBe(suite.engines.expected(PATCH));
     // The windowed one waits for its window...
     await new Promise((r) => setTimeout(r, 1500));
     expect((await get("windowed")).maintenanceVersion).toBe(BASE_BUILD.maintenanceVersion);
     // ...which opens when the worker's clock reaches it.
-    cp.clockOffsetMs = windowStart - Date.now() + 1000;
+    suite.cp.clockOffsetMs = windowStart - Date.now() + 1000;
     const after = await applied("windowed");
-    cp.clockOffsetMs = 0;
+    suite.cp.clockOffsetMs = 0;
     expect(after.maintenanceSchedule).toBeUndefined();
-    expect(await runningEngine(cp, after.nodes[0].id)).toBe(engines.expected(PATCH));
+    expect(await runningEngine(suite.cp, after.nodes[0].id)).toBe(suite.engines.expected(PATCH));
     expect(await redis.get("kept")).toBe("yes"); // a BASIC instance keeps its data through maintenance
     redis.disconnect();
-    const events = (await cp.api("GET", `${BASE}/windowed/events?pageSize=50`)).body.events.map((e: any) => e.type);
+    const events = (await suite.cp.api("GET", `${BASE}/windowed/events?pageSize=50`)).body.events.map((e: any) => e.type);
     expect(events).toEqual(expect.arrayContaining(["MAINTENANCE_SCHEDULED", "MAINTENANCE_STARTED", "NODE_UPGRADED"]));
   });
 
@@ -95,20 +80,20 @@ describe.each(DRIVERS)("maintenance windows with the %s driver", (driver) => {
     const got = await scheduled("moved");
     const deadline = Date.parse(got.maintenanceSchedule.scheduleDeadlineTime);
 
-    const late = await cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "SPECIFIC_TIME", scheduleTime: new Date(deadline + DAY_MS).toISOString() });
+    const late = await suite.cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "SPECIFIC_TIME", scheduleTime: new Date(deadline + DAY_MS).toISOString() });
     expect(late.status).toBe(400);
     expect(late.body.error.status).toBe("INVALID_ARGUMENT");
     expect(JSON.stringify(late.body.error.details)).toContain("scheduleTime");
 
     const at = new Date(Date.now() + 5 * DAY_MS).toISOString();
-    const specific = await cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "SPECIFIC_TIME", scheduleTime: at });
+    const specific = await suite.cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "SPECIFIC_TIME", scheduleTime: at });
     expect(specific.status).toBe(200);
     expect(specific.body.done).toBe(true);
     expect((await get("moved")).maintenanceSchedule).toMatchObject({ startTime: at, scheduleDeadlineTime: new Date(deadline).toISOString() });
 
-    const now = await cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "IMMEDIATE" });
+    const now = await suite.cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "IMMEDIATE" });
     expect(now.status).toBe(200);
     const after = await applied("moved");
-    expect(await runningEngine(cp, after.nodes[0].id)).toBe(engines.expected(PATCH));
+    expect(await runningEngine(suite.cp, after.nodes[0].id)).toBe(suite.engines.expected(PATCH));
   });
 });

@@ -4,13 +4,10 @@
 // start, which is rolled back and leaves the instance serving. Every "version" here is a copy of
 // the host's redis 7.0 (see test/support/engines.ts), so the assertions are on the binary or
 // image each node runs.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
+import { describe, expect, it } from "vitest";
+import { DRIVERS } from "../support/control-plane.js";
 import { explained } from "../support/diagnose.js";
-import { BASE as BASE_BUILD, BROKEN, makeEngines, NEXT, runningEngine, type TestEngines } from "../support/engines.js";
+import { BASE as BASE_BUILD, BROKEN, NEXT, runningEngine, useEnginesControlPlane } from "../support/engines.js";
 import { liveRoles, primaries } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient, startWriter } from "../support/traffic.js";
@@ -18,51 +15,39 @@ import { endpointClient, startWriter } from "../support/traffic.js";
 const BASE = "/v1/projects/default/locations/local1/instances";
 
 describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
-  let cp: TestControlPlane;
-  let engines: TestEngines;
-  let dir: string;
+  const suite = useEnginesControlPlane(driver);
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "cacheplane-engines-"));
-    engines = await makeEngines(driver, dir);
-    cp = await startTestControlPlane({ driver, engines: engines.catalogue });
-  });
-  afterAll(async () => {
-    await cp?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const get = async (id: string) => (await cp.api("GET", `${BASE}/${id}`)).body;
+  const get = async (id: string) => (await suite.cp.api("GET", `${BASE}/${id}`)).body;
   async function create(id: string, body: object) {
-    const created = await cp.api("POST", `${BASE}?instanceId=${id}`, { memorySizeGb: 1, ...body });
+    const created = await suite.cp.api("POST", `${BASE}?instanceId=${id}`, { memorySizeGb: 1, ...body });
     expect(created.status).toBe(200);
-    const op = await explained(cp, id, cp.waitOperation(created.body.name, 60));
+    const op = await explained(suite.cp, id, suite.cp.waitOperation(created.body.name, 60));
     expect(op.error).toBeUndefined();
     return get(id);
   }
   async function enginesOf(instance: any) {
-    return Promise.all(instance.nodes.map((n: any) => runningEngine(cp, n.id)));
+    return Promise.all(instance.nodes.map((n: any) => runningEngine(suite.cp, n.id)));
   }
 
   it("upgrades a STANDARD_HA instance node by node under writes, losing no acknowledged write", async () => {
     const before = await create("ha-up", { tier: "STANDARD_HA", replicaCount: 2 });
     expect(before).toMatchObject({ redisVersion: "REDIS_7_0", maintenanceVersion: BASE_BUILD.maintenanceVersion });
-    expect(await enginesOf(before)).toEqual(before.nodes.map(() => engines.expected(BASE_BUILD)));
+    expect(await enginesOf(before)).toEqual(before.nodes.map(() => suite.engines.expected(BASE_BUILD)));
 
     const writer = startWriter(before.host, before.port, undefined, "up");
     await waitFor("writes to flow", async () => writer.acked.length > 50);
-    const res = await cp.api("POST", `${BASE}/ha-up:upgrade`, { redisVersion: "REDIS_7_2" });
+    const res = await suite.cp.api("POST", `${BASE}/ha-up:upgrade`, { redisVersion: "REDIS_7_2" });
     expect(res.status).toBe(200);
     expect(res.body.metadata.verb).toBe("upgrade");
     await waitFor("the instance to be UPDATING", async () => (await get("ha-up")).state === "UPDATING" || (await get("ha-up")).redisVersion === "REDIS_7_2");
-    const op = await explained(cp, "ha-up", cp.waitOperation(res.body.name, 90));
+    const op = await explained(suite.cp, "ha-up", suite.cp.waitOperation(res.body.name, 90));
     expect(op.error).toBeUndefined();
     await new Promise((r) => setTimeout(r, 200));
     await writer.stop();
 
     const after = await get("ha-up");
     expect(after).toMatchObject({ state: "READY", redisVersion: "REDIS_7_2", maintenanceVersion: NEXT.maintenanceVersion, host: before.host, port: before.port });
-    expect(await enginesOf(after)).toEqual(after.nodes.map(() => engines.expected(NEXT)));
+    expect(await enginesOf(after)).toEqual(after.nodes.map(() => suite.engines.expected(NEXT)));
     expect(after.nodes.every((n: any) => n.redisVersion === "REDIS_7_2" && n.state === "READY")).toBe(true);
     expect(primaries(await liveRoles(after))).toBe(1);
     // The primary moved once, to a replica that was already upgraded.
@@ -77,17 +62,17 @@ describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
     }
     reader.disconnect();
     expect(missing).toEqual([]);
-    const events = (await cp.api("GET", `${BASE}/ha-up/events?pageSize=100`)).body.events.map((e: any) => e.type);
+    const events = (await suite.cp.api("GET", `${BASE}/ha-up/events?pageSize=100`)).body.events.map((e: any) => e.type);
     expect(events.filter((t: string) => t === "NODE_UPGRADED")).toHaveLength(3);
     expect(events).toContain("FAILOVER");
   });
 
   it("refuses a downgrade and an upgrade to the version it runs", async () => {
-    const down = await cp.api("POST", `${BASE}/ha-up:upgrade`, { redisVersion: "REDIS_7_0" });
+    const down = await suite.cp.api("POST", `${BASE}/ha-up:upgrade`, { redisVersion: "REDIS_7_0" });
     expect(down.status).toBe(400);
     expect(down.body.error.status).toBe("FAILED_PRECONDITION");
     expect(down.body.error.message).toMatch(/downgrade/i);
-    const same = await cp.api("POST", `${BASE}/ha-up:upgrade`, { redisVersion: "REDIS_7_2" });
+    const same = await suite.cp.api("POST", `${BASE}/ha-up:upgrade`, { redisVersion: "REDIS_7_2" });
     expect(same.status).toBe(400);
     expect(same.body.error.status).toBe("FAILED_PRECONDITION");
   });
@@ -100,11 +85,11 @@ describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
     await pipeline.exec();
     redis.disconnect();
 
-    const res = await cp.api("POST", `${BASE}/basic-up:upgrade`, { redisVersion: "REDIS_7_2" });
-    const op = await explained(cp, "basic-up", cp.waitOperation(res.body.name, 60));
+    const res = await suite.cp.api("POST", `${BASE}/basic-up:upgrade`, { redisVersion: "REDIS_7_2" });
+    const op = await explained(suite.cp, "basic-up", suite.cp.waitOperation(res.body.name, 60));
     expect(op.error).toBeUndefined();
     const after = await get("basic-up");
-    expect(await enginesOf(after)).toEqual([engines.expected(NEXT)]);
+    expect(await enginesOf(after)).toEqual([suite.engines.expected(NEXT)]);
     const check = endpointClient(after.host, after.port);
     expect(await check.dbsize()).toBe(2000);
     expect(await check.get("k:1999")).toBe("v1999");
@@ -115,21 +100,21 @@ describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
     const before = await create("broken-up", { tier: "STANDARD_HA", replicaCount: 1 });
     const redis = endpointClient(before.host, before.port);
     await redis.set("still", "here");
-    const res = await cp.api("POST", `${BASE}/broken-up:upgrade`, { redisVersion: BROKEN.redisVersion });
+    const res = await suite.cp.api("POST", `${BASE}/broken-up:upgrade`, { redisVersion: BROKEN.redisVersion });
     expect(res.status).toBe(200);
-    const op = await explained(cp, "broken-up", cp.waitOperation(res.body.name, 60));
+    const op = await explained(suite.cp, "broken-up", suite.cp.waitOperation(res.body.name, 60));
     expect(op.error?.message).toMatch(/did not come up on REDIS_7_4 .*rolled back to REDIS_7_0/);
 
-    const after = await explained(cp, "broken-up", waitFor("READY again", async () => {
+    const after = await explained(suite.cp, "broken-up", waitFor("READY again", async () => {
       const got = await get("broken-up");
       return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY") ? got : false;
     }, 30_000));
     expect(after.redisVersion).toBe("REDIS_7_0");
-    expect(await enginesOf(after)).toEqual(after.nodes.map(() => engines.expected(BASE_BUILD)));
+    expect(await enginesOf(after)).toEqual(after.nodes.map(() => suite.engines.expected(BASE_BUILD)));
     expect(await redis.get("still")).toBe("here");
     await redis.set("writable", "yes");
     redis.disconnect();
-    const events = (await cp.api("GET", `${BASE}/broken-up/events?pageSize=100`)).body.events.map((e: any) => e.type);
+    const events = (await suite.cp.api("GET", `${BASE}/broken-up/events?pageSize=100`)).body.events.map((e: any) => e.type);
     expect(events).toContain("UPGRADE_FAILED");
   });
 });

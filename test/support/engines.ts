@@ -3,12 +3,14 @@
 // redis-server, the binary behaves by its name) or the local image under another tag (docker).
 // Tests then assert on the binary or image each node runs, never on INFO.
 import { execFileSync } from "node:child_process";
-import { chmod, copyFile, mkdir, realpath, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import Dockerode from "dockerode";
 import type { EngineEntry } from "@cacheplane/core";
 import { DOCKER_LABELS } from "@cacheplane/runtime";
-import { LOCAL_IMAGE, type Driver, type TestControlPlane } from "./control-plane.js";
+import { LOCAL_IMAGE, startTestControlPlane, type Driver, type TestControlPlane, type TestControlPlaneOptions } from "./control-plane.js";
 import { processesUnder } from "./processes.js";
 
 const docker = new Dockerode();
@@ -84,4 +86,21 @@ export async function runningEngine(cp: TestControlPlane, nodeId: string): Promi
   }
   const [container] = await docker.listContainers({ filters: { label: [`${DOCKER_LABELS.node}=${nodeId}`, `${DOCKER_LABELS.root}=${cp.nodesRoot}`] } });
   return container ? (await docker.getContainer(container.Id).inspect()).Config.Image : undefined;
+}
+
+/** For a suite: a control plane whose catalogue has the test builds, made in beforeAll and
+ *  removed (with the builds) in afterAll. Read `cp` and `engines` inside the tests. */
+export function useEnginesControlPlane(driver: Driver, options: Omit<TestControlPlaneOptions, "driver" | "engines"> = {}) {
+  const suite = {} as { cp: TestControlPlane; engines: TestEngines };
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "cacheplane-engines-"));
+    suite.engines = await makeEngines(driver, dir);
+    suite.cp = await startTestControlPlane({ ...options, driver, engines: suite.engines.catalogue });
+  });
+  afterAll(async () => {
+    await suite.cp?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return suite;
 }
