@@ -56,7 +56,12 @@ export function exitCodeOf(error: unknown): number {
 /** One human line, no stack. */
 export function messageOf(error: unknown): string {
   if (error instanceof CacheplaneError) {
-    const hint = error.status === "NOT_FOUND" && /^no method /.test(error.message) ? " — this control plane does not offer that method yet" : "";
+    const hint =
+      error.status === "NOT_FOUND" && /^no method /.test(error.message)
+        ? " — this control plane does not offer that method yet"
+        : error.status === "FAILED_PRECONDITION" && /^no maintenance is scheduled/.test(error.message)
+          ? " — one is scheduled once a newer maintenance version is released ('cacheplane maintenance-versions list')"
+          : "";
     return `${error.message}${hint} (${error.status})`;
   }
   return error instanceof Error ? error.message : String(error);

@@ -13,11 +13,16 @@ Control plane:
 
 Resources:
   instances   create | list | get | update | delete | failover | import | export
+              upgrade | reschedule-maintenance
   clusters    create | list | get | update | delete | failover-shard | events (Redis Cluster)
+              upgrade | reschedule-maintenance
   backups     create | list | get | delete | export (of instances and clusters)
   operations  list | get | wait | cancel
   locations   list
   keys        create | list | revoke (API keys)
+
+Engine catalogue:
+  maintenance-versions  list | release (release needs an admin key)
 
 Run 'cacheplane <command> --help' for more. The API address and key come from --url/--api-key,
 CACHEPLANE_URL/CACHEPLANE_API_KEY, or the cli.json that \`up\` writes in CACHEPLANE_DATA_DIR
@@ -37,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   operations: async () => (await import("./commands/operations.js")).operations,
   locations: async () => (await import("./commands/locations.js")).locations,
   keys: async () => (await import("./commands/keys.js")).keys,
+  "maintenance-versions": async () => (await import("./commands/maintenance-versions.js")).maintenanceVersions,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,18 @@
 // How resources are printed: aligned tables for people, JSON for programs, and `env` lines
 // (NAME=value, no quoting needed) for `eval "$(…)"` or a CI step's environment file.
-import { clusterRedisUrl, type ApiKey, type Cluster, type Instance, type InstanceEvent, type Location, type Operation } from "@cacheplane/sdk";
+import {
+  clusterRedisUrl,
+  type ApiKey,
+  type Cluster,
+  type Instance,
+  type InstanceEvent,
+  type Location,
+  type MaintenancePolicy,
+  type MaintenanceSchedule,
+  type MaintenanceVersion,
+  type NodeInfo,
+  type Operation,
+} from "@cacheplane/sdk";
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -27,13 +39,34 @@ export const instanceTable = (instances: Instance[]) =>
     instances.map((i) => [shortName(i.name), i.tier ?? "", `${i.memorySizeGb ?? "?"}GB`, i.state ?? "", endpoint(i), i.currentLocationId ?? i.locationId ?? "", i.authEnabled ? "yes" : "no", i.expireTime ?? "-"]),
   );
 
+/** `REDIS_7_2 (20261115_00_00)`, as the upgrade's progress names a build. */
+const engineOf = (n: Pick<NodeInfo, "redisVersion" | "maintenanceVersion">) =>
+  n.redisVersion ? `${n.redisVersion}${n.maintenanceVersion ? ` (${n.maintenanceVersion})` : ""}` : "";
+
+const hhmm = (n: number | undefined) => String(n ?? 0).padStart(2, "0");
+/** The policy as the flag takes it (`SUNDAY@03:00, …`); none means maintenance may run at any time. */
+const maintenanceWindow = (p: MaintenancePolicy | undefined) =>
+  p?.weeklyMaintenanceWindow?.length
+    ? `${p.weeklyMaintenanceWindow.map((w) => `${w.day}@${hhmm(w.startTime.hours)}:${hhmm(w.startTime.minutes)}`).join(", ")} UTC`
+    : "any time (no maintenance policy)";
+const maintenanceSchedule = (s: MaintenanceSchedule | undefined) =>
+  s ? `${s.maintenanceVersion ?? "maintenance"} from ${s.startTime} to ${s.endTime} (can be moved until ${s.scheduleDeadlineTime})` : undefined;
+
+/** The engine fields instances and clusters share. */
+const maintenanceFields = (r: Instance | Cluster): [string, unknown][] => [
+  ["maintenanceVersion", r.maintenanceVersion],
+  ["maintenanceWindow", maintenanceWindow(r.maintenancePolicy)],
+  ["maintenanceSchedule", maintenanceSchedule(r.maintenanceSchedule)],
+  ["availableMaintenanceVersions", r.availableMaintenanceVersions?.join(", ")],
+];
+
 export const instanceDetails = (i: Instance) =>
   details([
     ["name", i.name], ["displayName", i.displayName], ["state", i.state], ["statusMessage", i.statusMessage], ["tier", i.tier],
-    ["memorySizeGb", i.memorySizeGb], ["redisVersion", i.redisVersion], ["endpoint", endpoint(i)], ["zone", i.currentLocationId],
+    ["memorySizeGb", i.memorySizeGb], ["redisVersion", i.redisVersion], ...maintenanceFields(i), ["endpoint", endpoint(i)], ["zone", i.currentLocationId],
     ["authEnabled", i.authEnabled ?? false], ["labels", i.labels && Object.keys(i.labels).length ? i.labels : undefined],
     ["redisConfigs", i.redisConfigs && Object.keys(i.redisConfigs).length ? i.redisConfigs : undefined],
-    ["persistence", i.persistenceConfig?.persistenceMode], ["nodes", i.nodes?.map((n) => `${n.id} ${n.role} ${n.state} ${n.host}:${n.port}`)],
+    ["persistence", i.persistenceConfig?.persistenceMode], ["nodes", i.nodes?.map((n) => `${n.id} ${n.role} ${n.state} ${n.host}:${n.port} ${engineOf(n)}`.trimEnd())],
     ["createTime", i.createTime], ["expireTime", i.expireTime],
   ]);
 
@@ -62,14 +95,14 @@ export const clusterDetails = (c: Cluster) => {
   const head = details([
     ["name", c.name], ["state", c.state], ["statusMessage", c.statusMessage], ["shardCount", c.shardCount], ["replicaCount", c.replicaCount],
     ["updatingTo", update ? `${update.targetShardCount ?? "?"} shards x ${update.targetReplicaCount ?? "?"} replicas` : undefined],
-    ["nodeType", c.nodeType], ["sizeGb", c.sizeGb], ["endpoint", discovery(c)], ["zoneDistribution", zoneDistribution(c)],
+    ["nodeType", c.nodeType], ["sizeGb", c.sizeGb], ["redisVersion", c.redisVersion], ...maintenanceFields(c), ["endpoint", discovery(c)], ["zoneDistribution", zoneDistribution(c)],
     ["persistence", c.persistenceConfig?.mode], ["deletionProtection", c.deletionProtectionEnabled ?? false],
     ["labels", nonEmpty(c.labels)], ["redisConfigs", nonEmpty(c.redisConfigs)], ["createTime", c.createTime],
   ]);
   const rows = (c.shards ?? []).flatMap((s) =>
-    s.nodes.map((n, i) => [i === 0 ? s.id : "", i === 0 ? (s.slots?.join(",") ?? "-") : "", n.id, n.role, n.state, `${n.host}:${n.port}`, n.zone]),
+    s.nodes.map((n, i) => [i === 0 ? s.id : "", i === 0 ? (s.slots?.join(",") ?? "-") : "", n.id, n.role, n.state, `${n.host}:${n.port}`, n.zone, engineOf(n)]),
   );
-  return rows.length ? `${head}\n${table(["SHARD", "SLOTS", "NODE", "ROLE", "STATE", "ADDRESS", "ZONE"], rows)}` : head;
+  return rows.length ? `${head}\n${table(["SHARD", "SLOTS", "NODE", "ROLE", "STATE", "ADDRESS", "ZONE", "VERSION"], rows)}` : head;
 };
 
 /** What a cluster client needs: the discovery URL, a flag saying it is a cluster, and its name. */
@@ -95,6 +128,9 @@ export const operationDetails = (o: Operation) =>
     ["statusDetail", o.metadata.statusDetail], ["cancelRequested", o.metadata.cancelRequested || undefined],
     ["createTime", o.metadata.createTime], ["endTime", o.metadata.endTime],
   ]);
+
+export const maintenanceVersionTable = (versions: MaintenanceVersion[]) =>
+  table(["VERSION", "ENGINE VERSIONS", "STATE", "RELEASE TIME"], versions.map((v) => [v.maintenanceVersion, v.redisVersions.join(","), v.state, v.releaseTime ?? "-"]));
 
 export const locationTable = (locations: Location[]) =>
   table(["LOCATION", "NAME", "ZONES"], locations.map((l) => [l.locationId, l.displayName, Object.keys(l.metadata.availableZones).join(",")]));

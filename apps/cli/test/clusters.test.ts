@@ -173,7 +173,7 @@ describe("cacheplane clusters", () => {
     expect(one.stdout).toMatch(/^name:\s+projects\/default\/locations\/local1\/clusters\/c1$/m);
     expect(one.stdout).toMatch(/^state:\s+ACTIVE$/m);
     expect(one.stdout).toMatch(/^deletionProtection:\s+true$/m);
-    expect(one.stdout).toMatch(/^SHARD\s+SLOTS\s+NODE\s+ROLE\s+STATE\s+ADDRESS\s+ZONE$/m);
+    expect(one.stdout).toMatch(/^SHARD\s+SLOTS\s+NODE\s+ROLE\s+STATE\s+ADDRESS\s+ZONE\s+VERSION$/m);
     expect(one.stdout).toMatch(/^0001\s+0-5461\s+\S+\s+PRIMARY\s+READY\s+127\.0\.\d+\.\d+:\d+\s+local1-/m);
     expect(one.stdout).toMatch(/^0003\s+10923-16383\s+/m);
     expect(JSON.parse(asJson.stdout)).toMatchObject({ state: "ACTIVE", shardCount: 3, replicaCount: 0, labels: { team: "cli" } });

@@ -4,6 +4,7 @@ import { untypedRequest, createApiClient, dataOf, type ApiClient, type HttpOptio
 import { backupsApi } from "./backups.js";
 import { clustersApi } from "./clusters.js";
 import { instancesApi } from "./instances.js";
+import { maintenanceVersionsApi } from "./maintenance-versions.js";
 import { apiKeyId } from "./names.js";
 import { operationsApi } from "./operations.js";
 import { paginate } from "./paging.js";
@@ -23,6 +24,7 @@ export function createCacheplaneClient(options: ClientOptions) {
   const backups = backupsApi(api, scope);
   const instances = instancesApi(api, scope, operations, backups);
   const clusters = clustersApi(api, scope, operations, backups);
+  const maintenanceVersions = maintenanceVersionsApi(api);
 
   const locations = {
     async list(opts: { pageSize?: number; pageToken?: string } = {}) {
@@ -70,6 +72,7 @@ export function createCacheplaneClient(options: ClientOptions) {
     operations,
     locations,
     apiKeys,
+    maintenanceVersions,
     /** True when the control plane answers its health check (no key needed). */
     async health(opts: { signal?: AbortSignal } = {}): Promise<boolean> {
       try {

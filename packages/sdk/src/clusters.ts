@@ -1,16 +1,16 @@
 // Clusters (Memorystore for Redis Cluster v1): the same helpers as instances — typed CRUD,
-// create-and-wait, every page of a list — plus per-shard failover, the event log, and the
-// discovery endpoint's URL for a cluster client. A cluster is restored from a backup at create
+// create-and-wait, every page of a list, upgrades and rescheduling a maintenance — plus per-shard
+// failover, the event log, and the discovery endpoint's URL for a cluster client. A cluster is restored from a backup at create
 // (`managedBackupSource`, or `gcsSource` for RDB files in a bucket).
 import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./backups.js";
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
-import type { DataProtectionMode, MutateOptions } from "./instances.js";
+import type { DataProtectionMode, MutateOptions, RescheduleRequest } from "./instances.js";
 import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { paginate } from "./paging.js";
 import { clusterRedisUrl } from "./redis-url.js";
-import type { Cluster, ClusterInput, InstanceEvent, Operation } from "./types.js";
+import type { Cluster, ClusterInput, InstanceEvent, Operation, RedisVersion } from "./types.js";
 
 const BASE = "/v1/projects/{project}/locations/{location}/clusters" as const;
 const ONE = "/v1/projects/{project}/locations/{location}/clusters/{cluster}" as const;
@@ -67,6 +67,33 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
       const updateMask = (opts.updateMask ?? Object.keys(patch)).join(",");
       return dataOf(
         await api.PATCH(ONE, { params: { path: path(idOrName), query: { updateMask, requestId: opts.requestId } }, body: patch, signal: opts.signal }),
+      );
+    },
+
+    /**
+     * Upgrades to a newer engine, shard by shard. Memorystore for Redis Cluster has no upgrade
+     * method: this is a PATCH with updateMask redisVersion, so the Operation's verb is "update".
+     * Refused as instances' `upgrade` is (INVALID_ARGUMENT, FAILED_PRECONDITION).
+     */
+    async upgrade(idOrName: string, redisVersion: RedisVersion, opts: MutateOptions = {}): Promise<Operation> {
+      return clusters.update(idOrName, { redisVersion }, { ...opts, updateMask: ["redisVersion"] });
+    },
+
+    /** Upgrades and resolves with the cluster once every node runs the new engine (ACTIVE). */
+    async upgradeAndWait(idOrName: string, redisVersion: RedisVersion, opts: MutateOptions & WaitOptions = {}): Promise<Cluster> {
+      const done = await operations.wait(await clusters.upgrade(idOrName, redisVersion, opts), opts);
+      const response = done.response as Cluster | undefined;
+      return response?.state === "ACTIVE" ? response : clusters.get(idOrName, opts);
+    },
+
+    /** As instances' `rescheduleMaintenance` (`:rescheduleClusterMaintenance`); the Operation is done, its response the Cluster. */
+    async rescheduleMaintenance(idOrName: string, request: RescheduleRequest, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(
+        await api.POST(`${ONE}:rescheduleClusterMaintenance`, {
+          params: { path: path(idOrName), query: { requestId: opts.requestId } },
+          body: request,
+          signal: opts.signal,
+        }),
       );
     },
 

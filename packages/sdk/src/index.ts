@@ -3,7 +3,7 @@ export { createCacheplaneClient, type CacheplaneClient, type ClientOptions } fro
 export type { Backup, BackupCollection, BackupOptions, BackupState } from "./backups.js";
 export { CacheplaneError, OperationError, type ErrorDetail } from "./errors.js";
 export { createApiClient, type ApiClient } from "./http.js";
-export type { DataProtectionMode, ImportSource, MutateOptions } from "./instances.js";
+export type { DataProtectionMode, ImportSource, MutateOptions, RescheduleRequest } from "./instances.js";
 export type { WaitOptions } from "./operations.js";
 export { paginate, toArray, type Page } from "./paging.js";
 export { clusterRedisUrl, redisUrl } from "./redis-url.js";

@@ -1,6 +1,7 @@
 // Instances: the typed CRUD calls plus what people would otherwise write themselves —
-// create-and-wait, a ready-to-use Redis URL, and iteration over every page — and their data:
-// backups, import (an RDB in a bucket, or a backup) and export.
+// create-and-wait, a ready-to-use Redis URL, and iteration over every page — their data:
+// backups, import (an RDB in a bucket, or a backup) and export — and their engine: upgrades and
+// rescheduling a maintenance.
 import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./backups.js";
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
@@ -8,7 +9,7 @@ import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { paginate } from "./paging.js";
 import { redisUrl } from "./redis-url.js";
-import type { Instance, InstanceEvent, InstanceInput, Operation } from "./types.js";
+import type { Instance, InstanceEvent, InstanceInput, Operation, RedisVersion, RescheduleType } from "./types.js";
 
 export type DataProtectionMode = "LIMITED_DATA_LOSS" | "FORCE_DATA_LOSS";
 export interface MutateOptions {
@@ -19,6 +20,12 @@ export interface MutateOptions {
 
 const BASE = "/v1/projects/{project}/locations/{location}/instances" as const;
 const ONE = "/v1/projects/{project}/locations/{location}/instances/{instance}" as const;
+
+/** What `rescheduleMaintenance` takes: `scheduleTime` (RFC 3339, UTC) only with SPECIFIC_TIME. */
+export interface RescheduleRequest {
+  rescheduleType: RescheduleType;
+  scheduleTime?: string;
+}
 
 /** What `import` loads: an RDB file in a bucket, or a backup (full name; a cacheplane addition). */
 export type ImportSource = { gcsUri: string } | { backup: string };
@@ -94,6 +101,37 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
           body: { dataProtectionMode: opts.dataProtectionMode ?? "LIMITED_DATA_LOSS" },
           signal: opts.signal,
         }),
+      );
+    },
+
+    /**
+     * Starts an upgrade to a newer engine (`POST …/instances/{id}:upgrade`), node by node: replicas
+     * first, then a switchover to an upgraded one. The Operation's statusDetail names the node being
+     * upgraded. A version the control plane does not offer is INVALID_ARGUMENT; the version the
+     * instance runs, a downgrade, or a backup, import or export in progress is FAILED_PRECONDITION.
+     */
+    async upgrade(idOrName: string, redisVersion: RedisVersion, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(
+        await api.POST(`${ONE}:upgrade`, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, body: { redisVersion }, signal: opts.signal }),
+      );
+    },
+
+    /** Upgrades and resolves with the instance once every node runs the new engine (READY). */
+    async upgradeAndWait(idOrName: string, redisVersion: RedisVersion, opts: MutateOptions & WaitOptions = {}): Promise<Instance> {
+      const done = await operations.wait(await instances.upgrade(idOrName, redisVersion, opts), opts);
+      const response = done.response as Instance | undefined;
+      return response?.state === "READY" ? response : instances.get(idOrName, opts);
+    },
+
+    /**
+     * Moves the scheduled maintenance (FAILED_PRECONDITION when none is: one is scheduled once a
+     * newer maintenance version is released). IMMEDIATE starts it now, NEXT_AVAILABLE_WINDOW moves
+     * it to the policy's next window, SPECIFIC_TIME to `scheduleTime` — never past the schedule's
+     * scheduleDeadlineTime. The Operation is already done; its response is the Instance.
+     */
+    async rescheduleMaintenance(idOrName: string, request: RescheduleRequest, opts: MutateOptions = {}): Promise<Operation> {
+      return dataOf(
+        await api.POST(`${ONE}:rescheduleMaintenance`, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, body: request, signal: opts.signal }),
       );
     },
 

@@ -26,3 +26,13 @@ export type DiscoveryEndpoint = Schemas["DiscoveryEndpoint"];
 export type NodeInfo = Schemas["NodeInfo"];
 export type NodeType = NonNullable<Cluster["nodeType"]>;
 export type ClusterState = NonNullable<Cluster["state"]>;
+/** Memorystore's engine versions (which of them a control plane runs is its catalogue's choice). */
+export type RedisVersion = NonNullable<Instance["redisVersion"]>;
+export type MaintenancePolicy = Schemas["MaintenancePolicy"];
+export type WeeklyMaintenanceWindow = Schemas["WeeklyMaintenanceWindow"];
+export type MaintenanceSchedule = Schemas["MaintenanceSchedule"];
+/** The body of `:rescheduleMaintenance` / `:rescheduleClusterMaintenance`. */
+export type RescheduleMaintenanceRequest = Schemas["RescheduleMaintenanceRequestInput"];
+export type RescheduleType = Exclude<RescheduleMaintenanceRequest["rescheduleType"], "RESCHEDULE_TYPE_UNSPECIFIED">;
+/** cacheplane addition: one maintenance version of the engine catalogue. */
+export type MaintenanceVersion = Schemas["MaintenanceVersion"];

@@ -1,6 +1,7 @@
-// cacheplane clusters create|list|get|update|delete|failover-shard|events (Memorystore for
-// Redis Cluster). Every command's flags and --help come from its table below. Backups of a
-// cluster are `cacheplane backups create --cluster`; a restore is `create --from-backup`.
+// cacheplane clusters create|list|get|update|delete|failover-shard|events|upgrade|
+// reschedule-maintenance (Memorystore for Redis Cluster). Every command's flags and --help come
+// from its table below. Backups of a cluster are `cacheplane backups create --cluster`; a restore
+// is `create --from-backup`.
 import { clusterRedisUrl, type CacheplaneClient, type Cluster, type ClusterInput, type InstanceEvent, type NodeType } from "@cacheplane/sdk";
 import { durationMs, keyValues, noPositionals, onePositional, oneOf, outputFormat, positiveInt, toggle, type Flags, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
@@ -8,6 +9,17 @@ import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { clusterDetails, clusterEnv, clusterTable, envLines, envVarFor, eventTable, json } from "../output.js";
 import { backupName } from "./backups.js";
+import {
+  MAINTENANCE_VERSION_FLAG,
+  MAINTENANCE_WINDOW_FLAG,
+  REDIS_VERSION_FLAG,
+  RESCHEDULE_FLAGS,
+  maintenancePolicy,
+  maintenanceVersion,
+  printRescheduled,
+  redisVersion,
+  rescheduleRequest,
+} from "./maintenance.js";
 import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const NODE_TYPES = ["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"] as const satisfies readonly NodeType[];
@@ -28,6 +40,7 @@ const SPEC_FLAGS = {
   "deletion-protection": { type: "boolean", negatable: true, help: "refuse deletes while on (default off)" },
   label: { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable; on update, replaces every label)" },
   "redis-config": { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable; on update, replaces them all), e.g. maxmemory-policy=allkeys-lru" },
+  ...MAINTENANCE_WINDOW_FLAG,
 } as const satisfies Flags;
 
 
@@ -55,6 +68,8 @@ function specFields(v: SpecValues & Record<string, unknown>): ClusterInput {
   if (labels) spec.labels = labels;
   const configs = keyValues(v["redis-config"], "--redis-config");
   if (configs) spec.redisConfigs = configs as ClusterInput["redisConfigs"];
+  const policy = maintenancePolicy(v["maintenance-window"]);
+  if (policy) spec.maintenancePolicy = policy;
   return spec;
 }
 
@@ -77,6 +92,7 @@ const create = command(
     summary: "Create a cluster (--wait to wait until ACTIVE)",
     flags: {
       ...SPEC_FLAGS,
+      ...REDIS_VERSION_FLAG,
       "zone-distribution": { type: "string", arg: "MODE", help: "MULTI_ZONE (default: nodes spread over the zones) or SINGLE_ZONE" },
       zone: { type: "string", arg: "ZONE", help: "the zone of a SINGLE_ZONE cluster (implies SINGLE_ZONE)" },
       "from-backup": { type: "string", arg: "NAME", help: "start with this backup's data, of an instance or a cluster of any shape: its full name or <collection>/<backup id>" },
@@ -97,7 +113,12 @@ Example: eval "$(cacheplane clusters create ci-cluster --shard-count 3 --wait -o
     const spec = specFields(v);
     if (spec.shardCount === undefined) throw new UsageError(`--shard-count is required. Run 'cacheplane ${name} --help'.`);
     const zoneMode = oneOf(v["zone-distribution"], ZONE_MODES, "--zone-distribution") ?? (v.zone ? "SINGLE_ZONE" : undefined);
-    const body: ClusterInput = { ...spec, ...(zoneMode ? { zoneDistributionConfig: { mode: zoneMode, ...(v.zone ? { zone: v.zone } : {}) } } : {}) };
+    const version = redisVersion(v["redis-version"]);
+    const body: ClusterInput = {
+      ...spec,
+      ...(version ? { redisVersion: version } : {}),
+      ...(zoneMode ? { zoneDistributionConfig: { mode: zoneMode, ...(v.zone ? { zone: v.zone } : {}) } } : {}),
+    };
     const client = await connect(v, io);
     if (v["from-backup"] !== undefined) body.managedBackupSource = { backup: backupName(v["from-backup"], client, "--from-backup") };
     const op = await client.clusters.create(id, body, { requestId: v["request-id"] });
@@ -137,16 +158,18 @@ const get = command(
 const update = command(
   {
     args: "<id> [flags]",
-    summary: "Change fields of a cluster: reshard, scale replicas, node type, persistence, protection, labels",
-    flags: { ...SPEC_FLAGS, ...REQUEST_ID, ...WAIT_FLAGS },
+    summary: "Change fields of a cluster: reshard, scale replicas, node type, persistence, protection, labels, maintenance",
+    flags: { ...SPEC_FLAGS, ...MAINTENANCE_VERSION_FLAG, ...REQUEST_ID, ...WAIT_FLAGS },
     notes: `The updateMask names exactly the fields whose flags are given. One resharding or replica change
 at a time: another is refused (FAILED_PRECONDITION) until the cluster is ACTIVE again. The zone
-distribution is fixed at create. -o env needs --wait.`,
+distribution is fixed at create; a new engine version is 'cacheplane clusters upgrade'. -o env
+needs --wait.`,
   },
   async ({ values: v, positionals }, io, name) => {
     const id = onePositional(positionals, "id", name);
     const format = outputFormat(v.output);
-    const patch = specFields(v);
+    const version = maintenanceVersion(v["maintenance-version"]);
+    const patch: ClusterInput = { ...specFields(v), ...(version ? { maintenanceVersion: version } : {}) };
     if (!Object.keys(patch).length) throw new UsageError(`nothing to update. Run 'cacheplane ${name} --help' for the fields.`);
     if (format === "env" && !v.wait) throw new UsageError("-o env needs --wait");
     const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
@@ -219,4 +242,57 @@ const events = command(
   },
 );
 
-export const clusters = commandGroup("clusters", { create, list, get, update, delete: remove, "failover-shard": failoverShard, events });
+const upgrade = command(
+  {
+    args: "<id> --redis-version VERSION [--wait]",
+    summary: "Upgrade to a newer engine version, shard by shard (an update of redisVersion)",
+    flags: { ...REDIS_VERSION_FLAG, ...REQUEST_ID, ...WAIT_FLAGS },
+    notes: `Memorystore for Redis Cluster upgrades with a PATCH of redisVersion: this sends exactly that,
+so the operation's verb is update. Each shard's replicas are upgraded first, then its primary after a
+switchover. Downgrades are refused (FAILED_PRECONDITION). With --wait, prints the ACTIVE cluster, its
+nodes' versions in the VERSION column; -o env needs --wait.`,
+  },
+  async ({ values: v, positionals }, io, name) => {
+    const id = onePositional(positionals, "id", name);
+    const version = redisVersion(v["redis-version"]);
+    if (!version) throw new UsageError(`--redis-version is required, e.g. --redis-version REDIS_7_2. Run 'cacheplane ${name} --help'.`);
+    const format = outputFormat(v.output);
+    if (format === "env" && !v.wait) throw new UsageError("-o env needs --wait");
+    const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
+    const client = await connect(v, io);
+    const op = await client.clusters.upgrade(id, version, { requestId: v["request-id"] });
+    if (!v.wait) return printStarted(io, op, format);
+    await waitWithProgress(client, io, op, `upgrading ${id}`, timeoutMs);
+    await printNow(client, io, id, format);
+  },
+);
+
+const rescheduleMaintenance = command(
+  {
+    args: "<id> --type TYPE [--time ISO]",
+    summary: "Move the cluster's scheduled maintenance (now, to the next window, or to a time)",
+    flags: { ...RESCHEDULE_FLAGS, ...REQUEST_ID },
+    notes: `A maintenance is scheduled once a newer maintenance version is released (see
+'cacheplane maintenance-versions list'); 'cacheplane clusters get' shows it. It cannot be moved past
+its deadline. IMMEDIATE starts it now; NEXT_AVAILABLE_WINDOW needs a maintenance window.`,
+  },
+  async ({ values: v, positionals }, io, name) => {
+    const id = onePositional(positionals, "id", name);
+    const request = rescheduleRequest(v, name);
+    const format = outputFormat(v.output, ["table", "json"]);
+    const client = await connect(v, io);
+    printRescheduled(io, await client.clusters.rescheduleMaintenance(id, request, { requestId: v["request-id"] }), format, id);
+  },
+);
+
+export const clusters = commandGroup("clusters", {
+  create,
+  list,
+  get,
+  update,
+  delete: remove,
+  "failover-shard": failoverShard,
+  events,
+  upgrade,
+  "reschedule-maintenance": rescheduleMaintenance,
+});

@@ -1,5 +1,5 @@
-// cacheplane instances create|list|get|update|delete|failover|import|export. Every command's
-// flags and --help come from its table below.
+// cacheplane instances create|list|get|update|delete|failover|import|export|upgrade|
+// reschedule-maintenance. Every command's flags and --help come from its table below.
 import type { CacheplaneClient, Instance, InstanceInput } from "@cacheplane/sdk";
 import { durationMs, keyValues, noPositionals, onePositional, oneOf, outputFormat, positiveInt, toggle, type Flags, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
@@ -7,10 +7,20 @@ import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { envLines, envVarFor, instanceDetails, instanceTable, json } from "../output.js";
 import { backupName } from "./backups.js";
+import {
+  MAINTENANCE_VERSION_FLAG,
+  MAINTENANCE_WINDOW_FLAG,
+  REDIS_VERSION_FLAG,
+  RESCHEDULE_FLAGS,
+  maintenancePolicy,
+  maintenanceVersion,
+  printRescheduled,
+  redisVersion,
+  rescheduleRequest,
+} from "./maintenance.js";
 import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const TIERS = ["BASIC", "STANDARD_HA"] as const;
-const VERSIONS = ["REDIS_6_X", "REDIS_7_0", "REDIS_7_2"] as const;
 const PERSISTENCE = ["DISABLED", "RDB"] as const;
 const RDB_PERIODS = ["ONE_HOUR", "SIX_HOURS", "TWELVE_HOURS", "TWENTY_FOUR_HOURS"] as const;
 const PROTECTION = ["LIMITED_DATA_LOSS", "FORCE_DATA_LOSS"] as const;
@@ -23,6 +33,7 @@ const SPEC_FLAGS = {
   "redis-config": { type: "string", multiple: true, arg: "KEY=VALUE", help: "(repeatable; on update, replaces them all), e.g. maxmemory-policy=allkeys-lru" },
   persistence: { type: "string", arg: "MODE", help: "DISABLED or RDB" },
   "rdb-period": { type: "string", arg: "PERIOD", help: RDB_PERIODS.join(", ") },
+  ...MAINTENANCE_WINDOW_FLAG,
 } as const satisfies Flags;
 
 
@@ -40,6 +51,8 @@ function specFields(v: SpecValues): InstanceInput {
   const mode = oneOf(v.persistence, PERSISTENCE, "--persistence");
   const period = oneOf(v["rdb-period"], RDB_PERIODS, "--rdb-period");
   if (mode || period) spec.persistenceConfig = { ...(mode ? { persistenceMode: mode } : {}), ...(period ? { rdbSnapshotPeriod: period } : {}) };
+  const policy = maintenancePolicy(v["maintenance-window"]);
+  if (policy) spec.maintenancePolicy = policy;
   return spec;
 }
 
@@ -55,7 +68,7 @@ const create = command(
     summary: "Create an instance (--wait to wait until READY)",
     flags: {
       tier: { type: "string", arg: "TIER", help: "BASIC (default) or STANDARD_HA" },
-      "redis-version": { type: "string", arg: "VERSION", help: VERSIONS.join(", ") },
+      ...REDIS_VERSION_FLAG,
       auth: { type: "boolean", help: "require AUTH (the URL printed with -o env carries the password)" },
       zone: { type: "string", arg: "ZONE", help: "zone of the primary (locationId)" },
       "replica-count": { type: "string", arg: "N", help: "replicas (STANDARD_HA)" },
@@ -77,7 +90,7 @@ Example: eval "$(cacheplane instances create ci-cache --auth --wait -o env)"`,
       tier: oneOf(v.tier, TIERS, "--tier") ?? "BASIC",
       memorySizeGb: 1,
       ...specFields(v),
-      ...(v["redis-version"] ? { redisVersion: oneOf(v["redis-version"], VERSIONS, "--redis-version")! } : {}),
+      ...(v["redis-version"] ? { redisVersion: redisVersion(v["redis-version"])! } : {}),
       ...(v.auth ? { authEnabled: true } : {}),
       ...(v.zone ? { locationId: v.zone } : {}),
       ...(v["replica-count"] !== undefined ? { replicaCount: positiveInt(v["replica-count"], "--replica-count")! } : {}),
@@ -123,14 +136,16 @@ const update = command(
   {
     args: "<id> [flags]",
     summary: "Change fields of an instance",
-    flags: { ...SPEC_FLAGS, auth: { type: "boolean", negatable: true, help: "turn AUTH on or off" }, ...REQUEST_ID, ...WAIT_FLAGS },
-    notes: "The updateMask names exactly the fields whose flags are given. -o env needs --wait.",
+    flags: { ...SPEC_FLAGS, auth: { type: "boolean", negatable: true, help: "turn AUTH on or off" }, ...MAINTENANCE_VERSION_FLAG, ...REQUEST_ID, ...WAIT_FLAGS },
+    notes: `The updateMask names exactly the fields whose flags are given. -o env needs --wait.
+A new engine version is 'cacheplane instances upgrade'.`,
   },
   async ({ values: v, positionals }, io, name) => {
     const id = onePositional(positionals, "id", name);
     const format = outputFormat(v.output);
     const auth = toggle(v, "auth");
-    const patch: InstanceInput = { ...specFields(v), ...(auth !== undefined ? { authEnabled: auth } : {}) };
+    const version = maintenanceVersion(v["maintenance-version"]);
+    const patch: InstanceInput = { ...specFields(v), ...(auth !== undefined ? { authEnabled: auth } : {}), ...(version ? { maintenanceVersion: version } : {}) };
     if (!Object.keys(patch).length) throw new UsageError(`nothing to update. Run 'cacheplane ${name} --help' for the fields.`);
     const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
     if (format === "env" && !v.wait) throw new UsageError("-o env needs --wait");
@@ -232,4 +247,57 @@ const exportData = command(
   },
 );
 
-export const instances = commandGroup("instances", { create, list, get, update, delete: remove, failover, import: importData, export: exportData });
+const upgrade = command(
+  {
+    args: "<id> --redis-version VERSION [--wait]",
+    summary: "Upgrade to a newer engine version, node by node (replicas first, then a switchover)",
+    flags: { ...REDIS_VERSION_FLAG, ...REQUEST_ID, ...WAIT_FLAGS },
+    notes: `The instance moves to the newest released maintenance version of that engine, and a scheduled
+maintenance is dropped. Downgrades are refused (FAILED_PRECONDITION). With --wait, the progress
+names each node as it is upgraded, then prints the READY instance; -o env needs --wait.`,
+  },
+  async ({ values: v, positionals }, io, name) => {
+    const id = onePositional(positionals, "id", name);
+    const version = redisVersion(v["redis-version"]);
+    if (!version) throw new UsageError(`--redis-version is required, e.g. --redis-version REDIS_7_2. Run 'cacheplane ${name} --help'.`);
+    const format = outputFormat(v.output);
+    if (format === "env" && !v.wait) throw new UsageError("-o env needs --wait");
+    const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
+    const client = await connect(v, io);
+    const op = await client.instances.upgrade(id, version, { requestId: v["request-id"] });
+    if (!v.wait) return printStarted(io, op, format);
+    await waitWithProgress(client, io, op, `upgrading ${id}`, timeoutMs);
+    await printInstance(client, io, await client.instances.get(id), format);
+  },
+);
+
+const rescheduleMaintenance = command(
+  {
+    args: "<id> --type TYPE [--time ISO]",
+    summary: "Move the instance's scheduled maintenance (now, to the next window, or to a time)",
+    flags: { ...RESCHEDULE_FLAGS, ...REQUEST_ID },
+    notes: `A maintenance is scheduled once a newer maintenance version is released (see
+'cacheplane maintenance-versions list'); 'cacheplane instances get' shows it. It cannot be moved past
+its deadline. IMMEDIATE starts it now; NEXT_AVAILABLE_WINDOW needs a maintenance window.`,
+  },
+  async ({ values: v, positionals }, io, name) => {
+    const id = onePositional(positionals, "id", name);
+    const request = rescheduleRequest(v, name);
+    const format = outputFormat(v.output, ["table", "json"]);
+    const client = await connect(v, io);
+    printRescheduled(io, await client.instances.rescheduleMaintenance(id, request, { requestId: v["request-id"] }), format, id);
+  },
+);
+
+export const instances = commandGroup("instances", {
+  create,
+  list,
+  get,
+  update,
+  delete: remove,
+  failover,
+  import: importData,
+  export: exportData,
+  upgrade,
+  "reschedule-maintenance": rescheduleMaintenance,
+});
