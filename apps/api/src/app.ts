@@ -11,9 +11,11 @@ import {
 } from "fastify-type-provider-zod";
 import type { ApiContext, ServiceContext } from "./context.js";
 import { createKeyCache } from "./api-keys.js";
+import { installAudit } from "./plugins/audit.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandler } from "./plugins/error-handler.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
+import { auditLogRoutes } from "./routes/audit-logs.js";
 import { backupRoutes } from "./routes/backups.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { instanceRoutes } from "./routes/instances.js";
@@ -21,6 +23,8 @@ import { locationRoutes } from "./routes/locations.js";
 import { maintenanceRoutes } from "./routes/maintenance.js";
 import { operationRoutes } from "./routes/operations.js";
 import { createApiKeyService } from "./services/api-key-service.js";
+import { createAuditService } from "./services/audit-service.js";
+import { createAuditWriter } from "./services/audit-writer.js";
 import { createBackupService } from "./services/backup-service.js";
 import { createCatalogue } from "./services/catalogue.js";
 import { createDataJobService } from "./services/data-job-service.js";
@@ -81,6 +85,8 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   };
   const keyCache = createKeyCache();
   installAuth(app, ctx.prisma, keyCache);
+  const auditWriter = createAuditWriter(ctx.prisma, app.log);
+  installAudit(app, auditWriter);
   instanceRoutes(app, createInstanceService(services));
   clusterRoutes(app, createClusterService(services));
   backupRoutes(app, createBackupService(services), createDataJobService(services));
@@ -88,5 +94,6 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));
+  auditLogRoutes(app, createAuditService(ctx.prisma, auditWriter));
   return app;
 }

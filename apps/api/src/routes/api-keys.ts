@@ -1,4 +1,4 @@
-// /v1/apiKeys — our addition, for the CLI's `keys` commands and CI pipelines.
+// /v1/apiKeys — our addition, for the CLI's `keys` commands and CI pipelines. Admin keys only.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { ApiKey, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey, ListApiKeysResponse, PageQuery } from "@cacheplane/contracts";
@@ -6,13 +6,16 @@ import type { ApiKeyService } from "../services/api-key-service.js";
 import { errorResponses, security } from "./common.js";
 
 const tags = ["API keys"];
+const config = { access: "admin" } as const;
 
 export function apiKeyRoutes(app: FastifyInstance, keys: ApiKeyService) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post("/v1/apiKeys", {
+    config,
     schema: {
       operationId: "createApiKey",
-      summary: "Create an API key scoped to projects (the secret is shown once)",
+      summary: "Create an API key with a role, scoped to projects (the secret is shown once)",
+      description: "role defaults to editor; an admin key needs projects [\"*\"] (else INVALID_ARGUMENT). Needs an admin key.",
       tags,
       security,
       body: CreateApiKeyRequest,
@@ -24,6 +27,7 @@ export function apiKeyRoutes(app: FastifyInstance, keys: ApiKeyService) {
     },
   });
   r.get("/v1/apiKeys", {
+    config,
     schema: {
       operationId: "listApiKeys",
       summary: "List API keys (never their secrets)",
@@ -35,10 +39,12 @@ export function apiKeyRoutes(app: FastifyInstance, keys: ApiKeyService) {
     handler: (req) => keys.list(req.principal, req.query.pageSize, req.query.pageToken),
   });
   r.get("/v1/apiKeys/:key", {
+    config,
     schema: { operationId: "getApiKey", summary: "Get an API key", tags, security, params: ApiKeyParams, response: { 200: ApiKey, ...errorResponses } },
     handler: (req) => keys.get(req.principal, req.params.key),
   });
   r.delete("/v1/apiKeys/:key", {
+    config,
     schema: {
       operationId: "revokeApiKey",
       summary: "Revoke an API key; it stops working at once",

@@ -119,6 +119,7 @@ export function instanceRoutes(app: FastifyInstance, instances: InstanceService)
   });
 
   r.get(`${BASE}/:instance/authString`, {
+    config: { access: "secret" },
     schema: {
       operationId: "getInstanceAuthString",
       summary: "Get the AUTH string of an instance with authEnabled",

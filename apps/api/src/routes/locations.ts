@@ -42,6 +42,8 @@ export function locationRoutes(app: FastifyInstance, config: LocationConfig & { 
 
   for (const [verb, action] of [["fail", zones.fail], ["recover", zones.recover]] as const) {
     r.post(`${ZONE}::${verb}`, {
+      // A zone holds every project's nodes, so only an admin may take one down.
+      config: { access: "admin" },
       schema: {
         operationId: `${verb}Zone`,
         summary:

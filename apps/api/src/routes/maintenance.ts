@@ -93,10 +93,11 @@ export function maintenanceRoutes(app: FastifyInstance, upgrades: UpgradeService
   });
 
   r.post("/v1/maintenanceVersions/:version(^[0-9_]+)::release", {
+    config: { access: "admin" },
     schema: {
       operationId: "releaseMaintenanceVersion",
       summary: "Release a maintenance version: resources on an older one of its engines get it in their next maintenance window (cacheplane addition)",
-      description: "Needs a key with access to every project (else PERMISSION_DENIED). Releasing a released version answers it unchanged.",
+      description: "Needs an admin key (else PERMISSION_DENIED). Releasing a released version answers it unchanged.",
       tags,
       security,
       params: MaintenanceVersionParams,

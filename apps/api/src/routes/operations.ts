@@ -49,6 +49,8 @@ export function operationRoutes(app: FastifyInstance, operations: OperationServi
   });
 
   r.post(`${BY_ID}::wait`, {
+    // A POST only because AIP-151 says so: it reads, so a viewer may wait too.
+    config: { access: "read" },
     schema: {
       operationId: "waitOperation",
       summary: "Wait until the operation is done or the timeout (default 30s, at most 60s) passes",

@@ -1,7 +1,9 @@
-// Managing API keys: only a key with access to every project ("*") may do it.
+// Managing API keys: only an admin key may do it (the routes declare access admin; the check
+// here keeps the service safe on its own). An admin key is for every project by definition.
+import type { ApiKeyRole } from "@cacheplane/contracts";
 import type { ApiKey as ApiKeyRow, PrismaClient } from "@cacheplane/db";
-import { generateKey, hashKey, type KeyCache } from "../api-keys.js";
-import { failedPrecondition, notFound, permissionDenied } from "../errors.js";
+import { generateKey, hashKey, roleOf, type KeyCache } from "../api-keys.js";
+import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../errors.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 import type { Principal } from "../plugins/auth.js";
 
@@ -9,22 +11,26 @@ const view = (row: ApiKeyRow) => ({
   name: `apiKeys/${row.id}`,
   displayName: row.name,
   projects: row.projects,
+  role: roleOf(row.role),
   createTime: row.createTime.toISOString(),
   ...(row.revokeTime ? { revokeTime: row.revokeTime.toISOString() } : {}),
 });
 
 function requireAdmin(principal: Principal | undefined) {
-  if (!principal?.projects.includes("*")) throw permissionDenied("managing API keys needs a key with access to every project");
+  if (principal?.role !== "admin") throw permissionDenied("managing API keys needs an admin key");
 }
 
 export function createApiKeyService(prisma: PrismaClient, cache: KeyCache) {
   return {
-    async create(principal: Principal | undefined, body: { displayName: string; projects: string[] }) {
+    async create(principal: Principal | undefined, body: { displayName: string; projects: string[]; role?: ApiKeyRole | undefined }) {
       requireAdmin(principal);
+      const role = body.role ?? "editor";
+      const projects = [...new Set(body.projects)];
+      if (role === "admin" && (projects.length !== 1 || projects[0] !== "*")) {
+        throw invalidArgument("projects", 'an admin key acts on every project: give ["*"], or a role editor or viewer for these projects');
+      }
       const { id, key } = generateKey();
-      const row = await prisma.apiKey.create({
-        data: { id, name: body.displayName, hash: hashKey(key), projects: [...new Set(body.projects)] },
-      });
+      const row = await prisma.apiKey.create({ data: { id, name: body.displayName, hash: hashKey(key), projects, role } });
       return { ...view(row), keyString: key };
     },
 
