@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { buildApp, bootstrap } from "@cacheplane/api";
+import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, removeOrphanReadEndpoints, startWorker, openBackupStorage, silentLogger, type Logger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { BASE_MAINTENANCE_VERSION, type EngineEntry } from "@cacheplane/core";
@@ -74,6 +74,16 @@ export interface TestControlPlaneOptions {
   docker?: import("dockerode");
   /** The engine catalogue (default: REDIS_7_0 at the built-in maintenance version, the driver's default build). */
   engines?: EngineEntry[];
+  /** Every log line of the api (pino at trace, with the product's redaction), the worker and the
+   *  drivers (every level), for a test that reads what the control plane logs. */
+  logSink?: (line: string) => void;
+}
+
+/** The worker's and the drivers' log lines, at every level, as one line of JSON each. */
+function sinkLogger(sink: (line: string) => void) {
+  const at = (level: string) => (fields: object | string, message?: string) =>
+    sink(JSON.stringify({ level, msg: message ?? "", ...(typeof fields === "string" ? { text: fields } : fields) }));
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
@@ -89,13 +99,17 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
   const engines = options.engines ?? [{ redisVersion: "REDIS_7_0", maintenanceVersion: BASE_MAINTENANCE_VERSION }];
 
   const reads = createPooledReads(db.url);
-  const app = await buildApp({
-    prisma,
-    reads,
-    enqueueReconcile: (uid) => queue.enqueue(uid),
-    locations: { location: "local1", zones: ZONES },
-    engines,
-  });
+  const sink = options.logSink;
+  const app = await buildApp(
+    {
+      prisma,
+      reads,
+      enqueueReconcile: (uid) => queue.enqueue(uid),
+      locations: { location: "local1", zones: ZONES },
+      engines,
+    },
+    sink ? { logger: { level: "trace", redact: LOG_REDACT, stream: { write: (line: string) => sink(line) } } } : {},
+  );
   await bootstrap(prisma, { adminKey: ADMIN_KEY, dataDir });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as { port: number };
@@ -123,13 +137,14 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
           redisImages: DEFAULT_REDIS_IMAGES,
           redisImageOverride: options.redisImage ?? LOCAL_IMAGE,
           docker: options.docker,
+          ...(sink ? { logger: sinkLogger(sink) } : {}),
         }),
         queue,
         zones: ZONES,
         nodesRoot,
         nodeHost: "127.0.0.1",
         portRange,
-        log: testLogger,
+        log: sink ? sinkLogger(sink) : testLogger,
         backups: await openBackupStorage({ dataDir, bucketsRoot: join(dataDir, "buckets") }),
         engines,
         now: () => new Date(Date.now() + cp.clockOffsetMs),

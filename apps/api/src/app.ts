@@ -34,8 +34,14 @@ import { createMaintenanceService } from "./services/maintenance-service.js";
 import { createOperationService } from "./services/operation-service.js";
 import { createUpgradeService } from "./services/upgrade-service.js";
 import { createZoneService } from "./services/zone-service.js";
+import { createTlsService } from "./services/tls-service.js";
+import { tlsRoutes } from "./routes/tls.js";
 
 export const API_VERSION = "0.1.0";
+
+/** What the api's request logs never show: the API key in the Authorization header. (Bodies and
+ *  query strings are not logged at all.) */
+export const LOG_REDACT = ["req.headers.authorization"];
 
 export interface BuildAppOptions {
   /** Pino logger options, or false for none (tests). */
@@ -45,7 +51,7 @@ export interface BuildAppOptions {
 export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger === undefined ? false : options.logger === true
-      ? { redact: ["req.headers.authorization"] }
+      ? { redact: LOG_REDACT }
       : options.logger,
     // Bounded input: an Instance or Cluster is small; anything larger is a mistake or an attack.
     bodyLimit: 64 * 1024,
@@ -91,6 +97,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   clusterRoutes(app, createClusterService(services));
   backupRoutes(app, createBackupService(services), createDataJobService(services));
   maintenanceRoutes(app, createUpgradeService(services), createMaintenanceService(services));
+  tlsRoutes(app, createTlsService(services));
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));

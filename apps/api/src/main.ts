@@ -4,7 +4,7 @@ import { loadSettings } from "@cacheplane/config";
 import { defaultCatalogue } from "@cacheplane/core";
 import { createPooledReads, createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { buildApp } from "./app.js";
+import { buildApp, LOG_REDACT } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 
 const settings = loadSettings();
@@ -26,7 +26,7 @@ const app = await buildApp(
     // The api does not run nodes; it offers what the deployment says the workers can run.
     engines: settings.engines ?? defaultCatalogue(settings.redisVersions ?? ["REDIS_7_0"]),
   },
-  { logger: { level: settings.logLevel, redact: ["req.headers.authorization"] } },
+  { logger: { level: settings.logLevel, redact: LOG_REDACT } },
 );
 const boot = await bootstrap(prisma, { adminKey: settings.adminKey, dataDir: settings.dataDir });
 if (boot.generated) console.log(`admin API key (shown once; also in ${boot.keyFile}): ${boot.adminKey}`);

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Settings } from "@cacheplane/config";
 import { defaultCatalogue, redisVersionsOf } from "@cacheplane/core";
-import { buildApp, bootstrap } from "@cacheplane/api";
+import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, openBackupStorage, startWorker } from "@cacheplane/worker";
 import { createPooledReads, createPrisma, createPrismaReads, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
@@ -80,7 +80,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       locations: { location: settings.location, zones: settings.zones },
       engines,
     },
-    { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: ["req.headers.authorization"] } },
+    { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: LOG_REDACT } },
   );
   const boot = await bootstrap(prisma, { adminKey: settings.adminKey, dataDir: settings.dataDir });
   await app.listen({ host: settings.host, port: settings.port });
