@@ -19,6 +19,7 @@ import { backupData } from "./scenarios/backup-data.js";
 import { bareRdbFetch, instanceBackup } from "./scenarios/backup.js";
 import { bareRdbLoad, createImportReady, instanceImport } from "./scenarios/restore.js";
 import { upgradeInstance } from "./scenarios/upgrade.js";
+import { tlsCreateReady, tlsThroughput } from "./scenarios/tls.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
@@ -80,6 +81,12 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "upgrade-instance-failover", name: "HA :failover → longest write gap (before :upgrade)" },
   { id: "upgrade-instance", name: "HA :upgrade 7.0 → 7.2 → longest write gap", baseline: "upgrade-instance-failover", target: { on: "ratio", max: 2 } },
   { id: "upgrade-instance-total", name: "HA :upgrade 7.0 → 7.2 → done" },
+  { id: "tls-bare-set", name: "redis-benchmark SET -P 16, TLS redis-server by hand (same certificate)" },
+  { id: "tls-endpoint-set", name: "redis-benchmark SET -P 16, TLS instance endpoint", baseline: "tls-bare-set", target: { on: "ratio", min: 0.95 } },
+  { id: "tls-bare-get", name: "redis-benchmark GET -P 16, TLS redis-server by hand (same certificate)" },
+  { id: "tls-endpoint-get", name: "redis-benchmark GET -P 16, TLS instance endpoint", baseline: "tls-bare-get", target: { on: "ratio", min: 0.95 } },
+  { id: "tls-create-plain", name: "create BASIC → READY (beside TLS)" },
+  { id: "tls-create-ready", name: "create BASIC with TLS → READY (TLS PING)", baseline: "tls-create-plain" },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -152,7 +159,8 @@ async function main() {
   const reshards = ["bare-cluster-add-shard", "cluster-add-shard"];
   const clusterKills = ["bare-cluster-failover-15000", "bare-cluster-failover-1000", "cluster-failover"];
   const backups = ["bare-rdb-fetch", "backup-instance", "bare-rdb-load", "restore-instance", "restore-instance-ready"];
-  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups);
+  const tlsRows = ["tls-endpoint-set", "tls-endpoint-get", "tls-bare-set", "tls-bare-get", "tls-create-plain", "tls-create-ready"];
+  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups, ...tlsRows);
   if (needsPlane || want(...planned, ...unplanned, "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
     await group("in-process control plane", () =>
       scoped(async () => {
@@ -247,6 +255,21 @@ async function main() {
                     ...(want("restore-instance-ready") ? [createImportReady(plane!, spec("restore-instance-ready"), data, BACKUP.runs)] : []),
                   ),
                 );
+              }
+            }),
+          );
+        }
+        // TLS: the endpoint beside a hand-started TLS server with the same certificate, then create
+        // → READY with TLS beside without, runs interleaved.
+        if (want(...tlsRows)) {
+          await group("tls", () =>
+            scoped(async () => {
+              if (want(...tlsRows.slice(0, 4))) {
+                const specs = { SET: { endpoint: spec("tls-endpoint-set"), bare: spec("tls-bare-set") }, GET: { endpoint: spec("tls-endpoint-get"), bare: spec("tls-bare-get") } };
+                (await tlsThroughput(plane!, specs, { ...EDGE, rounds: quick ? 1 : 5 })).forEach(progress);
+              }
+              if (want("tls-create-plain", "tls-create-ready")) {
+                await latencies(tlsCreateReady(plane!, spec("tls-create-plain"), RUNS, false), tlsCreateReady(plane!, spec("tls-create-ready"), RUNS, true));
               }
             }),
           );

@@ -36,6 +36,12 @@ import { createUpgradeService } from "./services/upgrade-service.js";
 import { createZoneService } from "./services/zone-service.js";
 import { createTlsService } from "./services/tls-service.js";
 import { tlsRoutes } from "./routes/tls.js";
+import { createUserService } from "./services/users-service.js";
+import { createAclService } from "./services/acls-service.js";
+import { createAuthStringService } from "./services/auth-string-service.js";
+import { userRoutes } from "./routes/users.js";
+import { aclRoutes } from "./routes/acls.js";
+import { authStringRoutes } from "./routes/auth-string.js";
 
 export const API_VERSION = "0.1.0";
 
@@ -98,6 +104,9 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   backupRoutes(app, createBackupService(services), createDataJobService(services));
   maintenanceRoutes(app, createUpgradeService(services), createMaintenanceService(services));
   tlsRoutes(app, createTlsService(services));
+  authStringRoutes(app, createAuthStringService(services));
+  userRoutes(app, createUserService(services));
+  aclRoutes(app, createAclService(services));
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));

@@ -3,6 +3,8 @@
 // cheap enough to run every 250 ms (the default), which bounds how late a failover starts.
 import { runtimeFor, type WorkerContext } from "./context.js";
 import { deploymentConfig, nodeSpec } from "./reconcile/desired.js";
+import { isTls } from "./tls/deployment-tls.js";
+import { loadTrust } from "./tls/ca-store.js";
 
 export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
   const rows = await ctx.prisma.instance.findMany({
@@ -10,10 +12,13 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
     include: { nodes: true },
   });
   const unhealthy: string[] = [];
+  // TLS nodes are probed over TLS, verified against their deployment's CAs.
+  const trust = await loadTrust(ctx, rows.filter(isTls).map((r) => r.uid));
   const downZones = new Set((await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone));
   await Promise.all(
     rows.map(async (row) => {
       const config = deploymentConfig(row);
+      const probed = isTls(row) ? { ...row, trust: trust.get(row.uid) } : row;
       // Level-triggered: a READY instance with a node in a failed zone has work to do, whether
       // or not the request that failed the zone managed to enqueue it.
       if (row.nodes.some((n) => downZones.has(n.zone))) {
@@ -22,7 +27,7 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
         return;
       }
       for (const node of row.nodes) {
-        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx));
+        const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(probed, node, config, ctx));
         if (seen.liveness !== "running") {
           // Gone is unhealthy at once; merely slow to answer is for reconcile to time.
           if (seen.liveness !== "unresponsive") {

@@ -7,6 +7,7 @@ import { AutomatedBackupConfig } from "./automated-backup.js";
 import { RedisConfigs } from "./redis-configs.js";
 import { InstanceEvent, Labels, NodeInfo, outputOnly } from "./instance.js";
 import { maintenanceFields, RedisVersion } from "./maintenance.js";
+import { AclName } from "./acl-name.js";
 
 export const NodeType = z.enum(["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"]);
 export const ClusterState = z.enum(["STATE_UNSPECIFIED", "CREATING", "ACTIVE", "UPDATING", "DELETING"]);
@@ -76,7 +77,12 @@ export const Cluster = z
     transitEncryptionMode: z
       .enum(["TRANSIT_ENCRYPTION_MODE_UNSPECIFIED", "TRANSIT_ENCRYPTION_MODE_DISABLED", "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION"])
       .optional()
-      .meta({ description: "TRANSIT_ENCRYPTION_MODE_DISABLED (the default) is the only mode available yet." }),
+      .meta({
+        description:
+          "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION: every node speaks TLS only (replication and the cluster bus too), with a " +
+          "certificate from the cluster's own CA (GET …/certificateAuthority). Set at create only; a PATCH naming it is FAILED_PRECONDITION.",
+      }),
+    aclName: AclName.optional(),
     redisConfigs: RedisConfigs.optional(),
     persistenceConfig: ClusterPersistenceConfig.optional(),
     zoneDistributionConfig: ZoneDistributionConfig.optional(),
@@ -106,6 +112,7 @@ export const CLUSTER_UPDATABLE_FIELDS = {
   redisConfigs: "redis_configs",
   persistenceConfig: "persistence_config",
   deletionProtectionEnabled: "deletion_protection_enabled",
+  aclName: "acl_name",
   automatedBackupConfig: "automated_backup_config",
   redisVersion: "redis_version",
   maintenancePolicy: "maintenance_policy",

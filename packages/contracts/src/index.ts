@@ -11,3 +11,7 @@ export * from "./backup.js";
 export * from "./gcs.js";
 export * from "./automated-backup.js";
 export * from "./maintenance.js";
+export * from "./audit-log.js";
+export * from "./tls.js";
+export * from "./redis-user.js";
+export * from "./acl.js";

@@ -6,6 +6,8 @@ import { RedisConfigs } from "./redis-configs.js";
 import { LocationId } from "./ids.js";
 import { AutomatedBackupConfig } from "./automated-backup.js";
 import { maintenanceFields, RedisVersion } from "./maintenance.js";
+import { AclName } from "./acl-name.js";
+import { TlsCertificate } from "./tls.js";
 
 export { RedisVersion };
 
@@ -73,7 +75,15 @@ export const Instance = z
     replicaCount: z.number().int().min(0).max(5).optional(),
     readReplicasMode: z.enum(["READ_REPLICAS_MODE_UNSPECIFIED", "READ_REPLICAS_DISABLED", "READ_REPLICAS_ENABLED"]).optional(),
     authEnabled: z.boolean().optional(),
-    transitEncryptionMode: z.enum(["TRANSIT_ENCRYPTION_MODE_UNSPECIFIED", "SERVER_AUTHENTICATION", "DISABLED"]).optional(),
+    aclName: AclName.optional(),
+    transitEncryptionMode: z
+      .enum(["TRANSIT_ENCRYPTION_MODE_UNSPECIFIED", "SERVER_AUTHENTICATION", "DISABLED"])
+      .optional()
+      .meta({
+        description:
+          "SERVER_AUTHENTICATION: the endpoint speaks TLS only (replication too), with a certificate from the instance's own CA " +
+          "(serverCaCerts). Set at create only; a PATCH naming it is FAILED_PRECONDITION.",
+      }),
     persistenceConfig: PersistenceConfig.optional(),
     redisConfigs: RedisConfigs.optional(),
     automatedBackupConfig: AutomatedBackupConfig.optional().meta({ description: "cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention." }),
@@ -85,6 +95,10 @@ export const Instance = z
     readEndpoint: outputOnly(z.string(), "Output only."),
     readEndpointPort: outputOnly(z.number().int(), "Output only."),
     currentLocationId: outputOnly(z.string(), "Output only. Zone of the current primary."),
+    serverCaCerts: outputOnly(
+      z.array(TlsCertificate),
+      "Output only. With SERVER_AUTHENTICATION: the CAs to verify the instance with (two during a rotation: trust both).",
+    ),
     nodes: outputOnly(z.array(NodeInfo), "Output only. The instance's data nodes."),
     createTime: outputOnly(z.iso.datetime(), "Output only."),
     ttl: z
@@ -108,6 +122,7 @@ export const UPDATABLE_FIELDS = {
   memorySizeGb: "memory_size_gb",
   redisConfigs: "redis_configs",
   authEnabled: "auth_enabled",
+  aclName: "acl_name",
   persistenceConfig: "persistence_config",
   replicaCount: "replica_count",
   readReplicasMode: "read_replicas_mode",

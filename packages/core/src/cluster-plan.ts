@@ -10,6 +10,8 @@ import { dataSteps, type DataJobKind, type PendingBackup } from "./backup-plan.j
 import { clusterNodeId, nodeId } from "./names.js";
 import { finish, planShard, type ClusterView, type ObservedNode, type Plan, type Step } from "./plan.js";
 import { upgradeSteps } from "./upgrade-plan.js";
+import { rotationSteps, tlsBootstrap, type DesiredTls } from "./tls-plan.js";
+import { aclSteps, type DesiredAcl } from "./acl-plan.js";
 import { assignUnowned, formatRanges, nextMove, SLOT_COUNT, toRanges } from "./slots.js";
 
 /** Node ordinals of shard s are s * ORDINALS_PER_SHARD + 0..5 (a primary and up to 5 replicas,
@@ -39,6 +41,10 @@ export interface DesiredCluster {
   dataJob?: DataJobKind | undefined;
   /** The engine build every node should run (an engineKey); rolled shard by shard. */
   engine?: string | undefined;
+  /** transitEncryptionMode SERVER_AUTHENTICATION: CAs, trust and certificates (tls-plan.ts). */
+  tls?: DesiredTls | undefined;
+  /** The users every node must have and the default user's passwords (acl-plan.ts). */
+  acl?: DesiredAcl | undefined;
 }
 
 const inDownZoneOf = (desired: DesiredCluster) => (n: ObservedNode) => desired.downZones?.includes(n.zone) ?? false;
@@ -57,6 +63,9 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
     if (steps.length === 0) steps.push({ kind: "deleteInstance" });
     return finish(steps, waiting);
   }
+  // A TLS node starts with a certificate: its CA comes first.
+  const bootstrap = tlsBootstrap(desired.tls);
+  if (bootstrap) return finish([bootstrap], waiting);
 
   const shardByClusterId = new Map(observed.map((n) => [clusterNodeId(n.id), shardOfNode(n)]));
   const byShard = groupByShard(observed);
@@ -101,6 +110,7 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
         maxLagBytes: desired.maxLagBytes,
         downZones: desired.downZones,
         canFollow: (node, primary) => node.cluster !== undefined && knows(node.cluster, clusterNodeId(primary.id)),
+        tls: desired.tls,
       },
     );
     if (planned.failover) failovers.push(planned.failover);
@@ -128,6 +138,9 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   }
   if (pairs.length > 0) steps.push({ kind: "meetNodes", pairs });
   if (strangers.size > 0) steps.push({ kind: "forgetNodes", clusterIds: [...strangers].sort() });
+  // Users reach every node that answers once its own steps are done, before slot work: a user
+  // change must not wait behind a reshard.
+  steps.push(...aclSteps(desired.acl, observed, desired.downZones).steps);
 
   if (steps.length === 0) {
     const missing = shards.filter((s) => (s < desired.shardCount || byShard.has(s)) && !primaries.has(s));
@@ -159,6 +172,7 @@ export function planCluster(desired: DesiredCluster, observed: readonly Observed
   // same owner for every slot as the primaries do.
   if (steps.length === 0 && waiting.length === 0) waiting.push(...viewDisagreements(serving, owners, shardByClusterId, recorded));
   if (steps.length === 0 && waiting.length === 0 && switchovers[0]) steps.push(switchovers[0]);
+  if (steps.length === 0 && waiting.length === 0) steps.push(...rotationSteps(desired.tls));
   const all = Array.from({ length: desired.shardCount }, (_, index) => ({ index, primaryId: shardPrimaryId(desired, index) }));
   if (steps.length === 0 && waiting.length === 0) {
     const upgrade = upgradeSteps(desired.engine, all, observed, true);

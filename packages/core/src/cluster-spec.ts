@@ -19,7 +19,8 @@ export interface StoredClusterSpec {
   nodeType: NodeType;
   redisVersion: string;
   authorizationMode: "AUTH_MODE_DISABLED";
-  transitEncryptionMode: "TRANSIT_ENCRYPTION_MODE_DISABLED";
+  /** SERVER_AUTHENTICATION: TLS only, with the cluster's own CA (tls-plan.ts). */
+  transitEncryptionMode: "TRANSIT_ENCRYPTION_MODE_DISABLED" | "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION";
   persistenceConfig: {
     mode: "DISABLED" | "RDB" | "AOF";
     rdbConfig?: { rdbSnapshotPeriod?: "ONE_HOUR" | "SIX_HOURS" | "TWELVE_HOURS" | "TWENTY_FOUR_HOURS"; rdbSnapshotStartTime?: string };
@@ -28,6 +29,8 @@ export interface StoredClusterSpec {
   redisConfigs: Record<string, string>;
   zoneDistributionConfig: { mode: "MULTI_ZONE" | "SINGLE_ZONE"; zone?: string };
   deletionProtectionEnabled: boolean;
+  /** The ACL whose users every node has; absent on clusters made before ACLs: open-access. */
+  aclName?: string;
   /** Absent on clusters made before automated backups existed: disabled. */
   automatedBackupConfig?: StoredAutomatedBackupConfig;
   labels: Record<string, string>;

@@ -2,6 +2,7 @@
 // Shared by the api (GET, list) and the worker (the Cluster an Operation returns). Only the
 // Cluster's own fields are copied from the spec (redisVersion is one, as our addition).
 import { NODE_TYPE_GB, type StoredClusterSpec } from "./cluster-spec.js";
+import { OPEN_ACCESS } from "./acl.js";
 import {
   maintenancePolicyView,
   maintenanceScheduleView,
@@ -127,6 +128,7 @@ export function clusterView(record: ClusterRecord) {
     persistenceConfig: spec.persistenceConfig,
     zoneDistributionConfig: spec.zoneDistributionConfig,
     deletionProtectionEnabled: spec.deletionProtectionEnabled,
+    aclName: spec.aclName ?? OPEN_ACCESS,
     automatedBackupConfig: spec.automatedBackupConfig,
     redisVersion: spec.redisVersion,
     maintenancePolicy: maintenancePolicyView(spec.maintenancePolicy),

@@ -16,3 +16,7 @@ export * from "./engines.js";
 export * from "./maintenance-window.js";
 export * from "./upgrade-plan.js";
 export * from "./maintenance-record.js";
+export * from "./tls-plan.js";
+export * from "./tls-view.js";
+export * from "./acl.js";
+export * from "./acl-plan.js";

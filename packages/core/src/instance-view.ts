@@ -6,6 +6,8 @@ import { BASE_MAINTENANCE_VERSION } from "./engines.js";
 import { scheduledMaintenance } from "./maintenance-record.js";
 import { WINDOW_DURATION, type DayOfWeek, type WeeklyMaintenanceWindow } from "./maintenance-window.js";
 import { instanceName, READ_ENDPOINT_HOST } from "./names.js";
+import { serverCaCertsView, type CaCertRecord } from "./tls-view.js";
+import { OPEN_ACCESS } from "./acl.js";
 
 export interface InstanceRecord {
   projectId: string;
@@ -22,6 +24,8 @@ export interface InstanceRecord {
   /** The Instance.maintenanceSchedule column: a schedule, or only `{failedVersion}`. */
   maintenanceSchedule?: unknown;
   nodes: NodeRecord[];
+  /** TLS: the published (ACTIVE and TRUSTED) CAs, shown as serverCaCerts. */
+  serverCas?: readonly CaCertRecord[] | undefined;
 }
 
 export interface NodeRecord {
@@ -112,6 +116,9 @@ export function instanceView(record: InstanceRecord) {
     })),
     createTime: record.createTime.toISOString(),
     expireTime: record.expireTime?.toISOString(),
+    serverCaCerts: record.serverCas?.length ? serverCaCertsView(record.serverCas) : undefined,
+    // Instances made before ACLs have none stored: they are open-access.
+    aclName: (spec.aclName as string | undefined) ?? OPEN_ACCESS,
   };
   if (record.host) view.host = record.host;
   if (record.port) view.port = record.port;

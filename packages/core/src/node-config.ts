@@ -9,6 +9,8 @@ export interface DesiredSpec {
   persistenceMode: "DISABLED" | "RDB";
   rdbSnapshotPeriod?: "ONE_HOUR" | "SIX_HOURS" | "TWELVE_HOURS" | "TWENTY_FOUR_HOURS" | undefined;
   redisConfigs: Record<string, string>;
+  /** The deployment's ACL is not open-access: its default user is the control plane's alone. */
+  aclRestricted?: boolean | undefined;
 }
 
 const GIB = 1024 ** 3;
@@ -18,14 +20,23 @@ const SNAPSHOT_SECONDS = { ONE_HOUR: 3600, SIX_HOURS: 21600, TWELVE_HOURS: 43200
  *  whole size, because locally there is no fleet to protect and users expect the number. */
 export const maxmemoryBytes = (memorySizeGb: number) => Math.floor(memorySizeGb * GIB);
 
+/**
+ * The default user's password: the AUTH string when auth is on; with an ACL other than
+ * open-access the same secret even when auth is off, so the default user (the control plane's
+ * own: admin connections, probes, replication) is closed to clients, who AUTH as ACL users.
+ */
+export const controlPassword = (authString: string | null | undefined, authEnabled: boolean, aclRestricted: boolean) =>
+  (authEnabled || aclRestricted) && authString ? authString : "";
+
 export function nodeConfig(spec: DesiredSpec, authString: string | null | undefined): Record<string, string> {
   const period = spec.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS";
+  const password = controlPassword(authString, spec.authEnabled, spec.aclRestricted ?? false);
   return {
     maxmemory: String(maxmemoryBytes(spec.memorySizeGb)),
     // Always present, empty when auth is off, so turning auth off is converged like any change.
-    requirepass: spec.authEnabled && authString ? authString : "",
+    requirepass: password,
     // Replicas authenticate to their primary with the same secret.
-    masterauth: spec.authEnabled && authString ? authString : "",
+    masterauth: password,
     save: spec.persistenceMode === "RDB" ? `${SNAPSHOT_SECONDS[period]} 1` : "",
     // A primary waits this long for more replicas before a full sync (Redis: 5 s). Replicas
     // here join one at a time, so waiting only delays READY after a create or a failover.
@@ -52,8 +63,11 @@ export function configValueEquals(key: string, desired: string, observed: string
 export const configDrift = (desired: Record<string, string>, observed: Record<string, string>) =>
   Object.keys(desired).filter((key) => !configValueEquals(key, desired[key]!, observed[key]));
 
-/** Directives of every node of a cluster (auth is off for clusters until ACLs come). */
+/** Directives of every node of a cluster. Clusters have no AUTH string of their own: with an ACL
+ *  other than open-access, `controlPassword` (the deployment's secret) closes the default user. */
 export function clusterNodeConfig(spec: {
+  /** The default user's password; none (open-access): no password, as before ACLs. */
+  controlPassword?: string | undefined;
   maxmemoryBytes: number;
   persistence: { mode: "DISABLED" | "RDB" | "AOF"; rdbSnapshotPeriod?: DesiredSpec["rdbSnapshotPeriod"]; appendFsync?: "NO" | "EVERYSEC" | "ALWAYS" | undefined };
   redisConfigs: Record<string, string>;
@@ -61,8 +75,8 @@ export function clusterNodeConfig(spec: {
   const { mode } = spec.persistence;
   return {
     maxmemory: String(spec.maxmemoryBytes),
-    requirepass: "",
-    masterauth: "",
+    requirepass: spec.controlPassword ?? "",
+    masterauth: spec.controlPassword ?? "",
     save: mode === "RDB" ? `${SNAPSHOT_SECONDS[spec.persistence.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS"]} 1` : "",
     appendonly: mode === "AOF" ? "yes" : "no",
     ...(mode === "AOF" ? { appendfsync: (spec.persistence.appendFsync ?? "EVERYSEC").toLowerCase() } : {}),

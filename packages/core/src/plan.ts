@@ -9,6 +9,8 @@
 import { dataSteps, type DataJobKind, type PendingBackup } from "./backup-plan.js";
 import { configDrift } from "./node-config.js";
 import { upgradeSteps } from "./upgrade-plan.js";
+import { nodeTlsDrift, rotationSteps, tlsBootstrap, type DesiredTls, type NodeTlsObserved } from "./tls-plan.js";
+import { aclSteps, describeAclStep, type AuthRotation, type DesiredAcl, type NodeAclChange, type ObservedAcl } from "./acl-plan.js";
 
 export interface DesiredInstance {
   uid: string;
@@ -39,6 +41,12 @@ export interface DesiredInstance {
   dataJob?: DataJobKind | undefined;
   /** The engine build every node should run (an engineKey); nodes on another are upgraded in turn. */
   engine?: string | undefined;
+  /** transitEncryptionMode SERVER_AUTHENTICATION: CAs, trust and certificates (tls-plan.ts). */
+  tls?: DesiredTls | undefined;
+  /** The users every node must have and the default user's passwords (acl-plan.ts). */
+  acl?: DesiredAcl | undefined;
+  /** An AUTH string rotation in progress (acl-plan.ts). */
+  authRotation?: AuthRotation | undefined;
 }
 
 /** What the edge (kernel redirects) does now: where the read endpoint sends connections. */
@@ -100,6 +108,10 @@ export interface ObservedNode {
         offset: number;
       }
     | undefined;
+  /** TLS nodes, when running: the certificate it serves and the bundle it trusts. */
+  tls?: NodeTlsObserved | undefined;
+  /** Its ACL users, when running and observed for a reconcile (acl-plan.ts). */
+  acl?: ObservedAcl | undefined;
 }
 
 /** What the topology asks of one node. */
@@ -146,7 +158,20 @@ export type Step =
   /** Replace the dataset with the pending import's files (keys go to the shard owning their slot). */
   | { kind: "importData" }
   /** Write an RDB of the dataset to the pending export's destination. */
-  | { kind: "exportData" };
+  | { kind: "exportData" }
+  /** TLS: make a CA (its key sealed); `activate`: it signs from now on (the first one), else it
+   *  is only trusted and published (the start of a rotation). */
+  | { kind: "createCa"; activate: boolean }
+  /** TLS: this CA signs from now on; the one that did is only trusted. */
+  | { kind: "activateCa"; caUid: string }
+  /** TLS: these CAs are no longer trusted nor published (the end of a rotation). */
+  | { kind: "retireCa"; caUids: string[] }
+  /** TLS: a new certificate from the ACTIVE CA for the node, served at once (no restart). */
+  | { kind: "issueCertificate"; nodeId: string; shard?: number }
+  /** ACL: set and remove users (and the default user's passwords) on these nodes, all at once. */
+  | { kind: "applyAcl"; nodes: NodeAclChange[] }
+  /** AUTH string rotation: the new string is on every node; it becomes the instance's. */
+  | { kind: "publishAuthString" };
 
 export interface Plan {
   steps: Step[];
@@ -235,6 +260,9 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
     if (steps.length === 0) steps.push({ kind: "deleteInstance" });
     return finish(steps, waiting);
   }
+  // A TLS node starts with a certificate: its CA comes first.
+  const bootstrap = tlsBootstrap(desired.tls);
+  if (bootstrap) return finish([bootstrap], waiting);
 
   const shard = planShard(
     {
@@ -262,7 +290,14 @@ export function plan(desired: DesiredInstance, observed: readonly ObservedNode[]
     if (!sameTargets(targets, edge.readTargets)) steps.push({ kind: "routeReads", targets });
   }
 
+  // Users reach every node that answers as soon as its own steps are done, without waiting for
+  // replicas to sync: a user change must not wait behind a long full sync.
+  const access = aclSteps(desired.acl, observed, desired.downZones, desired.authRotation);
+  steps.push(...access.steps);
+  waiting.push(...access.waiting);
+
   if (steps.length === 0 && waiting.length === 0 && shard.switchover) steps.push(shard.switchover);
+  if (steps.length === 0 && waiting.length === 0) steps.push(...rotationSteps(desired.tls));
   if (steps.length === 0 && waiting.length === 0) {
     const upgrade = upgradeSteps(desired.engine, [{ index: 0, primaryId: desired.primaryId }], observed, false);
     steps.push(...upgrade.steps);
@@ -303,6 +338,8 @@ export interface ShardRules {
   downZones?: readonly string[] | undefined;
   /** Cluster mode: a replica can follow its primary only once it knows it (CLUSTER MEET). */
   canFollow?: ((node: ObservedNode, primary: ObservedNode) => boolean) | undefined;
+  /** TLS: each running node serves a certificate of the ACTIVE CA and trusts every published CA. */
+  tls?: DesiredTls | undefined;
 }
 
 export interface ShardPlan {
@@ -374,7 +411,15 @@ export function planShard(shard: DesiredShard, observed: readonly ObservedNode[]
           waiting.push(`node ${node.id} is loading its data`);
           continue;
         }
+        // A rotation moves on only when every node's certificate has been seen.
+        if (rules.tls && !node.tls) waiting.push(`node ${node.id}'s certificate has not been observed yet`);
+        const tlsDrift = rules.tls ? nodeTlsDrift(rules.tls, node) : undefined;
+        if (tlsDrift === "certificate") {
+          steps.push(withShard({ kind: "issueCertificate", nodeId: node.id }));
+          continue;
+        }
         const keys = configDrift(rules.config, node.config);
+        if (tlsDrift === "trust") keys.push("tls-ca-cert-file");
         if (primary && primary.liveness === "running") {
           const drift = topologyDrift(topologyFor(shard, node, primary), node);
           if (drift.includes("replicaof") && node !== primary && rules.canFollow && !rules.canFollow(node, primary)) {
@@ -460,5 +505,16 @@ export function describe(step: Step): string {
       return "Importing data";
     case "exportData":
       return "Exporting data";
+    case "createCa":
+      return step.activate ? "Creating the certificate authority" : "Rotating the certificate authority: publishing a new one";
+    case "activateCa":
+      return "Rotating the certificate authority: the new one signs from now on";
+    case "retireCa":
+      return "Rotating the certificate authority: retiring the old one";
+    case "issueCertificate":
+      return `Issuing a new certificate to node ${step.nodeId}`;
+    case "applyAcl":
+    case "publishAuthString":
+      return describeAclStep(step);
   }
 }

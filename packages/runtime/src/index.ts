@@ -1,5 +1,7 @@
 // @cacheplane/runtime: how data nodes become real. Imports no other @cacheplane package.
-export type { NodeEngine, NodeLiveness, NodeObservation, NodeReplication, NodeRuntime, NodeSpec, StartOptions, StopOptions } from "./node-runtime.js";
+export type { NodeEngine, NodeLiveness, NodeObservation, NodeReplication, NodeRuntime, NodeSpec, NodeTls, NodeTlsObservation, StartOptions, StopOptions } from "./node-runtime.js";
+export type { AclApplied, AclChange, NodeAcl } from "./node-runtime.js";
+export { renderAclFile } from "./acl/acl-file.js";
 export { AddressInUseError } from "./errors.js";
 export type { RuntimeLogger } from "./logger.js";
 export { silentLogger } from "./logger.js";
@@ -64,3 +66,14 @@ export {
   type ClusterView,
   type SlotEnd,
 } from "./cluster-admin.js";
+export {
+  CA_VALID_DAYS,
+  NODE_CERT_VALID_DAYS,
+  certificateFacts,
+  createCertificateAuthority,
+  issueNodeCertificate,
+  type CertificateFacts,
+  type KeyedCertificate,
+} from "./tls/certificates.js";
+export { caBundleDigest, clientTls, tlsFiles } from "./tls/node-tls.js";
+export { splitPemBundle } from "./tls/pem.js";

@@ -8,11 +8,12 @@
 // redis-admin.ts and config.ts are used, never copied.
 
 import { access, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Redis } from "ioredis";
 import { InvalidNodeSpecError, RESET_VALUES, bindAddresses, configValuesEqual, nodeFiles, parseSpecConfig, persistenceFiles, persistsData, planDataFiles } from "./config.js";
 import { AddressInUseError, NodeUnavailableError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
-import type { NodeObservation, NodeSpec } from "./node-runtime.js";
+import type { AclApplied, AclChange, NodeObservation, NodeSpec } from "./node-runtime.js";
 import { isPortFree } from "./proc.js";
 import { clusterFailover, observeCluster, parseClusterNodes, seedNodesConf } from "./cluster-admin.js";
 import {
@@ -27,6 +28,8 @@ import {
   ping,
   withTimeout,
 } from "./redis-admin.js";
+import { applyAclChange } from "./acl/node-acl.js";
+import { caBundleDigest, clientTls, servedCertificate, tlsDirectives, trustOfCaFile } from "./tls/node-tls.js";
 
 /** How long a probe waits for PING. A dead node refuses at once, so this only bounds how long
  *  a hung one takes to notice; it is generous because a loaded 2-core machine can take a few
@@ -42,6 +45,10 @@ export async function previousConfig(confPath: string): Promise<Record<string, s
     return {};
   }
 }
+
+/** Node's TLS errors for a certificate that does not verify (unknown CA, wrong address, expired). */
+const isTlsVerificationError = (err: unknown) =>
+  /certificate|Hostname\/IP does not match|self[- ]signed|UNABLE_TO|ERR_TLS/i.test(`${(err as NodeJS.ErrnoException)?.code ?? ""} ${(err as Error)?.message ?? ""}`);
 
 /** Live listening addresses from CONFIG GET bind ("127.0.0.1 127.1.0.9"). */
 const splitBind = (value: string | undefined) => (value ?? "").split(/\s+/).filter(Boolean);
@@ -131,6 +138,8 @@ export interface NodeAdminOptions {
   /** The driver shares the node's network namespace (process driver, docker's host network), so
    *  it can tell before any change whether an address to bind is held by someone else. */
   sameNetwork?: boolean;
+  /** The node's data dir as the node itself sees it (docker: /data); default spec.dataDir. */
+  nodeDataDir?: (spec: NodeSpec) => string;
 }
 
 export interface NodeAdmin {
@@ -147,6 +156,9 @@ export interface NodeAdmin {
    *  InvalidNodeSpecError when Redis refuses a value. The caller persists redis.conf afterwards
    *  (only what the node accepted). */
   applyLive(spec: NodeSpec, confPath: string): Promise<string[]>;
+  /** NodeRuntime.applyAcl on the running node (its own connection, as applyLive). Throws
+   *  NodeUnavailableError when the node does not answer or refuses every known password. */
+  applyAcl(spec: NodeSpec, confPath: string, change: AclChange): Promise<AclApplied>;
   /** Forgets the cached connection of a node (it stopped, or its password changed). */
   drop(id: string): void;
   /** Closes every cached connection. */
@@ -155,6 +167,7 @@ export interface NodeAdmin {
 
 export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = {}): NodeAdmin {
   const bindFor = options.bindFor ?? bindAddresses;
+  const nodeDataDir = options.nodeDataDir ?? ((spec: NodeSpec) => path.resolve(spec.dataDir));
   const conns = new Map<string, { key: string; redis: Promise<Redis> }>();
 
   const drop = (id: string) => {
@@ -165,14 +178,14 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
   };
 
   const cachedAdmin = async (spec: NodeSpec, password: string | undefined): Promise<Redis> => {
-    const key = `${spec.host}\0${spec.port}\0${password ?? ""}`;
+    const key = `${spec.host}\0${spec.port}\0${password ?? ""}\0${spec.tls ? caBundleDigest(spec.tls.caPem) : ""}`;
     const entry = conns.get(spec.id);
     if (entry?.key === key) {
       const redis = await entry.redis.catch(() => undefined);
       if (redis?.status === "ready") return redis;
     }
     drop(spec.id);
-    const redis = connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: PROBE_TIMEOUT_MS });
+    const redis = connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: PROBE_TIMEOUT_MS, tls: clientTls(spec.tls) });
     conns.set(spec.id, { key, redis });
     try {
       return await redis;
@@ -214,11 +227,13 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
       try {
         const { redis, answer } = await probe(spec, confPath);
         const names = Object.keys(spec.config);
-        const [sections, live, cluster] = await withTimeout(
+        const [sections, live, cluster, aclLines] = await withTimeout(
           Promise.all([
             info(redis, "persistence", "replication"),
-            configGet(redis, [...names, "bind"]),
+            configGet(redis, [...names, "bind", ...(spec.tls ? ["tls-ca-cert-file"] : [])]),
             spec.cluster && answer === "pong" ? observeCluster(redis) : undefined,
+            // Users only for a reconcile (spec.acl), not for every probe.
+            spec.acl && answer === "pong" ? (redis.call("ACL", "LIST") as Promise<string[]>) : undefined,
           ]),
           PROBE_TIMEOUT_MS,
           "INFO/CONFIG GET",
@@ -230,21 +245,28 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
           const value = live[name];
           if (value !== undefined) config[name] = configValuesEqual(name, value, spec.config[name]!) ? spec.config[name]! : value;
         }
+        const served = spec.tls ? servedCertificate(redis, spec.tls) : undefined;
+        const trust = trustOfCaFile(live["tls-ca-cert-file"]);
         return {
           ...base,
           liveness: "running",
+          ...(served ? { tls: { ...served, ...(trust ? { trust } : {}) } } : {}),
           loading: answer === "loading" || sections.persistence?.loading === "1",
           role: sections.replication?.role,
           bind: splitBind(live.bind),
           replication: parseReplication(sections.replication),
           config,
           ...(cluster ? { cluster } : {}),
+          ...(aclLines ? { acl: { lines: aclLines } } : {}),
         };
       } catch (err) {
         if (err instanceof RedisAuthError) {
           log.warn({ node: spec.id }, "node refuses the configured password");
           return { ...base, liveness: "running" };
         }
+        // A TLS node whose certificate does not verify answers, but not safely: the control plane
+        // sends it nothing (no password), and plan() fences and restarts it with a new certificate.
+        if (spec.tls && isTlsVerificationError(err)) log.warn({ node: spec.id, err: (err as Error).message }, "node's certificate does not verify");
         drop(spec.id);
         return { ...base, liveness: "unresponsive" };
       }
@@ -260,12 +282,13 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
         else log.warn({ node: spec.id, directive: name }, "directive removed from spec keeps its live value until restart");
       }
       Object.assign(desired, spec.config);
+      if (spec.tls) Object.assign(desired, tlsDirectives(spec.tls, nodeDataDir(spec)));
 
       // A connection of its own, so observe()'s cached one is never cut mid-command.
       let redis: Redis | undefined;
       for (const password of new Set([spec.config.requirepass, previous.requirepass])) {
         try {
-          redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 2000 });
+          redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 2000, tls: clientTls(spec.tls) });
           await redis.ping();
           break;
         } catch (err) {
@@ -282,6 +305,12 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
         const changes: Record<string, string> = Object.fromEntries(
           Object.entries(desired).filter(([name, value]) => live[name] === undefined || !configValuesEqual(name, live[name], value)),
         );
+        // A newly issued certificate sits under the same file names: setting them again is what
+        // makes Redis load it (tls-*-file directives reload even when unchanged).
+        if (spec.tls?.certPem !== undefined) {
+          changes["tls-cert-file"] = desired["tls-cert-file"]!;
+          changes["tls-key-file"] = desired["tls-key-file"]!;
+        }
 
         const wantBind = bindFor(spec);
         const liveBind = splitBind(live.bind);
@@ -342,11 +371,38 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
           changed.push("replicaof");
           log.info({ node: spec.id, primary: formatAddress(primary.host, primary.port) }, "node replicates");
         }
-        if ("requirepass" in changes) drop(spec.id); // the next observe() connects with the new password
+        // The next observe() connects with the new password, or sees the new certificate.
+        if ("requirepass" in changes || Object.keys(changes).some((name) => name.startsWith("tls-"))) drop(spec.id);
         return changed;
       } finally {
         redis.disconnect();
       }
+    },
+
+    async applyAcl(spec, confPath, change) {
+      const previous = await previousConfig(confPath);
+      let lastError: unknown;
+      // The spec's password, then the one the node was last configured with (auth just changed).
+      for (const password of new Set([spec.config.requirepass, previous.requirepass])) {
+        let redis: Redis | undefined;
+        try {
+          redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 2000, tls: clientTls(spec.tls) });
+          await redis.ping();
+        } catch (err) {
+          redis?.disconnect();
+          lastError = err;
+          if (err instanceof RedisAuthError || isAuthError(err)) continue;
+          throw new NodeUnavailableError(`node ${spec.id} does not answer (${(err as Error).message}); users not applied`);
+        }
+        try {
+          const applied = await applyAclChange(redis, change);
+          log.info({ node: spec.id, set: change.set.map((u) => u.name), removed: change.remove, rejected: applied.rejected.map((r) => r.name) }, "node users applied");
+          return applied;
+        } finally {
+          redis.disconnect();
+        }
+      }
+      throw new NodeUnavailableError(`node ${spec.id} refuses every known password (${(lastError as Error)?.message}); users not applied`);
     },
 
     async close() {

@@ -36,6 +36,70 @@ export interface NodeSpec {
    *  driver's default (process: the configured or found redis-server; docker: imageOverride ??
    *  images[redisVersion]). Only a start applies it: a running node is never replaced. */
   engine?: NodeEngine;
+  /** transitEncryptionMode SERVER_AUTHENTICATION: the node serves TLS only on `port` (no plaintext
+   *  listener), replicates and speaks the cluster bus over TLS, and asks clients for no
+   *  certificate. Every connection the control plane opens to it verifies its certificate against
+   *  `caPem`. Files: see tls/node-tls.ts. Never logged: the key is a secret. */
+  tls?: NodeTls;
+  /** The node's ACL users, as far as a start needs them: its aclfile is written from this (and
+   *  what ACL SAVE left in it) before the server starts, and observe() reports ACL LIST. Absent:
+   *  the default user from requirepass, the other users as the aclfile has them. */
+  acl?: NodeAcl;
+}
+
+export interface NodeAcl {
+  /** SHA-256 hex of each password the default user accepts; none: nopass. The default user keeps
+   *  every command, key and channel: it is the control plane's own (admin, probes, replication). */
+  defaultPasswordHashes: string[];
+  /** Every other user the node must have, by name. A start keeps these from the aclfile (as the
+   *  node's own ACL SAVE wrote them) and drops any other, so a user removed while the node was
+   *  down never comes back with it. */
+  users: string[];
+}
+
+/** What applyAcl() changes: each user set with its `ACL SETUSER <name>` arguments (the default
+ *  user among them when its passwords change), then each user removed. */
+export interface AclChange {
+  set: { name: string; rules: string[] }[];
+  remove: string[];
+}
+
+export interface AclApplied {
+  /** ACL LIST right after the change. */
+  lines: string[];
+  /** Users the node refused to set, with its reason (no secret in it): each is left disabled
+   *  (`reset`: off, no password, no permission), never half-applied. */
+  rejected: { name: string; reason: string }[];
+  /** False when the node runs without an aclfile (started before it had one): the users hold
+   *  until its next start, which gives it one. */
+  saved: boolean;
+}
+
+export interface NodeTls {
+  /** PEM bundle of the CAs the node trusts (its replication and cluster-bus peers are verified
+   *  against it); the control plane verifies the node against it too. start() and configure()
+   *  write it, and configure() makes a running node load it (NodeObservation.tls.trust). */
+  caPem: string;
+  /** A newly issued certificate (PEM) and its private key (PKCS#8 PEM), both or neither: start()
+   *  and configure() install them (the key 0600) and configure() makes a running node serve them
+   *  at once, without a restart. Absent: the node keeps the certificate it has; a start with
+   *  none in the spec nor in its data dir is a NodeStartError. */
+  certPem?: string;
+  keyPem?: string;
+}
+
+/** A TLS node's certificate as its handshake shows it, and the bundle it trusts. */
+export interface NodeTlsObservation {
+  /** SHA-256 fingerprint (X509Certificate.fingerprint256) of the CA in spec.tls.caPem that issued
+   *  the certificate the node serves; absent when none of them did. */
+  issuer?: string;
+  serialNumber: string;
+  /** Its IP subjectAltNames. */
+  addresses: string[];
+  /** When it expires (ms since the epoch). */
+  validTo: number;
+  /** Digest (caBundleDigest) of the trust bundle the node has loaded; absent when unknown. */
+  trust?: string;
 }
 
 export interface NodeEngine {
@@ -90,6 +154,12 @@ export interface NodeObservation {
   replication?: NodeReplication;
   /** Cluster mode: the node's view of the cluster, when running. */
   cluster?: ClusterView;
+  /** TLS nodes, when running: the certificate it serves and the CAs it trusts. A node whose
+   *  certificate does not verify against spec.tls.caPem (or not for its address) cannot be
+   *  talked to safely and is observed "unresponsive". */
+  tls?: NodeTlsObservation;
+  /** ACL LIST, when running and the spec has `acl` (a reconcile's observation). */
+  acl?: { lines: string[] };
   /** OS pid or container id, for diagnostics only. */
   handle?: string;
   /** What the node really runs, whenever its process/container exists (any liveness but
@@ -146,6 +216,11 @@ export interface NodeRuntime {
    *  (and the clients connected through them) before it replicates. Throws AddressInUseError,
    *  with nothing changed, when an address it must bind is held by another process. */
   configure(spec: NodeSpec): Promise<void>;
+  /** Sets and removes ACL users on the running node (ACL SETUSER, each atomic: a client never
+   *  sees a user half set, and no connection is cut) and persists them (ACL SAVE into its aclfile).
+   *  The default user is never removed, nor disabled when a node refuses its rules (that is
+   *  thrown). Throws NodeUnavailableError when the node does not answer. */
+  applyAcl(spec: NodeSpec, change: AclChange): Promise<AclApplied>;
   /** Stops the node's process/container but keeps its data dir (start() brings it back): fences a
    *  failed primary that may still hold an endpoint address. Once it resolves nothing of the node
    *  listens anymore, also when it was hung (SIGSTOP, paused). Idempotent; no error when already

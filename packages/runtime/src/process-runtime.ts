@@ -28,6 +28,8 @@ import { assertAddressesFree, createNodeAdmin, prepareDataFiles, seedClusterIden
 import { findRedisServer, isExecutableFile } from "./redis-server-binary.js";
 import { shutdownSaving } from "./shutdown-save.js";
 import { createNodeLocks } from "./node-locks.js";
+import { MissingCertificateError, pruneCaBundles, writeNodeTls } from "./tls/node-tls.js";
+import { writeAclFile } from "./acl/acl-file.js";
 
 export interface ProcessRuntimeOptions {
   /** Directory holding one data dir per node, named by node id (what list() reports). */
@@ -83,6 +85,16 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
     const tmp = `${files.conf}.${process.pid}.tmp`;
     await writeFile(tmp, text, { mode: 0o600 }); // may hold requirepass
     await rename(tmp, files.conf);
+  };
+
+  /** The node's TLS files (NodeSpec.tls); a node with no certificate anywhere cannot start. */
+  const writeTls = async (spec: NodeSpec, files: Files) => {
+    try {
+      await writeNodeTls(spec.tls!, files.dataDir);
+    } catch (err) {
+      if (err instanceof MissingCertificateError) throw new NodeStartError(`node ${spec.id}: ${err.message}`);
+      throw err;
+    }
   };
 
   const defaultBinary = () =>
@@ -175,7 +187,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
         await chmod(files.dataDir, 0o700);
         const startConfig = await prepareDataFiles(spec, files.dataDir, log, { keepData: startOptions.keepData });
+        if (spec.tls) await writeTls(spec, files);
         await writeConf(files, startConfig === spec.config ? conf : renderRedisConf({ ...spec, config: startConfig, dataDir: files.dataDir }));
+        await writeAclFile(files.acl, spec); // the node's users, its default user first (acl/acl-file.ts)
         if (!(await portFreeWithin(spec.host, spec.port, PORT_RELEASE_MS))) {
           throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
         }
@@ -218,14 +232,24 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         if (pid === undefined) {
           // Not running: the file is all there is; the next start() uses it.
           await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
+          // Its certificate, if it has none yet, comes with its next start.
+          if (spec.tls) await writeNodeTls(spec.tls, files.dataDir).catch((err) => (err instanceof MissingCertificateError ? undefined : Promise.reject(err)));
           await writeConf(files, conf);
           return;
         }
+        // New TLS files first: the live CONFIG SET loads them.
+        if (spec.tls) await writeTls(spec, files);
         const changed = await admin.applyLive(spec, files.conf);
         // Persist only what the node accepted, so a restart cannot fail on a value Redis refused.
         await writeConf(files, conf);
+        if (spec.tls) await pruneCaBundles(spec.tls, files.dataDir);
         log.info({ node: spec.id, changed }, "node configured");
       });
+    },
+
+    async applyAcl(spec, change) {
+      const files = locate(spec);
+      return serialized(spec.id, () => admin.applyAcl(spec, files.conf, change));
     },
 
     async destroy(spec) {

@@ -7,11 +7,14 @@
 import { createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 
 export interface RdbSource {
   host: string;
   port: number;
   password?: string | undefined;
+  /** A TLS node: the CAs its certificate is verified against (and its host against the SANs). */
+  tls?: { ca: string } | undefined;
 }
 
 export class RdbFetchError extends Error {}
@@ -23,7 +26,7 @@ const command = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$$
 export async function fetchRdb(source: RdbSource, dest: string, timeoutMs = 10 * 60_000): Promise<{ bytes: number }> {
   const tmp = `${dest}.part`;
   const out = createWriteStream(tmp, { mode: 0o600 });
-  const socket = connect({ host: source.host, port: source.port });
+  const socket = source.tls ? connectTls({ host: source.host, port: source.port, ca: source.tls.ca }) : connect({ host: source.host, port: source.port });
   try {
     const bytes = await receive(socket, source, out, timeoutMs);
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -135,7 +138,8 @@ function receive(socket: Socket, source: RdbSource, out: NodeJS.WritableStream, 
     socket.on("data", onData);
     socket.on("error", (err) => fail(err.message));
     socket.on("close", () => fail("the connection closed before the RDB was complete"));
-    socket.on("connect", () => {
+    // A TLS socket may be written once its handshake is done (verified), not at its TCP connect.
+    socket.on(source.tls ? "secureConnect" : "connect", () => {
       socket.write((source.password ? command("AUTH", source.password) : "") + command("REPLCONF", "capa", "eof") + command("REPLCONF", "rdb-only", "1"));
     });
   });

@@ -2,6 +2,8 @@
 // failover steps. Admin connections fail fast: no offline queue, no retries, no reconnect loop —
 // a dead node must show up as an error within the timeout, not as a pile of queued commands.
 
+import type { X509Certificate } from "node:crypto";
+import type { TLSSocket } from "node:tls";
 import { Redis } from "ioredis";
 import type { NodeReplication } from "./node-runtime.js";
 
@@ -12,7 +14,17 @@ export interface AdminTarget {
   password?: string;
   /** Applies to connect and to each command; default 1000 ms. */
   timeoutMs?: number;
+  /** A TLS node (NodeSpec.tls): connect with TLS, verifying the node's certificate against these
+   *  CAs and `host` against its subjectAltNames. */
+  tls?: { ca: string } | undefined;
 }
+
+/** The certificate each TLS admin connection's node presented in its handshake. Kept at connect:
+ *  Node's socket no longer hands it out once data has flowed. */
+const peerCertificates = new WeakMap<Redis, X509Certificate>();
+
+/** The certificate a TLS node presented on this admin connection (see connectAdmin). */
+export const peerCertificateOf = (redis: Redis) => peerCertificates.get(redis);
 
 export class RedisAuthError extends Error {
   override name = "RedisAuthError";
@@ -52,8 +64,15 @@ export async function connectAdmin(target: AdminTarget): Promise<Redis> {
     autoResubscribe: false,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
+    ...(target.tls ? { tls: { ca: target.tls.ca } } : {}),
   });
   redis.on("error", () => {}); // failures surface through the promises; avoid ioredis's console noise
+  if (target.tls) {
+    redis.once("connect", () => {
+      const cert = (redis.stream as TLSSocket | undefined)?.getPeerX509Certificate?.();
+      if (cert) peerCertificates.set(redis, cert);
+    });
+  }
   try {
     await withTimeout(redis.connect(), timeoutMs, `connect to ${target.host}:${target.port}`);
     if (target.password !== undefined && target.password !== "") {

@@ -10,6 +10,7 @@ import type { RuntimeLogger } from "./logger.js";
 import type { NodeSpec } from "./node-runtime.js";
 import { PROBE_TIMEOUT_MS, previousConfig } from "./node-admin.js";
 import { RedisAuthError, connectAdmin, isAuthError, ping } from "./redis-admin.js";
+import { clientTls } from "./tls/node-tls.js";
 
 /** How long SHUTDOWN SAVE may take (replicas catching up, then a synchronous save of the dataset)
  *  before stop() gives up on it; a kill before the save ends would lose what the caller keeps. */
@@ -26,7 +27,7 @@ async function answeringAdmin(spec: NodeSpec, confPath: string): Promise<Redis |
   for (const password of passwords) {
     let redis: Redis | undefined;
     try {
-      redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: PROBE_TIMEOUT_MS });
+      redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: PROBE_TIMEOUT_MS, tls: clientTls(spec.tls) });
       await ping(redis, PROBE_TIMEOUT_MS); // "loading" answers too: SHUTDOWN then skips the save, its files are intact
       return redis;
     } catch (err) {

@@ -69,7 +69,7 @@ export function clusterRoutes(app: FastifyInstance, clusters: ClusterService) {
       operationId: "updateCluster",
       summary: "Update the fields named in updateMask",
       description:
-        "Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, automatedBackupConfig, " +
+        "Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, aclName, automatedBackupConfig, " +
         "redisVersion, maintenancePolicy, maintenanceVersion, labels. " +
         "A newer redisVersion upgrades the cluster shard by shard, at that engine's newest released maintenance version " +
         "(not offered here: INVALID_ARGUMENT; a downgrade: FAILED_PRECONDITION); a maintenanceVersion from availableMaintenanceVersions " +

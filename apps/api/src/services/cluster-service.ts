@@ -17,6 +17,8 @@ import { listEvents } from "./events.js";
 import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
+import { refuseTransitEncryptionChange } from "./tls-service.js";
+import { resolveAclName } from "./acls-service.js";
 
 interface ClusterKey {
   project: string;
@@ -67,6 +69,7 @@ export function createClusterService(ctx: ServiceContext) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
       const spec = normalizeClusterSpec(body, await specContext());
+      await resolveAclName(prisma, key.project, key.location, spec.aclName);
       const source = await resolveImportSource(prisma, key.project, body);
       const uid = randomUUID();
       let op;
@@ -79,6 +82,9 @@ export function createClusterService(ctx: ServiceContext) {
               kind: "CLUSTER",
               projectId: key.project,
               locationId: key.location,
+              // Never shown: the default user's password once the cluster uses an ACL other than
+              // open-access (the control plane's own access, core's controlPassword).
+              authString: randomUUID(),
               instanceId: key.cluster,
               spec: spec as unknown as Prisma.InputJsonObject,
               state: "CREATING",
@@ -123,6 +129,7 @@ export function createClusterService(ctx: ServiceContext) {
     async update(key: ClusterKey, body: Cluster, updateMask: string, requestId?: string) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
+      refuseTransitEncryptionChange(updateMask);
       const fields = parseClusterUpdateMask(updateMask);
       const reshapes = fields.some((f) => RESHAPING_FIELDS.has(f));
       // Retried on a concurrent change: the generation check makes each update apply to the
@@ -145,6 +152,12 @@ export function createClusterService(ctx: ServiceContext) {
         // A new redisVersion or maintenanceVersion is a rolling restart, shard by shard, from now.
         const restarts = engineChanged(current, spec);
         if (restarts) await refuseDuringDataWork(prisma, row);
+        if (fields.includes("aclName")) {
+          await resolveAclName(prisma, key.project, key.location, spec.aclName);
+          // Clusters made before ACLs have no secret for their default user yet: one now, before
+          // the spec that needs it (idempotent, and never shown).
+          if (row.authString === null) await prisma.instance.updateMany({ where: { uid: row.uid, authString: null }, data: { authString: randomUUID() } });
+        }
         try {
           const op = await updateSpec(prisma, {
             row,

@@ -2,7 +2,7 @@
 // shows back, and what this control plane cannot do (yet), each as a named field error. Ranges
 // (shardCount 1-64, replicaCount 0-5) and enums are the contract's; they never reach here.
 import type { Cluster } from "@cacheplane/contracts";
-import { DEFAULT_NODE_TYPE, type StoredClusterSpec, type StoredMaintenanceSpec } from "@cacheplane/core";
+import { DEFAULT_NODE_TYPE, OPEN_ACCESS, type StoredClusterSpec, type StoredMaintenanceSpec } from "@cacheplane/core";
 import { invalidArgument } from "../errors.js";
 import { normalizeAutomatedBackup } from "./automated-backup-spec.js";
 import type { SpecContext } from "./instance-spec.js";
@@ -21,20 +21,23 @@ export function normalizeClusterSpec(input: Cluster, ctx: SpecContext, change?: 
   if (input.authorizationMode === "AUTH_MODE_IAM_AUTH") {
     throw invalidArgument("authorizationMode", "AUTH_MODE_IAM_AUTH is not available here; use AUTH_MODE_DISABLED");
   }
-  if (input.transitEncryptionMode === "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION") {
-    throw invalidArgument("transitEncryptionMode", "in-transit encryption is not available yet; use TRANSIT_ENCRYPTION_MODE_DISABLED");
-  }
   const maintenance = maintenanceSpec(input, ctx, change, { what: "the cluster", redisVersionUpdatable: true });
   return {
     shardCount: input.shardCount,
     replicaCount: input.replicaCount ?? 0,
     nodeType: input.nodeType ?? DEFAULT_NODE_TYPE,
     authorizationMode: "AUTH_MODE_DISABLED",
-    transitEncryptionMode: "TRANSIT_ENCRYPTION_MODE_DISABLED",
+    // Chosen at create; an update keeps the stored one (a mask naming it is refused before this).
+    transitEncryptionMode:
+      (change?.current.transitEncryptionMode ?? input.transitEncryptionMode) === "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION"
+        ? "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION"
+        : "TRANSIT_ENCRYPTION_MODE_DISABLED",
     persistenceConfig: persistenceOf(input.persistenceConfig),
     redisConfigs: input.redisConfigs ?? {},
     zoneDistributionConfig: zoneDistributionOf(input.zoneDistributionConfig, ctx.locations.zones),
     deletionProtectionEnabled: input.deletionProtectionEnabled ?? false,
+    // Its existence is checked by the service (acls-service.ts resolveAclName).
+    aclName: input.aclName ?? OPEN_ACCESS,
     automatedBackupConfig: normalizeAutomatedBackup(input.automatedBackupConfig),
     labels: input.labels ?? {},
     ...maintenance,

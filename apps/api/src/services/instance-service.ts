@@ -14,6 +14,9 @@ import { engineChanged } from "./maintenance-spec.js";
 import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
+import { refuseTransitEncryptionChange, serverCasOf } from "./tls-service.js";
+import { resolveAclName } from "./acls-service.js";
+import { refuseDuringAuthRotation } from "./auth-string-service.js";
 
 interface InstanceKey {
   project: string;
@@ -61,6 +64,7 @@ export function createInstanceService(ctx: ServiceContext) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
       const spec = normalizeSpec(body, await specContext());
+      await resolveAclName(prisma, key.project, key.location, spec.aclName);
       const expireTime = body.ttl ? new Date(Date.now() + Number(body.ttl.slice(0, -1)) * 1000) : null;
       const uid = randomUUID();
       const name = instanceName(key.project, key.location, key.instance);
@@ -99,19 +103,22 @@ export function createInstanceService(ctx: ServiceContext) {
       checkLocation(key.location);
       const row = await ctx.reads.findInstanceWithNodes({ projectId: key.project, locationId: key.location, instanceId: key.instance });
       if (!row) throw notFound(`instance ${instanceName(key.project, key.location, key.instance)}`);
-      return catalogue.withAvailable(instanceView(specOf(row)), await catalogue.releases());
+      const serverCas = (await serverCasOf(prisma, [row])).get(row.uid);
+      return catalogue.withAvailable(instanceView({ ...specOf(row), serverCas }), await catalogue.releases());
     },
 
     async list(project: string, location: string, pageSize?: number, pageToken?: string) {
       checkLocation(location);
       const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "INSTANCE" }, pageSize, pageToken);
       const releases = await catalogue.releases();
-      return { instances: page.map((row) => catalogue.withAvailable(instanceView(row), releases)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
+      const serverCas = await serverCasOf(prisma, page);
+      return { instances: page.map((row) => catalogue.withAvailable(instanceView({ ...row, serverCas: serverCas.get(row.uid) }), releases)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
     },
 
     async update(key: InstanceKey, body: Instance, updateMask: string, requestId?: string) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
+      refuseTransitEncryptionChange(updateMask);
       const fields = parseUpdateMask(updateMask);
       // Retried on a concurrent change: the generation check makes each update apply to the
       // spec it read, never silently over another's.
@@ -128,6 +135,8 @@ export function createInstanceService(ctx: ServiceContext) {
         // A newer maintenanceVersion is a rolling restart of every node, starting now.
         const restarts = engineChanged(current, spec);
         if (restarts) await refuseDuringDataWork(prisma, row);
+        if (fields.includes("aclName")) await resolveAclName(prisma, key.project, key.location, spec.aclName);
+        if (fields.includes("authEnabled")) await refuseDuringAuthRotation(prisma, row.uid);
         try {
           const op = await updateSpec(prisma, {
             row,

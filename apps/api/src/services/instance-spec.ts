@@ -3,7 +3,7 @@
 import type { Instance } from "@cacheplane/contracts";
 import { invalidArgument } from "../errors.js";
 import type { LocationConfig } from "../context.js";
-import type { StoredAutomatedBackupConfig, StoredMaintenanceSpec } from "@cacheplane/core";
+import { OPEN_ACCESS, type StoredAutomatedBackupConfig, type StoredMaintenanceSpec } from "@cacheplane/core";
 import { normalizeAutomatedBackup } from "./automated-backup-spec.js";
 import { maintenanceSpec, type MaintenanceContext, type SpecChange } from "./maintenance-spec.js";
 
@@ -13,7 +13,7 @@ export interface SpecContext extends MaintenanceContext {
 
 /** The input fields we keep; output-only fields a client sends back are dropped. */
 export type StoredSpec = Required<
-  Pick<Instance, "tier" | "memorySizeGb" | "redisVersion" | "locationId" | "replicaCount" | "readReplicasMode" | "authEnabled" | "transitEncryptionMode" | "persistenceConfig" | "redisConfigs" | "labels">
+  Pick<Instance, "tier" | "memorySizeGb" | "redisVersion" | "locationId" | "replicaCount" | "readReplicasMode" | "authEnabled" | "aclName" | "transitEncryptionMode" | "persistenceConfig" | "redisConfigs" | "labels">
 > &
   Pick<Instance, "displayName" | "alternativeLocationId"> & { automatedBackupConfig: StoredAutomatedBackupConfig } & Omit<StoredMaintenanceSpec, "redisVersion">;
 
@@ -29,9 +29,6 @@ export function normalizeSpec(input: Instance, ctx: SpecContext, change?: SpecCh
   const readReplicasMode = input.readReplicasMode === "READ_REPLICAS_ENABLED" ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED";
   if (readReplicasMode === "READ_REPLICAS_ENABLED" && !ha) {
     throw invalidArgument("readReplicasMode", "read replicas need the STANDARD_HA tier");
-  }
-  if (input.transitEncryptionMode === "SERVER_AUTHENTICATION") {
-    throw invalidArgument("transitEncryptionMode", "in-transit encryption is not available yet; use DISABLED");
   }
   const { zones } = ctx.locations;
   const locationId = input.locationId ?? zones[0]!;
@@ -60,7 +57,10 @@ export function normalizeSpec(input: Instance, ctx: SpecContext, change?: SpecCh
     replicaCount,
     readReplicasMode,
     authEnabled: input.authEnabled ?? false,
-    transitEncryptionMode: "DISABLED",
+    // Its existence is checked by the service (acls-service.ts resolveAclName).
+    aclName: input.aclName ?? OPEN_ACCESS,
+    // Chosen at create; an update keeps the stored one (a mask naming it is refused before this).
+    transitEncryptionMode: (change?.current.transitEncryptionMode ?? input.transitEncryptionMode) === "SERVER_AUTHENTICATION" ? "SERVER_AUTHENTICATION" : "DISABLED",
     persistenceConfig:
       persistenceMode === "RDB"
         ? { persistenceMode, rdbSnapshotPeriod: input.persistenceConfig?.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS" }

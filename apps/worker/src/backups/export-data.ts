@@ -5,6 +5,7 @@ import type { WorkerContext } from "../context.js";
 import type { StepInput } from "../reconcile/step-input.js";
 import { CODES, DataJobError, dataJobOf, failDataJob, finishDataJob } from "./data-job.js";
 import { catchUp } from "./take-backup.js";
+import { adminTls } from "../tls/deployment-tls.js";
 import { primaryIdOf } from "../reconcile/desired.js";
 
 export async function exportData(ctx: WorkerContext, input: StepInput): Promise<void> {
@@ -21,8 +22,8 @@ export async function exportData(ctx: WorkerContext, input: StepInput): Promise<
     // The plan runs this only when every node is READY; catchUp proves the replica has the data.
     const source = row.nodes.find((n) => n.role === "REPLICA" && n.state === "READY") ?? primary;
     const password = config.requirepass || undefined;
-    if (source !== primary) await catchUp(source, primary, password);
-    const { bytes } = await fetchRdb({ host: source.host, port: source.port, password }, dest);
+    if (source !== primary) await catchUp(source, primary, password, adminTls(row));
+    const { bytes } = await fetchRdb({ host: source.host, port: source.port, password, ...adminTls(row) }, dest);
     await finishDataJob(ctx, row, lease, "DATA_EXPORTED", `Exported ${bytes} bytes to ${job.uri}`);
   } catch (error) {
     if (!(error instanceof DataJobError)) throw error;

@@ -29,11 +29,14 @@ import type { StepInput } from "../reconcile/step-input.js";
 import { CODES, DataJobError, dataJobOf, failDataJob, finishDataJob } from "./data-job.js";
 import { projectDataKey, sealedPath } from "./storage.js";
 import { filesOf } from "./take-backup.js";
+import { adminTls, withIssuedCertificate } from "../tls/deployment-tls.js";
 
 const SCAN_COUNT = 1000;
 const LOAD_TIMEOUT_MS = 10 * 60_000;
 
 type Target = { host: string; port: number };
+/** AdminTarget.tls of a TLS deployment (its loaders speak TLS too, trusting the same CAs). */
+type Tls = ReturnType<typeof adminTls>;
 
 export async function importData(ctx: WorkerContext, input: StepInput): Promise<void> {
   const { row, lease } = input;
@@ -56,6 +59,7 @@ const describeSource = (job: Extract<DataJob, { kind: "import" }>) =>
 async function runImport(ctx: WorkerContext, input: StepInput, job: Extract<DataJob, { kind: "import" }>): Promise<number> {
   const { row, config } = input;
   const password = config.requirepass || undefined;
+  const tls = adminTls(row);
   await destroyLoaders(ctx, row.uid); // what a killed attempt left
   const specs = await placeFiles(ctx, input, job, password);
   const runtime = ctx.runtimes.default;
@@ -65,20 +69,20 @@ async function runImport(ctx: WorkerContext, input: StepInput, job: Extract<Data
       await runtime.start(spec).catch((error) => {
         throw new DataJobError(CODES.INVALID_ARGUMENT, `the engine could not load the import's file ${specs.indexOf(spec) + 1}: ${(error as Error).message}`);
       });
-      loaders.push(await loaded(spec, specs.indexOf(spec) + 1, password));
+      loaders.push(await loaded(spec, specs.indexOf(spec) + 1, password, tls));
     }
     const primaries = primariesOf(input);
-    if (!isCluster(row) && specs.length === 1) return await replicateFromLoader(primaries[0]!, specs[0]!, password);
+    if (!isCluster(row) && specs.length === 1) return await replicateFromLoader(primaries[0]!, specs[0]!, password, tls);
     // Only now, with every file loaded, is the old data replaced.
     for (const p of primaries) {
-      const admin = await connectAdmin({ host: p.host, port: p.port, password, timeoutMs: 30_000 });
+      const admin = await connectAdmin({ host: p.host, port: p.port, password, timeoutMs: 30_000, ...tls });
       try {
         await admin.call("FLUSHALL");
       } finally {
         admin.disconnect();
       }
     }
-    const ownerOf = isCluster(row) ? await slotOwners(primaries[0]!, password) : () => primaries[0]!;
+    const ownerOf = isCluster(row) ? await slotOwners(primaries[0]!, password, tls) : () => primaries[0]!;
     let moved = 0;
     for (const loader of loaders) moved += await migrateEverything(loader, ownerOf, password);
     return moved;
@@ -89,6 +93,7 @@ async function runImport(ctx: WorkerContext, input: StepInput, job: Extract<Data
 
 /** One loader node per file, each with its file as dump.rdb in its own data dir. */
 async function placeFiles(ctx: WorkerContext, { row }: StepInput, job: Extract<DataJob, { kind: "import" }>, password: string | undefined): Promise<NodeSpec[]> {
+  const { tls } = adminTls(row);
   const specs: NodeSpec[] = [];
   const sources = await sourceFiles(ctx, row.projectId, job);
   for (const [i, source] of sources.entries()) {
@@ -96,7 +101,7 @@ async function placeFiles(ctx: WorkerContext, { row }: StepInput, job: Extract<D
     const dataDir = nodeDataDir(ctx.nodesRoot, id);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await source.writeTo(join(dataDir, "dump.rdb"));
-    specs.push({
+    const spec: NodeSpec = {
       id,
       instanceUid: row.uid,
       projectId: row.projectId,
@@ -108,7 +113,10 @@ async function placeFiles(ctx: WorkerContext, { row }: StepInput, job: Extract<D
       // The deployment's password, so its primary can sync from the loader with its masterauth;
       // no delay before a full sync (Redis waits 5 s for more replicas by default).
       config: { maxmemory: "0", save: "", appendonly: "no", requirepass: password ?? "", masterauth: "", "repl-diskless-sync-delay": "0" },
-    });
+      // TLS: a primary that syncs from the loader, and the nodes it MIGRATEs to, verify it.
+      ...(tls ? { tls: { caPem: tls.ca } } : {}),
+    };
+    specs.push(await withIssuedCertificate(ctx, row, { id, host: spec.host }, spec));
   }
   return specs;
 }
@@ -144,11 +152,11 @@ async function sourceFiles(ctx: WorkerContext, projectId: string, job: Extract<D
 
 /** The loader's connection once its dataset is loaded. Loaders listen on an address of their
  *  own and serve only this step. */
-async function loaded(spec: NodeSpec, file: number, password: string | undefined): Promise<Redis> {
+async function loaded(spec: NodeSpec, file: number, password: string | undefined, tls: Tls): Promise<Redis> {
   const deadline = Date.now() + LOAD_TIMEOUT_MS;
   let unreachableSince: number | undefined;
   for (;;) {
-    const redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 5_000 }).catch(() => undefined);
+    const redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 5_000, ...tls }).catch(() => undefined);
     if (redis) {
       unreachableSince = undefined;
       const loading = await info(redis, "persistence").then((s) => s.persistence?.loading === "1", () => true);
@@ -178,8 +186,8 @@ function primariesOf({ row }: StepInput): Target[] {
 }
 
 /** Which primary owns each slot, from CLUSTER SLOTS (the plan made it complete before this step). */
-async function slotOwners(any: Target, password: string | undefined): Promise<(slot: number) => Target> {
-  const admin = await connectAdmin({ host: any.host, port: any.port, password });
+async function slotOwners(any: Target, password: string | undefined, tls: Tls): Promise<(slot: number) => Target> {
+  const admin = await connectAdmin({ host: any.host, port: any.port, password, ...tls });
   try {
     const table = new Array<Target | undefined>(16_384);
     const slots = (await admin.call("CLUSTER", "SLOTS")) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
@@ -199,8 +207,8 @@ async function slotOwners(any: Target, password: string | undefined): Promise<(s
  *  primary again; its replicas follow it through the swap. Measured by bench restore-instance.
  *  A worker killed in between leaves the primary following a loader that is then removed:
  *  the next pass makes it primary again, and the import, still pending, runs again. */
-async function replicateFromLoader(primary: Target, loader: NodeSpec, password: string | undefined): Promise<number> {
-  const admin = await connectAdmin({ host: primary.host, port: primary.port, password, timeoutMs: 30_000 });
+async function replicateFromLoader(primary: Target, loader: NodeSpec, password: string | undefined, tls: Tls): Promise<number> {
+  const admin = await connectAdmin({ host: primary.host, port: primary.port, password, timeoutMs: 30_000, ...tls });
   const [, previousLoad] = (await admin.call("CONFIG", "GET", "repl-diskless-load")) as [string, string];
   try {
     // Emptied first (the loader already holds the whole file), so the primary parses the

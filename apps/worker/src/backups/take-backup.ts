@@ -10,6 +10,7 @@ import { connectAdmin, fetchRdb, info, sealFile } from "@cacheplane/runtime";
 import type { WorkerContext } from "../context.js";
 import type { StepInput } from "../reconcile/step-input.js";
 import { backupDir, projectDataKey, sealedPath } from "./storage.js";
+import { adminTls } from "../tls/deployment-tls.js";
 
 export interface BackupFileRecord {
   shard: number;
@@ -28,10 +29,15 @@ export const backupFileName = (shard: number) => `shard-${shardId(shard)}.rdb`;
 export const filesOf = (backup: { files: unknown }) => (backup.files ?? []) as BackupFileRecord[];
 
 /** Waits until `node` has processed every write its primary had acknowledged when this began. */
-export async function catchUp(node: { id: string; host: string; port: number }, primary: { host: string; port: number }, password: string | undefined) {
+export async function catchUp(
+  node: { id: string; host: string; port: number },
+  primary: { host: string; port: number },
+  password: string | undefined,
+  tls: { tls?: { ca: string } } = {},
+) {
   const [p, r] = await Promise.all([
-    connectAdmin({ host: primary.host, port: primary.port, password }),
-    connectAdmin({ host: node.host, port: node.port, password }),
+    connectAdmin({ host: primary.host, port: primary.port, password, ...tls }),
+    connectAdmin({ host: node.host, port: node.port, password, ...tls }),
   ]);
   try {
     const target = Number((await info(p, "replication")).replication?.master_repl_offset ?? 0);
@@ -57,7 +63,7 @@ export async function backupShard(ctx: WorkerContext, input: StepInput, step: { 
   if (!backup || backup.state !== "CREATING" || filesOf(backup).some((f) => f.shard === step.shard)) return;
 
   const password = config.requirepass || undefined;
-  if (node.id !== primary.id) await catchUp(node, primary, password);
+  if (node.id !== primary.id) await catchUp(node, primary, password, adminTls(row));
   const storage = ctx.backups;
   const fileName = backupFileName(step.shard);
   const dir = backupDir(storage, backup.uid);
@@ -67,7 +73,7 @@ export async function backupShard(ctx: WorkerContext, input: StepInput, step: { 
   for (const name of await readdir(dir)) if (!recorded.has(name)) await rm(join(dir, name), { force: true });
   const plain = `${sealedPath(storage, backup.uid, fileName)}.plain`;
   try {
-    const { bytes } = await fetchRdb({ host: node.host, port: node.port, password }, plain);
+    const { bytes } = await fetchRdb({ host: node.host, port: node.port, password, ...adminTls(row) }, plain);
     const key = await projectDataKey(ctx.prisma, storage, row.projectId);
     const sealed = await sealFile(plain, sealedPath(storage, backup.uid, fileName), key);
     const file: BackupFileRecord = { shard: step.shard, fileName, sizeBytes: bytes, sealedBytes: sealed.sealedBytes, sha256: sealed.sha256, createTime: new Date().toISOString() };

@@ -7,13 +7,15 @@ import { addSlots, forget, meet, moveSlots, type AdminTarget } from "@cacheplane
 import type { WorkerContext } from "../context.js";
 import { shardPrimary } from "./desired-cluster.js";
 import type { Row, StepInput } from "./step-input.js";
+import { adminTls } from "../tls/deployment-tls.js";
 
 type ClusterStep = Extract<Step, { kind: "meetNodes" | "forgetNodes" | "assignSlots" | "moveSlots" }>;
 
-const target = (node: NodeRow, config: Record<string, string>): AdminTarget => ({
+const target = (node: NodeRow, config: Record<string, string>, row: Row): AdminTarget => ({
   host: node.host,
   port: node.port,
   password: config.requirepass || undefined,
+  ...adminTls(row),
 });
 
 function primaryOf(row: Row, shard: number): NodeRow {
@@ -31,17 +33,17 @@ export async function runClusterStep(ctx: WorkerContext, step: ClusterStep, { ro
       await Promise.all(
         [...byNode].map(([id, peers]) => {
           const node = row.nodes.find((n) => n.id === id);
-          return node ? meet(target(node, config), peers) : undefined;
+          return node ? meet(target(node, config, row), peers) : undefined;
         }),
       );
       return;
     }
     case "forgetNodes":
-      await Promise.all(row.nodes.map((node) => forget(target(node, config), step.clusterIds).catch(() => undefined)));
+      await Promise.all(row.nodes.map((node) => forget(target(node, config, row), step.clusterIds).catch(() => undefined)));
       await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "NODES_FORGOTTEN", message: `Cluster forgot ${step.clusterIds.length} removed node(s)` } });
       return;
     case "assignSlots":
-      await Promise.all(step.assignments.map((a) => addSlots(target(primaryOf(row, a.shard), config), a.ranges)));
+      await Promise.all(step.assignments.map((a) => addSlots(target(primaryOf(row, a.shard), config, row), a.ranges)));
       await ctx.prisma.event.create({
         data: { instanceUid: row.uid, type: "SLOTS_ASSIGNED", message: step.assignments.map((a) => `shard ${a.shard}: ${a.ranges.map(([x, y]) => `${x}-${y}`).join(",")}`).join("; ") },
       });
@@ -53,8 +55,8 @@ export async function runClusterStep(ctx: WorkerContext, step: ClusterStep, { ro
         .filter((s) => s !== step.from && s !== step.to)
         .map((s) => row.nodes.find((n) => n.id === shardPrimary(row, s)))
         .filter((n): n is NodeRow => n !== undefined)
-        .map((n) => target(n, config));
-      await moveSlots({ ...target(from, config), id: clusterNodeId(from.id) }, { ...target(to, config), id: clusterNodeId(to.id) }, others, step.slots);
+        .map((n) => target(n, config, row));
+      await moveSlots({ ...target(from, config, row), id: clusterNodeId(from.id) }, { ...target(to, config, row), id: clusterNodeId(to.id) }, others, step.slots);
       await ctx.prisma.event.create({
         data: { instanceUid: row.uid, type: "SLOTS_MOVED", message: `${step.slots.length} slots moved from shard ${step.from} to shard ${step.to}` },
       });

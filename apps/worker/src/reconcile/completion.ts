@@ -1,11 +1,12 @@
 // Writing what reconcile found: progress on pending Operations, READY with the Instance as
 // the Operations' response, and the end of a deletion. Writes are fenced by the lease epoch
 // and by the generation that was converged, and happen only when something changed.
-import { clusterName, clusterView, instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
+import { clusterName, clusterView, instanceName, instanceView, newOperationId, transition, type CaCertRecord, type InstanceState } from "@cacheplane/core";
 import { requestDeletion, type Instance as InstanceRow, type Node as NodeRow, type Prisma } from "@cacheplane/db";
 import type { WorkerContext } from "../context.js";
 import type { Lease } from "./lease.js";
 import { isCluster } from "./desired-cluster.js";
+import { isTls } from "../tls/deployment-tls.js";
 
 const INSTANCE_TYPE = "type.googleapis.com/google.cloud.redis.v1.Instance";
 const CLUSTER_TYPE = "type.googleapis.com/google.cloud.redis.cluster.v1.Cluster";
@@ -15,8 +16,8 @@ export const resourceName = (row: Pick<InstanceRow, "kind" | "projectId" | "loca
   (isCluster(row) ? clusterName : instanceName)(row.projectId, row.locationId, row.instanceId);
 
 /** The resource as an Operation's response carries it. */
-function responseOf(row: InstanceRow & { nodes: NodeRow[] }) {
-  const record = { ...row, spec: row.spec as Record<string, unknown> };
+function responseOf(row: InstanceRow & { nodes: NodeRow[] }, serverCas?: CaCertRecord[]) {
+  const record = { ...row, spec: row.spec as Record<string, unknown>, serverCas };
   return isCluster(row) ? { "@type": CLUSTER_TYPE, ...clusterView(record) } : { "@type": INSTANCE_TYPE, ...instanceView(record) };
 }
 const EMPTY_TYPE = "type.googleapis.com/google.protobuf.Empty";
@@ -57,7 +58,11 @@ export async function markConverged(ctx: WorkerContext, row: Row, lease: Lease):
     });
     if (updated.count === 0) return false;
     const fresh = await tx.instance.findUniqueOrThrow({ where: { uid: row.uid }, include: { nodes: true } });
-    const response = responseOf(fresh);
+    // A TLS instance's response shows its CAs (serverCaCerts), as a GET does.
+    const serverCas = isTls(fresh)
+      ? await tx.certificateAuthority.findMany({ where: { instanceUid: row.uid, state: { in: ["ACTIVE", "TRUSTED"] } }, select: { serialNumber: true, certPem: true, createTime: true, expireTime: true } })
+      : undefined;
+    const response = responseOf(fresh, serverCas);
     const now = new Date();
     await tx.operation.updateMany({
       where: { instanceUid: row.uid, done: false, verb: { not: "delete" }, targetGeneration: { lte: row.generation } },
@@ -85,6 +90,8 @@ export async function finishDeletion(ctx: WorkerContext, row: InstanceRow, lease
     // A backup that was still being taken can never finish; its files are swept as orphans.
     // Finished backups outlive their source, as Memorystore's do.
     await tx.backup.deleteMany({ where: { collectionUid: row.uid, state: "CREATING" } });
+    // Its certificate authorities, their sealed keys with them, go with the deployment.
+    await tx.certificateAuthority.deleteMany({ where: { instanceUid: row.uid } });
     await tx.instance.deleteMany({ where: { uid: row.uid, leaseEpoch: lease.epoch } });
   });
 }

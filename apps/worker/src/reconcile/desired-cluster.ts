@@ -1,6 +1,8 @@
 // From a stored cluster to what planCluster() and the driver need.
 import {
   clusterNodeConfig,
+  controlPassword,
+  OPEN_ACCESS,
   NODE_TYPE_GB,
   nodeId,
   ORDINALS_PER_SHARD,
@@ -24,6 +26,8 @@ export function shardPrimary(row: InstanceRow & { nodes: NodeRow[] }, shard: num
 export function clusterConfig(row: InstanceRow): Record<string, string> {
   const spec = storedClusterSpec(row);
   return clusterNodeConfig({
+    // With an ACL other than open-access the default user is closed to clients (the control plane's own).
+    controlPassword: controlPassword(row.authString, false, (spec.aclName ?? OPEN_ACCESS) !== OPEN_ACCESS) || undefined,
     maxmemoryBytes: Math.floor(NODE_TYPE_GB[spec.nodeType] * GIB),
     persistence: {
       mode: spec.persistenceConfig.mode,

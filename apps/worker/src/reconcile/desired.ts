@@ -1,10 +1,12 @@
 // From a stored instance to what plan() and the driver need.
 import { join } from "node:path";
-import { clusterNodeId, nodeConfig, nodeId, placeNodes, type DesiredInstance, type DesiredSpec, type EngineEntry } from "@cacheplane/core";
+import { clusterNodeId, nodeConfig, nodeId, OPEN_ACCESS, placeNodes, type DesiredInstance, type DesiredSpec, type EngineEntry } from "@cacheplane/core";
 import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import type { NodeSpec } from "@cacheplane/runtime";
 import { clusterConfig, isCluster, shardPrimary } from "./desired-cluster.js";
 import { desiredEngine, engineBuild, keyOf, nodeEngine } from "../upgrades/engines.js";
+import { nodeTls, type WithTrust } from "../tls/deployment-tls.js";
+import type { WithAcl } from "../acl/deployment-acl.js";
 
 /** The stored spec (contracts' Instance input fields, normalized by the api). */
 interface StoredSpec {
@@ -15,6 +17,7 @@ interface StoredSpec {
   alternativeLocationId?: string;
   replicaCount?: number;
   authEnabled?: boolean;
+  aclName?: string;
   persistenceConfig?: { persistenceMode?: "DISABLED" | "RDB"; rdbSnapshotPeriod?: DesiredSpec["rdbSnapshotPeriod"] };
   redisConfigs?: Record<string, string>;
 }
@@ -31,6 +34,7 @@ export function desiredSpec(row: InstanceRow): DesiredSpec {
     persistenceMode: spec.persistenceConfig?.persistenceMode ?? "DISABLED",
     rdbSnapshotPeriod: spec.persistenceConfig?.rdbSnapshotPeriod,
     redisConfigs: spec.redisConfigs ?? {},
+    aclRestricted: (spec.aclName ?? OPEN_ACCESS) !== OPEN_ACCESS,
   };
 }
 
@@ -71,7 +75,7 @@ export interface NodeEnvironment {
 /** Everything a driver needs for one node, roles included: the primary listens on the
  *  endpoint address too (an instance's; a cluster's discovery endpoint, on shard 0's primary);
  *  replicas follow the primary. `primaryId` overrides the recorded primary (of the node's shard). */
-export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow, config: Record<string, string>, env: NodeEnvironment, primaryId?: string): NodeSpec {
+export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] } & WithTrust & WithAcl, node: NodeRow, config: Record<string, string>, env: NodeEnvironment, primaryId?: string): NodeSpec {
   const cluster = isCluster(row);
   primaryId ??= cluster ? shardPrimary(row, node.shard) : primaryIdOf(row);
   const primary = row.nodes.find((n) => n.id === primaryId);
@@ -79,6 +83,7 @@ export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow,
   const holdsEndpoint = isPrimary && (!cluster || (node.shard === 0 && row.host !== null));
   const engine = nodeEngine(row, node);
   const build = engineBuild(env.engines, engine);
+  const tls = nodeTls(row);
   return {
     id: node.id,
     instanceUid: row.uid,
@@ -95,6 +100,9 @@ export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] }, node: NodeRow,
     endpointHosts: holdsEndpoint ? [cluster ? row.host! : env.nodeHost] : [],
     ...(isPrimary ? {} : { replicaOf: { host: primary.host, port: primary.port } }),
     ...(cluster ? { cluster: { myId: clusterNodeId(node.id), ...(isPrimary ? {} : { primaryId: clusterNodeId(primary.id) }) } } : {}),
+    ...(tls ? { tls } : {}),
+    // Loaded by a reconcile pass (acl/deployment-acl.ts): a start writes the node's aclfile from it.
+    ...(row.acl ? { acl: row.acl.node } : {}),
   };
 }
 

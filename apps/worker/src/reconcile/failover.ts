@@ -13,6 +13,7 @@ import { failPendingFailover } from "./completion.js";
 import { nodeSpec } from "./desired.js";
 import type { StepInput } from "./step-input.js";
 import { isCluster } from "./desired-cluster.js";
+import { adminTls } from "../tls/deployment-tls.js";
 
 /** Writes are paused for at most this long during a planned failover; the replica gets half of
  *  it to catch up before LIMITED_DATA_LOSS gives up (FORCE_DATA_LOSS goes ahead). */
@@ -58,8 +59,8 @@ export async function switchover(
 ) {
   const { row, config, lease } = input;
   const password = config.requirepass || undefined;
-  const oldPrimary = await connectAdmin({ host: from.host, port: from.port, password });
-  const target = await connectAdmin({ host: to.host, port: to.port, password }).catch((error) => {
+  const oldPrimary = await connectAdmin({ host: from.host, port: from.port, password, ...adminTls(row) });
+  const target = await connectAdmin({ host: to.host, port: to.port, password, ...adminTls(row) }).catch((error) => {
     oldPrimary.disconnect();
     throw error;
   });

@@ -4,6 +4,7 @@ import type { Instance as InstanceRow, Node as NodeRow } from "@cacheplane/db";
 import { runtimeFor, type WorkerContext } from "../context.js";
 import { nodeSpec } from "./desired.js";
 import { keyOf, nodeEngine } from "../upgrades/engines.js";
+import { observedAcl } from "../acl/applied-users.js";
 
 // Since when each node has been unresponsive without a break, as this worker saw it. Kept in
 // memory: after a worker restart a hung node is simply timed again from the first look.
@@ -44,6 +45,9 @@ export async function observeNodes(
         bind: seen.bind,
         replication: seen.replication,
         cluster: seen.cluster,
+        tls: seen.tls,
+        // Read through what this worker applied (acl/applied-users.ts).
+        acl: observedAcl(node.id, seen.acl?.lines),
       };
     }),
   );

@@ -14,6 +14,10 @@ import { observeNodes, recordNodeStates } from "./observe.js";
 import { EdgeUnavailableError, observeReadTargets } from "../edge/read-endpoint.js";
 import { runStep } from "./steps.js";
 import { pendingBackup } from "../backups/pending.js";
+import { desiredTls, isTls } from "../tls/deployment-tls.js";
+import { loadTrust } from "../tls/ca-store.js";
+import type { Row } from "./step-input.js";
+import { withAccess } from "../acl/deployment-acl.js";
 
 export interface Outcome {
   /** Converged, deleted, or nothing to do. */
@@ -39,16 +43,21 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
   let pause = POLL_MS;
   try {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const row = await ctx.prisma.instance.findUnique({ where: { uid: instanceUid }, include: { nodes: true } });
+      const row: Row | null = await ctx.prisma.instance.findUnique({ where: { uid: instanceUid }, include: { nodes: true } });
       if (!row) return { done: true };
+      // TLS: the published CAs (what nodes and connections trust) and a rotation asked for.
+      const rotation = isTls(row) ? await pendingRotation(ctx, row.uid) : undefined;
+      if (isTls(row)) row.trust = (await loadTrust(ctx, [row.uid])).get(row.uid);
       let step;
       try {
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
         // The discovery endpoint is a cluster's address, allocated with its port.
         const backup = row.deleteRequested ? undefined : await pendingBackup(ctx, row.uid);
         const dataJob = (row.dataJob as DataJob | null)?.kind;
-        const cluster = isCluster(row) ? { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup, dataJob } : undefined;
-        const instance = cluster ? undefined : { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup, dataJob };
+        const tls = row.deleteRequested ? undefined : desiredTls(row, ctx.nodeHost, rotation);
+        // withAccess: the deployment's users and an AUTH string rotation (acl/deployment-acl.ts).
+        const cluster = isCluster(row) ? await withAccess(ctx, row, { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup, dataJob, tls }) : undefined;
+        const instance = cluster ? undefined : await withAccess(ctx, row, { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup, dataJob, tls });
         const config = (cluster ?? instance!).config;
         const observed = await observeNodes(ctx, row, config);
         await recordNodeStates(ctx, row.nodes, observed);
@@ -67,7 +76,8 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
           next = plan(instance!, observed, { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] });
         }
         if (next.detail !== lastDetail) {
-          await recordProgress(ctx, row, next.detail, lease, next.steps.length > 0);
+          // Setting users again (a worker that restarted does, see acl/applied-users.ts) is no repair.
+          await recordProgress(ctx, row, next.detail, lease, next.steps.some((s) => s.kind !== "applyAcl"));
           lastDetail = next.detail;
         }
         if (next.converged) {
@@ -114,6 +124,16 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
 }
 
 const URGENT_MAX_BACKOFF_MS = 1_000;
+
+/** When the oldest :rotateServerCa still pending was asked for. */
+async function pendingRotation(ctx: WorkerContext, instanceUid: string): Promise<Date | undefined> {
+  const op = await ctx.prisma.operation.findFirst({
+    where: { instanceUid, done: false, verb: "rotateServerCa" },
+    orderBy: { createTime: "asc" },
+    select: { createTime: true },
+  });
+  return op?.createTime;
+}
 
 function servesWrites(step: Step, row: { nodes: { id: string; role: string }[] }): boolean {
   if (step.kind === "failover" || step.kind === "switchover") return true;

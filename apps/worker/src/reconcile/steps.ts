@@ -19,6 +19,11 @@ import { isCluster, shardPrimary } from "./desired-cluster.js";
 import type { Row, StepInput } from "./step-input.js";
 import { desiredEngine } from "../upgrades/engines.js";
 import { upgradeNode } from "../upgrades/upgrade-node.js";
+import { runTlsStep } from "../tls/ca-steps.js";
+import { withIssuedCertificate } from "../tls/deployment-tls.js";
+import { applyAcl } from "../acl/apply-acl.js";
+import { forgetNode } from "../acl/applied-users.js";
+import { publishAuthString } from "../acl/auth-rotation.js";
 
 export type { Row, StepInput } from "./step-input.js";
 
@@ -35,7 +40,8 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       return createNode(ctx, row, step.ordinal, step.shard ?? 0, step.zone, lease);
     case "startNode": {
       const node = nodeById(step.nodeId);
-      const spec = specOf(node);
+      // A TLS node (re)starts with a fresh certificate: whatever it had, it then serves a current one.
+      const spec = await withIssuedCertificate(ctx, row, node, specOf(node));
       await runtimeFor(ctx, node.driver).start(spec, { onProgress: progressReporter(ctx, row.uid) });
       return recordRestart(ctx, row, node, spec);
     }
@@ -49,6 +55,7 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       // The record goes last: until the node is gone, the record is what lets us find it.
       await ctx.prisma.node.deleteMany({ where: { id: node.id } });
       await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "NODE_REMOVED", message: `Node ${node.id} removed` } });
+      forgetNode(node.id);
       return;
     }
     case "stopNode": {
@@ -89,6 +96,15 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       return importData(ctx, input);
     case "exportData":
       return exportData(ctx, input);
+    case "createCa":
+    case "activateCa":
+    case "retireCa":
+    case "issueCertificate":
+      return runTlsStep(ctx, step, input);
+    case "applyAcl":
+      return applyAcl(ctx, input, step.nodes);
+    case "publishAuthString":
+      return publishAuthString(ctx, input);
   }
 }
 

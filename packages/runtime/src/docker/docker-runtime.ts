@@ -17,9 +17,10 @@ import { assertEngineImage, confBindAddresses, isNodeId, locateNode } from "../c
 import { silentLogger, type RuntimeLogger } from "../logger.js";
 import type { NodeObservation, NodeRuntime, NodeSpec, StartOptions } from "../node-runtime.js";
 import { isPortFree } from "../proc.js";
-import { NodeStartError, PortInUseError } from "../errors.js";
+import { NodeStartError, NodeUnavailableError, PortInUseError } from "../errors.js";
 import { withTimeout } from "../redis-admin.js";
 import {
+  CONTAINER_DATA_DIR,
   LABELS,
   containerBindAddresses,
   containerCreateOptions,
@@ -39,6 +40,8 @@ import { isEngineDown, messageOf, statusOf } from "./engine-errors.js";
 import { createImagePuller } from "./images.js";
 import { createStartWaiter } from "./start-wait.js";
 import { shutdownSaving } from "../shutdown-save.js";
+import { MissingCertificateError, pruneCaBundles, writeNodeTls } from "../tls/node-tls.js";
+import { writeAclFile } from "../acl/acl-file.js";
 
 export interface DockerRuntimeOptions {
   /** Directory holding one data dir per node, named by node id; also labels the containers
@@ -97,7 +100,11 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const apiTimeoutMs = options.apiTimeoutMs ?? 10_000;
   const stopTimeoutMs = 10_000;
-  const admin = createNodeAdmin(log, { bindFor: (spec) => containerBindAddresses(spec, network), sameNetwork: network === "host" });
+  const admin = createNodeAdmin(log, {
+    bindFor: (spec) => containerBindAddresses(spec, network),
+    sameNetwork: network === "host",
+    nodeDataDir: () => CONTAINER_DATA_DIR,
+  });
   const watches = new Set<Watch>();
 
   /** An engine call with a time limit; a connection failure or timeout becomes RuntimeUnavailableError. */
@@ -197,6 +204,17 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     for (const p of paths) await chown(p, Number(owner[1]), Number(owner[2]));
   };
 
+  /** The node's TLS files (NodeSpec.tls), handed to the node's user. `required`: a start, which
+   *  cannot go ahead without a certificate. */
+  const writeTls = async (spec: NodeSpec, files: Files, required: boolean) => {
+    try {
+      await handOver(...(await writeNodeTls(spec.tls!, files.dataDir)).written);
+    } catch (err) {
+      if (!(err instanceof MissingCertificateError)) throw err;
+      if (required) throw new NodeStartError(`node ${spec.id}: ${err.message}`);
+    }
+  };
+
   const ensureImage = createImagePuller(docker, api, log);
 
   const waitForAnswer = createStartWaiter(api, log, startTimeoutMs);
@@ -269,6 +287,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
       }
       const startConfig = await prepareDataFiles(spec, files.dataDir, log, { keepData: startOptions.keepData });
       await writeConf(files, startConfig === spec.config ? conf : renderContainerConf({ ...spec, config: startConfig }, network));
+      if (spec.tls) await writeTls(spec, files, true);
+      // The node's users, its default user first (acl/acl-file.ts); its server rewrites the file.
+      await writeAclFile(files.acl, spec);
+      await handOver(files.acl);
       if (network === "host" && !(await isPortFree(spec.host, spec.port))) {
         throw new PortInUseError(`port ${spec.port} on ${spec.host} is already in use by another process; node ${spec.id} cannot start there`);
       }
@@ -349,6 +371,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         if (!info?.State.Running) {
           // Not running: the file (and the limit) is all there is; the next start() uses them.
           await writeConf(files, conf);
+          if (spec.tls) await writeTls(spec, files, false);
           if (container) await updateMemory(spec, container, info!.HostConfig.Memory);
           return;
         }
@@ -357,9 +380,12 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         const limit = memoryLimitBytes(spec.config);
         const raising = current !== 0 && limit > current;
         if (raising) await updateMemory(spec, container!, current);
+        // New TLS files first: the live CONFIG SET loads them.
+        if (spec.tls) await writeTls(spec, files, false);
         const changed = await admin.applyLive(spec, files.conf);
         // Persist only what the node accepted, so a restart cannot fail on a value Redis refused.
         await writeConf(files, conf);
+        if (spec.tls) await pruneCaBundles(spec.tls, files.dataDir);
         if (!raising) {
           try {
             await updateMemory(spec, container!, current);
@@ -369,6 +395,17 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
           }
         }
         log.info({ node: spec.id, changed }, "node configured");
+      });
+    },
+
+    async applyAcl(spec, change) {
+      const files = locate(spec);
+      return serialized(spec.id, async () => {
+        const info = await inspect(spec.id); // RuntimeUnavailableError propagates
+        if (!info?.State.Running || !isOwnContainer(info.Config.Labels, spec.id, nodesRoot)) {
+          throw new NodeUnavailableError(`node ${spec.id} is not running; users not applied`);
+        }
+        return admin.applyAcl(spec, files.conf, change);
       });
     },
 

@@ -3,6 +3,7 @@
 
 import { open } from "node:fs/promises";
 import net from "node:net";
+import tls from "node:tls";
 import type Dockerode from "dockerode";
 import { NodeStartError } from "../errors.js";
 import type { RuntimeLogger } from "../logger.js";
@@ -14,16 +15,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends PING and resolves true on any reply (+PONG, -NOAUTH, -LOADING): the server answers.
  *  A bare connect is not enough in bridge mode, where docker-proxy accepts before Redis listens. */
-function answersPing(host: string, port: number, timeoutMs: number): Promise<boolean> {
+function answersPing(host: string, port: number, timeoutMs: number, secure: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
+    // A TLS node answers only once the handshake is done. This asks nothing secret, so its
+    // certificate is not checked here; every admin connection checks it.
+    const socket = secure ? tls.connect({ host, port, rejectUnauthorized: false }) : net.connect({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
       clearTimeout(timer);
       resolve(ok);
     };
     const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once(secure ? "secureConnect" : "connect", () => socket.write("PING\r\n"));
     socket.once("data", (chunk) => done(chunk[0] === 0x2b /* + */ || chunk[0] === 0x2d /* - */));
     socket.once("error", () => done(false));
     socket.once("close", () => done(false));
@@ -62,7 +65,7 @@ export function createStartWaiter(api: EngineCall, log: RuntimeLogger, startTime
     const deadline = Date.now() + startTimeoutMs;
     let nextInspect = Date.now() + 50;
     for (;;) {
-      if (await answersPing(spec.host, spec.port, 200)) return;
+      if (await answersPing(spec.host, spec.port, 200, spec.tls !== undefined)) return;
       if (Date.now() >= nextInspect) {
         nextInspect = Date.now() + 100;
         const state = (await api("inspect container", () => container.inspect())).State;

@@ -133,7 +133,7 @@ export interface paths {
         head?: never;
         /**
          * Update the fields named in updateMask
-         * @description Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, automatedBackupConfig, redisVersion, maintenancePolicy, maintenanceVersion, labels. A newer redisVersion upgrades the cluster shard by shard, at that engine's newest released maintenance version (not offered here: INVALID_ARGUMENT; a downgrade: FAILED_PRECONDITION); a maintenanceVersion from availableMaintenanceVersions applies it now. Either drops a scheduled maintenance and is refused with FAILED_PRECONDITION while a backup or import is in progress. One resharding or scaling at a time: an update naming shardCount or replicaCount is refused with FAILED_PRECONDITION while the cluster is not ACTIVE or an earlier update has not converged; retry when it is ACTIVE.
+         * @description Updatable: shardCount, replicaCount, nodeType, redisConfigs, persistenceConfig, deletionProtectionEnabled, aclName, automatedBackupConfig, redisVersion, maintenancePolicy, maintenanceVersion, labels. A newer redisVersion upgrades the cluster shard by shard, at that engine's newest released maintenance version (not offered here: INVALID_ARGUMENT; a downgrade: FAILED_PRECONDITION); a maintenanceVersion from availableMaintenanceVersions applies it now. Either drops a scheduled maintenance and is refused with FAILED_PRECONDITION while a backup or import is in progress. One resharding or scaling at a time: an update naming shardCount or replicaCount is refused with FAILED_PRECONDITION while the cluster is not ACTIVE or an earlier update has not converged; retry when it is ACTIVE.
          */
         patch: operations["updateCluster"];
         trace?: never;
@@ -432,13 +432,185 @@ export interface paths {
         put?: never;
         /**
          * Release a maintenance version: resources on an older one of its engines get it in their next maintenance window (cacheplane addition)
-         * @description Needs a key with access to every project (else PERMISSION_DENIED). Releasing a released version answers it unchanged.
+         * @description Needs an admin key (else PERMISSION_DENIED). Releasing a released version answers it unchanged.
          */
         post: operations["releaseMaintenanceVersion"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:rotateServerCa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the instance's server CA
+         * @description cacheplane addition. A new CA is made and published beside the current one (serverCaCerts or certificateAuthority then list both: clients should trust both), every node is made to trust it, then each node is issued a certificate by it, one at a time and without a restart, and the old CA is retired last. A client that trusts both never sees a failed handshake. FAILED_PRECONDITION without in-transit encryption; ABORTED while a rotation is in progress.
+         */
+        post: operations["rotateInstanceServerCa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}:rotateServerCa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the cluster's server CA
+         * @description cacheplane addition. A new CA is made and published beside the current one (serverCaCerts or certificateAuthority then list both: clients should trust both), every node is made to trust it, then each node is issued a certificate by it, one at a time and without a restart, and the old CA is retired last. A client that trusts both never sees a failed handshake. FAILED_PRECONDITION without in-transit encryption; ABORTED while a rotation is in progress.
+         */
+        post: operations["rotateClusterServerCa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/clusters/{cluster}/certificateAuthority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the CAs to verify the cluster's nodes with
+         * @description Memorystore for Redis Cluster's GetClusterCertificateAuthority. FAILED_PRECONDITION without in-transit encryption.
+         */
+        get: operations["getClusterCertificateAuthority"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/instances/{instance}:rotateAuthString": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the instance's AUTH string without a failed login (cacheplane addition)
+         * @description A new AUTH string is added to every node beside the old one; once every node accepts both, GET …/authString shows the new one; two seconds later the old one stops working and the Operation is done. A client that reads the AUTH string when it connects never fails. FAILED_PRECONDITION with authEnabled false; ABORTED while a rotation is in progress (a PATCH of authEnabled is ABORTED meanwhile too).
+         */
+        post: operations["rotateInstanceAuthString"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Redis ACL users */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create a Redis ACL user (cacheplane addition, after MemoryDB's CreateUser)
+         * @description Synchronous: answers with the User. Its passwords are write-only: kept only as the SHA-256 Redis accepts, never shown (passwordCount is). A rule the access string cannot have is INVALID_ARGUMENT naming it. 'default' is reserved.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/users/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a Redis ACL user (never its passwords) */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a Redis ACL user
+         * @description As MemoryDB's DeleteUser: the user leaves every ACL it is in, and so every node (its connections are cut).
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Update accessString and/or authenticationMode (updateMask)
+         * @description Synchronous. The change reaches every node of every instance and cluster whose ACL holds the user within a second (an ACL_APPLIED event on each). authenticationMode replaces the passwords: [old, new] lets both log in while clients move, then [new].
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/acls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List ACLs, open-access among them */
+        get: operations["listAcls"];
+        put?: never;
+        /**
+         * Create an ACL: a named set of users (cacheplane addition, after MemoryDB's CreateACL)
+         * @description Synchronous. Every user named must exist (NOT_FOUND). open-access exists already.
+         */
+        post: operations["createAcl"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/locations/{location}/acls/{acl}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an ACL and the instances and clusters that use it */
+        get: operations["getAcl"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an ACL
+         * @description Refused (FAILED_PRECONDITION) while an instance or cluster uses it, and for open-access.
+         */
+        delete: operations["deleteAcl"];
+        options?: never;
+        head?: never;
+        /**
+         * Replace an ACL's users (updateMask=userNames)
+         * @description Synchronous. Every node of every instance and cluster using the ACL gets the change within a second (an ACL_APPLIED event on each): users added are set, users left out are removed. open-access cannot be changed (FAILED_PRECONDITION).
+         */
+        patch: operations["updateAcl"];
         trace?: never;
     };
     "/v1/projects/{project}/locations/{location}/operations": {
@@ -571,7 +743,10 @@ export interface paths {
         /** List API keys (never their secrets) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key scoped to projects (the secret is shown once) */
+        /**
+         * Create an API key with a role, scoped to projects (the secret is shown once)
+         * @description role defaults to editor; an admin key needs projects ["*"] (else INVALID_ARGUMENT). Needs an admin key.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -592,6 +767,26 @@ export interface paths {
         post?: never;
         /** Revoke an API key; it stops working at once */
         delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project}/auditLogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the project's audit log, newest first (cacheplane addition)
+         * @description One entry per request that changed something in the project or read a secret, refused ones included: the key's id, the method, the resource path, the requestId, the HTTP status and the Operation it started. Never a request body, a key or a secret. Any role of the project may read it.
+         */
+        get: operations["listAuditLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -727,6 +922,32 @@ export interface components {
         ListMaintenanceVersionsResponseInput: {
             maintenanceVersions: components["schemas"]["MaintenanceVersionInput"][];
         };
+        TlsCertificateInput: {
+            /** @description Serial number, as shown in the certificate (upper-case hex). */
+            serialNumber: string;
+            /** @description PEM representation of the CA certificate. */
+            cert: string;
+            /** Format: date-time */
+            createTime: string;
+            /** Format: date-time */
+            expireTime: string;
+            /** @description SHA-1 of the certificate (DER), lower-case hex. */
+            sha1Fingerprint: string;
+        };
+        CertChainInput: {
+            /** @description PEM, the CA first. */
+            certificates: string[];
+        };
+        /** @description Every CA a client should trust; during a rotation, the old one and the new one. */
+        ManagedCertificateAuthorityInput: {
+            caCerts: components["schemas"]["CertChainInput"][];
+        };
+        CertificateAuthorityInput: {
+            /** @description projects/{project}/locations/{location}/clusters/{cluster}/certificateAuthority */
+            name: string;
+            managedServerCa: components["schemas"]["ManagedCertificateAuthorityInput"];
+        };
+        RotateServerCaRequestInput: Record<string, never>;
         PersistenceConfigInput: {
             /** @enum {string} */
             persistenceMode?: "DISABLED" | "RDB";
@@ -785,7 +1006,12 @@ export interface components {
             /** @enum {string} */
             readReplicasMode?: "READ_REPLICAS_MODE_UNSPECIFIED" | "READ_REPLICAS_DISABLED" | "READ_REPLICAS_ENABLED";
             authEnabled?: boolean;
-            /** @enum {string} */
+            /** @description cacheplane addition (MemoryDB's ACLName): the ACL of this location whose users every node has; default open-access (no ACL users, the default user as authEnabled says). With another ACL, clients AUTH as its users (AUTH user password); the AUTH string, when authEnabled, keeps working as the default user's. Settable at create and by PATCH; an ACL that does not exist is NOT_FOUND. */
+            aclName?: string;
+            /**
+             * @description SERVER_AUTHENTICATION: the endpoint speaks TLS only (replication too), with a certificate from the instance's own CA (serverCaCerts). Set at create only; a PATCH naming it is FAILED_PRECONDITION.
+             * @enum {string}
+             */
             transitEncryptionMode?: "TRANSIT_ENCRYPTION_MODE_UNSPECIFIED" | "SERVER_AUTHENTICATION" | "DISABLED";
             persistenceConfig?: components["schemas"]["PersistenceConfigInput"];
             /** @description Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected. */
@@ -828,6 +1054,8 @@ export interface components {
             readonly readEndpointPort?: number;
             /** @description Output only. Zone of the current primary. */
             readonly currentLocationId?: string;
+            /** @description Output only. With SERVER_AUTHENTICATION: the CAs to verify the instance with (two during a rotation: trust both). */
+            readonly serverCaCerts?: components["schemas"]["TlsCertificateInput"][];
             /** @description Output only. The instance's data nodes. */
             readonly nodes?: components["schemas"]["NodeInfoInput"][];
             /**
@@ -959,10 +1187,12 @@ export interface components {
              */
             authorizationMode?: "AUTH_MODE_UNSPECIFIED" | "AUTH_MODE_IAM_AUTH" | "AUTH_MODE_DISABLED";
             /**
-             * @description TRANSIT_ENCRYPTION_MODE_DISABLED (the default) is the only mode available yet.
+             * @description TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION: every node speaks TLS only (replication and the cluster bus too), with a certificate from the cluster's own CA (GET …/certificateAuthority). Set at create only; a PATCH naming it is FAILED_PRECONDITION.
              * @enum {string}
              */
             transitEncryptionMode?: "TRANSIT_ENCRYPTION_MODE_UNSPECIFIED" | "TRANSIT_ENCRYPTION_MODE_DISABLED" | "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION";
+            /** @description cacheplane addition (MemoryDB's ACLName): the ACL of this location whose users every node has; default open-access (no ACL users, the default user as authEnabled says). With another ACL, clients AUTH as its users (AUTH user password); the AUTH string, when authEnabled, keeps working as the default user's. Settable at create and by PATCH; an ACL that does not exist is NOT_FOUND. */
+            aclName?: string;
             /** @description Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected. */
             redisConfigs?: {
                 /** @enum {string} */
@@ -1093,12 +1323,18 @@ export interface components {
             /** Format: date-time */
             updateTime?: string;
         };
+        /**
+         * @description admin: everything in every project, API keys and maintenance-version releases included. editor: read, create, update and delete in its projects, and read secrets (AUTH strings). viewer: read only in its projects; no secrets.
+         * @enum {string}
+         */
+        ApiKeyRoleInput: "admin" | "editor" | "viewer";
         ApiKeyInput: {
             /** @description apiKeys/{id} */
             name: string;
             displayName: string;
             /** @description Projects the key may act on; '*' is every project. */
             projects: string[];
+            role: components["schemas"]["ApiKeyRoleInput"];
             /** Format: date-time */
             createTime: string;
             /** Format: date-time */
@@ -1106,7 +1342,10 @@ export interface components {
         };
         CreateApiKeyRequestInput: {
             displayName: string;
+            /** @description Projects the key may act on; '*' is every project. An admin key is for every project: ["*"]. */
             projects: string[];
+            /** @description Default editor. admin needs projects ["*"]; a viewer or editor may have '*' too. */
+            role?: components["schemas"]["ApiKeyRoleInput"];
         };
         CreatedApiKeyInput: {
             /** @description apiKeys/{id} */
@@ -1114,6 +1353,7 @@ export interface components {
             displayName: string;
             /** @description Projects the key may act on; '*' is every project. */
             projects: string[];
+            role: components["schemas"]["ApiKeyRoleInput"];
             /** Format: date-time */
             createTime: string;
             /** Format: date-time */
@@ -1218,6 +1458,133 @@ export interface components {
                 };
             };
             requestId?: string;
+        };
+        AuditLogEntryInput: {
+            /**
+             * Format: date-time
+             * @description When the api answered the request.
+             */
+            time: string;
+            /** @description apiKeys/{id}: the key that made the request (its id, never the key). */
+            apiKey: string;
+            /** @description The HTTP method. */
+            method: string;
+            /** @description The method's operationId, e.g. createInstance. */
+            operation: string;
+            /** @description The request path, without the query string. */
+            resource: string;
+            /** @description The request's requestId (query or body), when it gave one. */
+            requestId?: string;
+            /** @description The HTTP status of the answer: refusals are recorded too. */
+            status: number;
+            /** @description The long-running Operation the request started or joined. */
+            operationName?: string;
+        };
+        ListAuditLogsResponseInput: {
+            auditLogs: components["schemas"]["AuditLogEntryInput"][];
+            nextPageToken?: string;
+        };
+        AuthenticationModeInput: {
+            /**
+             * @description PASSWORD (the default) or NO_PASSWORD (any password, or none, logs in).
+             * @enum {string}
+             */
+            type?: "PASSWORD" | "NO_PASSWORD";
+            /** @description Write-only. 1 or 2 passwords with PASSWORD (two allow a rotation: set [old, new], move clients to the new one, then set [new]); none with NO_PASSWORD. Never shown: see passwordCount. */
+            passwords?: string[];
+            /** @description Output only. How many passwords the user has. */
+            readonly passwordCount?: number;
+        };
+        UserAuthenticationInput: {
+            /** @enum {string} */
+            type: "PASSWORD" | "NO_PASSWORD";
+            /** @description How many passwords the user has (0-2). */
+            passwordCount: number;
+        };
+        /** @description cacheplane addition, after MemoryDB's CreateUser: a Redis ACL user as it is sent. */
+        UserRequestInput: {
+            /** @description projects/{project}/locations/{location}/users/{user} */
+            readonly name?: string;
+            /** @description Required on create. Redis ACL rules without passwords: on/off, ~pattern, %R~ / %W~ / %RW~pattern, allkeys, resetkeys, &channel, allchannels, resetchannels, +@category, -@category, +command, -command, +command|subcommand, allcommands, nocommands, reset. A user without 'on' cannot log in (Redis's rule). A cluster client also needs +cluster|slots (and +cluster|info for some clients). A rule that is not one is INVALID_ARGUMENT naming it. */
+            accessString?: string;
+            /** @description Required on create. */
+            authenticationMode?: components["schemas"]["AuthenticationModeInput"];
+            /**
+             * @description Output only. ACTIVE: every change is on its way to the nodes (within a second; see the deployments' ACL_APPLIED events).
+             * @enum {string}
+             */
+            readonly status?: "ACTIVE";
+            /** @description Output only. The ACLs the user is in. */
+            readonly aclNames?: string[];
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly updateTime?: string;
+        };
+        /** @description cacheplane addition, after MemoryDB's User: a Redis ACL user of this location. */
+        UserInput: {
+            /** @description projects/{project}/locations/{location}/users/{user} */
+            readonly name?: string;
+            /** @description Required on create. Redis ACL rules without passwords: on/off, ~pattern, %R~ / %W~ / %RW~pattern, allkeys, resetkeys, &channel, allchannels, resetchannels, +@category, -@category, +command, -command, +command|subcommand, allcommands, nocommands, reset. A user without 'on' cannot log in (Redis's rule). A cluster client also needs +cluster|slots (and +cluster|info for some clients). A rule that is not one is INVALID_ARGUMENT naming it. */
+            accessString?: string;
+            authenticationMode?: components["schemas"]["UserAuthenticationInput"];
+            /**
+             * @description Output only. ACTIVE: every change is on its way to the nodes (within a second; see the deployments' ACL_APPLIED events).
+             * @enum {string}
+             */
+            readonly status?: "ACTIVE";
+            /** @description Output only. The ACLs the user is in. */
+            readonly aclNames?: string[];
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly updateTime?: string;
+        };
+        ListUsersResponseInput: {
+            users: components["schemas"]["UserInput"][];
+            nextPageToken?: string;
+        };
+        /** @description cacheplane addition, after MemoryDB's ACL: a named set of users. */
+        AclInput: {
+            /** @description projects/{project}/locations/{location}/acls/{acl} */
+            readonly name?: string;
+            /** @description The users (ids) in the ACL; each must exist. */
+            userNames?: string[];
+            /**
+             * @description Output only.
+             * @enum {string}
+             */
+            readonly status?: "ACTIVE";
+            /** @description Output only. The instances that use the ACL. */
+            readonly instances?: string[];
+            /** @description Output only. The clusters that use the ACL. */
+            readonly clusters?: string[];
+            /**
+             * Format: date-time
+             * @description Output only. Absent for open-access.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only. Absent for open-access.
+             */
+            readonly updateTime?: string;
+        };
+        ListAclsResponseInput: {
+            acls: components["schemas"]["AclInput"][];
+            nextPageToken?: string;
         };
         /** @description Google's JSON error envelope. */
         Error: {
@@ -1345,6 +1712,32 @@ export interface components {
         ListMaintenanceVersionsResponse: {
             maintenanceVersions: components["schemas"]["MaintenanceVersion"][];
         };
+        TlsCertificate: {
+            /** @description Serial number, as shown in the certificate (upper-case hex). */
+            serialNumber: string;
+            /** @description PEM representation of the CA certificate. */
+            cert: string;
+            /** Format: date-time */
+            createTime: string;
+            /** Format: date-time */
+            expireTime: string;
+            /** @description SHA-1 of the certificate (DER), lower-case hex. */
+            sha1Fingerprint: string;
+        };
+        CertChain: {
+            /** @description PEM, the CA first. */
+            certificates: string[];
+        };
+        /** @description Every CA a client should trust; during a rotation, the old one and the new one. */
+        ManagedCertificateAuthority: {
+            caCerts: components["schemas"]["CertChain"][];
+        };
+        CertificateAuthority: {
+            /** @description projects/{project}/locations/{location}/clusters/{cluster}/certificateAuthority */
+            name: string;
+            managedServerCa: components["schemas"]["ManagedCertificateAuthority"];
+        };
+        RotateServerCaRequest: Record<string, never>;
         PersistenceConfig: {
             /** @enum {string} */
             persistenceMode?: "DISABLED" | "RDB";
@@ -1403,7 +1796,12 @@ export interface components {
             /** @enum {string} */
             readReplicasMode?: "READ_REPLICAS_MODE_UNSPECIFIED" | "READ_REPLICAS_DISABLED" | "READ_REPLICAS_ENABLED";
             authEnabled?: boolean;
-            /** @enum {string} */
+            /** @description cacheplane addition (MemoryDB's ACLName): the ACL of this location whose users every node has; default open-access (no ACL users, the default user as authEnabled says). With another ACL, clients AUTH as its users (AUTH user password); the AUTH string, when authEnabled, keeps working as the default user's. Settable at create and by PATCH; an ACL that does not exist is NOT_FOUND. */
+            aclName?: string;
+            /**
+             * @description SERVER_AUTHENTICATION: the endpoint speaks TLS only (replication too), with a certificate from the instance's own CA (serverCaCerts). Set at create only; a PATCH naming it is FAILED_PRECONDITION.
+             * @enum {string}
+             */
             transitEncryptionMode?: "TRANSIT_ENCRYPTION_MODE_UNSPECIFIED" | "SERVER_AUTHENTICATION" | "DISABLED";
             persistenceConfig?: components["schemas"]["PersistenceConfig"];
             /** @description Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected. */
@@ -1446,6 +1844,8 @@ export interface components {
             readonly readEndpointPort?: number;
             /** @description Output only. Zone of the current primary. */
             readonly currentLocationId?: string;
+            /** @description Output only. With SERVER_AUTHENTICATION: the CAs to verify the instance with (two during a rotation: trust both). */
+            readonly serverCaCerts?: components["schemas"]["TlsCertificate"][];
             /** @description Output only. The instance's data nodes. */
             readonly nodes?: components["schemas"]["NodeInfo"][];
             /**
@@ -1577,10 +1977,12 @@ export interface components {
              */
             authorizationMode?: "AUTH_MODE_UNSPECIFIED" | "AUTH_MODE_IAM_AUTH" | "AUTH_MODE_DISABLED";
             /**
-             * @description TRANSIT_ENCRYPTION_MODE_DISABLED (the default) is the only mode available yet.
+             * @description TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION: every node speaks TLS only (replication and the cluster bus too), with a certificate from the cluster's own CA (GET …/certificateAuthority). Set at create only; a PATCH naming it is FAILED_PRECONDITION.
              * @enum {string}
              */
             transitEncryptionMode?: "TRANSIT_ENCRYPTION_MODE_UNSPECIFIED" | "TRANSIT_ENCRYPTION_MODE_DISABLED" | "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION";
+            /** @description cacheplane addition (MemoryDB's ACLName): the ACL of this location whose users every node has; default open-access (no ACL users, the default user as authEnabled says). With another ACL, clients AUTH as its users (AUTH user password); the AUTH string, when authEnabled, keeps working as the default user's. Settable at create and by PATCH; an ACL that does not exist is NOT_FOUND. */
+            aclName?: string;
             /** @description Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected. */
             redisConfigs?: {
                 /** @enum {string} */
@@ -1711,12 +2113,18 @@ export interface components {
             /** Format: date-time */
             updateTime?: string;
         };
+        /**
+         * @description admin: everything in every project, API keys and maintenance-version releases included. editor: read, create, update and delete in its projects, and read secrets (AUTH strings). viewer: read only in its projects; no secrets.
+         * @enum {string}
+         */
+        ApiKeyRole: "admin" | "editor" | "viewer";
         ApiKey: {
             /** @description apiKeys/{id} */
             name: string;
             displayName: string;
             /** @description Projects the key may act on; '*' is every project. */
             projects: string[];
+            role: components["schemas"]["ApiKeyRole"];
             /** Format: date-time */
             createTime: string;
             /** Format: date-time */
@@ -1724,7 +2132,10 @@ export interface components {
         };
         CreateApiKeyRequest: {
             displayName: string;
+            /** @description Projects the key may act on; '*' is every project. An admin key is for every project: ["*"]. */
             projects: string[];
+            /** @description Default editor. admin needs projects ["*"]; a viewer or editor may have '*' too. */
+            role?: components["schemas"]["ApiKeyRole"];
         };
         CreatedApiKey: {
             /** @description apiKeys/{id} */
@@ -1732,6 +2143,7 @@ export interface components {
             displayName: string;
             /** @description Projects the key may act on; '*' is every project. */
             projects: string[];
+            role: components["schemas"]["ApiKeyRole"];
             /** Format: date-time */
             createTime: string;
             /** Format: date-time */
@@ -1836,6 +2248,133 @@ export interface components {
                 };
             };
             requestId?: string;
+        };
+        AuditLogEntry: {
+            /**
+             * Format: date-time
+             * @description When the api answered the request.
+             */
+            time: string;
+            /** @description apiKeys/{id}: the key that made the request (its id, never the key). */
+            apiKey: string;
+            /** @description The HTTP method. */
+            method: string;
+            /** @description The method's operationId, e.g. createInstance. */
+            operation: string;
+            /** @description The request path, without the query string. */
+            resource: string;
+            /** @description The request's requestId (query or body), when it gave one. */
+            requestId?: string;
+            /** @description The HTTP status of the answer: refusals are recorded too. */
+            status: number;
+            /** @description The long-running Operation the request started or joined. */
+            operationName?: string;
+        };
+        ListAuditLogsResponse: {
+            auditLogs: components["schemas"]["AuditLogEntry"][];
+            nextPageToken?: string;
+        };
+        AuthenticationMode: {
+            /**
+             * @description PASSWORD (the default) or NO_PASSWORD (any password, or none, logs in).
+             * @enum {string}
+             */
+            type?: "PASSWORD" | "NO_PASSWORD";
+            /** @description Write-only. 1 or 2 passwords with PASSWORD (two allow a rotation: set [old, new], move clients to the new one, then set [new]); none with NO_PASSWORD. Never shown: see passwordCount. */
+            passwords?: string[];
+            /** @description Output only. How many passwords the user has. */
+            readonly passwordCount?: number;
+        };
+        UserAuthentication: {
+            /** @enum {string} */
+            type: "PASSWORD" | "NO_PASSWORD";
+            /** @description How many passwords the user has (0-2). */
+            passwordCount: number;
+        };
+        /** @description cacheplane addition, after MemoryDB's CreateUser: a Redis ACL user as it is sent. */
+        UserRequest: {
+            /** @description projects/{project}/locations/{location}/users/{user} */
+            readonly name?: string;
+            /** @description Required on create. Redis ACL rules without passwords: on/off, ~pattern, %R~ / %W~ / %RW~pattern, allkeys, resetkeys, &channel, allchannels, resetchannels, +@category, -@category, +command, -command, +command|subcommand, allcommands, nocommands, reset. A user without 'on' cannot log in (Redis's rule). A cluster client also needs +cluster|slots (and +cluster|info for some clients). A rule that is not one is INVALID_ARGUMENT naming it. */
+            accessString?: string;
+            /** @description Required on create. */
+            authenticationMode?: components["schemas"]["AuthenticationMode"];
+            /**
+             * @description Output only. ACTIVE: every change is on its way to the nodes (within a second; see the deployments' ACL_APPLIED events).
+             * @enum {string}
+             */
+            readonly status?: "ACTIVE";
+            /** @description Output only. The ACLs the user is in. */
+            readonly aclNames?: string[];
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly updateTime?: string;
+        };
+        /** @description cacheplane addition, after MemoryDB's User: a Redis ACL user of this location. */
+        User: {
+            /** @description projects/{project}/locations/{location}/users/{user} */
+            readonly name?: string;
+            /** @description Required on create. Redis ACL rules without passwords: on/off, ~pattern, %R~ / %W~ / %RW~pattern, allkeys, resetkeys, &channel, allchannels, resetchannels, +@category, -@category, +command, -command, +command|subcommand, allcommands, nocommands, reset. A user without 'on' cannot log in (Redis's rule). A cluster client also needs +cluster|slots (and +cluster|info for some clients). A rule that is not one is INVALID_ARGUMENT naming it. */
+            accessString?: string;
+            authenticationMode?: components["schemas"]["UserAuthentication"];
+            /**
+             * @description Output only. ACTIVE: every change is on its way to the nodes (within a second; see the deployments' ACL_APPLIED events).
+             * @enum {string}
+             */
+            readonly status?: "ACTIVE";
+            /** @description Output only. The ACLs the user is in. */
+            readonly aclNames?: string[];
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only.
+             */
+            readonly updateTime?: string;
+        };
+        ListUsersResponse: {
+            users: components["schemas"]["User"][];
+            nextPageToken?: string;
+        };
+        /** @description cacheplane addition, after MemoryDB's ACL: a named set of users. */
+        Acl: {
+            /** @description projects/{project}/locations/{location}/acls/{acl} */
+            readonly name?: string;
+            /** @description The users (ids) in the ACL; each must exist. */
+            userNames?: string[];
+            /**
+             * @description Output only.
+             * @enum {string}
+             */
+            readonly status?: "ACTIVE";
+            /** @description Output only. The instances that use the ACL. */
+            readonly instances?: string[];
+            /** @description Output only. The clusters that use the ACL. */
+            readonly clusters?: string[];
+            /**
+             * Format: date-time
+             * @description Output only. Absent for open-access.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description Output only. Absent for open-access.
+             */
+            readonly updateTime?: string;
+        };
+        ListAclsResponse: {
+            acls: components["schemas"]["Acl"][];
+            nextPageToken?: string;
         };
     };
     responses: never;
@@ -4284,6 +4823,1138 @@ export interface operations {
             };
         };
     };
+    rotateInstanceServerCa: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateServerCaRequestInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateClusterServerCa: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateServerCaRequestInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getClusterCertificateAuthority: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateAuthority"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateInstanceAuthString: {
+        parameters: {
+            query?: {
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListUsersResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query: {
+                userId: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateUser: {
+        parameters: {
+            query: {
+                updateMask: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAcls: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAclsResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAcl: {
+        parameters: {
+            query: {
+                aclId: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAcl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                acl: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAcl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                acl: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateAcl: {
+        parameters: {
+            query: {
+                updateMask: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+                location: string;
+                acl: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listOperations: {
         parameters: {
             query?: {
@@ -5178,6 +6849,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditLogs: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+                /** @description AIP-160 subset: comparisons joined by AND. operation, method, apiKey, resource, requestId, operationName take = or !=; status and time also <, <=, >, >=. Example: operation = "createInstance" AND status >= 400. */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAuditLogsResponse"];
                 };
             };
             /** @description Default Response */
