@@ -1,12 +1,13 @@
 // The secret sweep: a run that makes every kind of secret the control plane holds (an API key,
-// an AUTH string, the master key that wraps backup keys), then uses the instance every way a
-// client would (reads, lists, events, a failover, a resize, a backup, a node restart, the audit
-// log, a delete), with every log line of the api (pino at trace), the worker and the drivers
+// an AUTH string and its rotated successor, the master key that wraps backup and CA keys, an ACL
+// user's password, a TLS node's private key), then uses the instances every way a client would
+// (reads, lists, events, a failover, a resize, a backup, a node restart, the audit log, deletes), with every log line of the api (pino at trace), the worker and the drivers
 // captured, every response body kept, and the nodes' own logs read at the end. No secret may
 // appear anywhere but the one response that exists to return it.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Dockerode from "dockerode";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCKER_LABELS } from "@cacheplane/runtime";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
@@ -51,7 +52,7 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     }
   }
 
-  it("keeps the API key, the AUTH string and the master key out of every log line, response and event", async () => {
+  it("keeps every secret out of every log line, response, event and node log", async () => {
     const created = await call("POST", "/v1/apiKeys", { displayName: "sweep", projects: ["secrets"], role: "editor" }, undefined, true);
     expect(created.status).toBe(200);
     const apiKey: string = created.body.keyString;
@@ -85,15 +86,49 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     await call("PATCH", `${LOC}/instances/sweep?updateMask=authString`, { authString: authString }, apiKey);
     await call("GET", `${LOC}/instances/sweep/events?pageSize=100`, undefined, apiKey);
     await call("GET", `${LOC}/operations`, undefined, apiKey);
+    const rotated = await call("POST", `${LOC}/instances/sweep:rotateAuthString`, {}, apiKey);
+    expect((await explained(cp, "sweep", cp.waitOperation(rotated.body.name, 60))).error).toBeUndefined();
+    const newAuthString: string = (await call("GET", `${LOC}/instances/sweep/authString`, undefined, apiKey, true)).body.authString;
+    expect(newAuthString).not.toBe(authString);
+
+    // TLS and an ACL user: the user's password, and the private key the node serves TLS with.
+    const password = "sweep-password-0123456789";
+    expect((await call("POST", `${LOC}/users?userId=sweeper`, { accessString: "on ~* +@all", authenticationMode: { passwords: [password] } }, apiKey)).status).toBe(200);
+    expect((await call("POST", `${LOC}/acls?aclId=sweepers`, { userNames: ["sweeper"] }, apiKey)).status).toBe(200);
+    const tlsOp = await call("POST", `${LOC}/instances?instanceId=sweep-tls`, { tier: "BASIC", memorySizeGb: 1, transitEncryptionMode: "SERVER_AUTHENTICATION", aclName: "sweepers" }, apiKey);
+    expect((await explained(cp, "sweep-tls", cp.waitOperation(tlsOp.body.name, 60))).error).toBeUndefined();
+    const tlsInstance = (await call("GET", `${LOC}/instances/sweep-tls`, undefined, apiKey)).body;
+    const ca = tlsInstance.serverCaCerts.map((c: any) => c.cert).join("\n");
+    await explained(cp, "sweep-tls", waitFor("the user on the node", async () => {
+      const client = new Redis({ host: tlsInstance.host, port: tlsInstance.port, username: "sweeper", password, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on("error", () => undefined);
+      try {
+        await client.connect();
+        return (await client.set("tls-key", "v")) === "OK";
+      } finally {
+        client.disconnect();
+      }
+    }));
+    const nodeKey = await readFile(join(cp.nodesRoot, tlsInstance.nodes[0].id, "tls", "node.key"), "utf8");
+    // A line of the key's base64 body: a PEM printed anywhere would contain it.
+    const nodeKeyLine = nodeKey.split("\n").find((l) => l.length > 40 && !l.startsWith("-----"))!;
+    expect(nodeKeyLine).toBeDefined();
+
     await call("GET", "/v1/projects/secrets/auditLogs", undefined, apiKey);
+    await call("GET", `${LOC}/users`, undefined, apiKey);
+    await call("GET", `${LOC}/users/sweeper`, undefined, apiKey);
+    await call("GET", `${LOC}/instances/sweep-tls/events?pageSize=100`, undefined, apiKey);
+    await call("GET", `${LOC}/operations?pageSize=100`, undefined, apiKey);
     await call("GET", "/v1/apiKeys");
 
     await collectNodeLogs();
-    const removed = await call("DELETE", `${LOC}/instances/sweep`, undefined, apiKey);
-    await cp.waitOperation(removed.body.name, 60);
+    for (const id of ["sweep", "sweep-tls"]) {
+      const removed = await call("DELETE", `${LOC}/instances/${id}`, undefined, apiKey);
+      await cp.waitOperation(removed.body.name, 60);
+    }
 
     const masterKey = (await readFile(join(cp.dataDir, "master.key"), "utf8")).trim();
-    const secrets = { apiKey, authString, masterKey };
+    const secrets = { apiKey, authString, newAuthString, masterKey, password, nodeKeyLine, privateKeyPem: "PRIVATE KEY" };
     expect(logs.length).toBeGreaterThan(50); // the sweep read something: trace-level request logs, worker steps
     for (const [name, secret] of Object.entries(secrets)) {
       expect(logs.filter((l) => l.includes(secret)), `${name} in a log line`).toEqual([]);

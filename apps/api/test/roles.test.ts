@@ -107,6 +107,35 @@ describe("editor", () => {
     expectDenied(await cp.api("GET", "/v1/projects/other/auditLogs", undefined, editor), /may not access project other/);
   });
 
+  it("reaches no other project's users, ACLs, backups or clusters, whatever it asks", async () => {
+    const tries: [string, string, unknown?][] = [
+      ["GET", `${OTHER}/users`],
+      ["GET", `${OTHER}/users/someone`],
+      ["POST", `${OTHER}/users?userId=intruder`, { accessString: "on ~* +@all", authenticationMode: { type: "NO_PASSWORD" } }],
+      ["PATCH", `${OTHER}/users/someone?updateMask=accessString`, { accessString: "on ~* +@all" }],
+      ["DELETE", `${OTHER}/users/someone`],
+      ["GET", `${OTHER}/acls`],
+      ["GET", `${OTHER}/acls/open-access`],
+      ["POST", `${OTHER}/acls?aclId=mine`, { userNames: [] }],
+      ["DELETE", `${OTHER}/acls/some-acl`],
+      ["GET", `${OTHER}/backupCollections`],
+      ["GET", `${OTHER}/backupCollections/-/backups`],
+      ["DELETE", `${OTHER}/backupCollections/c/backups/b`],
+      ["GET", `${OTHER}/clusters`],
+      ["POST", `${OTHER}/clusters?clusterId=c1`, { shardCount: 1 }],
+      ["POST", `${OTHER}/clusters/c1:failoverShard`, { shard: "0001" }],
+    ];
+    for (const [method, path, body] of tries) {
+      for (const who of [viewer, editor]) expectDenied(await cp.api(method, path, body, who), /may not access project other|role viewer/);
+    }
+  });
+
+  it("a viewer changes no user or ACL of its own project either", async () => {
+    expectDenied(await cp.api("POST", `${LOC}/users?userId=v`, { accessString: "on ~* +@all", authenticationMode: { type: "NO_PASSWORD" } }, viewer), /role viewer/);
+    expectDenied(await cp.api("POST", `${LOC}/acls?aclId=v`, { userNames: [] }, viewer), /role viewer/);
+    expect((await cp.api("GET", `${LOC}/acls/open-access`, undefined, viewer)).status).toBe(200);
+  });
+
   it("cannot manage keys, release a maintenance version or fail a zone", async () => {
     expectDenied(await cp.api("POST", "/v1/apiKeys", { displayName: "x", projects: ["default"] }, editor), /^this key's role editor .*; createApiKey needs admin access \(role admin\)$/);
     expectDenied(await cp.api("GET", "/v1/apiKeys/admin", undefined, editor), /getApiKey needs admin access/);
