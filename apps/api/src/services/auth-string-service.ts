@@ -12,7 +12,7 @@ import type { Prisma } from "@cacheplane/db";
 import type { ServiceContext } from "../context.js";
 import { ApiError, failedPrecondition } from "../errors.js";
 import { deploymentName, findDeployment, type DeploymentKey } from "./deployments.js";
-import { ConcurrentChange, isUniqueViolation, replayOperation, updateSpec } from "./mutations.js";
+import { mutation, updateSpec } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 
 export const ROTATE_AUTH_STRING = "rotateAuthString";
@@ -27,49 +27,38 @@ export function createAuthStringService(ctx: ServiceContext) {
   const { prisma } = ctx;
   return {
     async rotate(key: DeploymentKey, requestId?: string) {
-      const replayed = await replayOperation(prisma, key.project, requestId);
-      if (replayed) return replayed;
-      for (let attempt = 0; ; attempt++) {
+      return mutation(prisma, key.project, requestId, async () => {
         const row = await findDeployment(prisma, ctx.locations, "INSTANCE", key);
         if (row.deleteRequested) throw failedPrecondition(`instance ${key.id} is being deleted`);
         if (!(row.spec as { authEnabled?: boolean }).authEnabled) {
           throw failedPrecondition(`instance ${key.id} has authEnabled false: it has no AUTH string to rotate`);
         }
         await refuseDuringAuthRotation(prisma, row.uid);
-        try {
-          const op = await updateSpec(prisma, {
-            row,
-            spec: row.spec as object,
-            fields: [],
-            detail: "Rotating the AUTH string",
-            event: { type: "AUTH_STRING_ROTATION_REQUESTED", message: "AUTH string rotation requested" },
-            open: (tx, statusDetail) =>
-              tx.operation.create({
-                data: {
-                  id: newOperationId(),
-                  projectId: key.project,
-                  locationId: key.location,
-                  instanceUid: row.uid,
-                  target: deploymentName("INSTANCE", key),
-                  verb: ROTATE_AUTH_STRING,
-                  targetGeneration: row.generation + 1,
-                  requestId: requestId ?? null,
-                  statusDetail,
-                  request: { newAuthString: randomUUID() } satisfies Prisma.InputJsonObject,
-                },
-              }),
-          });
-          await ctx.enqueueReconcile(row.uid);
-          return operationView(op);
-        } catch (error) {
-          if (error instanceof ConcurrentChange && attempt < 5) continue;
-          if (isUniqueViolation(error)) {
-            const raced = await replayOperation(prisma, key.project, requestId);
-            if (raced) return raced;
-          }
-          throw error;
-        }
-      }
+        const op = await updateSpec(prisma, {
+          row,
+          spec: row.spec as object,
+          fields: [],
+          detail: "Rotating the AUTH string",
+          event: { type: "AUTH_STRING_ROTATION_REQUESTED", message: "AUTH string rotation requested" },
+          open: (tx, statusDetail) =>
+            tx.operation.create({
+              data: {
+                id: newOperationId(),
+                projectId: key.project,
+                locationId: key.location,
+                instanceUid: row.uid,
+                target: deploymentName("INSTANCE", key),
+                verb: ROTATE_AUTH_STRING,
+                targetGeneration: row.generation + 1,
+                requestId: requestId ?? null,
+                statusDetail,
+                request: { newAuthString: randomUUID() } satisfies Prisma.InputJsonObject,
+              },
+            }),
+        });
+        await ctx.enqueueReconcile(row.uid);
+        return operationView(op);
+      });
     },
   };
 }

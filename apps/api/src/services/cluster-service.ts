@@ -14,7 +14,7 @@ import { refuseDuringDataWork } from "./engine-guard.js";
 import type { SpecContext } from "./instance-spec.js";
 import { engineChanged } from "./maintenance-spec.js";
 import { listEvents } from "./events.js";
-import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
+import { isUniqueViolation, mutation, openOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
 import { refuseTransitEncryptionChange } from "./tls-service.js";
@@ -127,14 +127,12 @@ export function createClusterService(ctx: ServiceContext) {
     },
 
     async update(key: ClusterKey, body: Cluster, updateMask: string, requestId?: string) {
-      const replayed = await replay(key.project, requestId);
-      if (replayed) return replayed;
       refuseTransitEncryptionChange(updateMask);
       const fields = parseClusterUpdateMask(updateMask);
       const reshapes = fields.some((f) => RESHAPING_FIELDS.has(f));
       // Retried on a concurrent change: the generation check makes each update apply to the
       // spec it read, never silently over another's.
-      for (let attempt = 0; ; attempt++) {
+      return mutation(prisma, key.project, requestId, async () => {
         const row = await findRow(prisma, key);
         if (row.deleteRequested) throw failedPrecondition(`cluster ${key.cluster} is being deleted`);
         // Slot migrations and replica changes are planned against one target; a second target
@@ -158,31 +156,22 @@ export function createClusterService(ctx: ServiceContext) {
           // the spec that needs it (idempotent, and never shown).
           if (row.authString === null) await prisma.instance.updateMany({ where: { uid: row.uid, authString: null }, data: { authString: randomUUID() } });
         }
-        try {
-          const op = await updateSpec(prisma, {
-            row,
-            spec,
-            fields,
-            clearSchedule: restarts,
-            ...(spec.redisVersion !== current.redisVersion
-              ? {
-                  detail: `Upgrading to ${spec.redisVersion} (${spec.maintenanceVersion})`,
-                  event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${spec.redisVersion} (${spec.maintenanceVersion}); ${fields.join(", ")}` },
-                }
-              : {}),
-            open: (tx, statusDetail) => open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
-          });
-          await ctx.enqueueReconcile(row.uid);
-          return operationView(op);
-        } catch (error) {
-          if (error instanceof ConcurrentChange && attempt < 5) continue;
-          if (isUniqueViolation(error)) {
-            const raced = await replay(key.project, requestId);
-            if (raced) return raced;
-          }
-          throw error;
-        }
-      }
+        const op = await updateSpec(prisma, {
+          row,
+          spec,
+          fields,
+          clearSchedule: restarts,
+          ...(spec.redisVersion !== current.redisVersion
+            ? {
+                detail: `Upgrading to ${spec.redisVersion} (${spec.maintenanceVersion})`,
+                event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${spec.redisVersion} (${spec.maintenanceVersion}); ${fields.join(", ")}` },
+              }
+            : {}),
+          open: (tx, statusDetail) => open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
+        });
+        await ctx.enqueueReconcile(row.uid);
+        return operationView(op);
+      });
     },
 
     async remove(key: ClusterKey, requestId?: string) {

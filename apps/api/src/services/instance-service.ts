@@ -11,7 +11,7 @@ import { listPage } from "./listing.js";
 import { refuseDuringDataWork } from "./engine-guard.js";
 import { normalizeSpec, type SpecContext, type StoredSpec } from "./instance-spec.js";
 import { engineChanged } from "./maintenance-spec.js";
-import { ConcurrentChange, isUniqueViolation, openOperation as openAnyOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
+import { isUniqueViolation, mutation, openOperation as openAnyOperation, replayOperation, updateSpec, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
 import { refuseTransitEncryptionChange, serverCasOf } from "./tls-service.js";
@@ -116,13 +116,11 @@ export function createInstanceService(ctx: ServiceContext) {
     },
 
     async update(key: InstanceKey, body: Instance, updateMask: string, requestId?: string) {
-      const replayed = await replay(key.project, requestId);
-      if (replayed) return replayed;
       refuseTransitEncryptionChange(updateMask);
       const fields = parseUpdateMask(updateMask);
       // Retried on a concurrent change: the generation check makes each update apply to the
       // spec it read, never silently over another's.
-      for (let attempt = 0; ; attempt++) {
+      return mutation(prisma, key.project, requestId, async () => {
         const row = await findRow(prisma, key);
         if (row.deleteRequested) throw failedPrecondition(`instance ${key.instance} is being deleted`);
         const current = row.spec as unknown as StoredSpec;
@@ -137,25 +135,16 @@ export function createInstanceService(ctx: ServiceContext) {
         if (restarts) await refuseDuringDataWork(prisma, row);
         if (fields.includes("aclName")) await resolveAclName(prisma, key.project, key.location, spec.aclName);
         if (fields.includes("authEnabled")) await refuseDuringAuthRotation(prisma, row.uid);
-        try {
-          const op = await updateSpec(prisma, {
-            row,
-            spec,
-            fields,
-            clearSchedule: restarts,
-            open: (tx, statusDetail) => openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
-          });
-          await afterCommit(row.uid);
-          return operationView(op);
-        } catch (error) {
-          if (error instanceof ConcurrentChange && attempt < 5) continue;
-          if (isUniqueViolation(error)) {
-            const raced = await replay(key.project, requestId);
-            if (raced) return raced;
-          }
-          throw error;
-        }
-      }
+        const op = await updateSpec(prisma, {
+          row,
+          spec,
+          fields,
+          clearSchedule: restarts,
+          open: (tx, statusDetail) => openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
+        });
+        await afterCommit(row.uid);
+        return operationView(op);
+      });
     },
 
     async remove(key: InstanceKey, requestId?: string) {

@@ -3,6 +3,7 @@
 import { newOperationId, transition, type InstanceState } from "@cacheplane/core";
 import { Prisma, type PrismaClient } from "@cacheplane/db";
 import { operationView } from "./operation-view.js";
+import { ApiError } from "../errors.js";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -82,4 +83,27 @@ export function updateSpec(prisma: PrismaClient, change: SpecUpdate) {
     await tx.event.create({ data: { instanceUid: row.uid, type: event.type, message: event.message } });
     return change.open(tx, detail);
   });
+}
+
+/** A spec change with AIP-155 replay. `attempt` reads the row, checks it and commits; it is run
+ *  again when a concurrent change won the generation check (ABORTED after five tries), and a
+ *  request with the same requestId that committed first answers with its Operation. */
+export async function mutation<T>(prisma: PrismaClient, project: string, requestId: string | undefined, attempt: () => Promise<T>): Promise<T | ReturnType<typeof operationView>> {
+  const replayed = await replayOperation(prisma, project, requestId);
+  if (replayed) return replayed;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof ConcurrentChange) {
+        if (tries < 6) continue;
+        throw new ApiError("ABORTED", "the resource kept changing meanwhile; retry");
+      }
+      if (isUniqueViolation(error)) {
+        const raced = await replayOperation(prisma, project, requestId);
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
 }

@@ -8,7 +8,7 @@ import type { PrismaClient } from "@cacheplane/db";
 import type { ServiceContext } from "../context.js";
 import { ApiError, failedPrecondition } from "../errors.js";
 import { deploymentName, findDeployment, type DeploymentKey, type DeploymentKind } from "./deployments.js";
-import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec } from "./mutations.js";
+import { mutation, openOperation, updateSpec } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 
 /** Instances say SERVER_AUTHENTICATION, clusters TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION. */
@@ -50,44 +50,33 @@ export function createTlsService(ctx: ServiceContext) {
     /** :rotateServerCa: a new generation the worker converges by rotating the CA; the Operation
      *  is done once the old CA is retired and every node serves the new one's certificate. */
     async rotate(kind: DeploymentKind, key: DeploymentKey, requestId?: string) {
-      const replayed = await replayOperation(prisma, key.project, requestId);
-      if (replayed) return replayed;
-      for (let attempt = 0; ; attempt++) {
+      return mutation(prisma, key.project, requestId, async () => {
         const row = await findDeployment(prisma, ctx.locations, kind, key);
         if (row.deleteRequested) throw failedPrecondition(`${what(kind, key)} is being deleted`);
         if (!isTlsSpec(row.spec)) throw failedPrecondition(`${what(kind, key)} does not use in-transit encryption: it has no server CA to rotate`);
         const pending = await prisma.operation.count({ where: { instanceUid: row.uid, done: false, verb: "rotateServerCa" } });
         if (pending > 0) throw new ApiError("ABORTED", `a server CA rotation of ${what(kind, key)} is already in progress`);
-        try {
-          const op = await updateSpec(prisma, {
-            row,
-            spec: row.spec as object,
-            fields: [],
-            detail: "Rotating the server CA",
-            event: { type: "CA_ROTATION_REQUESTED", message: "Server CA rotation requested" },
-            open: (tx, statusDetail) =>
-              openOperation(tx, {
-                project: key.project,
-                location: key.location,
-                target: deploymentName(kind, key),
-                instanceUid: row.uid,
-                verb: "rotateServerCa",
-                targetGeneration: row.generation + 1,
-                requestId,
-                statusDetail,
-              }),
-          });
-          await ctx.enqueueReconcile(row.uid);
-          return operationView(op);
-        } catch (error) {
-          if (error instanceof ConcurrentChange && attempt < 5) continue;
-          if (isUniqueViolation(error)) {
-            const raced = await replayOperation(prisma, key.project, requestId);
-            if (raced) return raced;
-          }
-          throw error;
-        }
-      }
+        const op = await updateSpec(prisma, {
+          row,
+          spec: row.spec as object,
+          fields: [],
+          detail: "Rotating the server CA",
+          event: { type: "CA_ROTATION_REQUESTED", message: "Server CA rotation requested" },
+          open: (tx, statusDetail) =>
+            openOperation(tx, {
+              project: key.project,
+              location: key.location,
+              target: deploymentName(kind, key),
+              instanceUid: row.uid,
+              verb: "rotateServerCa",
+              targetGeneration: row.generation + 1,
+              requestId,
+              statusDetail,
+            }),
+        });
+        await ctx.enqueueReconcile(row.uid);
+        return operationView(op);
+      });
     },
   };
 }

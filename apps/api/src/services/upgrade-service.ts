@@ -4,12 +4,12 @@
 // as Memorystore for Redis Cluster has no upgrade method. Nothing here touches a node.
 import { instanceName, latestReleased } from "@cacheplane/core";
 import type { ServiceContext } from "../context.js";
-import { ApiError, failedPrecondition } from "../errors.js";
+import { failedPrecondition } from "../errors.js";
 import { findDeployment } from "./deployments.js";
 import { refuseDuringDataWork } from "./engine-guard.js";
 import type { StoredSpec } from "./instance-spec.js";
 import { checkUpgrade } from "./maintenance-spec.js";
-import { ConcurrentChange, isUniqueViolation, openOperation, replayOperation, updateSpec } from "./mutations.js";
+import { mutation, openOperation, updateSpec } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 
 interface InstanceKey {
@@ -23,11 +23,9 @@ export function createUpgradeService(ctx: ServiceContext) {
 
   return {
     async upgrade(key: InstanceKey, redisVersion: string, requestId?: string) {
-      const replayed = await replayOperation(prisma, key.project, requestId);
-      if (replayed) return replayed;
       const target = instanceName(key.project, key.location, key.instance);
       // Retried on a concurrent change: the upgrade applies to the spec it checked.
-      for (let attempt = 0; ; attempt++) {
+      return mutation(prisma, key.project, requestId, async () => {
         const row = await findDeployment(prisma, ctx.locations, "INSTANCE", { project: key.project, location: key.location, id: key.instance });
         if (row.deleteRequested) throw failedPrecondition(`instance ${key.instance} is being deleted`);
         const current = row.spec as unknown as StoredSpec;
@@ -36,41 +34,29 @@ export function createUpgradeService(ctx: ServiceContext) {
         const maintenanceVersion = latestReleased(catalogue.engines, redisVersion, (await catalogue.releasesNow()).versions)!;
         const spec: StoredSpec = { ...current, redisVersion: redisVersion as StoredSpec["redisVersion"], maintenanceVersion };
         const detail = `Upgrading to ${redisVersion} (${maintenanceVersion})`;
-        try {
-          const op = await updateSpec(prisma, {
-            row,
-            spec,
-            fields: ["redisVersion"],
-            // A maintenance scheduled for the old engine no longer applies.
-            clearSchedule: true,
-            detail,
-            event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${redisVersion} (${maintenanceVersion})` },
-            open: (tx, statusDetail) =>
-              openOperation(tx, {
-                project: key.project,
-                location: key.location,
-                target,
-                instanceUid: row.uid,
-                verb: "upgrade",
-                targetGeneration: row.generation + 1,
-                requestId,
-                statusDetail,
-              }),
-          });
-          await ctx.enqueueReconcile(row.uid);
-          return operationView(op);
-        } catch (error) {
-          if (error instanceof ConcurrentChange) {
-            if (attempt < 5) continue;
-            throw new ApiError("ABORTED", "the instance kept changing meanwhile; retry");
-          }
-          if (isUniqueViolation(error)) {
-            const raced = await replayOperation(prisma, key.project, requestId);
-            if (raced) return raced;
-          }
-          throw error;
-        }
-      }
+        const op = await updateSpec(prisma, {
+          row,
+          spec,
+          fields: ["redisVersion"],
+          // A maintenance scheduled for the old engine no longer applies.
+          clearSchedule: true,
+          detail,
+          event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${redisVersion} (${maintenanceVersion})` },
+          open: (tx, statusDetail) =>
+            openOperation(tx, {
+              project: key.project,
+              location: key.location,
+              target,
+              instanceUid: row.uid,
+              verb: "upgrade",
+              targetGeneration: row.generation + 1,
+              requestId,
+              statusDetail,
+            }),
+        });
+        await ctx.enqueueReconcile(row.uid);
+        return operationView(op);
+      });
     },
   };
 }
