@@ -10,7 +10,7 @@
 // Engine down: every method that needs the engine throws RuntimeUnavailableError rather than
 // reporting nodes absent or gone (see errors.ts); reconcile must back off on it.
 
-import { chmod, chown, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { assertEngineImage, confBindAddresses, isNodeId, locateNode } from "../config.js";
@@ -40,7 +40,8 @@ import { isEngineDown, messageOf, statusOf } from "./engine-errors.js";
 import { createImagePuller } from "./images.js";
 import { createStartWaiter } from "./start-wait.js";
 import { shutdownSaving } from "../shutdown-save.js";
-import { MissingCertificateError, pruneCaBundles, writeNodeTls } from "../tls/node-tls.js";
+import { pruneCaBundles } from "../tls/node-tls.js";
+import { createNodeFiles } from "./node-files.js";
 import { writeAclFile } from "../acl/acl-file.js";
 
 export interface DockerRuntimeOptions {
@@ -120,7 +121,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
   };
 
   const locate = (spec: NodeSpec) => locateNode(nodesRoot, spec);
-  type Files = ReturnType<typeof locate>;
 
   const imageFor = (spec: NodeSpec) => {
     if (spec.engine?.image !== undefined) {
@@ -187,33 +187,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     }
   };
 
-  /** Writes redis.conf (0600, in a 0700 dir). When the driver runs as root and the node runs as
-   *  another numeric user, both are handed to that user, who must read and write them. */
-  const writeConf = async (files: Files, text: string) => {
-    await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
-    await chmod(files.dataDir, 0o700);
-    const tmp = `${files.conf}.${process.pid}.tmp`;
-    await writeFile(tmp, text, { mode: 0o600 }); // may hold requirepass
-    await handOver(files.dataDir, tmp);
-    await rename(tmp, files.conf);
-  };
-  /** Files the node's server must write (its dir, its nodes.conf) belong to its user. */
-  const handOver = async (...paths: string[]) => {
-    const owner = /^(\d+):(\d+)$/.exec((await resolveUser()) ?? "");
-    if (!owner || process.getuid?.() !== 0 || owner[0] === "0:0") return;
-    for (const p of paths) await chown(p, Number(owner[1]), Number(owner[2]));
-  };
-
-  /** The node's TLS files (NodeSpec.tls), handed to the node's user. `required`: a start, which
-   *  cannot go ahead without a certificate. */
-  const writeTls = async (spec: NodeSpec, files: Files, required: boolean) => {
-    try {
-      await handOver(...(await writeNodeTls(spec.tls!, files.dataDir)).written);
-    } catch (err) {
-      if (!(err instanceof MissingCertificateError)) throw err;
-      if (required) throw new NodeStartError(`node ${spec.id}: ${err.message}`);
-    }
-  };
+  const { handOver, writeConf, writeTls } = createNodeFiles(resolveUser);
 
   const ensureImage = createImagePuller(docker, api, log);
 
