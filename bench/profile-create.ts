@@ -13,7 +13,7 @@ import { createRuntimes, openBackupStorage, startWorker, silentLogger, type Runn
 import { createPrisma, type PrismaClient, createPrismaReads } from "@cacheplane/db";
 import { createTestDatabase } from "@cacheplane/db/testing";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { type NodeRuntime } from "@cacheplane/runtime";
+import { createSecretBox, type NodeRuntime } from "@cacheplane/runtime";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { killNodesUnder } from "../test/support/processes.js";
 import { median } from "./harness.js";
@@ -124,6 +124,7 @@ async function main() {
       enqueueReconcile: (uid) => timed("api", "queue.enqueue", () => queue.enqueue(uid)),
       locations: { location: "local1", zones: ZONES },
       engines: defaultCatalogue(["REDIS_7_0"]),
+      secrets: createSecretBox(randomBytes(32)),
     });
     cleanups.push(() => app.close());
     await bootstrap(base, { adminKey: KEY, dataDir });

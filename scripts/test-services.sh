@@ -13,6 +13,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 # Read endpoints are kernel redirects (iptables nat rules).
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+# The MemoryDB API is tested with the aws CLI too.
+command -v aws >/dev/null 2>&1 || missing+=(awscli)
 if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, removeOrphanReadEndpoints, startWorker, openBackupStorage, silentLogger, type Logger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import { createSecretBox, loadMasterKey } from "@cacheplane/runtime";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { BASE_MAINTENANCE_VERSION, type EngineEntry } from "@cacheplane/core";
 import { createPooledReads, createPrisma, type PrismaClient } from "@cacheplane/db";
@@ -107,6 +108,8 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
       enqueueReconcile: (uid) => queue.enqueue(uid),
       locations: { location: "local1", zones: ZONES },
       engines,
+      // The master key the worker's backup storage loads from the same data dir.
+      secrets: createSecretBox(await loadMasterKey({ dataDir })),
     },
     sink ? { logger: { level: "trace", redact: LOG_REDACT, stream: { write: (line: string) => sink(line) } } } : {},
   );

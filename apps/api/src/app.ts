@@ -42,6 +42,9 @@ import { createAuthStringService } from "./services/auth-string-service.js";
 import { userRoutes } from "./routes/users.js";
 import { aclRoutes } from "./routes/acls.js";
 import { authStringRoutes } from "./routes/auth-string.js";
+import { createAwsCredentialStore } from "./memorydb/credentials.js";
+import { memorydbOperations } from "./memorydb/ops/index.js";
+import { memorydbRoutes } from "./memorydb/protocol.js";
 
 export const API_VERSION = "0.1.0";
 
@@ -99,17 +102,32 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   installAuth(app, ctx.prisma, keyCache);
   const auditWriter = createAuditWriter(ctx.prisma, app.log);
   installAudit(app, auditWriter);
+  const clusters = createClusterService(services);
+  const backups = createBackupService(services);
+  const dataJobs = createDataJobService(services);
+  const maintenance = createMaintenanceService(services);
+  const users = createUserService(services);
+  const acls = createAclService(services);
   instanceRoutes(app, createInstanceService(services));
-  clusterRoutes(app, createClusterService(services));
-  backupRoutes(app, createBackupService(services), createDataJobService(services));
-  maintenanceRoutes(app, createUpgradeService(services), createMaintenanceService(services));
+  clusterRoutes(app, clusters);
+  backupRoutes(app, backups, dataJobs);
+  maintenanceRoutes(app, createUpgradeService(services), maintenance);
   tlsRoutes(app, createTlsService(services));
   authStringRoutes(app, createAuthStringService(services));
-  userRoutes(app, createUserService(services));
-  aclRoutes(app, createAclService(services));
+  userRoutes(app, users);
+  aclRoutes(app, acls);
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
-  apiKeyRoutes(app, createApiKeyService(ctx.prisma, keyCache));
+  const awsCredentials = createAwsCredentialStore(ctx.prisma, ctx.secrets);
+  const verifiedKeys = { clear: () => (keyCache.clear(), awsCredentials.clear()) };
+  apiKeyRoutes(app, createApiKeyService(ctx.prisma, verifiedKeys, awsCredentials));
+  // The MemoryDB API (AWS JSON 1.1 at POST /), over the same services.
+  await memorydbRoutes(app, {
+    operations: memorydbOperations({ ctx: services, clusters, backups, dataJobs, users, acls, maintenance }),
+    credentials: awsCredentials,
+    region: ctx.locations.location,
+    audit: auditWriter,
+  });
   auditLogRoutes(app, createAuditService(ctx.prisma, auditWriter));
   return app;
 }

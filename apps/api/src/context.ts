@@ -21,6 +21,15 @@ export interface ApiContext {
    * offered are its redisVersions in catalogue order; the first is the default.
    */
   engines: EngineEntry[];
+  /** Seals the secrets the api must read again (AWS-style signing secrets) under the master key;
+   *  the same key the worker seals backups with (CACHEPLANE_MASTER_KEY or {dataDir}/master.key). */
+  secrets: SecretBox;
+}
+
+/** packages/runtime's createSecretBox satisfies it. */
+export interface SecretBox {
+  seal(purpose: string, plaintext: string): string;
+  open(purpose: string, sealed: string): string;
 }
 
 /** What the services are built from: the context plus what buildApp derives from it once. */

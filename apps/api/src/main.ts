@@ -4,6 +4,7 @@ import { loadSettings } from "@cacheplane/config";
 import { defaultCatalogue } from "@cacheplane/core";
 import { createPooledReads, createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
+import { createSecretBox, loadMasterKey } from "@cacheplane/runtime";
 import { buildApp, LOG_REDACT } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 
@@ -25,6 +26,8 @@ const app = await buildApp(
     locations: { location: settings.location, zones: settings.zones },
     // The api does not run nodes; it offers what the deployment says the workers can run.
     engines: settings.engines ?? defaultCatalogue(settings.redisVersions ?? ["REDIS_7_0"]),
+    // Shared with the workers through CACHEPLANE_MASTER_KEY when they run elsewhere.
+    secrets: createSecretBox(await loadMasterKey({ dataDir: settings.dataDir, fromEnv: settings.masterKey })),
   },
   { logger: { level: settings.logLevel, redact: LOG_REDACT } },
 );

@@ -17,6 +17,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     enqueueReconcile: async () => undefined,
     locations: { location: "local1", zones: ["local1-a"] },
     engines: defaultCatalogue(["REDIS_7_0"]),
+    secrets: unused as never,
   });
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;

@@ -20,6 +20,7 @@ describe("openapi/openapi.json", () => {
       enqueueReconcile: async () => undefined,
       locations: { location: "local1", zones: ["local1-a"] },
       engines: [{ redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00" }],
+      secrets: {} as never,
     });
     const served = await app.inject({ method: "GET", url: "/openapi.json" });
     expect(served.statusCode).toBe(200);

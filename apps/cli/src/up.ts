@@ -11,7 +11,7 @@ import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, openBackupStorage, startWorker } from "@cacheplane/worker";
 import { createPooledReads, createPrisma, createPrismaReads, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { findRedisServer } from "@cacheplane/runtime";
+import { createSecretBox, findRedisServer } from "@cacheplane/runtime";
 import { removeRunFiles, writeRunFiles } from "./config-file.js";
 import { startEmbeddedRedis } from "./embedded-redis.js";
 
@@ -54,6 +54,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
 
+  const backups = await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey });
   const worker = await startWorker(
     {
       prisma,
@@ -64,7 +65,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       nodeHost: settings.nodeHost,
       portRange: settings.nodePorts,
       log,
-      backups: await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey }),
+      backups,
       engines,
     },
     { connection, prefix: settings.queuePrefix },
@@ -79,6 +80,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       enqueueReconcile: (uid) => queue.enqueue(uid),
       locations: { location: settings.location, zones: settings.zones },
       engines,
+      secrets: createSecretBox(backups.masterKey),
     },
     { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: LOG_REDACT } },
   );

@@ -40,9 +40,34 @@ export const CreateApiKeyRequest = z
   })
   .meta({ id: "CreateApiKeyRequest" });
 
+/** For the MemoryDB API (SigV4): shown only when issued. */
+export const AwsCredentials = z
+  .object({
+    accessKeyId: z.string(),
+    secretAccessKey: z.string().meta({ description: "The secret. Shown only in this response; kept sealed under the master key." }),
+    project: z.string().meta({ description: "The project (the AWS account) that MemoryDB requests signed with these credentials act in." }),
+  })
+  .meta({ id: "AwsCredentials" });
+
 export const CreatedApiKey = ApiKey.extend({
   keyString: z.string().meta({ description: "The secret. Shown only in this response." }),
+  awsCredentials: AwsCredentials.meta({
+    description:
+      "AWS-style credentials of the same key, for the MemoryDB API at POST / (SigV4, region = the location). They act in the key's " +
+      "first project (\"default\" for a '*' key); POST /v1/apiKeys/{key}:issueAwsCredentials issues new ones, for another project too.",
+  }),
 }).meta({ id: "CreatedApiKey" });
+
+export const IssueAwsCredentialsRequest = z
+  .strictObject({
+    project: z
+      .string()
+      .max(63)
+      .regex(PROJECT_ID, "must be a project id")
+      .optional()
+      .meta({ description: "The project the credentials act in: one the key may access. Default: the key's first project (\"default\" for a '*' key)." }),
+  })
+  .meta({ id: "IssueAwsCredentialsRequest" });
 
 export const ListApiKeysResponse = z
   .object({ apiKeys: z.array(ApiKey), nextPageToken: z.string().optional() })

@@ -2,7 +2,9 @@
 // here keeps the service safe on its own). An admin key is for every project by definition.
 import type { ApiKeyRole } from "@cacheplane/contracts";
 import type { ApiKey as ApiKeyRow, PrismaClient } from "@cacheplane/db";
-import { generateKey, hashKey, roleOf, type KeyCache } from "../api-keys.js";
+import { generateKey, hashKey, roleOf } from "../api-keys.js";
+import type { AwsCredentialStore } from "../memorydb/credentials.js";
+import { canAccess } from "../plugins/auth.js";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../errors.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 import type { Principal } from "../plugins/auth.js";
@@ -20,7 +22,11 @@ function requireAdmin(principal: Principal | undefined) {
   if (principal?.role !== "admin") throw permissionDenied("managing API keys needs an admin key");
 }
 
-export function createApiKeyService(prisma: PrismaClient, cache: KeyCache) {
+/** Where a key's AWS credentials act unless told: its first project, or "default" for a '*' key. */
+const defaultProjectOf = (projects: string[]) => projects.find((p) => p !== "*") ?? "default";
+
+/** `cache` is every cache of verified keys: cleared when a key is revoked, so it stops at once. */
+export function createApiKeyService(prisma: PrismaClient, cache: { clear(): void }, aws: AwsCredentialStore) {
   return {
     async create(principal: Principal | undefined, body: { displayName: string; projects: string[]; role?: ApiKeyRole | undefined }) {
       requireAdmin(principal);
@@ -31,7 +37,7 @@ export function createApiKeyService(prisma: PrismaClient, cache: KeyCache) {
       }
       const { id, key } = generateKey();
       const row = await prisma.apiKey.create({ data: { id, name: body.displayName, hash: hashKey(key), projects, role } });
-      return { ...view(row), keyString: key };
+      return { ...view(row), keyString: key, awsCredentials: await aws.issue(row.id, defaultProjectOf(projects)) };
     },
 
     async list(principal: Principal | undefined, pageSize?: number, pageToken?: string) {
@@ -52,6 +58,20 @@ export function createApiKeyService(prisma: PrismaClient, cache: KeyCache) {
       const row = await prisma.apiKey.findUnique({ where: { id } });
       if (!row) throw notFound(`apiKeys/${id}`);
       return view(row);
+    },
+
+    /** New AWS-style credentials for a key (keys made before the MemoryDB API have none); the old
+     *  ones stop working at once. */
+    async issueAwsCredentials(principal: Principal | undefined, id: string, project: string | undefined) {
+      requireAdmin(principal);
+      const row = await prisma.apiKey.findUnique({ where: { id } });
+      if (!row) throw notFound(`apiKeys/${id}`);
+      if (row.revokeTime) throw failedPrecondition(`apiKeys/${id} is revoked`);
+      const target = project ?? defaultProjectOf(row.projects);
+      if (!canAccess({ keyId: row.id, projects: row.projects, role: roleOf(row.role) }, target)) {
+        throw invalidArgument("project", `the key may not access project ${target}; its projects are ${row.projects.join(", ")}`);
+      }
+      return aws.issue(row.id, target);
     },
 
     /** Revoked keys stop working at once; the record stays for audit. */

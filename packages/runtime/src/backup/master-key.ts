@@ -38,33 +38,48 @@ export function newDataKey(): Buffer {
 
 /** AES-256-GCM with a random 12-byte IV; returns "v1.<iv b64url>.<tag b64url>.<ciphertext b64url>". */
 export function wrapDataKey(master: Buffer, dataKey: Buffer): string {
-  assertKey(master, "master key");
   assertKey(dataKey, "data key");
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", master, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(WRAP_AAD);
-  const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-  return ["v1", ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString("base64url"))].join(".");
+  return sealBytes(master, dataKey, WRAP_AAD);
 }
 
 /** Throws BackupTamperedError for a wrong master key or altered text. */
 export function unwrapDataKey(master: Buffer, wrapped: string): Buffer {
-  assertKey(master, "master key");
-  const parts = typeof wrapped === "string" ? wrapped.split(".") : [];
+  return openBytes(master, wrapped, WRAP_AAD, "wrapped data key", KEY_BYTES);
+}
+
+/**
+ * Seals `plaintext` under `key` (AES-256-GCM, random 12-byte IV) as
+ * "v1.<iv b64url>.<tag b64url>.<ciphertext b64url>". `aad` names the purpose and is bound into the
+ * tag, so a text sealed for one purpose never opens as another's.
+ */
+export function sealBytes(key: Buffer, plaintext: Buffer, aad: Buffer): string {
+  assertKey(key, "master key");
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return ["v1", ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString("base64url"))].join(".");
+}
+
+/** Opens what sealBytes made with the same key and aad; throws BackupTamperedError (naming `what`)
+ *  for a wrong key, another purpose or altered text. `length`, when given, is the plaintext's. */
+export function openBytes(key: Buffer, sealed: string, aad: Buffer, what: string, length?: number): Buffer {
+  assertKey(key, "master key");
+  const parts = typeof sealed === "string" ? sealed.split(".") : [];
   const [version, ivText, tagText, ctText] = parts;
-  if (parts.length !== 4 || version !== "v1") throw new BackupTamperedError("wrapped data key is malformed (expected v1.<iv>.<tag>.<ciphertext>)");
+  if (parts.length !== 4 || version !== "v1") throw new BackupTamperedError(`${what} is malformed (expected v1.<iv>.<tag>.<ciphertext>)`);
   const iv = decodeB64url(ivText, IV_BYTES);
   const tag = decodeB64url(tagText, TAG_BYTES);
-  const ciphertext = decodeB64url(ctText, KEY_BYTES);
-  if (!iv || !tag || !ciphertext) throw new BackupTamperedError("wrapped data key is malformed (a part has the wrong length or encoding)");
+  const ciphertext = decodeB64url(ctText, length);
+  if (!iv || !tag || !ciphertext) throw new BackupTamperedError(`${what} is malformed (a part has the wrong length or encoding)`);
   // authTagLength pins the tag to 16 bytes: without it Node accepts a truncated tag, which is easier to forge.
-  const decipher = createDecipheriv("aes-256-gcm", master, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(WRAP_AAD);
+  const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
   decipher.setAuthTag(tag);
   try {
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch {
-    throw new BackupTamperedError("wrapped data key failed authentication: it was altered or wrapped under another master key");
+    throw new BackupTamperedError(`${what} failed authentication: it was altered or sealed under another key`);
   }
 }
 
@@ -138,10 +153,10 @@ async function createKeyFile(file: string): Promise<Buffer> {
   }
 }
 
-function decodeB64url(text: string | undefined, bytes: number): Buffer | undefined {
+function decodeB64url(text: string | undefined, bytes?: number): Buffer | undefined {
   if (text === undefined || !B64URL.test(text)) return undefined;
   const buf = Buffer.from(text, "base64url");
-  return buf.length === bytes && buf.toString("base64url") === text ? buf : undefined;
+  return (bytes === undefined || buf.length === bytes) && buf.toString("base64url") === text ? buf : undefined;
 }
 
 function assertKey(key: Buffer, what: string): void {

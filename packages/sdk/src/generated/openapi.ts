@@ -772,6 +772,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apiKeys/{key}:issueAwsCredentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue AWS-style credentials for a key, for the MemoryDB API (the secret is shown once)
+         * @description Replaces the key's credentials (the old ones stop working at once). They act in `project` (default: the key's first project, "default" for a '*' key), which the key must be allowed; requests signed with them (SigV4) carry the key's role. Needs an admin key.
+         */
+        post: operations["issueAwsCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{project}/auditLogs": {
         parameters: {
             query?: never;
@@ -1347,6 +1367,13 @@ export interface components {
             /** @description Default editor. admin needs projects ["*"]; a viewer or editor may have '*' too. */
             role?: components["schemas"]["ApiKeyRoleInput"];
         };
+        AwsCredentialsInput: {
+            accessKeyId: string;
+            /** @description The secret. Shown only in this response; kept sealed under the master key. */
+            secretAccessKey: string;
+            /** @description The project (the AWS account) that MemoryDB requests signed with these credentials act in. */
+            project: string;
+        };
         CreatedApiKeyInput: {
             /** @description apiKeys/{id} */
             name: string;
@@ -1360,6 +1387,12 @@ export interface components {
             revokeTime?: string;
             /** @description The secret. Shown only in this response. */
             keyString: string;
+            /** @description AWS-style credentials of the same key, for the MemoryDB API at POST / (SigV4, region = the location). They act in the key's first project ("default" for a '*' key); POST /v1/apiKeys/{key}:issueAwsCredentials issues new ones, for another project too. */
+            awsCredentials: components["schemas"]["AwsCredentialsInput"];
+        };
+        IssueAwsCredentialsRequestInput: {
+            /** @description The project the credentials act in: one the key may access. Default: the key's first project ("default" for a '*' key). */
+            project?: string;
         };
         ListApiKeysResponseInput: {
             apiKeys: components["schemas"]["ApiKeyInput"][];
@@ -2137,6 +2170,13 @@ export interface components {
             /** @description Default editor. admin needs projects ["*"]; a viewer or editor may have '*' too. */
             role?: components["schemas"]["ApiKeyRole"];
         };
+        AwsCredentials: {
+            accessKeyId: string;
+            /** @description The secret. Shown only in this response; kept sealed under the master key. */
+            secretAccessKey: string;
+            /** @description The project (the AWS account) that MemoryDB requests signed with these credentials act in. */
+            project: string;
+        };
         CreatedApiKey: {
             /** @description apiKeys/{id} */
             name: string;
@@ -2150,6 +2190,12 @@ export interface components {
             revokeTime?: string;
             /** @description The secret. Shown only in this response. */
             keyString: string;
+            /** @description AWS-style credentials of the same key, for the MemoryDB API at POST / (SigV4, region = the location). They act in the key's first project ("default" for a '*' key); POST /v1/apiKeys/{key}:issueAwsCredentials issues new ones, for another project too. */
+            awsCredentials: components["schemas"]["AwsCredentials"];
+        };
+        IssueAwsCredentialsRequest: {
+            /** @description The project the credentials act in: one the key may access. Default: the key's first project ("default" for a '*' key). */
+            project?: string;
         };
         ListApiKeysResponse: {
             apiKeys: components["schemas"]["ApiKey"][];
@@ -6849,6 +6895,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    issueAwsCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueAwsCredentialsRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwsCredentials"];
                 };
             };
             /** @description Default Response */

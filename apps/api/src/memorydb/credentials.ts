@@ -1,0 +1,67 @@
+// AWS-style credentials for API keys: an access key id and a secret access key that the MemoryDB
+// API's clients sign with (SigV4). The secret must be read again to check a signature, so it is
+// sealed under the master key (ApiContext.secrets), never hashed; it is shown once, when issued.
+// Issuing again replaces a key's credentials; revoking the key revokes them with it.
+import { randomBytes } from "node:crypto";
+import type { PrismaClient } from "@cacheplane/db";
+import { roleOf, type Principal } from "../api-keys.js";
+import type { SecretBox } from "../context.js";
+
+const PURPOSE = "aws-secret-access-key";
+const TTL_MS = 2_000;
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The project (AWS account) requests signed with them act in. */
+  project: string;
+}
+
+export interface VerifiedCredential {
+  principal: Principal;
+  project: string;
+  secret: string;
+}
+
+/** AKCP + 16 base32 characters, shaped like AWS's own AKIA… ids; the secret is 40 characters. */
+function generate(): { accessKeyId: string; secretAccessKey: string } {
+  const id = [...randomBytes(16)].map((b) => BASE32[b & 31]).join("");
+  return { accessKeyId: `AKCP${id}`, secretAccessKey: randomBytes(30).toString("base64").replace(/\+/g, "A").replace(/\//g, "B") };
+}
+
+export function createAwsCredentialStore(prisma: PrismaClient, secrets: SecretBox) {
+  const cache = new Map<string, { value: VerifiedCredential; expires: number }>();
+  return {
+    async issue(keyId: string, project: string): Promise<AwsCredentials> {
+      const { accessKeyId, secretAccessKey } = generate();
+      const sealedSecret = secrets.seal(PURPOSE, secretAccessKey);
+      await prisma.$transaction([
+        prisma.awsCredential.deleteMany({ where: { keyId } }),
+        prisma.awsCredential.create({ data: { accessKeyId, keyId, project, sealedSecret } }),
+      ]);
+      cache.clear();
+      return { accessKeyId, secretAccessKey, project };
+    },
+
+    /** The key, project and secret behind an access key id; undefined when unknown or revoked. */
+    async lookup(accessKeyId: string): Promise<VerifiedCredential | undefined> {
+      const hit = cache.get(accessKeyId);
+      if (hit && hit.expires > Date.now()) return hit.value;
+      const row = await prisma.awsCredential.findUnique({ where: { accessKeyId } });
+      const key = row ? await prisma.apiKey.findUnique({ where: { id: row.keyId } }) : null;
+      if (!row || !key || key.revokeTime) return undefined;
+      const value = {
+        principal: { keyId: key.id, projects: key.projects, role: roleOf(key.role) },
+        project: row.project,
+        secret: secrets.open(PURPOSE, row.sealedSecret),
+      };
+      if (cache.size >= 1_000) cache.clear();
+      cache.set(accessKeyId, { value, expires: Date.now() + TTL_MS });
+      return value;
+    },
+
+    clear: () => cache.clear(),
+  };
+}
+export type AwsCredentialStore = ReturnType<typeof createAwsCredentialStore>;

@@ -1,0 +1,5 @@
+import type { MemoryDbServices, OperationTable } from "../registry.js";
+
+export function tagsOperations(_services: MemoryDbServices): OperationTable {
+  return {};
+}
