@@ -93,6 +93,21 @@ export const Cluster = z
     }),
     ...maintenanceFields,
     labels: Labels.optional(),
+    description: z.string().max(255).optional().meta({ description: "cacheplane addition (MemoryDB's Description): free text." }),
+    parameterGroupName: z
+      .string()
+      .max(255)
+      .optional()
+      .meta({
+        description:
+          "cacheplane addition: the MemoryDB parameter group (created through the MemoryDB API) whose parameters are this cluster's " +
+          "redisConfigs. Set through the MemoryDB API; shown here.",
+      }),
+    subnetGroupName: z
+      .string()
+      .max(255)
+      .optional()
+      .meta({ description: "cacheplane addition: the MemoryDB subnet group (zones) the cluster was placed with. Set through the MemoryDB API; shown here." }),
     discoveryEndpoints: outputOnly(z.array(DiscoveryEndpoint), "Output only. Set once the cluster has an address."),
     shards: outputOnly(z.array(ClusterShard), "Output only. cacheplane addition: each shard with its slot ranges and nodes."),
     statusMessage: outputOnly(z.string(), "Output only. cacheplane addition: why the cluster is in its state."),
@@ -118,6 +133,8 @@ export const CLUSTER_UPDATABLE_FIELDS = {
   maintenancePolicy: "maintenance_policy",
   maintenanceVersion: "maintenance_version",
   labels: "labels",
+  description: "description",
+  parameterGroupName: "parameter_group_name",
 } as const;
 export type ClusterUpdatableField = keyof typeof CLUSTER_UPDATABLE_FIELDS;
 

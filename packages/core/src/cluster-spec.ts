@@ -34,4 +34,8 @@ export interface StoredClusterSpec {
   /** Absent on clusters made before automated backups existed: disabled. */
   automatedBackupConfig?: StoredAutomatedBackupConfig;
   labels: Record<string, string>;
+  /** MemoryDB's attributes with no Memorystore twin (absent when never set). */
+  description?: string;
+  parameterGroupName?: string;
+  subnetGroupName?: string;
 }

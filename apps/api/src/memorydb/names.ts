@@ -76,3 +76,9 @@ export const parameterGroupFamilyOf = (redisVersion: RedisVersion) => {
   const { engine, version } = engineOf(redisVersion);
   return `memorydb_${engine}${version.split(".")[0]}`;
 };
+
+/** AWS JSON 1.1 writes timestamps as epoch seconds (a number, milliseconds as the fraction). */
+export const awsTime = (date: Date | string) => new Date(date).getTime() / 1000;
+
+/** The native key of a MemoryDB resource: the credentials' project, the region's location. */
+export const locationKey = (call: { project: string; region: string }) => ({ project: call.project, location: call.region });

@@ -40,6 +40,10 @@ export function normalizeClusterSpec(input: Cluster, ctx: SpecContext, change?: 
     aclName: input.aclName ?? OPEN_ACCESS,
     automatedBackupConfig: normalizeAutomatedBackup(input.automatedBackupConfig),
     labels: input.labels ?? {},
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.parameterGroupName ? { parameterGroupName: input.parameterGroupName } : {}),
+    // Chosen at create, as MemoryDB has it.
+    ...((change?.current.subnetGroupName ?? input.subnetGroupName) ? { subnetGroupName: change?.current.subnetGroupName ?? input.subnetGroupName } : {}),
     ...maintenance,
   };
 }

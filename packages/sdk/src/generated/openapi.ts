@@ -1248,6 +1248,12 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+            /** @description cacheplane addition (MemoryDB's Description): free text. */
+            description?: string;
+            /** @description cacheplane addition: the MemoryDB parameter group (created through the MemoryDB API) whose parameters are this cluster's redisConfigs. Set through the MemoryDB API; shown here. */
+            parameterGroupName?: string;
+            /** @description cacheplane addition: the MemoryDB subnet group (zones) the cluster was placed with. Set through the MemoryDB API; shown here. */
+            subnetGroupName?: string;
             /** @description Output only. Set once the cluster has an address. */
             readonly discoveryEndpoints?: components["schemas"]["DiscoveryEndpointInput"][];
             /** @description Output only. cacheplane addition: each shard with its slot ranges and nodes. */
@@ -2051,6 +2057,12 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+            /** @description cacheplane addition (MemoryDB's Description): free text. */
+            description?: string;
+            /** @description cacheplane addition: the MemoryDB parameter group (created through the MemoryDB API) whose parameters are this cluster's redisConfigs. Set through the MemoryDB API; shown here. */
+            parameterGroupName?: string;
+            /** @description cacheplane addition: the MemoryDB subnet group (zones) the cluster was placed with. Set through the MemoryDB API; shown here. */
+            subnetGroupName?: string;
             /** @description Output only. Set once the cluster has an address. */
             readonly discoveryEndpoints?: components["schemas"]["DiscoveryEndpoint"][];
             /** @description Output only. cacheplane addition: each shard with its slot ranges and nodes. */
