@@ -19,6 +19,7 @@ import { operationView } from "./operation-view.js";
 import { updateMaskParser } from "./update-mask.js";
 import { refuseTransitEncryptionChange } from "./tls-service.js";
 import { resolveAclName } from "./acls-service.js";
+import { applyParameterGroup } from "./parameter-group-service.js";
 
 interface ClusterKey {
   project: string;
@@ -68,7 +69,7 @@ export function createClusterService(ctx: ServiceContext) {
       checkLocation(key.location);
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
-      const spec = normalizeClusterSpec(body, await specContext());
+      const spec = await applyParameterGroup(prisma, key.project, key.location, normalizeClusterSpec(body, await specContext()));
       await resolveAclName(prisma, key.project, key.location, spec.aclName);
       const source = await resolveImportSource(prisma, key.project, body);
       const uid = randomUUID();
@@ -146,7 +147,9 @@ export function createClusterService(ctx: ServiceContext) {
           // AIP-134: a field named in the mask but absent from the body is cleared.
           merged[field] = body[field];
         }
-        const spec = normalizeClusterSpec(merged as Cluster, await specContext(), { current, fields });
+        const normalized = normalizeClusterSpec(merged as Cluster, await specContext(), { current, fields });
+        // A new group, or the same group named again, brings the group's parameters now.
+        const spec = fields.includes("parameterGroupName") ? await applyParameterGroup(prisma, key.project, key.location, normalized) : normalized;
         // A new redisVersion or maintenanceVersion is a rolling restart, shard by shard, from now.
         const restarts = engineChanged(current, spec);
         if (restarts) await refuseDuringDataWork(prisma, row);
