@@ -118,7 +118,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   aclRoutes(app, acls);
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
-  const awsCredentials = createAwsCredentialStore(ctx.prisma, ctx.secrets);
+  const awsCredentials = createAwsCredentialStore(ctx.prisma, ctx.secrets, app.log);
   const verifiedKeys = { clear: () => (keyCache.clear(), awsCredentials.clear()) };
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, verifiedKeys, awsCredentials));
   // The MemoryDB API (AWS JSON 1.1 at POST /), over the same services.

@@ -30,7 +30,18 @@ function generate(): { accessKeyId: string; secretAccessKey: string } {
   return { accessKeyId: `AKCP${id}`, secretAccessKey: randomBytes(30).toString("base64").replace(/\+/g, "A").replace(/\//g, "B") };
 }
 
-export function createAwsCredentialStore(prisma: PrismaClient, secrets: SecretBox) {
+export function createAwsCredentialStore(prisma: PrismaClient, secrets: SecretBox, log: { warn(fields: object, message: string): void }) {
+  /** A secret sealed under another master key (CACHEPLANE_MASTER_KEY changed, or another data
+   *  dir) cannot be checked: the credentials are refused as unknown, and the operator told why. */
+  function openSecret(accessKeyId: string, sealed: string): string | undefined {
+    try {
+      return secrets.open(PURPOSE, sealed);
+    } catch {
+      log.warn({ accessKeyId }, "AWS credentials sealed under another master key: refused; issue new ones (POST /v1/apiKeys/{key}:issueAwsCredentials)");
+      return undefined;
+    }
+  }
+
   const cache = new Map<string, { value: VerifiedCredential; expires: number }>();
   return {
     async issue(keyId: string, project: string): Promise<AwsCredentials> {
@@ -51,11 +62,9 @@ export function createAwsCredentialStore(prisma: PrismaClient, secrets: SecretBo
       const row = await prisma.awsCredential.findUnique({ where: { accessKeyId } });
       const key = row ? await prisma.apiKey.findUnique({ where: { id: row.keyId } }) : null;
       if (!row || !key || key.revokeTime) return undefined;
-      const value = {
-        principal: { keyId: key.id, projects: key.projects, role: roleOf(key.role) },
-        project: row.project,
-        secret: secrets.open(PURPOSE, row.sealedSecret),
-      };
+      const secret = openSecret(accessKeyId, row.sealedSecret);
+      if (secret === undefined) return undefined;
+      const value = { principal: { keyId: key.id, projects: key.projects, role: roleOf(key.role) }, project: row.project, secret };
       if (cache.size >= 1_000) cache.clear();
       cache.set(accessKeyId, { value, expires: Date.now() + TTL_MS });
       return value;
