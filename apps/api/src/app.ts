@@ -13,7 +13,7 @@ import type { ApiContext, ServiceContext } from "./context.js";
 import { createKeyCache } from "./api-keys.js";
 import { installAudit } from "./plugins/audit.js";
 import { installAuth } from "./plugins/auth.js";
-import { installErrorHandler } from "./plugins/error-handler.js";
+import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from "./plugins/error-handler.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
 import { backupRoutes } from "./routes/backups.js";
@@ -65,7 +65,8 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
     // Bounded input: an Instance or Cluster is small; anything larger is a mistake or an attack.
     bodyLimit: 64 * 1024,
     // Allows ':' in custom method paths (…/instances/x:failover) without URL-decoding tricks.
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -59,6 +59,14 @@ describe("create validation", () => {
     expectInvalid(await cp.api("POST", `${BASE}?instanceId=x1`, { ...basic, redisVersion: "REDIS_6_X" }), "redisVersion");
   });
 
+  it("answers an overlong or undecodable path segment in Google's envelope", async () => {
+    for (const path of [`${BASE}/${"a".repeat(300)}`, `${BASE}/%E0%A4%A`]) {
+      const res = await cp.api("GET", path);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 400, status: "INVALID_ARGUMENT" });
+    }
+  });
+
   it("rejects bad ids", async () => {
     expectInvalid(await cp.api("POST", `${BASE}?instanceId=Bad_Id`, basic), "instanceId");
     expectInvalid(await cp.api("POST", `${BASE}?instanceId=${"a".repeat(41)}`, basic), "instanceId");

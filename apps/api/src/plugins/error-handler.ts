@@ -1,6 +1,6 @@
 // One place turns every failure into Google's error envelope. Validation errors name the
 // field; anything unexpected is logged and answered as INTERNAL without internals.
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ApiError, type FieldViolation } from "../errors.js";
 
@@ -31,6 +31,18 @@ function violations(error: FastifyError & { validation?: unknown[]; validationCo
     })),
   );
 }
+
+/** The router's own refusals, before any route runs (a path segment longer than maxParamLength, a
+ *  URL that does not decode): Google's envelope too, as every other error. Passed to Fastify(). */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const message = error.code === "FST_ERR_MAX_PARAM_LENGTH"
+    ? `a path segment is longer than the ${MAX_PARAM_LENGTH} characters any resource id may have`
+    : "the request URL is malformed";
+  reply.code(400).send(new ApiError("INVALID_ARGUMENT", message).toBody());
+}
+
+/** No resource id or custom-method segment is longer (a 63-character id plus `:rotateServerCa`). */
+export const MAX_PARAM_LENGTH = 200;
 
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
