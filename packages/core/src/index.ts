@@ -20,3 +20,4 @@ export * from "./tls-plan.js";
 export * from "./tls-view.js";
 export * from "./acl.js";
 export * from "./acl-plan.js";
+export * from "./reshard-progress.js";
