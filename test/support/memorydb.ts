@@ -1,6 +1,8 @@
 // The MemoryDB API as its own clients reach it: AWS-style credentials issued for an API key
 // (POST /v1/apiKeys/{id}:issueAwsCredentials) and the real @aws-sdk/client-memorydb signing with them.
 import { MemoryDBClient, type MemoryDBClientConfig } from "@aws-sdk/client-memorydb";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "./sha256.js";
 import { ADMIN_KEY, type TestControlPlane } from "./control-plane.js";
 
 export interface MemoryDbClientOptions {
@@ -58,4 +60,31 @@ export async function waitFor<T>(fn: () => Promise<T>, predicate: (value: T) => 
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+export interface RawCall {
+  /** X-Amz-Target; omitted when undefined. */
+  target?: string;
+  body?: string;
+  region?: string;
+  /** The signing time (default now). */
+  date?: Date;
+  /** false sends no Authorization at all. */
+  sign?: boolean;
+}
+
+/** A request the SDK would never send (a malformed body, an unknown target, no signature),
+ *  signed the way the SDK signs, answered as {status, headers, body (parsed JSON)}. */
+export async function rawCall(cp: TestControlPlane, creds: { accessKeyId: string; secretAccessKey: string }, call: RawCall) {
+  const url = new URL(cp.url);
+  const body = call.body ?? "{}";
+  const headers: Record<string, string> = { host: url.host, "content-type": "application/x-amz-json-1.1" };
+  if (call.target !== undefined) headers["x-amz-target"] = call.target;
+  const request = { method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: "/", query: {}, headers, body };
+  const signer = new SignatureV4({ service: "memorydb", region: call.region ?? "local1", credentials: creds, sha256: Sha256 });
+  const sent = call.sign === false ? request : await signer.sign(request, { signingDate: call.date ?? new Date() });
+  const { host: _host, ...fetchHeaders } = sent.headers;
+  const res = await fetch(`${cp.url}/`, { method: "POST", headers: fetchHeaders, body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
