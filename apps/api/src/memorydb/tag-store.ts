@@ -15,21 +15,35 @@ export const MAX_TAGS = 50;
 /** AWS keeps keys and values starting with it for its own tags. */
 const RESERVED_PREFIX = "aws:";
 
-/** Adds the tags to the resource, replacing the value of a key it has already (TagResource). */
-export async function writeTags(prisma: PrismaClient, projectId: string, resourceUid: string, tags: Tag[] | undefined): Promise<void> {
-  if (!tags || tags.length === 0) return;
+/**
+ * The tags by key, refused as MemoryDB refuses them: a reserved key, or more than a resource may
+ * have. A create checks its Tags with this before it makes the resource, so a bad tag leaves
+ * nothing behind.
+ */
+export function checkTags(tags: Tag[] | undefined): Map<string, string> {
   const wanted = new Map<string, string>();
-  for (const tag of tags) {
+  for (const tag of tags ?? []) {
     if (tag.Key.toLowerCase().startsWith(RESERVED_PREFIX)) throw invalidParameterValue(`Tag key ${tag.Key}: keys starting with '${RESERVED_PREFIX}' are reserved`);
     // The last value of a key named twice wins, as AWS applies them in order.
     wanted.set(tag.Key, tag.Value ?? "");
   }
+  quota(wanted.size);
+  return wanted;
+}
+
+function quota(total: number) {
+  if (total > MAX_TAGS) throw fault("TagQuotaPerResourceExceeded", `A resource may have at most ${MAX_TAGS} tags; this request would leave it with ${total}`);
+}
+
+/** Adds the tags to the resource, replacing the value of a key it has already (TagResource). */
+export async function writeTags(prisma: PrismaClient, projectId: string, resourceUid: string, tags: Tag[] | undefined): Promise<void> {
+  const wanted = checkTags(tags);
+  if (wanted.size === 0) return;
   await prisma.$transaction(async (tx) => {
     // Two TagResource calls at once must not both pass the limit check: one at a time per resource.
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`tags:${resourceUid}`}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tags:${resourceUid}`}))`;
     const existing = await tx.resourceTag.findMany({ where: { resourceUid }, select: { key: true } });
-    const total = new Set([...existing.map((t) => t.key), ...wanted.keys()]).size;
-    if (total > MAX_TAGS) throw fault("TagQuotaPerResourceExceeded", `A resource may have at most ${MAX_TAGS} tags; this request would leave it with ${total}`);
+    quota(new Set([...existing.map((t) => t.key), ...wanted.keys()]).size);
     for (const [key, value] of wanted) {
       await tx.resourceTag.upsert({
         where: { resourceUid_key: { resourceUid, key } },
