@@ -78,6 +78,9 @@ export interface TestControlPlaneOptions {
   /** Every log line of the api (pino at trace, with the product's redaction), the worker and the
    *  drivers (every level), for a test that reads what the control plane logs. */
   logSink?: (line: string) => void;
+  /** The URL the api and the worker reach the test database by (default: the database's own), e.g.
+   *  through a fault-injecting proxy. The database itself is made and dropped directly. */
+  databaseUrl?: (direct: string) => string;
 }
 
 /** The worker's and the drivers' log lines, at every level, as one line of JSON each. */
@@ -90,7 +93,8 @@ function sinkLogger(sink: (line: string) => void) {
 export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
   const driver = options.driver ?? "process";
   const db = await createTestDatabase();
-  const prisma = createPrisma(db.url);
+  const reachBy = options.databaseUrl?.(db.url) ?? db.url;
+  const prisma = createPrisma(reachBy);
   const prefix = `cptest-${randomBytes(4).toString("hex")}`;
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createReconcileQueue({ connection, prefix });
@@ -99,7 +103,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
   const portRange = portRangeForThisFork();
   const engines = options.engines ?? [{ redisVersion: "REDIS_7_0", maintenanceVersion: BASE_MAINTENANCE_VERSION }];
 
-  const reads = createPooledReads(db.url);
+  const reads = createPooledReads(reachBy);
   const sink = options.logSink;
   const app = await buildApp(
     {

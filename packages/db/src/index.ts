@@ -1,6 +1,7 @@
 // The control plane's database: Prisma Client (generated, driver adapter, no native engine),
 // the runtime migration runner and the embedded Postgres of the all-in-one mode.
-export { createPrisma, type CreatePrismaOptions } from "./client.js";
+export { createPrisma, CONNECT_TIMEOUT_MS, type CreatePrismaOptions } from "./client.js";
+export { isDatabaseUnavailable } from "./unavailable.js";
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrate.js";
 export { readMigrations, defaultMigrationsDir, type MigrationFile } from "./migrations.js";
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded.js";

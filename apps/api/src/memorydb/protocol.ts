@@ -5,6 +5,7 @@
 // Errors are `{"__type", "message"}` with x-amzn-ErrorType, never Google's envelope.
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isDatabaseUnavailable } from "@cacheplane/db";
 import type { AuditWriter } from "../services/audit-writer.js";
 import { canAccess } from "../plugins/auth.js";
 import { grants } from "../plugins/access.js";
@@ -47,6 +48,7 @@ export async function memorydbRoutes(app: FastifyInstance, options: MemoryDbRout
       if (error instanceof MemoryDbFault) return sendFault(reply, error);
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) return sendFault(reply, fault("SerializationException", status === 413 ? "Request body too large" : error.message));
+      if (isDatabaseUnavailable(error)) return sendFault(reply, fault("ServiceUnavailable", "The service is unavailable. Please try again later.", 503));
       request.log.error({ err: error }, "unhandled error in the MemoryDB API");
       return sendFault(reply, fault("InternalFailure", "The request processing has failed because of an unknown error.", 500));
     });

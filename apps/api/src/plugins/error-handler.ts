@@ -2,6 +2,7 @@
 // field; anything unexpected is logged and answered as INTERNAL without internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "@cacheplane/db";
 import { ApiError, type FieldViolation } from "../errors.js";
 
 /** One issue as fastify-type-provider-zod reports it (a zod issue with its path joined). */
@@ -61,6 +62,12 @@ export function installErrorHandler(app: FastifyInstance) {
         ? "body: malformed JSON"
         : error.message;
       return reply.code(status === 413 ? 413 : status === 404 ? 404 : 400).send(new ApiError(canonical, message).toBody());
+    }
+    // Retryable, as Google's clients expect: the request changed nothing (its transaction did not
+    // commit), and the api recovers by itself when the database is back.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error.message }, "database unavailable");
+      return reply.code(503).send(new ApiError("UNAVAILABLE", "the control plane's database is unavailable; retry with backoff").toBody());
     }
     request.log.error({ err: error }, "unhandled error");
     return reply.code(500).send(new ApiError("INTERNAL", "internal error").toBody());

@@ -4,6 +4,7 @@
 // get-instance), or through Prisma's driver adapter where only one connection may exist (the
 // embedded PGlite). `i.*` carries every Instance column (maintenanceSchedule too); each node
 // carries the engine build it was last started on.
+import { CONNECT_TIMEOUT_MS } from "../client.js";
 import pg from "pg";
 import type { Instance, Node, PrismaClient } from "../../generated/client/index.js";
 
@@ -36,7 +37,7 @@ const SQL = `
    GROUP BY i.uid`;
 
 export function createPooledReads(databaseUrl: string, max = 8): InstanceReads {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   pool.on("error", () => undefined); // a dropped idle connection is replaced on the next query
   return {
     async findInstanceWithNodes(key) {
