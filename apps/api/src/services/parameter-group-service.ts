@@ -3,10 +3,16 @@
 // gets the group's parameters as its redisConfigs, replacing them; a change to a group goes to
 // every cluster naming it through the native cluster update, so the worker CONFIG SETs it on each
 // node as it would a PATCH of redisConfigs. The default group of each family offered here
-// (`default.memorydb-redis7`, ...) is implicit: no row, no parameters, never changed.
+// (`default.memorydb-redis7`, ...) is implicit: no row, no parameters set, never changed.
+//
+// A group stores only the parameters set in it, but a cluster naming it gets every parameter,
+// the rest at the engine's default: the reconcile CONFIG SETs the keys redisConfigs has and
+// leaves a key that left it as the node has it, so a reset (or a move to another group) must
+// name the default value to reach the nodes.
 import { randomUUID } from "node:crypto";
 import { RedisConfigs, type Cluster, type RedisVersion } from "@cacheplane/contracts";
 import type { Prisma, PrismaClient } from "@cacheplane/db";
+import { RESET_VALUES } from "@cacheplane/runtime";
 import type { z } from "zod";
 import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
@@ -33,6 +39,15 @@ export interface ParameterGroup {
 const DEFAULT_PREFIX = "default.";
 /** The parameters a group may set: the keys the native redisConfigs accepts. */
 export const PARAMETER_NAMES = Object.keys(RedisConfigs.shape) as (keyof z.infer<typeof RedisConfigs>)[];
+
+/** Each parameter at the value a node runs with when nothing sets it (what CONFIG GET prints). */
+export const PARAMETER_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  PARAMETER_NAMES.map((name) => {
+    const value = RESET_VALUES[name];
+    if (value === undefined) throw new Error(`no engine default is known for parameter ${name}`);
+    return [name, value];
+  }),
+);
 
 /** memorydb_redis7 → default.memorydb-redis7, MemoryDB's name for the family's default group. */
 const defaultNameOfFamily = (family: string) => `${DEFAULT_PREFIX}${family.replace("_", "-")}`;
@@ -88,7 +103,8 @@ export function checkParameters(parameters: Record<string, string>): Record<stri
 }
 
 /** The spec with redisConfigs taken from its parameter group, when it names one (create, and an
- *  update whose mask names parameterGroupName). A default group means no parameters. */
+ *  update whose mask names parameterGroupName): every parameter, at the group's value or the
+ *  engine's default (a default group: all at the default). */
 export async function applyParameterGroup(prisma: PrismaClient, project: string, location: string, spec: StoredCluster): Promise<StoredCluster> {
   const name = spec.parameterGroupName;
   if (!name) return spec;
@@ -100,7 +116,7 @@ export async function applyParameterGroup(prisma: PrismaClient, project: string,
   if (group.family !== family) {
     throw invalidArgument("parameterGroupName", `parameter group ${name} is of family ${group.family}; the cluster's engine ${spec.redisVersion} needs family ${family}`);
   }
-  return { ...spec, redisConfigs: { ...group.parameters } };
+  return { ...spec, redisConfigs: { ...PARAMETER_DEFAULTS, ...group.parameters } };
 }
 
 export function createParameterGroupService(ctx: ServiceContext, clusters: ClusterService) {
