@@ -81,6 +81,8 @@ export interface TestControlPlaneOptions {
   /** The URL the api and the worker reach the test database by (default: the database's own), e.g.
    *  through a fault-injecting proxy. The database itself is made and dropped directly. */
   databaseUrl?: (direct: string) => string;
+  /** The URL the api and the worker reach the queue's Redis by (default: TEST_REDIS_URL). */
+  queueUrl?: (direct: string) => string;
 }
 
 /** The worker's and the drivers' log lines, at every level, as one line of JSON each. */
@@ -96,7 +98,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
   const reachBy = options.databaseUrl?.(db.url) ?? db.url;
   const prisma = createPrisma(reachBy);
   const prefix = `cptest-${randomBytes(4).toString("hex")}`;
-  const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = new Redis(options.queueUrl?.(TEST_REDIS_URL) ?? TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createReconcileQueue({ connection, prefix });
   const dataDir = await mkdtemp(join(tmpdir(), "cacheplane-test-"));
   const nodesRoot = join(dataDir, "nodes");

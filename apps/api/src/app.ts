@@ -48,6 +48,9 @@ import { memorydbRoutes } from "./memorydb/protocol.js";
 
 export const API_VERSION = "0.1.0";
 
+/** How long a mutation waits for the queue to take its reconcile before answering anyway. */
+export const ENQUEUE_WAIT_MS = 500;
+
 /** What the api's request logs never show: the API key in the Authorization header. (Bodies and
  *  query strings are not logged at all.) */
 export const LOG_REDACT = ["req.headers.authorization"];
@@ -92,11 +95,22 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
 
   // The request already committed its Operation: a queue outage must not turn it into an
-  // error. The worker's periodic resync finds the instance and reconciles it anyway.
+  // error, nor keep the client waiting: with the queue's Redis down, BullMQ holds the command
+  // until it reconnects, so the request waits at most ENQUEUE_WAIT_MS and is answered; the
+  // enqueue lands when the queue is back, and the worker's periodic resync finds the instance anyway.
   const services: ServiceContext = {
     ...ctx,
-    enqueueReconcile: (uid) =>
-      ctx.enqueueReconcile(uid).catch((err: Error) => app.log.warn({ err: err.message, uid }, "enqueue failed; resync will pick it up")),
+    enqueueReconcile: (uid) => {
+      const enqueued = ctx.enqueueReconcile(uid).catch((err: Error) => app.log.warn({ err: err.message, uid }, "enqueue failed; resync will pick it up"));
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          app.log.warn({ uid }, `queue did not answer within ${ENQUEUE_WAIT_MS} ms; answering now, the reconcile follows when it is back`);
+          resolve();
+        }, ENQUEUE_WAIT_MS);
+      });
+      return Promise.race([enqueued, waited]).finally(() => clearTimeout(timer));
+    },
     catalogue: createCatalogue(ctx.prisma, ctx.engines),
   };
   const keyCache = createKeyCache();
