@@ -1,4 +1,5 @@
-// The secret sweep: a run that makes every kind of secret the control plane holds (an API key,
+// The secret sweep: a run that makes every kind of secret the control plane holds (an API key and
+// its AWS-style signing secret,
 // an AUTH string and its rotated successor, the master key that wraps backup and CA keys, an ACL
 // user's password, a TLS node's private key), then uses the instances every way a client would
 // (reads, lists, events, a failover, a resize, a backup, a node restart, the audit log, deletes), with every log line of the api (pino at trace), the worker and the drivers
@@ -15,6 +16,8 @@ import { explained } from "../support/diagnose.js";
 import { killNode } from "../support/nodes.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient } from "../support/traffic.js";
+import { CreateUserCommand, DescribeACLsCommand, DescribeClustersCommand, DescribeUsersCommand, type MemoryDBClient } from "@aws-sdk/client-memorydb";
+import { clientFor } from "../support/memorydb.js";
 
 const LOC = "/v1/projects/secrets/locations/local1";
 
@@ -56,6 +59,17 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     const created = await call("POST", "/v1/apiKeys", { displayName: "sweep", projects: ["secrets"], role: "editor" }, undefined, true);
     expect(created.status).toBe(200);
     const apiKey: string = created.body.keyString;
+    const awsSecret: string = created.body.awsCredentials.secretAccessKey;
+    // The MemoryDB API signed with that secret: reads, a user with a password, a refused signature.
+    const memorydb: MemoryDBClient = clientFor(cp, created.body.awsCredentials);
+    const mdbPassword = "sweep-memorydb-password-0123";
+    const mdbAnswers: unknown[] = [];
+    mdbAnswers.push(await memorydb.send(new CreateUserCommand({ UserName: "mdb-sweeper", AccessString: "on ~* +@all", AuthenticationMode: { Type: "password", Passwords: [mdbPassword] } })));
+    for (const command of [new DescribeUsersCommand({}), new DescribeACLsCommand({}), new DescribeClustersCommand({})]) mdbAnswers.push(await memorydb.send(command as never));
+    const forged = clientFor(cp, { accessKeyId: created.body.awsCredentials.accessKeyId, secretAccessKey: `${awsSecret}x` });
+    mdbAnswers.push(await forged.send(new DescribeUsersCommand({})).catch((e: Error) => ({ name: e.name, message: e.message })));
+    expect((mdbAnswers[mdbAnswers.length - 1] as { name: string }).name).toBe("InvalidSignatureException");
+    bodies.push(...mdbAnswers.map((a) => JSON.stringify(a)));
 
     const op = await call("POST", `${LOC}/instances?instanceId=sweep`, { tier: "STANDARD_HA", replicaCount: 1, memorySizeGb: 1, authEnabled: true }, apiKey);
     expect((await explained(cp, "sweep", cp.waitOperation(op.body.name, 60))).error).toBeUndefined();
@@ -128,7 +142,7 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     }
 
     const masterKey = (await readFile(join(cp.dataDir, "master.key"), "utf8")).trim();
-    const secrets = { apiKey, authString, newAuthString, masterKey, password, nodeKeyLine, privateKeyPem: "PRIVATE KEY" };
+    const secrets = { apiKey, awsSecret, mdbPassword, authString, newAuthString, masterKey, password, nodeKeyLine, privateKeyPem: "PRIVATE KEY" };
     expect(logs.length).toBeGreaterThan(50); // the sweep read something: trace-level request logs, worker steps
     for (const [name, secret] of Object.entries(secrets)) {
       expect(logs.filter((l) => l.includes(secret)), `${name} in a log line`).toEqual([]);
