@@ -270,11 +270,46 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     expect(await missing(after, written)).toEqual([]);
   }, 90_000);
 
+  it("changes several settings in one native update, the ACL shown pending until it is on every node", async () => {
+    await client.send(new CreateACLCommand({ ACLName: "orders-acl-2", UserNames: ["orders-app"] }));
+    const updates = () => cp.prisma.operation.count({ where: { verb: "update", target: { endsWith: "/clusters/orders" } } });
+    const before = await updates();
+    const answered = await client.send(
+      new UpdateClusterCommand({
+        ClusterName: "orders",
+        Description: "orders cache v2",
+        ACLName: "orders-acl-2",
+        MaintenanceWindow: "tue:02:00-tue:03:00",
+        SnapshotRetentionLimit: 0,
+      }),
+    );
+    expect(answered.Cluster).toMatchObject({ Status: "updating", PendingUpdates: { ACLs: { ACLToApply: "orders-acl-2" } }, Description: "orders cache v2" });
+    expect(await updates()).toBe(before + 1);
+    const op = await cp.prisma.operation.findFirst({ where: { verb: "update", target: { endsWith: "/clusters/orders" } }, orderBy: { createTime: "desc" } });
+    expect(op!.statusDetail).toMatch(/description, aclName, maintenancePolicy, automatedBackupConfig/);
+    const after = await waitStatus("orders", "available");
+    expect(after).toMatchObject({ ACLName: "orders-acl-2", MaintenanceWindow: "tue:02:00-tue:03:00", SnapshotRetentionLimit: 0, SnapshotWindow: "04:00-05:00" });
+    expect(after.PendingUpdates).toBeUndefined();
+    expect(await missing(after, written.slice(0, 50))).toEqual([]);
+  }, 90_000);
+
   it("snapshots, deletes with a final snapshot, and restores every key from it", async () => {
+    // Watched from before the request, so the short while the backup runs is seen.
+    const statuses = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        statuses.add((await describeCluster("orders")).Status!);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
     const snap = await client.send(new CreateSnapshotCommand({ ClusterName: "orders", SnapshotName: "orders-manual" }));
     expect(snap.Snapshot!.Name).toBe("orders-manual");
     await waitFor(() => client.send(new DescribeSnapshotsCommand({ SnapshotName: "orders-manual" })), (r) => r.Snapshots?.[0]?.Status === "available", 60_000);
     await waitStatus("orders", "available");
+    watching = false;
+    await watcher;
+    expect(statuses).toContain("snapshotting");
 
     expect(await faultOf(client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-manual" })))).toBe("SnapshotAlreadyExistsFault");
     const deleting = await client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-final" }));
