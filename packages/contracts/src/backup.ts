@@ -3,12 +3,10 @@
 import { z } from "zod";
 import { NodeType } from "./cluster.js";
 import { LocationParams } from "./requests.js";
-import { RequestId } from "./ids.js";
+import { BackupId, RequestId } from "./ids.js";
 import { outputOnly } from "./instance.js";
 import { GcsBucket, GcsUri, ManagedBackupSource } from "./gcs.js";
 
-export const BACKUP_ID = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
-export const BackupId = z.string().max(63).regex(BACKUP_ID, "must be 1-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit");
 /** Backup collections are named by the uid of the instance or cluster they hold backups of. */
 export const BackupCollectionId = z.string().max(63).regex(/^[a-z0-9-]{1,63}$/, "must be a backup collection id");
 

@@ -1,7 +1,7 @@
 // Path, query and body shapes of the v1 methods. Query strings arrive as text, so numbers
 // and durations are parsed here, and unknown query parameters are rejected.
 import { z } from "zod";
-import { ClusterId, InstanceId, LocationId, OperationId, ProjectId, RequestId } from "./ids.js";
+import { BackupId, ClusterId, InstanceId, LocationId, OperationId, ProjectId, RequestId } from "./ids.js";
 
 export const LocationParams = z.object({ project: ProjectId, location: LocationId });
 export const ProjectParams = z.object({ project: ProjectId });
@@ -24,7 +24,12 @@ export const DeleteInstanceQuery = z.strictObject({ requestId: RequestId.optiona
 export const CreateClusterQuery = z.strictObject({ clusterId: ClusterId, requestId: RequestId.optional() });
 /** Clusters take the same update and idempotency parameters as instances. */
 export const UpdateClusterQuery = UpdateInstanceQuery;
-export const DeleteClusterQuery = DeleteInstanceQuery;
+export const DeleteClusterQuery = DeleteInstanceQuery.extend({
+  finalBackupId: BackupId.optional().meta({
+    description:
+      "cacheplane addition (MemoryDB's FinalSnapshotName): back the cluster up to this backup id first; its nodes go only once the backup is ACTIVE. The cluster must be ACTIVE with no update in progress.",
+  }),
+});
 
 /** A protobuf Duration as JSON writes it: "30s", "1.5s". */
 export const Duration = z

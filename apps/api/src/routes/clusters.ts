@@ -7,6 +7,7 @@ import {
   ClusterParams,
   CreateClusterQuery,
   DeleteClusterQuery,
+  DeleteInstanceQuery,
   FailoverShardRequest,
   ListClusterEventsResponse,
   ListClustersResponse,
@@ -90,14 +91,15 @@ export function clusterRoutes(app: FastifyInstance, clusters: ClusterService) {
     schema: {
       operationId: "deleteCluster",
       summary: "Delete a cluster, its nodes and their data",
-      description: "Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true.",
+      description:
+        "Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true. With finalBackupId (our addition) the cluster is backed up first, into its backup collection, and deleted once that backup is ACTIVE.",
       tags,
       security,
       params: ClusterParams,
       querystring: DeleteClusterQuery,
       response: { 200: Operation, ...errorResponses },
     },
-    handler: (req) => clusters.remove(req.params, req.query.requestId),
+    handler: (req) => clusters.remove(req.params, req.query.requestId, { finalBackupId: req.query.finalBackupId }),
   });
 
   r.post(`${BASE}/:cluster(^[a-z][a-z0-9-]*)::failoverShard`, {
@@ -108,7 +110,7 @@ export function clusterRoutes(app: FastifyInstance, clusters: ClusterService) {
       tags,
       security,
       params: ClusterParams,
-      querystring: DeleteClusterQuery,
+      querystring: DeleteInstanceQuery,
       body: FailoverShardRequest,
       response: { 200: Operation, ...errorResponses },
     },

@@ -2,7 +2,10 @@
 // addition). A backup request is a desired-state change of its source: a Backup row CREATING
 // and a new generation, in one transaction with its Operation; the source's reconcile takes it
 // once everything else has converged. Deleting and exporting are done by the worker's backup
-// pass. Nothing here touches a node or a file.
+// pass, and so is a copy (a new backup in the same collection, CREATING until the pass has
+// copied the sealed files: nothing but its Operation tells the source's reconcile it is not a
+// backup to take). A delete with a final backup asks for both in one transaction. Nothing here
+// touches a node or a file.
 import { randomUUID } from "node:crypto";
 import { backupName, backupShapeOf, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId } from "@cacheplane/core";
 import { Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
@@ -10,7 +13,7 @@ import type { Backup, BackupCollection } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, failedPrecondition, notFound } from "../errors.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
-import { isUniqueViolation, openOperation, replayOperation } from "./mutations.js";
+import { isUniqueViolation, openOperation, replayOperation, type Tx } from "./mutations.js";
 import { operationView } from "./operation-view.js";
 
 export type SourceKind = "INSTANCE" | "CLUSTER";
@@ -73,7 +76,7 @@ export function createBackupService(ctx: ApiContext) {
 
   return {
     /** POST …/clusters/{c}:backup and …/instances/{i}:backup. */
-    async backup(kind: SourceKind, key: SourceKey, body: { backupId?: string | undefined; ttl?: number | undefined; requestId?: string | undefined }) {
+    async backup(kind: SourceKind, key: SourceKey, body: { backupId?: string | undefined; ttl?: number | undefined; requestId?: string | undefined }, options: NameOptions = {}) {
       checkLocation(key.location);
       const replayed = await replayOperation(prisma, key.project, body.requestId);
       if (replayed) return replayed;
@@ -89,8 +92,9 @@ export function createBackupService(ctx: ApiContext) {
           backupType: "ON_DEMAND",
           expireTime,
           shape: backupShapeOf(kind, row.spec as Record<string, unknown>),
-          open: (tx) =>
-            openOperation(tx, {
+          open: async (tx) => {
+            if (options.uniqueInProject) await claimProjectWideId(tx, key.project, key.location, backupId);
+            return openOperation(tx, {
               project: key.project,
               location: key.location,
               target,
@@ -99,7 +103,8 @@ export function createBackupService(ctx: ApiContext) {
               targetGeneration: row.generation + 1,
               requestId: body.requestId,
               statusDetail: `Backing up to ${backupId}`,
-            }),
+            });
+          },
         });
         await ctx.enqueueReconcile(row.uid);
         return operationView(op!);
@@ -154,17 +159,30 @@ export function createBackupService(ctx: ApiContext) {
       return backupOut(b, c);
     },
 
-    /** Marks the backup DELETING; the worker removes its files, then the row, and ends the Operation. */
+    /** Marks the backup DELETING; the worker removes its files, then the row, and ends the Operation.
+     *  Refused while it is being copied or restored from: either would be cut short. */
     async remove(key: BackupKey, requestId?: string) {
       const replayed = await replayOperation(prisma, key.project, requestId);
       if (replayed) return replayed;
       const { b, c } = await findBackup(key);
       if (b.state === "CREATING") throw failedPrecondition(`backup ${key.backup} is still being created; delete it once it is ACTIVE`);
-      return backupOperation(prisma, { b, c, verb: "delete", requestId, statusDetail: "Deleting the backup", request: null, markDeleting: true });
+      const use = await backupInUse(prisma, b.uid);
+      if (use) throw failedPrecondition(`backup ${key.backup} is ${use}; delete it once that is done`);
+      return backupOperation(prisma, {
+        b,
+        c,
+        verb: "delete",
+        requestId,
+        statusDetail: "Deleting the backup",
+        request: null,
+        prepare: async (tx) => void (await tx.backup.update({ where: { uid: b.uid }, data: { state: "DELETING" } })),
+      });
     },
 
-    /** Writes every file of the backup, as plain RDB, to gs://{gcsBucket}/{backupId}/. */
-    async export(key: BackupKey, gcsBucket: string, requestId?: string) {
+    /** Writes every file of the backup, as plain RDB, to gs://{gcsBucket}/{backupId}/, or with
+     *  fileNamePrefix (MemoryDB's export, our addition) to gs://{gcsBucket}/{prefix}-{shard}.rdb,
+     *  refusing to overwrite an object that is there. */
+    async export(key: BackupKey, gcsBucket: string, requestId?: string, fileNamePrefix?: string) {
       const replayed = await replayOperation(prisma, key.project, requestId);
       if (replayed) return replayed;
       const { b, c } = await findBackup(key);
@@ -174,29 +192,82 @@ export function createBackupService(ctx: ApiContext) {
         c,
         verb: "export",
         requestId,
-        statusDetail: `Exporting to gs://${gcsBucket}/${b.backupId}/`,
-        request: { gcsBucket },
-        markDeleting: false,
+        statusDetail: fileNamePrefix ? `Exporting to gs://${gcsBucket}/${fileNamePrefix}-*.rdb` : `Exporting to gs://${gcsBucket}/${b.backupId}/`,
+        request: fileNamePrefix ? { gcsBucket, fileNamePrefix } : { gcsBucket },
       });
+    },
+
+    /** A new backup with the same data (our addition, MemoryDB's CopySnapshot): CREATING in the
+     *  source's collection until the worker has copied the sealed files, then independent of it. */
+    async copy(key: BackupKey, body: { backupId: string; requestId?: string | undefined }, options: NameOptions = {}) {
+      const replayed = await replayOperation(prisma, key.project, body.requestId);
+      if (replayed) return replayed;
+      const { b, c } = await findBackup(key);
+      if (b.state !== "ACTIVE") throw failedPrecondition(`backup ${key.backup} is ${b.state}; only an ACTIVE backup can be copied`);
+      const uid = randomUUID();
+      const target = backupName(c.projectId, c.locationId, c.uid, body.backupId);
+      try {
+        return await backupOperation(prisma, {
+          b,
+          c,
+          target,
+          verb: "copy",
+          requestId: body.requestId,
+          statusDetail: `Copying ${b.backupId} to ${body.backupId}`,
+          request: { sourceBackupUid: b.uid, targetBackupUid: uid },
+          prepare: async (tx) => {
+            await tx.backup.create({
+              data: {
+                uid,
+                collectionUid: c.uid,
+                backupId: body.backupId,
+                backupType: "ON_DEMAND",
+                state: "CREATING",
+                engineVersion: b.engineVersion,
+                nodeType: b.nodeType,
+                shardCount: b.shardCount,
+                replicaCount: b.replicaCount,
+                // A copy is a backup asked for now: it is kept as long as a new one would be.
+                expireTime: new Date(Date.now() + DEFAULT_TTL_MS),
+              },
+            });
+            if (options.uniqueInProject) await claimProjectWideId(tx, c.projectId, c.locationId, body.backupId);
+          },
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw alreadyExists(`backup ${target}`);
+      }
     },
   };
 }
 
-/** An Operation on a backup (no instance of its own): the worker's backup pass carries it out. */
+/** An Operation on a backup (no instance of its own): the worker's backup pass carries it out.
+ *  `prepare` writes what the Operation is about in the same transaction. */
 async function backupOperation(
   prisma: PrismaClient,
-  args: { b: BackupRow; c: CollectionRow; verb: string; requestId: string | undefined; statusDetail: string; request: object | null; markDeleting: boolean },
+  args: {
+    b: BackupRow;
+    c: CollectionRow;
+    /** Default: the backup itself (a copy names the new backup). */
+    target?: string;
+    verb: string;
+    requestId: string | undefined;
+    statusDetail: string;
+    request: object | null;
+    prepare?: (tx: Tx) => Promise<void>;
+  },
 ) {
   const { b, c } = args;
   try {
     const op = await prisma.$transaction(async (tx) => {
-      if (args.markDeleting) await tx.backup.update({ where: { uid: b.uid }, data: { state: "DELETING" } });
+      await args.prepare?.(tx);
       return tx.operation.create({
         data: {
           id: newOperationId(),
           projectId: c.projectId,
           locationId: c.locationId,
-          target: backupName(c.projectId, c.locationId, c.uid, b.backupId),
+          target: args.target ?? backupName(c.projectId, c.locationId, c.uid, b.backupId),
           verb: args.verb,
           targetGeneration: 0,
           requestId: args.requestId ?? null,
@@ -212,6 +283,91 @@ async function backupOperation(
       if (raced) return raced;
     }
     throw error;
+  }
+}
+
+export interface NameOptions {
+  /** The backup id must not be taken in any of the project's collections in the location
+   *  (MemoryDB's snapshot names are unique per account and region; native ones per collection). */
+  uniqueInProject?: boolean;
+}
+
+/** Inside the transaction that made a backup named `backupId`: refuses it if another backup of
+ *  the project has that id. The lock makes two such transactions take turns, and the second one's
+ *  check (read committed) sees the first one's row. */
+async function claimProjectWideId(tx: Tx, project: string, location: string, backupId: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`backup-id:${project}/${location}/${backupId}`}))`;
+  const taken = await tx.backup.count({ where: { backupId, collection: { projectId: project, locationId: location } } });
+  if (taken > 1) throw alreadyExists(`a backup named ${backupId} exists in project ${project}`);
+}
+
+/** What keeps a backup busy: a copy being made of it, or a restore from it. */
+export async function backupInUse(prisma: PrismaClient | Tx, backupUid: string): Promise<"being copied" | "being restored" | undefined> {
+  const copying = await prisma.operation.count({ where: { verb: "copy", done: false, request: { path: ["sourceBackupUid"], equals: backupUid } } });
+  if (copying > 0) return "being copied";
+  const restoring = await prisma.instance.count({ where: { dataJob: { path: ["source", "backupUid"], equals: backupUid } } });
+  return restoring > 0 ? "being restored" : undefined;
+}
+
+export interface FinalBackupDeletion {
+  row: { uid: string; generation: number; spec: unknown };
+  project: string;
+  location: string;
+  /** The cluster's full name. */
+  target: string;
+  backupId: string;
+  requestId: string | undefined;
+  options?: NameOptions;
+}
+
+/** A delete that backs the cluster up first (MemoryDB's FinalSnapshotName): the backup CREATING,
+ *  the delete asked for and its Operation naming the backup, in one transaction. The worker plans
+ *  the cluster as live until that backup is ACTIVE, then deletes it; both are desired state, so a
+ *  worker killed at any point finishes them on its next reconcile. Throws SourceChangedError when
+ *  the cluster changed since `row` was read, ALREADY_EXISTS when the backup id is taken. */
+export async function requestFinalBackupDeletion(prisma: PrismaClient, req: FinalBackupDeletion) {
+  const { row } = req;
+  const backupUid = randomUUID();
+  const reason = `Backing up to ${req.backupId}, then deleting the cluster`;
+  try {
+    const op = await requestBackup(prisma, {
+      source: { uid: row.uid, projectId: req.project, locationId: req.location, kind: "CLUSTER", name: req.target, generation: row.generation },
+      backupUid,
+      backupId: req.backupId,
+      backupType: "ON_DEMAND",
+      expireTime: new Date(Date.now() + DEFAULT_TTL_MS),
+      shape: backupShapeOf("CLUSTER", row.spec as Record<string, unknown>),
+      open: async (tx) => {
+        if (req.options?.uniqueInProject) await claimProjectWideId(tx, req.project, req.location, req.backupId);
+        // requestBackup moved the cluster to generation + 1; the delete is the one after.
+        const generation = row.generation + 2;
+        await tx.instance.update({
+          where: { uid: row.uid },
+          data: { deleteRequested: true, state: "DELETING", statusMessage: reason, generation },
+        });
+        await tx.event.create({ data: { instanceUid: row.uid, type: "DELETE_REQUESTED", message: reason } });
+        return tx.operation.create({
+          data: {
+            id: newOperationId(),
+            projectId: req.project,
+            locationId: req.location,
+            instanceUid: row.uid,
+            target: req.target,
+            verb: "delete",
+            targetGeneration: generation,
+            requestId: req.requestId ?? null,
+            statusDetail: reason,
+            request: { finalBackupUid: backupUid, finalBackupId: req.backupId },
+          },
+        });
+      },
+    });
+    return operationView(op!);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const raced = await replayOperation(prisma, req.project, req.requestId);
+    if (raced) return raced;
+    throw alreadyExists(`backup ${backupName(req.project, req.location, row.uid, req.backupId)}`);
   }
 }
 export type BackupService = ReturnType<typeof createBackupService>;

@@ -3,12 +3,13 @@
 // reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
 import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type DataJob, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
-import { Prisma, requestDeletion, SpecChangedError, type PrismaClient } from "@cacheplane/db";
+import { Prisma, requestDeletion, SourceChangedError, SpecChangedError, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
 import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { listPage } from "./listing.js";
 import { resolveImportSource } from "./data-job-service.js";
+import { BACKUP_IN_PROGRESS, findSettled, requestFinalBackupDeletion, type NameOptions } from "./backup-service.js";
 import { normalizeClusterSpec, type StoredCluster } from "./cluster-spec.js";
 import { refuseDuringDataWork } from "./engine-guard.js";
 import type { SpecContext } from "./instance-spec.js";
@@ -177,17 +178,34 @@ export function createClusterService(ctx: ServiceContext) {
       });
     },
 
-    async remove(key: ClusterKey, requestId?: string) {
+    /** With finalBackupId (our addition, for MemoryDB's FinalSnapshotName) the cluster is backed
+     *  up first and deleted once that backup is ACTIVE; it must then be settled, as for any backup. */
+    async remove(key: ClusterKey, requestId?: string, options: { finalBackupId?: string | undefined } & NameOptions = {}) {
       const replayed = await replay(key.project, requestId);
       if (replayed) return replayed;
       // The protection is checked on the generation the delete applies to, so a PATCH that
       // turns it on at the same moment either lands first (refused) or after (too late).
       for (let attempt = 0; ; attempt++) {
-        const row = await findRow(prisma, key);
+        const row = options.finalBackupId
+          ? (await findSettled(prisma, { project: key.project, location: key.location, id: key.cluster }, "CLUSTER")).row
+          : await findRow(prisma, key);
         if ((row.spec as unknown as StoredClusterSpec).deletionProtectionEnabled && !row.deleteRequested) {
           throw failedPrecondition(`cluster ${key.cluster} has deletionProtectionEnabled; update it to false before deleting`);
         }
         try {
+          if (options.finalBackupId) {
+            const op = await requestFinalBackupDeletion(prisma, {
+              row,
+              project: key.project,
+              location: key.location,
+              target: nameOf(key),
+              backupId: options.finalBackupId,
+              requestId,
+              options,
+            });
+            await ctx.enqueueReconcile(row.uid);
+            return op;
+          }
           const op = await requestDeletion(prisma, {
             uid: row.uid,
             projectId: key.project,
@@ -202,7 +220,9 @@ export function createClusterService(ctx: ServiceContext) {
           await ctx.enqueueReconcile(row.uid);
           return operationView(op);
         } catch (error) {
-          if (error instanceof SpecChangedError && attempt < 5) continue;
+          const changed = error instanceof SpecChangedError || error instanceof SourceChangedError;
+          if (changed && attempt < 5) continue;
+          if (error instanceof SourceChangedError) throw failedPrecondition(BACKUP_IN_PROGRESS);
           throw error;
         }
       }

@@ -1,13 +1,15 @@
 // The worker's backup pass, on the resync interval: backups past their expireTime are deleted,
 // backups marked DELETING lose their files and then their rows (ending the delete Operation),
-// exports are written, and sealed files no row names any more are removed. Every action is
+// exports are written, copies made (copy-backup.ts), and sealed files no row names any more are
+// removed. Every action is
 // idempotent, so a pass cut short is finished by the next.
-import { readdir } from "node:fs/promises";
-import { backupName, backupView } from "@cacheplane/core";
+import { lstat, readdir } from "node:fs/promises";
+import { backupName, backupView, shardId } from "@cacheplane/core";
 import type { Backup as BackupRow, BackupCollection as CollectionRow, Prisma } from "@cacheplane/db";
 import { BucketObjectNotFoundError, InvalidBucketUriError, openSealedFile, resolveForWrite } from "@cacheplane/runtime";
 import type { WorkerContext } from "../context.js";
-import { filesOf, removeBackupFiles } from "./take-backup.js";
+import { filesOf, removeBackupFiles, type BackupFileRecord } from "./take-backup.js";
+import { copyBackup } from "./copy-backup.js";
 import { projectDataKey, sealedPath } from "./storage.js";
 
 const EMPTY_TYPE = "type.googleapis.com/google.protobuf.Empty";
@@ -20,6 +22,8 @@ export async function backupPassOnce(ctx: WorkerContext): Promise<void> {
   for (const b of await ctx.prisma.backup.findMany({ where: { state: "DELETING" }, include: { collection: true } })) await deleteBackup(ctx, b);
   const exports = await ctx.prisma.operation.findMany({ where: { verb: "export", done: false, instanceUid: null, target: { contains: "/backupCollections/" } } });
   for (const op of exports) await exportBackup(ctx, op);
+  const copies = await ctx.prisma.operation.findMany({ where: { verb: "copy", done: false, instanceUid: null } });
+  for (const op of copies) await copyBackup(ctx, op);
   await removeOrphanFiles(ctx);
 }
 
@@ -43,16 +47,36 @@ async function deleteBackup(ctx: WorkerContext, b: BackupRow & { collection: Col
 const fail = (ctx: WorkerContext, id: string, code: number, message: string) =>
   ctx.prisma.operation.updateMany({ where: { id, done: false }, data: { done: true, endTime: new Date(), statusDetail: "Failed", error: { code, message } } });
 
+interface ExportRequest {
+  gcsBucket?: string;
+  /** MemoryDB's export: {prefix}-{shard}.rdb at the bucket's top, never over an existing object. */
+  fileNamePrefix?: string;
+  /** Set once no destination was found taken, so a pass cut short does not find its own files. */
+  checked?: boolean;
+}
+
+/** Where an export writes a file: gs://{bucket}/{backupId}/{file}, or gs://{bucket}/{prefix}-{shard}.rdb. */
+const exportUri = (request: ExportRequest, backupId: string, file: BackupFileRecord) =>
+  request.fileNamePrefix ? `gs://${request.gcsBucket}/${request.fileNamePrefix}-${shardId(file.shard)}.rdb` : `gs://${request.gcsBucket}/${backupId}/${file.fileName}`;
+
 async function exportBackup(ctx: WorkerContext, op: { id: string; target: string; request: Prisma.JsonValue }) {
   const match = /^projects\/([^/]+)\/locations\/([^/]+)\/backupCollections\/([^/]+)\/backups\/([^/]+)$/.exec(op.target);
-  const bucket = (op.request as { gcsBucket?: string } | null)?.gcsBucket;
+  const request = (op.request ?? {}) as ExportRequest;
   const b = match ? await ctx.prisma.backup.findUnique({ where: { collectionUid_backupId: { collectionUid: match[3]!, backupId: match[4]! } }, include: { collection: true } }) : null;
-  if (!b || !bucket) return fail(ctx, op.id, 5, `backup ${op.target} does not exist`);
+  if (!b || !request.gcsBucket) return fail(ctx, op.id, 5, `backup ${op.target} does not exist`);
   if (b.state !== "ACTIVE") return; // deleting: the delete ends this operation
   const key = await projectDataKey(ctx.prisma, ctx.backups, b.collection.projectId);
   try {
+    if (request.fileNamePrefix && !request.checked) {
+      for (const file of filesOf(b)) {
+        const uri = exportUri(request, b.backupId, file);
+        const taken = await lstat(await resolveForWrite(ctx.backups.bucketsRoot, uri)).then(() => true, () => false);
+        if (taken) return fail(ctx, op.id, 6, `${uri} exists already; an export does not overwrite an object`);
+      }
+      await ctx.prisma.operation.updateMany({ where: { id: op.id, done: false }, data: { request: { ...request, checked: true } } });
+    }
     for (const file of filesOf(b)) {
-      const dest = await resolveForWrite(ctx.backups.bucketsRoot, `gs://${bucket}/${b.backupId}/${file.fileName}`);
+      const dest = await resolveForWrite(ctx.backups.bucketsRoot, exportUri(request, b.backupId, file));
       await openSealedFile(sealedPath(ctx.backups, b.uid, file.fileName), dest, key);
     }
   } catch (error) {

@@ -7,6 +7,7 @@ import type { WorkerContext } from "../context.js";
 import type { Lease } from "./lease.js";
 import { isCluster } from "./desired-cluster.js";
 import { isTls } from "../tls/deployment-tls.js";
+import { copyTargetUids } from "../backups/pending.js";
 
 const INSTANCE_TYPE = "type.googleapis.com/google.cloud.redis.v1.Instance";
 const CLUSTER_TYPE = "type.googleapis.com/google.cloud.redis.cluster.v1.Cluster";
@@ -88,8 +89,10 @@ export async function finishDeletion(ctx: WorkerContext, row: InstanceRow, lease
       data: { done: true, endTime: now, statusDetail: "Aborted", error: { code: 10, message: "The instance was deleted before this operation finished." } },
     });
     // A backup that was still being taken can never finish; its files are swept as orphans.
-    // Finished backups outlive their source, as Memorystore's do.
-    await tx.backup.deleteMany({ where: { collectionUid: row.uid, state: "CREATING" } });
+    // Finished backups outlive their source, as Memorystore's do, and so does a copy being made
+    // of one (from the files, not the nodes).
+    const copies = await copyTargetUids(tx, row.uid);
+    await tx.backup.deleteMany({ where: { collectionUid: row.uid, state: "CREATING", uid: { notIn: copies } } });
     // Its certificate authorities, their sealed keys with them, go with the deployment.
     await tx.certificateAuthority.deleteMany({ where: { instanceUid: row.uid } });
     await tx.instance.deleteMany({ where: { uid: row.uid, leaseEpoch: lease.epoch } });

@@ -13,7 +13,7 @@ import { acquireLease } from "./lease.js";
 import { observeNodes, recordNodeStates } from "./observe.js";
 import { EdgeUnavailableError, observeReadTargets } from "../edge/read-endpoint.js";
 import { runStep } from "./steps.js";
-import { pendingBackup } from "../backups/pending.js";
+import { pendingBackup, pendingFinalBackup } from "../backups/pending.js";
 import { desiredTls, isTls } from "../tls/deployment-tls.js";
 import { loadTrust } from "../tls/ca-store.js";
 import type { Row } from "./step-input.js";
@@ -51,8 +51,14 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       let step;
       try {
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
+        // A delete with a final backup: until that backup is ACTIVE the deployment is planned as
+        // the live one it still is (its nodes serve the backup, and a lost one is repaired), then
+        // deleted. Both are read from the database each pass, so a worker killed between them
+        // finishes both.
+        const finalBackup = row.deleteRequested ? await pendingFinalBackup(ctx, row.uid) : undefined;
+        if (finalBackup) row.deleteRequested = false;
         // The discovery endpoint is a cluster's address, allocated with its port.
-        const backup = row.deleteRequested ? undefined : await pendingBackup(ctx, row.uid);
+        const backup = row.deleteRequested ? undefined : (finalBackup ?? (await pendingBackup(ctx, row.uid)));
         const dataJob = (row.dataJob as DataJob | null)?.kind;
         const tls = row.deleteRequested ? undefined : desiredTls(row, ctx.nodeHost, rotation);
         // withAccess: the deployment's users and an AUTH string rotation (acl/deployment-acl.ts).

@@ -126,7 +126,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a cluster, its nodes and their data
-         * @description Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true.
+         * @description Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true. With finalBackupId (our addition) the cluster is backed up first, into its backup collection, and deleted once that backup is ACTIVE.
          */
         delete: operations["deleteCluster"];
         options?: never;
@@ -3339,6 +3339,8 @@ export interface operations {
         parameters: {
             query?: {
                 requestId?: string;
+                /** @description cacheplane addition (MemoryDB's FinalSnapshotName): back the cluster up to this backup id first; its nodes go only once the backup is ACTIVE. The cluster must be ACTIVE with no update in progress. */
+                finalBackupId?: string;
             };
             header?: never;
             path: {
