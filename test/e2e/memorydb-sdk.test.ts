@@ -213,6 +213,7 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
       await waitStatus(name, "available");
       expect((await client.send(new DeleteClusterCommand({ ClusterName: name }))).Cluster!.Status).toBe("deleting");
     }
+
   }, 120_000);
 
   it("reshards to 2 shards under writes, with the slot migration's progress while updating", async () => {
@@ -314,6 +315,8 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     expect(await faultOf(client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-manual" })))).toBe("SnapshotAlreadyExistsFault");
     const deleting = await client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-final" }));
     expect(deleting.Cluster!.Status).toBe("deleting");
+    // Its final snapshot is being taken meanwhile: a second delete is refused, not queued.
+    expect(await faultOf(client.send(new DeleteClusterCommand({ ClusterName: "orders" })))).toBe("InvalidClusterStateFault");
     await waitFor(() => faultOf(describeCluster("orders")).catch(() => "still there"), (f) => f === "ClusterNotFoundFault", 90_000, 300);
     const final = (await client.send(new DescribeSnapshotsCommand({ SnapshotName: "orders-final" }))).Snapshots![0]!;
     expect(final.Status).toBe("available");

@@ -183,6 +183,7 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
       async (input, call) => {
         refuseUnavailable({ MultiRegionClusterName: input.MultiRegionClusterName });
         const before = await reread(call, input.ClusterName);
+        if (before.deleteRequested) throw fault("InvalidClusterStateFault", `Cluster ${before.instanceId} is already being deleted`);
         const key = keyOf(call, before.instanceId);
         if (input.FinalSnapshotName === undefined) await translating(CLUSTER_FAULTS, () => clusters.remove(key));
         else await deleteClusterWithFinalSnapshot(services, call, before.instanceId, input.FinalSnapshotName);
