@@ -8,6 +8,7 @@ import {
   CreateACLCommand,
   CreateClusterCommand,
   CreateSnapshotCommand,
+  CreateSubnetGroupCommand,
   CreateUserCommand,
   DeleteClusterCommand,
   DescribeClustersCommand,
@@ -198,6 +199,10 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", ACLName: "no-such-acl" })))).toBe("ACLNotFoundFault");
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SubnetGroupName: "nowhere" })))).toBe("SubnetGroupNotFoundFault");
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", ParameterGroupName: "no-group" })))).toBe("ParameterGroupNotFoundFault");
+    await client.send(new CreateSubnetGroupCommand({ SubnetGroupName: "two-of-three", SubnetIds: ["subnet-local1a", "subnet-local1b"] }));
+    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SubnetGroupName: "two-of-three" })))).toBe(
+      "InvalidParameterCombinationException",
+    );
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", NodeType: "cache.m5.large" })))).toBe("InvalidParameterValueException");
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", NumShards: 500 })))).toBe("ShardsPerClusterQuotaExceededFault");
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SnapshotName: "no-snapshot" })))).toBe("SnapshotNotFoundFault");

@@ -102,6 +102,14 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
       const subnet = await translating({ notFound: "SubnetGroupNotFoundFault" }, () =>
         resolveSubnetGroup(prisma, call.project, call.region, ctx.locations.zones, input.SubnetGroupName),
       );
+      // The native placement is one zone or every zone: a group of some zones would be a promise
+      // the nodes' placement does not keep.
+      const zones = ctx.locations.zones;
+      if (subnet.zones.length > 1 && subnet.zones.length < zones.length) {
+        throw invalidParameterCombination(
+          `Subnet group ${subnet.name} has subnets in ${subnet.zones.length} of the ${zones.length} zones; clusters here are placed in one zone or spread over all of them: use a group of one subnet, or of every zone's`,
+        );
+      }
       const source = await restoreSource(call, input);
       await translating(CLUSTER_FAULTS, () =>
         clusters.create(keyOf(call, id), {
