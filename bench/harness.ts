@@ -248,7 +248,8 @@ export function targetOf(result: Result, all: Result[]): { text: string; met: bo
   const value = t.on === "median" ? result.stats.median : ratioOf(result, all);
   if (value === undefined || Number.isNaN(value)) return undefined;
   const show = (v: number) => (t.on === "median" ? `${fmt(v, result.unit)} ${result.unit}` : fmtRatio(v));
-  const bound = t.max !== undefined ? `≤ ${show(t.max)}` : `≥ ${show(t.min!)}`;
+  // A range (min and max) shows both ends, so a miss on either side reads as one.
+  const bound = [t.min !== undefined ? `≥ ${show(t.min)}` : "", t.max !== undefined ? `≤ ${show(t.max)}` : ""].filter(Boolean).join(" and ");
   const met = (t.max === undefined || value <= t.max) && (t.min === undefined || value >= t.min);
   return { text: `${t.on} ${bound}: ${met ? "yes" : "NO"}`, met };
 }

@@ -20,6 +20,7 @@ import { bareRdbFetch, instanceBackup } from "./scenarios/backup.js";
 import { bareRdbLoad, createImportReady, instanceImport } from "./scenarios/restore.js";
 import { upgradeInstance } from "./scenarios/upgrade.js";
 import { tlsCreateReady, tlsThroughput } from "./scenarios/tls.js";
+import { MEMORYDB_CREATE_SHAPE, describeThroughput, memorydbCreate, nativeCreate } from "./scenarios/memorydb.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
@@ -45,6 +46,9 @@ const BACKUP = { keys: flag("--backup-keys") ?? (quick ? 100_000 : 1_000_000), r
 const backupKeys = `${BACKUP.keys.toLocaleString("en-US")} keys`;
 // Engine upgrades: each run a fresh STANDARD_HA instance, one :failover, then the :upgrade.
 const UPGRADES = flag("--upgrade-runs") ?? (quick ? 2 : 5);
+// The MemoryDB API beside the native one: clusters listed, creates (3x1 each).
+const MEMORYDB = { clusters: flag("--memorydb-clusters") ?? 10, creates: flag("--memorydb-runs") ?? (quick ? 2 : 5) };
+const mdbShape = `${MEMORYDB_CREATE_SHAPE.shards}x${MEMORYDB_CREATE_SHAPE.replicas}`;
 
 // ---- scenarios: id, display name, baseline id, target ----
 const maxMs = (max: number): Target => ({ on: "median", max });
@@ -87,6 +91,11 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "tls-endpoint-get", name: "redis-benchmark GET -P 16, TLS instance endpoint", baseline: "tls-bare-get", target: { on: "ratio", min: 0.95 } },
   { id: "tls-create-plain", name: "create BASIC → READY (beside TLS)" },
   { id: "tls-create-ready", name: "create BASIC with TLS → READY (TLS PING)", baseline: "tls-create-plain" },
+  { id: "memorydb-native-list", name: `GET clusters list, native (${MEMORYDB.clusters} clusters, c=${concurrency})` },
+  { id: "memorydb-describe-clusters", name: `DescribeClusters, MemoryDB SDK (${MEMORYDB.clusters} clusters, c=${concurrency})`, baseline: "memorydb-native-list", target: { on: "ratio", min: 0.8, max: 1.2 } },
+  { id: "memorydb-describe-presigned", name: `DescribeClusters, pre-signed replayed (${MEMORYDB.clusters} clusters, c=${concurrency})`, baseline: "memorydb-native-list" },
+  { id: "memorydb-native-create", name: `create cluster ${mdbShape} → ACTIVE, native API` },
+  { id: "memorydb-create-cluster", name: `CreateCluster ${mdbShape} → available, MemoryDB SDK`, baseline: "memorydb-native-create", target: { on: "ratio", min: 0.8, max: 1.2 } },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -160,7 +169,9 @@ async function main() {
   const clusterKills = ["bare-cluster-failover-15000", "bare-cluster-failover-1000", "cluster-failover"];
   const backups = ["bare-rdb-fetch", "backup-instance", "bare-rdb-load", "restore-instance", "restore-instance-ready"];
   const tlsRows = ["tls-endpoint-set", "tls-endpoint-get", "tls-bare-set", "tls-bare-get", "tls-create-plain", "tls-create-ready"];
-  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups, ...tlsRows);
+  const memorydbLists = ["memorydb-native-list", "memorydb-describe-clusters", "memorydb-describe-presigned"];
+  const memorydbCreates = ["memorydb-native-create", "memorydb-create-cluster"];
+  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups, ...tlsRows, ...memorydbLists, ...memorydbCreates);
   if (needsPlane || want(...planned, ...unplanned, "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
     await group("in-process control plane", () =>
       scoped(async () => {
@@ -272,6 +283,23 @@ async function main() {
                 await latencies(tlsCreateReady(plane!, spec("tls-create-plain"), RUNS, false), tlsCreateReady(plane!, spec("tls-create-ready"), RUNS, true));
               }
             }),
+          );
+        }
+        // The MemoryDB API: the same clusters listed three ways, rounds interleaved; then creates
+        // through the SDK beside the native API, runs interleaved.
+        if (want(...memorydbLists)) {
+          await group("memorydb list", async () =>
+            (await describeThroughput(plane!, { native: spec("memorydb-native-list"), sdk: specIf("memorydb-describe-clusters"), signed: specIf("memorydb-describe-presigned") }, { clusters: MEMORYDB.clusters, concurrency, ...LOAD })).forEach(progress),
+          );
+        }
+        if (want(...memorydbCreates)) {
+          await group("memorydb create", () =>
+            scoped(async () =>
+              latencies(
+                nativeCreate(plane!, spec("memorydb-native-create"), MEMORYDB.creates),
+                ...(want("memorydb-create-cluster") ? [await memorydbCreate(plane!, spec("memorydb-create-cluster"), MEMORYDB.creates)] : []),
+              ),
+            ),
           );
         }
         // Last: it replaces the plane's worker with one on the product's default intervals.
