@@ -80,6 +80,8 @@ describe("parameter groups", () => {
     await cp.prisma.parameterGroup.create({ data: { uid: "pg-1", projectId: "default", locationId: "local1", name: "app", family: "memorydb_redis7", parameters: { "maxmemory-policy": "allkeys-lru" } } });
     const applied = await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "app"));
     expect(applied.redisConfigs).toEqual({ ...PARAMETER_DEFAULTS, "maxmemory-policy": "allkeys-lru" });
+    // Names are case-insensitive, stored as the group is named (so the group finds its clusters).
+    expect((await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "APP"))).parameterGroupName).toBe("app");
     // The default group: every parameter at its default, whatever the cluster had.
     expect((await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "default.memorydb-redis7"))).redisConfigs).toEqual(PARAMETER_DEFAULTS);
     // No group named: the cluster's own redisConfigs, untouched.
@@ -107,6 +109,7 @@ describe("subnet groups", () => {
     await cp.prisma.subnetGroup.create({ data: { uid: "sg-1", projectId: "default", locationId: "local1", name: "c-and-a", subnetIds: ["subnet-local1c", "subnet-local1a"] } });
     // In the location's zone order.
     expect(await resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, "c-and-a")).toEqual({ name: "c-and-a", zones: ["local1-a", "local1-c"] });
+    expect(await resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, "C-and-A")).toEqual({ name: "c-and-a", zones: ["local1-a", "local1-c"] });
     expect(await refusal(() => resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, "nothing"))).toBe("NOT_FOUND");
     expect(await refusal(() => resolveSubnetGroup(cp.prisma, "other", "local1", ZONES, "c-and-a"))).toBe("NOT_FOUND");
   });

@@ -74,8 +74,10 @@ const groupOf = (row: { uid: string; name: string; family: string; description: 
   parameters: row.parameters as Record<string, string>,
 });
 
-/** The group, default or made; NOT_FOUND otherwise (a default of a family not offered here too). */
-export async function findParameterGroup(prisma: PrismaClient, key: ParameterGroupKey, offered: readonly string[], name: string): Promise<ParameterGroup> {
+/** The group, default or made; NOT_FOUND otherwise (a default of a family not offered here too).
+ *  Names are MemoryDB's: case-insensitive, kept lower-cased. */
+export async function findParameterGroup(prisma: PrismaClient, key: ParameterGroupKey, offered: readonly string[], given: string): Promise<ParameterGroup> {
+  const name = given.toLowerCase();
   if (isDefaultParameterGroup(name)) {
     const family = familiesOf(offered).find((f) => defaultNameOfFamily(f) === name);
     if (family) return defaultGroupOf(family);
@@ -83,7 +85,7 @@ export async function findParameterGroup(prisma: PrismaClient, key: ParameterGro
     const row = await prisma.parameterGroup.findUnique({ where: { projectId_locationId_name: { projectId: key.project, locationId: key.location, name } } });
     if (row) return groupOf(row);
   }
-  throw notFound(`parameter group ${name}`);
+  throw notFound(`parameter group ${given}`);
 }
 
 export function checkParameterName(name: string) {
@@ -106,7 +108,7 @@ export function checkParameters(parameters: Record<string, string>): Record<stri
  *  update whose mask names parameterGroupName): every parameter, at the group's value or the
  *  engine's default (a default group: all at the default). */
 export async function applyParameterGroup(prisma: PrismaClient, project: string, location: string, spec: StoredCluster): Promise<StoredCluster> {
-  const name = spec.parameterGroupName;
+  const name = spec.parameterGroupName?.toLowerCase();
   if (!name) return spec;
   const family = parameterGroupFamilyOf(spec.redisVersion as z.infer<typeof RedisVersion>);
   // A default group's family is in its name: only the cluster's own needs to be offered (it is).
@@ -116,7 +118,8 @@ export async function applyParameterGroup(prisma: PrismaClient, project: string,
   if (group.family !== family) {
     throw invalidArgument("parameterGroupName", `parameter group ${name} is of family ${group.family}; the cluster's engine ${spec.redisVersion} needs family ${family}`);
   }
-  return { ...spec, redisConfigs: { ...PARAMETER_DEFAULTS, ...group.parameters } };
+  // Stored as the group is named, so the group finds the clusters using it.
+  return { ...spec, parameterGroupName: group.name, redisConfigs: { ...PARAMETER_DEFAULTS, ...group.parameters } };
 }
 
 export function createParameterGroupService(ctx: ServiceContext, clusters: ClusterService) {

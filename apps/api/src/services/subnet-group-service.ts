@@ -56,7 +56,8 @@ async function findGroup(prisma: PrismaClient, key: SubnetGroupKey, locations: L
  */
 export async function resolveSubnetGroup(prisma: PrismaClient, project: string, location: string, zones: string[], name: string | undefined): Promise<{ name: string; zones: string[] }> {
   const locations = { location, zones };
-  const group = await findGroup(prisma, { project, location }, locations, name ?? DEFAULT_SUBNET_GROUP);
+  // MemoryDB's names are case-insensitive, kept lower-cased.
+  const group = await findGroup(prisma, { project, location }, locations, (name ?? DEFAULT_SUBNET_GROUP).toLowerCase());
   const ids = new Set(group.subnetIds);
   const inGroup = zones.filter((zone) => ids.has(subnetIdOf(zone, location)));
   // Only if the location's zones were configured away since the group was made.
