@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { automatedBackupOf, checkAclWithTls, gcsUrisOf, newClusterId, refuseUnavailable, shardCountOf } from "../src/memorydb/cluster-request.js";
+import { automatedBackupOf, checkAclWithTls, gcsUrisOf, newClusterId, refuseUnavailable, shardCountOf, zoneDistributionOf } from "../src/memorydb/cluster-request.js";
 import { chosenRedisVersion, describeEngineVersions } from "../src/memorydb/engine-versions.js";
 import { MemoryDbFault } from "../src/memorydb/faults.js";
 
@@ -47,6 +47,13 @@ describe("MemoryDB cluster requests", () => {
     expect(automatedBackupOf(undefined, "10:00-11:00", stored)).toEqual({ ...on, fixedFrequencySchedule: { startTime: { hours: 10, minutes: 0 } } });
     expect(automatedBackupOf(0, undefined, stored).automatedBackupMode).toBe("DISABLED");
     expect(faultOf(() => automatedBackupOf(36, undefined)).message).toMatch(/between 0 and 35/);
+  });
+
+  it("places a subnet group's nodes in its one zone or over every zone, and refuses a group of some", () => {
+    const zones = ["local1-a", "local1-b", "local1-c"];
+    expect(zoneDistributionOf({ name: "b", zones: ["local1-b"] }, zones)).toEqual({ mode: "SINGLE_ZONE", zone: "local1-b" });
+    expect(zoneDistributionOf({ name: "default", zones }, zones)).toEqual({ mode: "MULTI_ZONE" });
+    expect(faultOf(() => zoneDistributionOf({ name: "ab", zones: ["local1-a", "local1-b"] }, zones)).type).toBe("InvalidParameterCombinationException");
   });
 
   it("reads S3 ARNs of RDB files as the same bucket and object", () => {

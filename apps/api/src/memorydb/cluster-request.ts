@@ -125,6 +125,19 @@ export function refuseUnavailable(input: Partial<CreateClusterInput> & { SnsTopi
   }
 }
 
+/** The native placement of a subnet group's zones: a group of one zone places every node there,
+ *  a group of every zone spreads them. The native placement has nothing in between, so a group of
+ *  some zones is refused rather than left with nodes outside it. */
+export function zoneDistributionOf(subnet: { name: string; zones: readonly string[] }, zones: readonly string[]): NonNullable<Cluster["zoneDistributionConfig"]> {
+  if (subnet.zones.length === 1) return { mode: "SINGLE_ZONE", zone: subnet.zones[0]! };
+  if (subnet.zones.length < zones.length) {
+    throw invalidParameterCombination(
+      `Subnet group ${subnet.name} has subnets in ${subnet.zones.length} of the ${zones.length} zones; clusters here are placed in one zone or spread over all of them: use a group of one subnet, or of every zone's`,
+    );
+  }
+  return { mode: "MULTI_ZONE" };
+}
+
 /** S3 ARNs of RDB files (arn:aws:s3:::bucket/key) as the native gs:// URIs of the same bucket and
  *  object: buckets are directories under the control plane's buckets root, whatever the scheme. */
 export function gcsUrisOf(arns: readonly string[]): string[] {

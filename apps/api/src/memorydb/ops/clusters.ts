@@ -18,6 +18,7 @@ import {
   replicaCountOf,
   shardCountOf,
   UpdateClusterInput,
+  zoneDistributionOf,
 } from "../cluster-request.js";
 import { chosenRedisVersion, describeEngineVersions } from "../engine-versions.js";
 import { fault, invalidParameterCombination, invalidParameterValue, translating } from "../faults.js";
@@ -85,41 +86,30 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
       checkAclWithTls(input.ACLName, tls);
       checkTags(input.Tags);
       const redisVersion = chosenRedisVersion(input.Engine, input.EngineVersion, offered());
-      const body = nativeBody({
-        shardCount: shardCountOf(input.NumShards ?? 1),
-        replicaCount: replicaCountOf(input.NumReplicasPerShard ?? 1),
-        nodeType: nodeTypeOf(input.NodeType),
-        redisVersion,
-        transitEncryptionMode: tls ? "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION" : "TRANSIT_ENCRYPTION_MODE_DISABLED",
-        aclName: input.ACLName,
-        automatedBackupConfig: automatedBackupOf(input.SnapshotRetentionLimit ?? 0, input.SnapshotWindow),
-        maintenancePolicy: maintenancePolicyOf(input.MaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW),
-        ...(input.Description ? { description: input.Description } : {}),
-        ...(input.ParameterGroupName ? { parameterGroupName: input.ParameterGroupName } : {}),
-      });
+      const shardCount = shardCountOf(input.NumShards ?? 1);
+      const replicaCount = replicaCountOf(input.NumReplicasPerShard ?? 1);
+      const nodeType = nodeTypeOf(input.NodeType);
       await checkAcl(call, input.ACLName);
       if (input.ParameterGroupName) await checkParameterGroup(call, input.ParameterGroupName, redisVersion);
       const subnet = await translating({ notFound: "SubnetGroupNotFoundFault" }, () =>
         resolveSubnetGroup(prisma, call.project, call.region, ctx.locations.zones, input.SubnetGroupName),
       );
-      // The native placement is one zone or every zone: a group of some zones would be a promise
-      // the nodes' placement does not keep.
-      const zones = ctx.locations.zones;
-      if (subnet.zones.length > 1 && subnet.zones.length < zones.length) {
-        throw invalidParameterCombination(
-          `Subnet group ${subnet.name} has subnets in ${subnet.zones.length} of the ${zones.length} zones; clusters here are placed in one zone or spread over all of them: use a group of one subnet, or of every zone's`,
-        );
-      }
-      const source = await restoreSource(call, input);
-      await translating(CLUSTER_FAULTS, () =>
-        clusters.create(keyOf(call, id), {
-          ...body,
-          ...source,
-          // A group of one zone places every node there; otherwise nodes spread over the zones.
-          zoneDistributionConfig: subnet.zones.length === 1 ? { mode: "SINGLE_ZONE", zone: subnet.zones[0]! } : { mode: "MULTI_ZONE" },
-          ...(input.SubnetGroupName ? { subnetGroupName: subnet.name } : {}),
-        }),
-      );
+      const body = nativeBody({
+        shardCount,
+        replicaCount,
+        nodeType,
+        redisVersion,
+        transitEncryptionMode: tls ? "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION" : "TRANSIT_ENCRYPTION_MODE_DISABLED",
+        aclName: input.ACLName,
+        zoneDistributionConfig: zoneDistributionOf(subnet, ctx.locations.zones),
+        automatedBackupConfig: automatedBackupOf(input.SnapshotRetentionLimit ?? 0, input.SnapshotWindow),
+        maintenancePolicy: maintenancePolicyOf(input.MaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW),
+        ...(input.Description ? { description: input.Description } : {}),
+        ...(input.ParameterGroupName ? { parameterGroupName: input.ParameterGroupName } : {}),
+        ...(input.SubnetGroupName ? { subnetGroupName: subnet.name } : {}),
+        ...(await restoreSource(call, input)),
+      });
+      await translating(CLUSTER_FAULTS, () => clusters.create(keyOf(call, id), body));
       const row = await reread(call, id);
       await writeTags(prisma, call.project, row.uid, input.Tags);
       return { Cluster: await shapeOf(call, row) };
