@@ -19,7 +19,7 @@ Resources:
   backups     create | list | get | delete | export (of instances and clusters)
   operations  list | get | wait | cancel
   locations   list
-  keys        create | list | revoke (API keys)
+  keys        create | list | revoke | aws-credentials (API keys; AWS credentials for MemoryDB)
 
 Engine catalogue:
   maintenance-versions  list | release (release needs an admin key)
