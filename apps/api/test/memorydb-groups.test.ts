@@ -76,14 +76,14 @@ describe("parameter groups", () => {
     expect(PARAMETER_DEFAULTS["maxmemory-policy"]).toBe("noeviction");
   });
 
-  it("gives a cluster its group's parameters, the rest at the defaults, and refuses a missing group or another family's", async () => {
+  it("gives a cluster its group's parameters (and no others: the nodes run the rest at their defaults), and refuses a missing group or another family's", async () => {
     await cp.prisma.parameterGroup.create({ data: { uid: "pg-1", projectId: "default", locationId: "local1", name: "app", family: "memorydb_redis7", parameters: { "maxmemory-policy": "allkeys-lru" } } });
     const applied = await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "app"));
-    expect(applied.redisConfigs).toEqual({ ...PARAMETER_DEFAULTS, "maxmemory-policy": "allkeys-lru" });
+    expect(applied.redisConfigs).toEqual({ "maxmemory-policy": "allkeys-lru" });
     // Names are case-insensitive, stored as the group is named (so the group finds its clusters).
     expect((await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "APP"))).parameterGroupName).toBe("app");
-    // The default group: every parameter at its default, whatever the cluster had.
-    expect((await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "default.memorydb-redis7"))).redisConfigs).toEqual(PARAMETER_DEFAULTS);
+    // The default group: no parameter set, whatever the cluster had.
+    expect((await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "default.memorydb-redis7"))).redisConfigs).toEqual({});
     // No group named: the cluster's own redisConfigs, untouched.
     expect((await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0"))).redisConfigs).toEqual({ timeout: "7" });
 

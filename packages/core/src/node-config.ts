@@ -13,6 +13,23 @@ export interface DesiredSpec {
   aclRestricted?: boolean | undefined;
 }
 
+/**
+ * The engine's default of each setting a user may change (the redisConfigs keys, as CONFIG GET
+ * prints them). Every node's desired config names them all, a user's value or this default, so a
+ * key dropped from redisConfigs (a PATCH, a parameter group reset) drifts back to its default on
+ * the live node instead of keeping its old value until a restart.
+ */
+export const REDIS_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
+  "maxmemory-policy": "noeviction",
+  "notify-keyspace-events": "",
+  activedefrag: "no",
+  "lfu-decay-time": "1",
+  "lfu-log-factor": "10",
+  "stream-node-max-bytes": "4096",
+  "stream-node-max-entries": "100",
+  timeout: "0",
+};
+
 const GIB = 1024 ** 3;
 const SNAPSHOT_SECONDS = { ONE_HOUR: 3600, SIX_HOURS: 21600, TWELVE_HOURS: 43200, TWENTY_FOUR_HOURS: 86400 } as const;
 
@@ -41,6 +58,7 @@ export function nodeConfig(spec: DesiredSpec, authString: string | null | undefi
     // A primary waits this long for more replicas before a full sync (Redis: 5 s). Replicas
     // here join one at a time, so waiting only delays READY after a create or a failover.
     "repl-diskless-sync-delay": "0",
+    ...REDIS_CONFIG_DEFAULTS,
     ...spec.redisConfigs,
   };
 }
@@ -81,6 +99,7 @@ export function clusterNodeConfig(spec: {
     appendonly: mode === "AOF" ? "yes" : "no",
     ...(mode === "AOF" ? { appendfsync: (spec.persistence.appendFsync ?? "EVERYSEC").toLowerCase() } : {}),
     "repl-diskless-sync-delay": "0",
+    ...REDIS_CONFIG_DEFAULTS,
     ...spec.redisConfigs,
   };
 }

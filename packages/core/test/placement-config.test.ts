@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { placeNodes } from "../src/placement.js";
-import { configDrift, maxmemoryBytes, nodeConfig, type DesiredSpec } from "../src/node-config.js";
+import { clusterNodeConfig, configDrift, maxmemoryBytes, nodeConfig, REDIS_CONFIG_DEFAULTS, type DesiredSpec } from "../src/node-config.js";
 import { nodeId, parseNodeId, instanceName } from "../src/names.js";
 
 const zones = ["local1-a", "local1-b", "local1-c"];
@@ -39,6 +39,7 @@ describe("node config", () => {
       masterauth: "",
       save: "",
       "repl-diskless-sync-delay": "0",
+      ...REDIS_CONFIG_DEFAULTS,
     });
     expect(maxmemoryBytes(1)).toBe(1073741824);
   });
@@ -50,6 +51,15 @@ describe("node config", () => {
     const c = nodeConfig({ ...spec, persistenceMode: "RDB", rdbSnapshotPeriod: "ONE_HOUR", redisConfigs: { "maxmemory-policy": "allkeys-lru" } }, null);
     expect(c.save).toBe("3600 1");
     expect(c["maxmemory-policy"]).toBe("allkeys-lru");
+  });
+  it("names every user setting, so one dropped from redisConfigs returns to the engine default", () => {
+    const tuned = nodeConfig({ ...spec, redisConfigs: { "maxmemory-policy": "allkeys-lru", timeout: "30" } }, null);
+    const dropped = nodeConfig({ ...spec, redisConfigs: { timeout: "30" } }, null);
+    // The live node still runs the dropped value: that is drift, so the planner configures it.
+    expect(configDrift(dropped, tuned)).toEqual(["maxmemory-policy"]);
+    expect(dropped["maxmemory-policy"]).toBe("noeviction");
+    const cluster = clusterNodeConfig({ maxmemoryBytes: 1, persistence: { mode: "DISABLED" }, redisConfigs: {} });
+    expect(cluster).toMatchObject(REDIS_CONFIG_DEFAULTS);
   });
   it("reports drift by key", () => {
     expect(configDrift({ a: "1", b: "2" }, { a: "1", b: "3" })).toEqual(["b"]);

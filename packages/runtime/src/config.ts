@@ -2,6 +2,7 @@
 // value comparison that lets observe() and configure() agree with what start() wrote.
 // No I/O here, so every rule is unit-tested without a redis-server.
 
+import { REDIS_CONFIG_DEFAULTS } from "@cacheplane/core";
 import net from "node:net";
 import path from "node:path";
 import type { NodeTls } from "./node-runtime.js";
@@ -88,14 +89,7 @@ export const RESET_VALUES: Readonly<Record<string, string>> = {
   // Redis's own default: AOF turned off leaves no "always" behind to surprise its next start.
   appendfsync: "everysec",
   maxmemory: "0",
-  "maxmemory-policy": "noeviction",
-  "notify-keyspace-events": "",
-  activedefrag: "no",
-  "lfu-decay-time": "1",
-  "lfu-log-factor": "10",
-  "stream-node-max-bytes": "4096",
-  "stream-node-max-entries": "100",
-  timeout: "0",
+  ...REDIS_CONFIG_DEFAULTS,
 };
 
 /** Whether a node running with these directives keeps its data across a restart. */

@@ -5,14 +5,13 @@
 // node as it would a PATCH of redisConfigs. The default group of each family offered here
 // (`default.memorydb-redis7`, ...) is implicit: no row, no parameters set, never changed.
 //
-// A group stores only the parameters set in it, but a cluster naming it gets every parameter,
-// the rest at the engine's default: the reconcile CONFIG SETs the keys redisConfigs has and
-// leaves a key that left it as the node has it, so a reset (or a move to another group) must
-// name the default value to reach the nodes.
+// A group stores only the parameters set in it, and a cluster naming it gets just those as its
+// redisConfigs: every node's desired config names each setting (core REDIS_CONFIG_DEFAULTS), so a
+// parameter reset, or a move to another group, returns the nodes to the engine's default.
 import { randomUUID } from "node:crypto";
 import { RedisConfigs, type Cluster, type RedisVersion } from "@cacheplane/contracts";
 import type { Prisma, PrismaClient } from "@cacheplane/db";
-import { RESET_VALUES } from "@cacheplane/runtime";
+import { REDIS_CONFIG_DEFAULTS } from "@cacheplane/core";
 import type { z } from "zod";
 import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
@@ -43,7 +42,7 @@ export const PARAMETER_NAMES = Object.keys(RedisConfigs.shape) as (keyof z.infer
 /** Each parameter at the value a node runs with when nothing sets it (what CONFIG GET prints). */
 export const PARAMETER_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
   PARAMETER_NAMES.map((name) => {
-    const value = RESET_VALUES[name];
+    const value = REDIS_CONFIG_DEFAULTS[name];
     if (value === undefined) throw new Error(`no engine default is known for parameter ${name}`);
     return [name, value];
   }),
@@ -119,7 +118,7 @@ export async function applyParameterGroup(prisma: PrismaClient, project: string,
     throw invalidArgument("parameterGroupName", `parameter group ${name} is of family ${group.family}; the cluster's engine ${spec.redisVersion} needs family ${family}`);
   }
   // Stored as the group is named, so the group finds the clusters using it.
-  return { ...spec, parameterGroupName: group.name, redisConfigs: { ...PARAMETER_DEFAULTS, ...group.parameters } };
+  return { ...spec, parameterGroupName: group.name, redisConfigs: { ...group.parameters } };
 }
 
 export function createParameterGroupService(ctx: ServiceContext, clusters: ClusterService) {
