@@ -60,6 +60,15 @@ describe("MemoryDB API: who may call", () => {
     expect(unsigned.headers.get("x-amzn-errortype")).toBe("MissingAuthenticationTokenException");
   });
 
+  it("refuses a body changed after signing, though the signed x-amz-content-sha256 header is as signed", async () => {
+    // The AWS SDK for JavaScript signs the payload's hash as that header; the server must hash the
+    // bytes that arrived, or a captured DeleteCluster of one cluster deletes another.
+    expect((await cp.api("POST", `${NATIVE("default")}?clusterId=kept`, { shardCount: 1 })).status).toBe(200);
+    const swapped = await rawCall(cp, admin, { target: "AmazonMemoryDB.DeleteCluster", body: '{"ClusterName":"decoy"}', tamperedBody: '{"ClusterName":"kept"}' });
+    expect(swapped.body.__type).toBe("InvalidSignatureException");
+    expect((await cp.api("GET", `${NATIVE("default")}/kept`)).body.state).toBe("CREATING");
+  });
+
   it("refuses a request signed with a clock more than 15 minutes off, and accepts one 5 minutes off", async () => {
     // maxAttempts 1 (the helper's default) keeps the SDK from correcting its clock and retrying.
     const skewed = await memorydbClient(cp, ADMIN_KEY, { config: { systemClockOffset: -20 * 60_000 } });

@@ -71,6 +71,8 @@ export interface RawCall {
   date?: Date;
   /** false sends no Authorization at all. */
   sign?: boolean;
+  /** Sends this body instead of the one signed: a request changed in transit. */
+  tamperedBody?: string;
 }
 
 /** A request the SDK would never send (a malformed body, an unknown target, no signature),
@@ -84,7 +86,7 @@ export async function rawCall(cp: TestControlPlane, creds: { accessKeyId: string
   const signer = new SignatureV4({ service: "memorydb", region: call.region ?? "local1", credentials: creds, sha256: Sha256 });
   const sent = call.sign === false ? request : await signer.sign(request, { signingDate: call.date ?? new Date() });
   const { host: _host, ...fetchHeaders } = sent.headers;
-  const res = await fetch(`${cp.url}/`, { method: "POST", headers: fetchHeaders, body });
+  const res = await fetch(`${cp.url}/`, { method: "POST", headers: fetchHeaders, body: call.tamperedBody ?? body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
