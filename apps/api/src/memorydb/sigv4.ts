@@ -100,7 +100,13 @@ function signature(request: SignedRequest, auth: Authorization, secret: string):
 
 export function canonicalRequest(request: SignedRequest, signedHeaders: string[]): string {
   const headers = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`).join("");
-  const payload = header(request, "x-amz-content-sha256") ?? sha256Hex(request.body);
+  // The payload's hash is always computed from the bytes that arrived: trusting a signed
+  // x-amz-content-sha256 header would let a captured request be replayed with another body.
+  const payload = sha256Hex(request.body);
+  const claimed = header(request, "x-amz-content-sha256");
+  if (claimed !== undefined && claimed !== payload) {
+    throw new SignatureError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
   return [request.method.toUpperCase(), canonicalPath(request.path), canonicalQuery(request.query), headers, signedHeaders.join(";"), payload].join("\n");
 }
 
