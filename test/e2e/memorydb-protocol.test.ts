@@ -198,4 +198,17 @@ describe("MemoryDB API: the audit log", () => {
       expect.objectContaining({ apiKey: `apiKeys/${key.id}`, method: "POST", operation: "memorydb:CreateCluster", status: 200 }),
     ]);
   });
+
+  it("records a write refused for the key's role too", async () => {
+    const viewer = await createKey("audited-viewer", ["audited-refusal"], "viewer");
+    const client = clientFor(cp, viewer.awsCredentials);
+    expect(await faultOf(client.send(new CreateClusterCommand({ ClusterName: "refused-c", NodeType: "db.t4g.small", ACLName: "open-access" })))).toMatchObject({ type: "AccessDeniedException" });
+    const entries = await waitFor(
+      async () => (await cp.api("GET", "/v1/projects/audited-refusal/auditLogs")).body.auditLogs as any[],
+      (logs) => logs.length >= 1,
+      10_000,
+      100,
+    );
+    expect(entries).toEqual([expect.objectContaining({ apiKey: `apiKeys/${viewer.id}`, operation: "memorydb:CreateCluster", status: 400 })]);
+  });
 });

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { NodeType } from "./cluster.js";
 import { LocationParams } from "./requests.js";
 import { BackupId, RequestId } from "./ids.js";
-import { outputOnly } from "./instance.js";
 import { GcsBucket, GcsUri, ManagedBackupSource } from "./gcs.js";
 
 /** Backup collections are named by the uid of the instance or cluster they hold backups of. */

@@ -30,8 +30,17 @@ export interface FaultNames {
   invalidState?: string;
 }
 
+/** Native messages name resources in full (projects/p/locations/l/users/u); MemoryDB by name (u). */
+const memorydbWords = (message: string) => message.replace(/projects\/[^\s,;:]+/g, (name) => name.split("/").pop()!);
+
 export function fromApiError(error: unknown, names: FaultNames = {}): unknown {
   if (!(error instanceof ApiError)) return error;
+  const translated = fromNative(error, names);
+  if (translated instanceof MemoryDbFault) return new MemoryDbFault(translated.type, memorydbWords(translated.message), translated.status);
+  return translated;
+}
+
+function fromNative(error: ApiError, names: FaultNames): unknown {
   switch (error.status) {
     case "NOT_FOUND":
       return fault(names.notFound ?? "InvalidParameterValueException", error.message);

@@ -15,6 +15,20 @@ export function page<T>(items: T[], nameOf: (item: T) => string, maxResults: num
   return { items: taken, ...(from.length > size && last ? { NextToken: encode(nameOf(last)) } : {}) };
 }
 
+/** For a page read from the database in its own order (`name > after`, `take: size + 1`): the
+ *  name to read after, and the page size. */
+export function pageQuery(maxResults: number | undefined, nextToken: string | undefined): { after?: string; take: number; size: number } {
+  const size = maxResults ?? DEFAULT_MAX_RESULTS;
+  return { ...(nextToken === undefined ? {} : { after: decode(nextToken) }), take: size + 1, size };
+}
+
+/** The page of rows read with pageQuery's take, and the token that resumes after its last row. */
+export function pageFromRows<T>(rows: T[], size: number, nameOf: (item: T) => string): { items: T[]; NextToken?: string } {
+  const items = rows.slice(0, size);
+  const last = items[items.length - 1];
+  return { items, ...(rows.length > size && last ? { NextToken: encode(nameOf(last)) } : {}) };
+}
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const encode = (name: string) => Buffer.from(JSON.stringify({ after: name })).toString("base64url");
 

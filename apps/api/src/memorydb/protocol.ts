@@ -62,11 +62,12 @@ export async function memorydbRoutes(app: FastifyInstance, options: MemoryDbRout
       const call = await authenticate(request, options, now());
       const op = options.operations[name];
       if (!op) throw fault("UnknownOperationException", `Unknown operation ${name}`);
-      if (!grants(call.principal.role, op.access)) {
-        throw fault("AccessDeniedException", `User: ${call.principal.keyId} is not authorized to perform: memorydb:${name} (its role ${call.principal.role} may only read)`);
-      }
       let status = 200;
       try {
+        // Inside the try: a refusal is exactly what the audit log is for.
+        if (!grants(call.principal.role, op.access)) {
+          throw fault("AccessDeniedException", `User: ${call.principal.keyId} is not authorized to perform: memorydb:${name} (its role ${call.principal.role} may only read)`);
+        }
         const input = parseInput(request.rawBody);
         const parsed = op.input.safeParse(input);
         if (!parsed.success) throw inputError(parsed.error);

@@ -3,7 +3,7 @@
 // below. A backup is named by its collection (the source's uid) and its id: commands take the
 // full name or the short `<collection>/<backup id>` that `backups list` prints.
 import type { Backup, CacheplaneClient, Operation } from "@cacheplane/sdk";
-import { durationMs, noPositionals, onePositional, outputFormat, type Flags, type OutputFormat } from "../args.js";
+import { durationMs, noPositionals, onePositional, outputFormat, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
 import { connect, type Io } from "../context.js";
 import { UsageError } from "../exit-codes.js";

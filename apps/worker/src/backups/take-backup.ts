@@ -5,7 +5,6 @@
 import { mkdir, readdir, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { shardId } from "@cacheplane/core";
-import type { Node as NodeRow } from "@cacheplane/db";
 import { connectAdmin, fetchRdb, info, sealFile } from "@cacheplane/runtime";
 import type { WorkerContext } from "../context.js";
 import type { StepInput } from "../reconcile/step-input.js";

@@ -23,7 +23,7 @@ import {
 import { chosenRedisVersion, describeEngineVersions } from "../engine-versions.js";
 import { fault, invalidParameterCombination, invalidParameterValue, translating } from "../faults.js";
 import { engineOf, locationKey, NODE_TYPES, nodeTypeOf, parameterGroupFamilyOf, redisVersionOf } from "../names.js";
-import { page } from "../paging.js";
+import { page, pageFromRows, pageQuery } from "../paging.js";
 import { MaxResults, Name, NextToken, operation, type MemoryDbCall, type MemoryDbServices, type OperationTable } from "../registry.js";
 import { clusterIdOf, clusterShapes, findClusterRow, type ClusterRow } from "../shapes/cluster.js";
 import { findSnapshot } from "../shapes/snapshot.js";
@@ -121,14 +121,16 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
       async (input, call) => {
         const showShards = input.ShowShardDetails ?? false;
         if (input.ClusterName !== undefined) return { Clusters: [await shapeOf(call, await reread(call, input.ClusterName), showShards)] };
-        const names = await prisma.instance.findMany({ where: { projectId: call.project, locationId: call.region, kind: "CLUSTER" }, select: { instanceId: true } });
-        const { items, NextToken: next } = page(names, (n) => n.instanceId, input.MaxResults, input.NextToken);
+        // One query for the page, in the database's order, as the native list reads it.
+        const { after, take, size } = pageQuery(input.MaxResults, input.NextToken);
         const rows = await prisma.instance.findMany({
-          where: { projectId: call.project, locationId: call.region, kind: "CLUSTER", instanceId: { in: items.map((n) => n.instanceId) } },
+          where: { projectId: call.project, locationId: call.region, kind: "CLUSTER", ...(after === undefined ? {} : { instanceId: { gt: after } }) },
           include: { nodes: true },
           orderBy: { instanceId: "asc" },
+          take,
         });
-        return { Clusters: await clusterShapes(prisma, call.region, rows, showShards), ...(next ? { NextToken: next } : {}) };
+        const { items, NextToken: next } = pageFromRows(rows, size, (row) => row.instanceId);
+        return { Clusters: await clusterShapes(prisma, call.region, items, showShards), ...(next ? { NextToken: next } : {}) };
       },
     ),
 
