@@ -5,7 +5,7 @@ export { isDatabaseUnavailable } from "./unavailable.js";
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrate.js";
 export { readMigrations, defaultMigrationsDir, type MigrationFile } from "./migrations.js";
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded.js";
-export { requestDeletion, SpecChangedError, type DeletionRequest } from "./repos/deletion.js";
+export { markDeletion, requestDeletion, SpecChangedError, type DeletionRequest } from "./repos/deletion.js";
 export { requestBackup, SourceChangedError, type BackupRequest } from "./repos/backup-request.js";
 export { readReleases, recordRelease } from "./repos/maintenance-releases.js";
 export { createPooledReads, createPrismaReads, type InstanceReads, type InstanceWithNodes } from "./repos/instance-reads.js";

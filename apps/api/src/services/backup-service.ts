@@ -4,8 +4,8 @@
 // once everything else has converged. Deleting and exporting are done by the worker's backup
 // pass, and so is a copy (a new backup in the same collection, CREATING until the pass has
 // copied the sealed files: nothing but its Operation tells the source's reconcile it is not a
-// backup to take). A delete with a final backup asks for both in one transaction. Nothing here
-// touches a node or a file.
+// backup to take). A delete with a final backup asks for both in one transaction
+// (final-backup-deletion.ts). Nothing here touches a node or a file.
 import { randomUUID } from "node:crypto";
 import { backupName, backupShapeOf, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId } from "@cacheplane/core";
 import { Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
@@ -32,7 +32,7 @@ interface BackupKey extends CollectionKey {
 }
 
 /** Memorystore keeps a backup 100 years unless told otherwise. */
-const DEFAULT_TTL_MS = 100 * 365 * 86_400_000;
+export const DEFAULT_TTL_MS = 100 * 365 * 86_400_000;
 export const BACKUP_IN_PROGRESS = "a backup or an update of this resource is in progress; retry when it is ready";
 
 /** YYYYMMDDHHMMSS_ and the first 8 characters of the source's uid, as Memorystore names them. */
@@ -295,7 +295,7 @@ export interface NameOptions {
 /** Inside the transaction that made a backup named `backupId`: refuses it if another backup of
  *  the project has that id. The lock makes two such transactions take turns, and the second one's
  *  check (read committed) sees the first one's row. */
-async function claimProjectWideId(tx: Tx, project: string, location: string, backupId: string) {
+export async function claimProjectWideId(tx: Tx, project: string, location: string, backupId: string) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`backup-id:${project}/${location}/${backupId}`}))`;
   const taken = await tx.backup.count({ where: { backupId, collection: { projectId: project, locationId: location } } });
   if (taken > 1) throw alreadyExists(`a backup named ${backupId} exists in project ${project}`);
@@ -309,65 +309,4 @@ export async function backupInUse(prisma: PrismaClient | Tx, backupUid: string):
   return restoring > 0 ? "being restored" : undefined;
 }
 
-export interface FinalBackupDeletion {
-  row: { uid: string; generation: number; spec: unknown };
-  project: string;
-  location: string;
-  /** The cluster's full name. */
-  target: string;
-  backupId: string;
-  requestId: string | undefined;
-  options?: NameOptions;
-}
-
-/** A delete that backs the cluster up first (MemoryDB's FinalSnapshotName): the backup CREATING,
- *  the delete asked for and its Operation naming the backup, in one transaction. The worker plans
- *  the cluster as live until that backup is ACTIVE, then deletes it; both are desired state, so a
- *  worker killed at any point finishes them on its next reconcile. Throws SourceChangedError when
- *  the cluster changed since `row` was read, ALREADY_EXISTS when the backup id is taken. */
-export async function requestFinalBackupDeletion(prisma: PrismaClient, req: FinalBackupDeletion) {
-  const { row } = req;
-  const backupUid = randomUUID();
-  const reason = `Backing up to ${req.backupId}, then deleting the cluster`;
-  try {
-    const op = await requestBackup(prisma, {
-      source: { uid: row.uid, projectId: req.project, locationId: req.location, kind: "CLUSTER", name: req.target, generation: row.generation },
-      backupUid,
-      backupId: req.backupId,
-      backupType: "ON_DEMAND",
-      expireTime: new Date(Date.now() + DEFAULT_TTL_MS),
-      shape: backupShapeOf("CLUSTER", row.spec as Record<string, unknown>),
-      open: async (tx) => {
-        if (req.options?.uniqueInProject) await claimProjectWideId(tx, req.project, req.location, req.backupId);
-        // requestBackup moved the cluster to generation + 1; the delete is the one after.
-        const generation = row.generation + 2;
-        await tx.instance.update({
-          where: { uid: row.uid },
-          data: { deleteRequested: true, state: "DELETING", statusMessage: reason, generation },
-        });
-        await tx.event.create({ data: { instanceUid: row.uid, type: "DELETE_REQUESTED", message: reason } });
-        return tx.operation.create({
-          data: {
-            id: newOperationId(),
-            projectId: req.project,
-            locationId: req.location,
-            instanceUid: row.uid,
-            target: req.target,
-            verb: "delete",
-            targetGeneration: generation,
-            requestId: req.requestId ?? null,
-            statusDetail: reason,
-            request: { finalBackupUid: backupUid, finalBackupId: req.backupId },
-          },
-        });
-      },
-    });
-    return operationView(op!);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const raced = await replayOperation(prisma, req.project, req.requestId);
-    if (raced) return raced;
-    throw alreadyExists(`backup ${backupName(req.project, req.location, row.uid, req.backupId)}`);
-  }
-}
 export type BackupService = ReturnType<typeof createBackupService>;

@@ -9,7 +9,8 @@ import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { listPage } from "./listing.js";
 import { resolveImportSource } from "./data-job-service.js";
-import { BACKUP_IN_PROGRESS, findSettled, requestFinalBackupDeletion, type NameOptions } from "./backup-service.js";
+import { BACKUP_IN_PROGRESS, findSettled, type NameOptions } from "./backup-service.js";
+import { requestFinalBackupDeletion } from "./final-backup-deletion.js";
 import { normalizeClusterSpec, type StoredCluster } from "./cluster-spec.js";
 import { refuseDuringDataWork } from "./engine-guard.js";
 import type { SpecContext } from "./instance-spec.js";
@@ -33,6 +34,14 @@ export const parseClusterUpdateMask = updateMaskParser(CLUSTER_UPDATABLE_FIELDS)
 /** Fields whose change moves slots or nodes between shards: one such change at a time. */
 const RESHAPING_FIELDS = new Set<string>(["shardCount", "replicaCount"]);
 export const RESHAPE_IN_PROGRESS = "a resharding or scaling of this cluster is in progress; retry when it is ACTIVE";
+/** Fields applied to the nodes in place, leaving every shard's nodes and slots as they are: a
+ *  reshard may start while such a change is still reaching the nodes (MemoryDB accepts an
+ *  UpdateCluster of the shard count right after UpdateParameterGroup, as Terraform sends them). */
+const IN_PLACE_FIELDS = new Set<string>(["labels", "redisConfigs", "parameterGroupName", "aclName", "deletionProtectionEnabled", "automatedBackupConfig", "maintenancePolicy"]);
+const inPlaceUpdate = (request: unknown) => {
+  const fields = (request as { fields?: unknown } | null)?.fields;
+  return Array.isArray(fields) && fields.every((f) => IN_PLACE_FIELDS.has(String(f)));
+};
 
 const nameOf = (key: ClusterKey) => clusterName(key.project, key.location, key.cluster);
 const specOf = <T extends { spec: unknown }>(row: T) => ({ ...row, spec: row.spec as Record<string, unknown> });
@@ -62,8 +71,27 @@ export function createClusterService(ctx: ServiceContext) {
     return row;
   }
 
-  const open = (tx: Tx, key: ClusterKey, op: { instanceUid: string; verb: string; targetGeneration: number; requestId: string | undefined; statusDetail: string }) =>
-    openOperation(tx, { ...op, project: key.project, location: key.location, target: nameOf(key) });
+  const open = (
+    tx: Tx,
+    key: ClusterKey,
+    op: { instanceUid: string; verb: string; targetGeneration: number; requestId: string | undefined; statusDetail: string; request?: Prisma.InputJsonObject },
+  ) => openOperation(tx, { ...op, project: key.project, location: key.location, target: nameOf(key) });
+
+  /**
+   * Whether a reshard or scaling must wait: the cluster is not ACTIVE, or a generation it has not
+   * reached changes more than settings applied in place (an earlier reshard, a node type, an
+   * engine). Each unreached generation must be an open update of in-place fields; one without
+   * (a deleted Operation, an ACL change from elsewhere) counts as a reshape, to be safe.
+   */
+  async function reshapeBlocked(row: { uid: string; state: string; generation: number; observedGeneration: number }) {
+    if (row.state === "READY" && row.observedGeneration >= row.generation) return false;
+    if (row.state !== "UPDATING") return true;
+    const pending = await prisma.operation.findMany({
+      where: { instanceUid: row.uid, done: false, verb: "update", targetGeneration: { gt: row.observedGeneration } },
+      select: { request: true },
+    });
+    return pending.length < row.generation - row.observedGeneration || !pending.every((op) => inPlaceUpdate(op.request));
+  }
 
   return {
     async create(key: ClusterKey, body: Cluster, requestId?: string) {
@@ -139,9 +167,7 @@ export function createClusterService(ctx: ServiceContext) {
         if (row.deleteRequested) throw failedPrecondition(`cluster ${key.cluster} is being deleted`);
         // Slot migrations and replica changes are planned against one target; a second target
         // while the first is half-reached would leave the worker chasing both.
-        if (reshapes && (row.observedGeneration < row.generation || row.state !== "READY")) {
-          throw failedPrecondition(RESHAPE_IN_PROGRESS);
-        }
+        if (reshapes && (await reshapeBlocked(row))) throw failedPrecondition(RESHAPE_IN_PROGRESS);
         const current = row.spec as unknown as StoredCluster;
         const merged: Record<string, unknown> = { ...current };
         for (const field of fields) {
@@ -171,7 +197,8 @@ export function createClusterService(ctx: ServiceContext) {
                 event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${spec.redisVersion} (${spec.maintenanceVersion}); ${fields.join(", ")}` },
               }
             : {}),
-          open: (tx, statusDetail) => open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
+          open: (tx, statusDetail) =>
+            open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail, request: { fields: [...fields] } }),
         });
         await ctx.enqueueReconcile(row.uid);
         return operationView(op);

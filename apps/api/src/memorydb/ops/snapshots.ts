@@ -14,7 +14,7 @@
 // written, and an object already there is never overwritten (that export fails instead).
 import { BACKUP_ID, GcsBucket } from "@cacheplane/contracts";
 import { z } from "zod";
-import { invalidParameterCombination, invalidParameterValue, translating } from "../faults.js";
+import { fault, invalidParameterCombination, invalidParameterValue, translating } from "../faults.js";
 import { locationKey } from "../names.js";
 import { page } from "../paging.js";
 import { MaxResults, Name, NextToken, operation, Tags, type MemoryDbCall, type MemoryDbServices, type OperationTable } from "../registry.js";
@@ -42,6 +42,13 @@ function refuseKmsKey(kmsKeyId: string | undefined) {
   }
 }
 
+/** A snapshot name taken is refused before the cluster's state is looked at, as MemoryDB does (the
+ *  native call checks the name again, under a lock, in the transaction that takes it). */
+async function refuseTakenName(services: MemoryDbServices, call: MemoryDbCall, name: string) {
+  const taken = await services.ctx.prisma.backup.count({ where: { backupId: name, collection: { projectId: call.project, locationId: call.region } } });
+  if (taken > 0) throw fault("SnapshotAlreadyExistsFault", `Snapshot ${name} already exists`);
+}
+
 const SOURCES: Record<string, string> = { automated: "AUTOMATED", system: "AUTOMATED", manual: "ON_DEMAND", user: "ON_DEMAND" };
 
 /**
@@ -53,6 +60,7 @@ export async function deleteClusterWithFinalSnapshot(services: MemoryDbServices,
   const parsed = NewSnapshotName.safeParse(snapshotName);
   if (!parsed.success) throw invalidParameterValue(`Invalid FinalSnapshotName ${snapshotName}: ${parsed.error.issues[0]?.message}`);
   const row = await findClusterRow(services.ctx.prisma, locationKey(call), clusterName);
+  await refuseTakenName(services, call, parsed.data);
   return translating(CLUSTER_FAULTS, () =>
     services.clusters.remove({ ...locationKey(call), cluster: row.instanceId }, undefined, { finalBackupId: parsed.data, uniqueInProject: true }),
   );
@@ -80,6 +88,7 @@ export function snapshotsOperations(services: MemoryDbServices): OperationTable 
         refuseKmsKey(input.KmsKeyId);
         checkTags(input.Tags);
         const row = await findClusterRow(prisma, locationKey(call), input.ClusterName);
+        await refuseTakenName(services, call, input.SnapshotName);
         await translating(CLUSTER_FAULTS, () =>
           services.backups.backup("CLUSTER", { ...locationKey(call), id: row.instanceId }, { backupId: input.SnapshotName }, { uniqueInProject: true }),
         );
