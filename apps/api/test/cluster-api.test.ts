@@ -267,6 +267,32 @@ describe("cluster update", () => {
     expect((await cp.api("PATCH", `${BASE}/c-scale?updateMask=shardCount`, { shardCount: 2 })).status).toBe(200);
   });
 
+  it("starts a reshard while only settings applied in place are still reaching the nodes", async () => {
+    await create("c-inplace");
+    await markActive("c-inplace");
+    // A parameter change, then at once the shard count (Terraform's order for a parameter group
+    // and its cluster changed in one apply): both accepted, one converge reaches both.
+    expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=redisConfigs,labels`, { redisConfigs: { "maxmemory-policy": "volatile-lru" }, labels: { a: "b" } })).status).toBe(200);
+    expect((await rowOf("c-inplace")).state).toBe("UPDATING");
+    expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=shardCount`, { shardCount: 4 })).status).toBe(200);
+    expect((await rowOf("c-inplace")).spec).toMatchObject({ shardCount: 4, redisConfigs: { "maxmemory-policy": "volatile-lru" } });
+    // The reshard not reached yet holds the next one, though a setting came after it.
+    expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=redisConfigs`, { redisConfigs: {} })).status).toBe(200);
+    expectError(await cp.api("PATCH", `${BASE}/c-inplace?updateMask=replicaCount`, { replicaCount: 2 }), "FAILED_PRECONDITION", 400);
+
+    // A node type change is not in place: a reshard waits for it too.
+    await markActive("c-inplace");
+    expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=nodeType`, { nodeType: "REDIS_STANDARD_SMALL" })).status).toBe(200);
+    expectError(await cp.api("PATCH", `${BASE}/c-inplace?updateMask=shardCount`, { shardCount: 3 }), "FAILED_PRECONDITION", 400);
+
+    // An unreached generation with no open update of its own (its Operation deleted) holds it too.
+    await markActive("c-inplace");
+    expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=labels`, { labels: {} })).status).toBe(200);
+    const row = await rowOf("c-inplace");
+    await cp.prisma.operation.deleteMany({ where: { instanceUid: row.uid, done: false, targetGeneration: row.generation } });
+    expectError(await cp.api("PATCH", `${BASE}/c-inplace?updateMask=shardCount`, { shardCount: 3 }), "FAILED_PRECONDITION", 400);
+  });
+
   it("validates the merged spec: a named but absent shardCount is cleared, hence missing", async () => {
     await markActive("c-patch");
     expectInvalid(await cp.api("PATCH", `${BASE}/c-patch?updateMask=shardCount`, {}), "shardCount");

@@ -30,6 +30,8 @@ export interface OpenOperation {
   targetGeneration: number;
   requestId: string | undefined;
   statusDetail: string;
+  /** What was asked, for later checks (an update's fields: cluster-service's reshape guard). */
+  request?: Prisma.InputJsonObject;
 }
 
 /** The Operation a mutation answers with, opened in the mutation's own transaction. */
@@ -45,6 +47,7 @@ export function openOperation(tx: Tx, op: OpenOperation) {
       targetGeneration: op.targetGeneration,
       requestId: op.requestId ?? null,
       statusDetail: op.statusDetail,
+      ...(op.request ? { request: op.request } : {}),
     },
   });
 }
