@@ -9,7 +9,9 @@ import {
   BatchUpdateClusterCommand,
   CopySnapshotCommand,
   CreateSnapshotCommand,
+  DeleteClusterCommand,
   DeleteSnapshotCommand,
+  DescribeClustersCommand,
   DescribeEventsCommand,
   DescribeServiceUpdatesCommand,
   DescribeSnapshotsCommand,
@@ -275,4 +277,30 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     const back = await createCluster("final-back", { managedBackupSource: { backup: (await nativeBackup("last")).name } });
     expect(await countKeys(back, "f")).toBe(KEYS);
   }, 180_000);
+
+  it("deletes a cluster's automatic snapshots with the cluster and keeps its manual ones, as MemoryDB does", async () => {
+    // The first daily slot two minutes from now, crossed on the scheduler's clock.
+    const first = new Date(Date.now() + 120_000);
+    const schedule = { automatedBackupMode: "ENABLED", fixedFrequencySchedule: { startTime: { hours: first.getUTCHours(), minutes: first.getUTCMinutes() } }, retention: "259200s" };
+    await createCluster("autosnap", { automatedBackupConfig: schedule });
+    const ofCluster = async (source: string) =>
+      ((await sdk.send(new DescribeSnapshotsCommand({ ClusterName: "autosnap", Source: source }))).Snapshots ?? []).map((s) => ({ Name: s.Name, Status: s.Status }));
+    try {
+      suite.cp.clockOffsetMs = 180_000;
+      await waitFor(() => ofCluster("automated"), (list) => list.length === 1 && list[0]!.Status === "available", 90_000, 200);
+    } finally {
+      suite.cp.clockOffsetMs = 0;
+    }
+    await sdk.send(new CreateSnapshotCommand({ ClusterName: "autosnap", SnapshotName: "autosnap-manual" }));
+    await available("autosnap-manual");
+    await waitFor(() => sdk.send(new DescribeClustersCommand({ ClusterName: "autosnap" })), (r) => r.Clusters?.[0]?.Status === "available", 60_000, 200);
+
+    const uid = (await suite.cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "autosnap" } })).uid;
+    expect((await sdk.send(new DeleteClusterCommand({ ClusterName: "autosnap" }))).Cluster?.Status).toBe("deleting");
+    // Gone from the native backups too, not only hidden: the worker removes them with their files.
+    const automatedRows = () => suite.cp.prisma.backup.count({ where: { collectionUid: uid, backupType: "AUTOMATED" } });
+    await waitFor(automatedRows, (n) => n === 0, 60_000, 200);
+    expect(await ofCluster("automated")).toEqual([]);
+    expect(await snapshot("autosnap-manual")).toMatchObject({ Status: "available", Source: "manual" });
+  }, 240_000);
 });

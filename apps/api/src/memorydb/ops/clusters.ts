@@ -27,7 +27,7 @@ import { page, pageFromRows, pageQuery } from "../paging.js";
 import { MaxResults, Name, NextToken, operation, type MemoryDbCall, type MemoryDbServices, type OperationTable } from "../registry.js";
 import { clusterIdOf, clusterShapes, findClusterRow, type ClusterRow } from "../shapes/cluster.js";
 import { findSnapshot } from "../shapes/snapshot.js";
-import { deleteClusterWithFinalSnapshot } from "./snapshots.js";
+import { deleteAutomatedSnapshots, deleteClusterWithFinalSnapshot } from "./snapshots.js";
 import { checkTags, deleteTags, writeTags } from "../tag-store.js";
 import { maintenancePolicyOf } from "../windows.js";
 
@@ -188,6 +188,7 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
         if (input.FinalSnapshotName === undefined) await translating(CLUSTER_FAULTS, () => clusters.remove(key));
         else await deleteClusterWithFinalSnapshot(services, call, before.instanceId, input.FinalSnapshotName);
         await deleteTags(prisma, before.uid);
+        await deleteAutomatedSnapshots(services, call, before.uid);
         // The worker may have removed it already: then it is shown as it was asked to go.
         const row = await reread(call, before.instanceId).catch(() => ({ ...before, state: "DELETING", deleteRequested: true }));
         return { Cluster: await shapeOf(call, row) };

@@ -13,6 +13,7 @@
 // snapshot is made by an export: it answers the source snapshot, `copying` until the files are
 // written, and an object already there is never overwritten (that export fails instead).
 import { BACKUP_ID, GcsBucket } from "@cacheplane/contracts";
+import { ApiError } from "../../errors.js";
 import { z } from "zod";
 import { fault, invalidParameterCombination, invalidParameterValue, translating } from "../faults.js";
 import { locationKey } from "../names.js";
@@ -64,6 +65,27 @@ export async function deleteClusterWithFinalSnapshot(services: MemoryDbServices,
   return translating(CLUSTER_FAULTS, () =>
     services.clusters.remove({ ...locationKey(call), cluster: row.instanceId }, undefined, { finalBackupId: parsed.data, uniqueInProject: true }),
   );
+}
+
+/**
+ * MemoryDB deletes a cluster's automatic snapshots with the cluster (its manual ones, and a final
+ * snapshot, stay); Memorystore keeps a deleted cluster's backups, so the native delete leaves them
+ * and DeleteCluster removes them here. One still being taken, copied or restored from is left to
+ * expire by its retention, as the native delete would refuse it now.
+ */
+export async function deleteAutomatedSnapshots(services: MemoryDbServices, call: MemoryDbCall, clusterUid: string) {
+  const { prisma } = services.ctx;
+  const automated = await prisma.backup.findMany({ where: { collectionUid: clusterUid, backupType: "AUTOMATED", state: "ACTIVE" }, select: { uid: true, backupId: true } });
+  for (const b of automated) {
+    const removed = await services.backups
+      .remove({ ...locationKey(call), backupCollection: clusterUid, backup: b.backupId })
+      .then(() => true)
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && (error.status === "FAILED_PRECONDITION" || error.status === "NOT_FOUND")) return false;
+        throw error;
+      });
+    if (removed) await deleteTags(prisma, b.uid);
+  }
 }
 
 export function snapshotsOperations(services: MemoryDbServices): OperationTable {
