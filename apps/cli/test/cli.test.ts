@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
-import { expectOneErrorLine, runCli, runCliInTty } from "./run-cli.js";
+import { expectOneErrorLine, parseEnv, runCli, runCliInTty } from "./run-cli.js";
 
 let cp: TestControlPlane;
 let dataDir: string;
@@ -211,7 +211,12 @@ describe("cacheplane CLI", () => {
   it("keys: create (-o env), use, list, revoke", async () => {
     const created = await cli(["keys", "create", "ci pipeline", "-o", "env"]);
     expect(created.code).toBe(0);
-    const key = /^CACHEPLANE_API_KEY=(cp_\S+)\n$/.exec(created.stdout)?.[1];
+    // The key, and its AWS credentials for the MemoryDB API, as lines a shell can eval.
+    const env = parseEnv(created.stdout);
+    expect(Object.keys(env).sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_SECRET_ACCESS_KEY", "CACHEPLANE_API_KEY"]);
+    expect(env.AWS_ACCESS_KEY_ID).toMatch(/^AKCP[A-Z2-7]{16}$/);
+    expect(env.AWS_DEFAULT_REGION).toBe("local1");
+    const key = /^(cp_\S+)$/.exec(env.CACHEPLANE_API_KEY!)?.[1];
     expect(key).toBeDefined();
     const asNewKey = await cli(["instances", "list", "-o", "json"], { CACHEPLANE_API_KEY: key });
     expect(asNewKey.code).toBe(0);
