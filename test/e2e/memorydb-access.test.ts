@@ -24,7 +24,7 @@ import {
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
-import { memorydbClient, waitFor } from "../support/memorydb.js";
+import { memorydbClient, waitFor, faultName, faultOf } from "../support/memorydb.js";
 
 const LOC = "/v1/projects/default/locations/local1";
 const P1 = "sdk-password-one-0123456789";
@@ -36,21 +36,6 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const APP_ACCESS = "on ~app:* +@read +set +cluster|slots +cluster|info";
 const arnOf = (type: string, name: string, project = "default") => `arn:aws:memorydb:local1:${project}:${type}/${name}`;
 
-/** The fault a call answers ({name, message}), or "ok". */
-async function faultOf(call: Promise<unknown>): Promise<{ name: string; message: string } | "ok"> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-    expect(e.$metadata?.httpStatusCode, `${e.name}: ${e.message}`).toBeLessThan(500);
-    return { name: e.name, message: e.message };
-  }
-}
-const faultName = async (call: Promise<unknown>) => {
-  const f = await faultOf(call);
-  return f === "ok" ? "ok" : f.name;
-};
 
 /** AUTH as the user on a node: "OK" or the first word of Redis's refusal. */
 async function login(node: { host: string; port: number }, user: string, password: string) {

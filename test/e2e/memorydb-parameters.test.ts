@@ -21,25 +21,11 @@ import {
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
-import { memorydbClient, waitFor } from "../support/memorydb.js";
+import { memorydbClient, waitFor, faultName, faultOf } from "../support/memorydb.js";
 
 const LOC = "/v1/projects/default/locations/local1";
 const arnOf = (type: string, name: string) => `arn:aws:memorydb:local1:default:${type}/${name}`;
 
-async function faultOf(call: Promise<unknown>): Promise<{ name: string; message: string } | "ok"> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-    expect(e.$metadata?.httpStatusCode, `${e.name}: ${e.message}`).toBeLessThan(500);
-    return { name: e.name, message: e.message };
-  }
-}
-const faultName = async (call: Promise<unknown>) => {
-  const f = await faultOf(call);
-  return f === "ok" ? "ok" : f.name;
-};
 
 type Node = { host: string; port: number; zone: string };
 

@@ -1,5 +1,6 @@
 // The MemoryDB API as its own clients reach it: AWS-style credentials issued for an API key
 // (POST /v1/apiKeys/{id}:issueAwsCredentials) and the real @aws-sdk/client-memorydb signing with them.
+import { expect } from "vitest";
 import { MemoryDBClient, type MemoryDBClientConfig } from "@aws-sdk/client-memorydb";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "./sha256.js";
@@ -90,3 +91,21 @@ export async function rawCall(cp: TestControlPlane, creds: { accessKeyId: string
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/** The fault a call answers ({name, message}), or "ok"; a 5xx fails the test, never passes for a fault. */
+export async function faultOf(call: Promise<unknown>): Promise<{ name: string; message: string } | "ok"> {
+  try {
+    await call;
+    return "ok";
+  } catch (error) {
+    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+    expect(e.$metadata?.httpStatusCode, `${e.name}: ${e.message}`).toBeLessThan(500);
+    return { name: e.name, message: e.message };
+  }
+}
+
+/** The name of the fault a call answers, or "ok". */
+export const faultName = async (call: Promise<unknown>) => {
+  const f = await faultOf(call);
+  return f === "ok" ? "ok" : f.name;
+};
