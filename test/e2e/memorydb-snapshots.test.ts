@@ -291,9 +291,13 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     } finally {
       suite.cp.clockOffsetMs = 0;
     }
+    // A snapshot is refused while the cluster settles from the last one (InvalidClusterStateFault,
+    // as MemoryDB answers while it is not available): wait for available first, as a client must.
+    const clusterAvailable = () => waitFor(() => sdk.send(new DescribeClustersCommand({ ClusterName: "autosnap" })), (r) => r.Clusters?.[0]?.Status === "available", 60_000, 200);
+    await clusterAvailable();
     await sdk.send(new CreateSnapshotCommand({ ClusterName: "autosnap", SnapshotName: "autosnap-manual" }));
     await available("autosnap-manual");
-    await waitFor(() => sdk.send(new DescribeClustersCommand({ ClusterName: "autosnap" })), (r) => r.Clusters?.[0]?.Status === "available", 60_000, 200);
+    await clusterAvailable();
 
     const uid = (await suite.cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "autosnap" } })).uid;
     expect((await sdk.send(new DeleteClusterCommand({ ClusterName: "autosnap" }))).Cluster?.Status).toBe("deleting");

@@ -74,11 +74,14 @@ const quiet = { snapshotting: false, aclChanging: false };
 
 describe("the MemoryDB Cluster shape", () => {
   it("maps the native states to MemoryDB's statuses", () => {
-    expect(statusOf({ state: "CREATING", deleteRequested: false }, false)).toBe("creating");
-    expect(statusOf({ state: "READY", deleteRequested: false }, false)).toBe("available");
-    expect(statusOf({ state: "READY", deleteRequested: false }, true)).toBe("snapshotting");
-    for (const state of ["UPDATING", "REPAIRING", "MAINTENANCE", "FAILING_OVER"]) expect(statusOf({ state, deleteRequested: false }, false)).toBe("updating");
-    expect(statusOf({ state: "READY", deleteRequested: true }, true)).toBe("deleting");
+    const at = { deleteRequested: false, generation: 3, observedGeneration: 3 };
+    expect(statusOf({ ...at, state: "CREATING" }, false)).toBe("creating");
+    expect(statusOf({ ...at, state: "READY" }, false)).toBe("available");
+    expect(statusOf({ ...at, state: "READY" }, true)).toBe("snapshotting");
+    // READY but a change not yet on the nodes: not available, so a client waits before its next request.
+    expect(statusOf({ ...at, state: "READY", observedGeneration: 2 }, false)).toBe("updating");
+    for (const state of ["UPDATING", "REPAIRING", "MAINTENANCE", "FAILING_OVER"]) expect(statusOf({ ...at, state }, false)).toBe("updating");
+    expect(statusOf({ ...at, state: "READY", deleteRequested: true }, true)).toBe("deleting");
   });
 
   it("describes a settled cluster, its shards and nodes in MemoryDB's names", () => {

@@ -33,10 +33,13 @@ export const clusterIdOf = (name: string) => name.toLowerCase();
 
 export const clusterNotFound = (name: string) => fault("ClusterNotFoundFault", `Cluster ${name} not found`);
 
-export function statusOf(row: Pick<Instance, "state" | "deleteRequested">, snapshotting: boolean): string {
+export function statusOf(row: Pick<Instance, "state" | "deleteRequested" | "generation" | "observedGeneration">, snapshotting: boolean): string {
   if (row.deleteRequested || row.state === "DELETING") return "deleting";
   if (row.state === "CREATING") return "creating";
-  if (row.state === "READY") return snapshotting ? "snapshotting" : "available";
+  if (snapshotting) return "snapshotting";
+  // available only once every change asked for has reached the nodes: then the cluster takes the
+  // next request (a snapshot, an update) rather than refusing it as not ready.
+  if (row.state === "READY" && row.observedGeneration >= row.generation) return "available";
   // Resharding, scaling, repair, failover, maintenance: the cluster serves but is not as specified.
   return "updating";
 }
