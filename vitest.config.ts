@@ -1,10 +1,17 @@
+import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Tests talk to real Postgres, Redis and redis-server nodes; files run in parallel forks,
 // each with its own database and queue prefix, so they never share state.
+// Workspace imports resolve to their TypeScript sources (the "source" export condition), so a
+// test always runs the code as it is, built or not; what users run (dist/, the CLI bundle) is
+// tested by the suites that spawn it.
 export default defineConfig({
+  resolve: { conditions: ["source", ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions], externalConditions: ["source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    globalSetup: ["test/support/build.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -12,7 +12,7 @@ export interface WorkerProcess {
 }
 
 export async function spawnWorker(cp: TestControlPlane): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", WORKER_MAIN], {
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: cp.databaseUrl,

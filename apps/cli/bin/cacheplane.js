@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The `cacheplane` command. Sources are TypeScript run through tsx, so there is no build step
-// between a checkout and a running control plane.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/main.ts");
+// The `cacheplane` command: the bundle `npm run build` writes (apps/cli/dist). Nothing here loads
+// TypeScript at run time.
+try {
+  await import("../dist/cacheplane.js");
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("dist/cacheplane.js")) throw error;
+  process.stderr.write("cacheplane: this checkout is not built yet: run `npm run build` in it (scripts/quickstart.sh does)\n");
+  process.exit(1);
+}

@@ -1,7 +1,7 @@
 // The `cacheplane` command line: one dispatcher, one module per command group (loaded only
-// when used, so `cacheplane instances list` never loads the control plane itself).
-import { CliEnvError, loadCliEnv } from "./env.js";
-import { EXIT, UsageError, exitCodeOf, messageOf } from "./exit-codes.js";
+// when used, so `cacheplane instances list` never loads the control plane itself). Even the
+// environment parsing (zod) and the error mapping (the SDK) are loaded only past `--help`: the
+// bundle's entry stays a few kilobytes, so `cacheplane --help` costs about what `node -e 0` does.
 import type { Io } from "./context.js";
 
 const HELP = `Usage: cacheplane <command> [flags]
@@ -49,10 +49,12 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${HELP}\n`);
-    return EXIT.OK;
+    return 0;
   }
   const load = COMMANDS[command];
+  const { EXIT, UsageError } = await import("./exit-codes.js");
   if (!load) throw new UsageError(`unknown command '${command}'. Run 'cacheplane --help'.`);
+  const { loadCliEnv } = await import("./env.js");
   const io: Io = {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
@@ -65,8 +67,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  async (error: unknown) => {
     // One line, no stack: every expected error says what went wrong and, where it can, what to do.
+    const [{ CliEnvError }, { EXIT, exitCodeOf, messageOf }] = await Promise.all([import("./env.js"), import("./exit-codes.js")]);
     const code = error instanceof CliEnvError ? EXIT.USAGE : exitCodeOf(error);
     process.stderr.write(`cacheplane: ${messageOf(error)}\n`);
     process.exit(code);

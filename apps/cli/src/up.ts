@@ -1,6 +1,7 @@
 // `cacheplane up`: api + worker in one process with embedded defaults — an embedded Postgres
 // (PGlite) and a private redis-server for the queue unless DATABASE_URL / REDIS_URL say
-// otherwise. Data nodes outlive this process and are adopted again on the next start.
+// otherwise. Data nodes outlive this process and are adopted again on the next start; the
+// embedded Postgres and queue redis-server stop with it.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -45,12 +46,13 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const prisma = createPrisma(databaseUrl, embeddedPg ? { maxConnections: 1 } : {});
 
   // The queue's private redis-server needs the binary even when nodes run in Docker.
-  const redisUrl =
-    settings.redisUrl ??
-    (await startEmbeddedRedis({
-      dataDir: settings.dataDir,
-      redisServerPath: findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath }),
-    })).url;
+  const embeddedRedis = settings.redisUrl
+    ? undefined
+    : await startEmbeddedRedis({
+        dataDir: settings.dataDir,
+        redisServerPath: findRedisServer({ redisServerPath: settings.redisServerPath, searchPath: settings.searchPath }),
+      });
+  const redisUrl = settings.redisUrl ?? embeddedRedis!.url;
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
 
@@ -110,6 +112,8 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       await prisma.$disconnect();
       await reads.close();
       connection.disconnect();
+      // Started for this process only; its AOF keeps what was queued for the next `up`.
+      await embeddedRedis?.stop();
       await embeddedPg?.stop();
     },
   };

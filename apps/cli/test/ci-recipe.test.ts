@@ -124,8 +124,10 @@ describe("the CI recipe in docs/ci-recipe.md", () => {
       expect(cleanup.stdout).toMatch(/Deleted instance ci-cache\.\ncacheplane stopped \(pid \d+\)\.\n$/);
     }
 
-    // The data node is gone with its instance, the control plane with `down`.
+    // The data node is gone with its instance, the control plane and its queue's redis-server
+    // with `down`: nothing of this data dir runs any more.
     expect(await processesUnder(join(env.CACHEPLANE_DATA_DIR!, "nodes"))).toEqual([]);
+    expect(await processesUnder(env.CACHEPLANE_DATA_DIR!)).toEqual([]);
     const status = await bash("cacheplane status");
     expect(status.code).toBe(5);
     expect(status.stderr).toMatch(/^cacheplane: cacheplane is not running \(no answer at http:\/\/127\.0\.0\.1:\d+\)\n$/);

@@ -10,6 +10,7 @@
 // - the CLI never closes its pool, so each command waited for pg's idle timeout to exit.
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { parseIntoClientConfig } from "pg-connection-string";
 
@@ -17,7 +18,7 @@ const CHAR_OID = 18;
 const TEXT_OID = 25;
 
 /** A fresh PrismaPg per connect(): after dispose, PrismaPg would reopen an unpatched pool. */
-function adapterFor(config: pg.PoolConfig) {
+function adapterFor(config: pg.PoolConfig): Promise<SqlDriverAdapter> {
   const pool = new pg.Pool(config);
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<pg.QueryResult>;
   (pool as { query: unknown }).query = async (...args: unknown[]) => {
@@ -43,11 +44,11 @@ export class CliPgAdapterFactory {
     };
   }
 
-  connect() {
+  connect(): Promise<SqlDriverAdapter> {
     return adapterFor(this.#config);
   }
 
-  async connectToShadowDb() {
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
     const database = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
     await this.#admin(`CREATE DATABASE "${database}"`);
     const adapter = await adapterFor({ ...this.#config, database });

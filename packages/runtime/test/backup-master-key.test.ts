@@ -97,7 +97,7 @@ describe("loadMasterKey", () => {
       await new Promise((r) => setTimeout(r, Number(process.argv[2]) - Date.now()));
       process.stdout.write((await loadMasterKey({ dataDir: process.argv[1] })).toString("hex"));`;
     const startAt = String(Date.now() + 3000);
-    const run = () => promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, dataDir, startAt]);
+    const run = () => promisify(execFile)(process.execPath, ["--conditions=source", "--import", "tsx", "--input-type=module", "-e", script, dataDir, startAt]);
     const outputs = await Promise.all(Array.from({ length: 4 }, run));
     const file = readFileSync(path.join(dataDir, "master.key")).toString("hex");
     expect(outputs.map((o) => o.stdout)).toEqual([file, file, file, file]);

@@ -1,7 +1,7 @@
 // Finding an instance or a cluster (rows of one table, told apart by kind) for the methods both
 // have, and how each is named and typed on the wire.
 import { clusterName, clusterView, instanceName, instanceView } from "@cacheplane/core";
-import type { PrismaClient } from "@cacheplane/db";
+import type { Instance, Node, PrismaClient } from "@cacheplane/db";
 import type { LocationConfig } from "../context.js";
 import { notFound } from "../errors.js";
 import type { Tx } from "./mutations.js";
@@ -20,7 +20,12 @@ export const CLUSTER_TYPE = "type.googleapis.com/google.cloud.redis.cluster.v1.C
 export const deploymentName = (kind: DeploymentKind, key: DeploymentKey) =>
   (kind === "CLUSTER" ? clusterName : instanceName)(key.project, key.location, key.id);
 
-export async function findDeployment(db: PrismaClient | Tx, locations: LocationConfig, kind: DeploymentKind, key: DeploymentKey) {
+export async function findDeployment(
+  db: PrismaClient | Tx,
+  locations: LocationConfig,
+  kind: DeploymentKind,
+  key: DeploymentKey,
+): Promise<Instance & { nodes: Node[] }> {
   if (key.location !== locations.location) throw notFound(`location ${key.location}`);
   const row = await db.instance.findUnique({
     where: { projectId_locationId_kind_instanceId: { projectId: key.project, locationId: key.location, kind, instanceId: key.id } },

@@ -1,6 +1,6 @@
 // One page of instances or clusters (they share a table, told apart by kind), ordered by id,
 // with AIP-158 opaque page tokens.
-import type { PrismaClient } from "@cacheplane/db";
+import type { Instance, Node, PrismaClient } from "@cacheplane/db";
 import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 
 export async function listPage(
@@ -8,7 +8,7 @@ export async function listPage(
   where: { projectId: string; locationId: string; kind: "INSTANCE" | "CLUSTER" },
   pageSize?: number,
   pageToken?: string,
-) {
+): Promise<{ page: (Omit<Instance, "spec"> & { nodes: Node[]; spec: Record<string, unknown> })[]; nextPageToken?: string }> {
   const size = pageSizeOf(pageSize);
   const after = decodePageToken(pageToken, ["after"] as const);
   const rows = await prisma.instance.findMany({

@@ -1,7 +1,7 @@
 // What every mutation of an instance or cluster shares: the requestId replay (AIP-155) and the
 // Operation opened in the mutation's own transaction, so spec and Operation commit together.
 import { newOperationId, transition, type InstanceState } from "@cacheplane/core";
-import { Prisma, type PrismaClient } from "@cacheplane/db";
+import { Prisma, type Operation as OperationRow, type PrismaClient } from "@cacheplane/db";
 import { operationView } from "./operation-view.js";
 import { ApiError } from "../errors.js";
 
@@ -35,7 +35,7 @@ export interface OpenOperation {
 }
 
 /** The Operation a mutation answers with, opened in the mutation's own transaction. */
-export function openOperation(tx: Tx, op: OpenOperation) {
+export function openOperation(tx: Tx, op: OpenOperation): Promise<OperationRow> {
   return tx.operation.create({
     data: {
       id: newOperationId(),

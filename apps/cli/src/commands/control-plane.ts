@@ -2,7 +2,6 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { createCacheplaneClient } from "@cacheplane/sdk";
 import { GLOBAL_HELP, durationMs, noPositionals, outputFormat, parse } from "../args.js";
 import { isAlive, logPath, readConfig, readPid } from "../config-file.js";
@@ -25,8 +24,10 @@ CACHEPLANE_HOST, CACHEPLANE_ADMIN_KEY, DATABASE_URL, REDIS_URL, CACHEPLANE_NODE_
   down: `Usage: cacheplane down [--timeout DUR]
 
 Stops the control plane started by \`cacheplane up\` in this data dir (SIGTERM to the pid in
-<data dir>/cacheplane.pid) and waits for it to exit (default 30s). Data nodes keep running
-and are adopted again by the next \`cacheplane up\`; delete instances first to stop them.`,
+<data dir>/cacheplane.pid) and waits for it to exit (default 30s), with what it started for
+itself: the embedded Postgres and the queue's private redis-server (also one left by an \`up\`
+that was killed). Data nodes keep running and are adopted again by the next \`cacheplane up\`;
+delete instances first to stop them.`,
   status: `Usage: cacheplane status [-o table|json]
 
 Says whether the control plane answers, and counts its instances (and clusters, if any) by state.
@@ -34,7 +35,9 @@ Says whether the control plane answers, and counts its instances (and clusters, 
 ${GLOBAL_HELP}`,
 };
 
-const binPath = () => fileURLToPath(new URL("../../bin/cacheplane.js", import.meta.url));
+// The command that is running now (bin/cacheplane.js, or the link on PATH to it): the CLI runs
+// bundled, so a path relative to this module would name a chunk, not the command.
+const binPath = () => process.argv[1]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function up(args: string[], io: Io): Promise<void> {
@@ -99,15 +102,21 @@ export async function down(args: string[], io: Io): Promise<void> {
   const { values: v, positionals } = parse(args, { timeout: { type: "string" } }, "down");
   if (v.help) return io.out(`${HELP.down}\n`);
   noPositionals(positionals, "down");
-  const pid = await readPid(io.env.dataDir);
-  if (!pid || !isAlive(pid)) return io.out(`cacheplane is not running from ${io.env.dataDir}.\n`);
-  process.kill(pid, "SIGTERM");
   const timeoutMs = durationMs(v.timeout, 30_000);
+  const pid = await readPid(io.env.dataDir);
+  // `up` stops its queue redis-server itself; one left by an `up` that was killed is stopped here.
+  const { stopEmbeddedRedis } = await import("../embedded-redis.js");
+  if (!pid || !isAlive(pid)) {
+    const leftover = await stopEmbeddedRedis(io.env.dataDir);
+    return io.out(`cacheplane is not running from ${io.env.dataDir}.${leftover ? " Stopped the queue's redis-server it left running." : ""}\n`);
+  }
+  process.kill(pid, "SIGTERM");
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) throw new CliFailure(`cacheplane (pid ${pid}) did not stop within ${timeoutMs / 1000}s`, EXIT.SERVER);
     await sleep(50);
   }
+  await stopEmbeddedRedis(io.env.dataDir);
   io.out(`cacheplane stopped (pid ${pid}).\n`);
 }
 
