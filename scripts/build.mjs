@@ -2,7 +2,8 @@
 // `npm run build`: every workspace to JavaScript with type declarations, then the two
 // artefacts people install, bundled with esbuild:
 // - @cacheplane/sdk's CommonJS entry points (dist/*.cjs), so `require("@cacheplane/sdk")` works
-//   beside `import`; openapi-fetch stays a dependency (it ships both formats too).
+//   beside `import`. They carry openapi-fetch inside: its own CommonJS build exports a default
+//   that esbuild's interop cannot call, and a bundled copy cannot disagree with itself.
 // - the `cacheplane` command (apps/cli/dist): its own code, the SDK and zod in one ESM bundle
 //   split per command, so `cacheplane --help` loads one small file and a resource command only
 //   its chunk. The control plane that `up` runs (api, worker, db, …) is not bundled: `up` imports
@@ -27,7 +28,6 @@ await build({
   format: "cjs",
   platform: "node",
   target: "node20",
-  external: ["openapi-fetch"],
   logLevel: "warning",
 });
 

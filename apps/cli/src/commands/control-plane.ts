@@ -51,8 +51,7 @@ export async function up(args: string[], io: Io): Promise<void> {
   }
   if (v.detach) return detach(io, durationMs(v.timeout, 120_000));
 
-  const { loadSettings } = await import("@cacheplane/config");
-  const { up: start } = await import("../up.js");
+  const { loadSettings, start } = await loadControlPlane();
   let settings;
   try {
     settings = loadSettings(io.env.raw);
@@ -71,6 +70,22 @@ export async function up(args: string[], io: Io): Promise<void> {
       });
     }
   });
+}
+
+/** The control plane's own packages (api, worker, db, …): a checkout has them, the CLI installed
+ *  on its own (a client of some control plane) does not, and says so instead of a stack. */
+async function loadControlPlane() {
+  try {
+    const [{ loadSettings }, { up: start }] = await Promise.all([import("@cacheplane/config"), import("../up.js")]);
+    return { loadSettings, start };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code !== "ERR_MODULE_NOT_FOUND" || !/'@cacheplane\/|'(ioredis|pino)'/.test(e.message)) throw error;
+    throw new CliFailure(
+      "`up` runs the control plane from a cacheplane checkout (bash scripts/quickstart.sh there); this installed command drives a running one: set CACHEPLANE_URL and CACHEPLANE_API_KEY, or pass --url and --api-key",
+      EXIT.FAILED,
+    );
+  }
 }
 
 async function detach(io: Io, timeoutMs: number) {
