@@ -44,7 +44,7 @@ const worker = await startWorker(
   },
   { connection, prefix: settings.queuePrefix },
 );
-log.info({ zones: settings.zones, driver: runtimes.default.driver }, "worker started");
+log.info({ zones: settings.zones, driver: runtimes.default.driver, readEndpoint: worker.readEndpoint.kind, readEndpointReason: worker.readEndpoint.reason }, "worker started");
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {

@@ -4,7 +4,7 @@ import { LOADER_ORDINAL_BASE, parseNodeId } from "@cacheplane/core";
 import { Prisma } from "@cacheplane/db";
 import { RuntimeUnavailableError } from "@cacheplane/runtime";
 import type { WorkerContext } from "./context.js";
-import { chainFor, removeOrphanReadEndpoints } from "./edge/read-endpoint.js";
+import { edgeDirOf, edgeFor, endpointName, removeOrphanReadEndpoints } from "./edge/read-endpoint.js";
 import { nodeDataDir } from "./reconcile/desired.js";
 
 export async function resyncOnce(ctx: WorkerContext): Promise<number> {
@@ -23,10 +23,21 @@ export async function resyncOnce(ctx: WorkerContext): Promise<number> {
   return rows.length;
 }
 
-/** Read endpoints (kernel rules) on this control plane's ports whose instance is gone. */
+/** Read endpoints (kernel rules, balancers) on this control plane's ports whose instance is gone;
+ *  and a reconcile for each instance whose balancer died (a crash, a machine restart). */
 export async function removeOrphanRoutes(ctx: WorkerContext): Promise<string[]> {
-  const known = new Set((await ctx.prisma.instance.findMany({ select: { uid: true } })).map((i) => chainFor(i.uid)));
-  return removeOrphanReadEndpoints((chain) => known.has(chain), ctx.portRange);
+  // Asked only after the edges are listed, so an instance recorded meanwhile is known.
+  let known: Promise<Set<string>> | undefined;
+  const isKnown = async (name: string) =>
+    (await (known ??= ctx.prisma.instance.findMany({ select: { uid: true } }).then((rows) => new Set(rows.map((i) => endpointName(i.uid)))))).has(name);
+  const removed = await removeOrphanReadEndpoints(isKnown, ctx.portRange, edgeDirOf(ctx));
+  for (const uid of await (await edgeFor(ctx)).lostReadEndpoints()) {
+    if (await isKnown(endpointName(uid))) {
+      ctx.log.warn({ instance: uid }, "read endpoint not serving; reconciling");
+      await ctx.queue.enqueueResync(uid);
+    }
+  }
+  return removed;
 }
 
 export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {

@@ -9,6 +9,7 @@ import { reconcile } from "./reconcile/reconcile.js";
 import { reapExpired } from "./reaper.js";
 import { removeOrphanRoutes, removeOrphans, resyncOnce } from "./resync.js";
 import { superviseOnce } from "./supervisor.js";
+import { describeEdge, edgeFor } from "./edge/read-endpoint.js";
 import { backupPassOnce } from "./backups/backup-pass.js";
 import { scheduleBackupsOnce } from "./backups/scheduler.js";
 import { maintenancePassOnce } from "./upgrades/maintenance-scheduler.js";
@@ -26,9 +27,13 @@ export interface RunningWorker {
   /** For tests and tools: run one resync or supervision pass now. */
   resync(): Promise<number>;
   supervise(): Promise<string[]>;
+  /** How read endpoints are served here (kernel | proxy), and why: for the start line. */
+  readEndpoint: { kind: string; reason: string };
 }
 
 export async function startWorker(ctx: WorkerContext, options: WorkerOptions): Promise<RunningWorker> {
+  const edge = await edgeFor(ctx); // probed once, at start
+  ctx.log.info({ readEndpoint: edge.kind }, describeEdge(edge));
   const failures = new Map<string, number>();
   const worker = new Worker<ReconcileJob>(
     QUEUES.reconcile,
@@ -93,6 +98,7 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   return {
     resync,
     supervise: () => superviseOnce(ctx),
+    readEndpoint: { kind: edge.kind, reason: edge.reason },
     async stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);

@@ -32,6 +32,8 @@ const SettingsSchema = z.object({
   CACHEPLANE_RUNTIME: z.enum(["auto", "process", "docker"]).default("auto"),
   /** One image for every redisVersion (a local or mirrored image), for the docker runtime. */
   CACHEPLANE_REDIS_IMAGE: z.string().min(1).max(300).optional(),
+  /** How the read endpoint balances; auto: kernel redirects when iptables is usable (root), else the user-space balancer. */
+  CACHEPLANE_READ_ENDPOINT: z.enum(["auto", "kernel", "proxy"]).default("auto"),
   /** Engine versions offered to clients; the first is the default. */
   /** Engine versions offered; by default what the runtime can run. */
   CACHEPLANE_REDIS_VERSIONS: z.string().regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/).optional(),
@@ -130,6 +132,8 @@ export interface Settings {
   searchPath?: string | undefined;
   redisVersions?: string[] | undefined;
   runtime: "auto" | "process" | "docker";
+  /** CACHEPLANE_READ_ENDPOINT: kernel redirects, the user-space balancer, or auto (probed at worker start). */
+  readEndpoint: ReadEndpointMode;
   redisImageOverride?: string | undefined;
   /** Image per redisVersion for the docker runtime. */
   redisImages: Record<string, string>;
@@ -142,6 +146,16 @@ export interface Settings {
 }
 
 export class SettingsError extends Error {}
+
+export type ReadEndpointMode = "auto" | "kernel" | "proxy";
+
+/** CACHEPLANE_READ_ENDPOINT alone, for a worker started from code (the all-in-one, tests) whose
+ *  caller passes no settings for the edge: the same schema, the same one-line error. */
+export function loadReadEndpointMode(env: Record<string, string | undefined> = process.env): ReadEndpointMode {
+  const parsed = SettingsSchema.shape.CACHEPLANE_READ_ENDPOINT.safeParse(env.CACHEPLANE_READ_ENDPOINT);
+  if (!parsed.success) throw new SettingsError(`CACHEPLANE_READ_ENDPOINT: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const parsed = SettingsSchema.safeParse(env);
@@ -169,6 +183,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     searchPath: s.PATH,
     redisVersions: s.CACHEPLANE_REDIS_VERSIONS?.split(","),
     runtime: s.CACHEPLANE_RUNTIME,
+    readEndpoint: s.CACHEPLANE_READ_ENDPOINT,
     redisImageOverride: s.CACHEPLANE_REDIS_IMAGE,
     redisImages: DEFAULT_REDIS_IMAGES,
     logLevel: s.CACHEPLANE_LOG_LEVEL,

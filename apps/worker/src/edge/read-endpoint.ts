@@ -1,91 +1,72 @@
-// The read endpoint, balanced over replicas by the kernel: a nat OUTPUT rule sends connections
-// for <read address>:<port> to a chain that DNATs each new connection to the next replica
-// (statistic nth). Nothing sits between a client and Redis, and the rules outlive the worker,
-// so reads keep flowing while the control plane restarts. Needs root and iptables; without
-// them an instance asking for a read endpoint fails with a clear error.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { READ_ENDPOINT_HOST } from "@cacheplane/core";
+// Which edge serves this worker's read endpoints, chosen once at its start: kernel redirects
+// where iptables works (root), since nothing then sits between client and replica (~100% of
+// direct); else the user-space balancer (~half of direct, shared/ENVIRONMENT.md), so a
+// non-root user or a machine without iptables still gets a read endpoint. CACHEPLANE_READ_ENDPOINT
+// (auto | kernel | proxy) overrides the probe. An endpoint the other edge made under an earlier
+// setting is removed once this one serves it, and either edge's orphans are swept.
+import { dirname, join } from "node:path";
+import { loadReadEndpointMode, type ReadEndpointMode } from "@cacheplane/config";
+import type { WorkerContext } from "../context.js";
+import type { Edge, PortRange } from "./edge.js";
+import { kernelRedirects, probeKernelRedirects } from "./kernel-redirects.js";
+import { removeOrphanBalancers, userSpaceBalancer } from "./user-space-balancer.js";
 
-const run = promisify(execFile);
-const CHAIN_PREFIX = "CPR-";
+export { EdgeUnavailableError, endpointName, type Edge } from "./edge.js";
 
-export class EdgeUnavailableError extends Error {}
+/** Balancer state lives beside the nodes' dirs: {data dir}/edge (nodesRoot is {data dir}/nodes,
+ *  where every entry must be a node). */
+export const edgeDirOf = (ctx: Pick<WorkerContext, "nodesRoot">) => join(dirname(ctx.nodesRoot), "edge");
 
-/** iptables chain names are at most 28 characters. */
-export const chainFor = (instanceUid: string) => `${CHAIN_PREFIX}${instanceUid.replace(/-/g, "").slice(0, 24)}`;
+// The probe's answer does not change while the process lives: one iptables call per process.
+let kernelProbe: Promise<string | undefined> | undefined;
+const whyNoKernel = () => (kernelProbe ??= probeKernelRedirects());
 
-async function iptables(args: string[], input?: string): Promise<string> {
-  try {
-    if (input === undefined) return (await run("iptables", ["-w", "5", ...args], { timeout: 10_000 })).stdout;
-    return await new Promise<string>((resolve, reject) => {
-      const child = execFile("iptables-restore", ["-w", "5", "--noflush"], { timeout: 10_000 }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
-      );
-      child.stdin!.end(input);
-    });
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT" || /Permission denied|you must be root/i.test(e.stderr ?? e.message)) {
-      throw new EdgeUnavailableError("a read endpoint needs iptables and root on the worker's machine (kernel redirects)");
-    }
-    throw error;
-  }
+/** The edge for a mode, with the reason the worker reports; kernel asked for where it cannot
+ *  work is kept (its creates fail with EdgeUnavailableError, as asked) and its reason says so. */
+export async function chooseEdge(mode: ReadEndpointMode, edgeDir: string): Promise<Edge> {
+  const why = await whyNoKernel();
+  if (mode === "proxy") return userSpaceBalancer(edgeDir, "CACHEPLANE_READ_ENDPOINT=proxy");
+  if (mode === "kernel") return kernelRedirects(why ? `CACHEPLANE_READ_ENDPOINT=kernel, but ${why}` : "CACHEPLANE_READ_ENDPOINT=kernel");
+  return why ? userSpaceBalancer(edgeDir, why) : kernelRedirects("root and iptables are available");
 }
 
-/** "host:port" targets the read endpoint sends connections to now ([] when it has none). */
-export async function observeReadTargets(instanceUid: string): Promise<string[]> {
-  let rules: string;
-  try {
-    rules = await iptables(["-t", "nat", "-S", chainFor(instanceUid)]);
-  } catch (error) {
-    if (error instanceof EdgeUnavailableError) return [];
-    return []; // no such chain: no read endpoint
-  }
-  return [...rules.matchAll(/--to-destination (\S+)/g)].map((m) => m[1]!).sort();
+/** The chosen edge, plus: routing on it removes the same endpoint from the other edge. */
+function withHandover(edge: Edge, other: Edge | undefined): Edge {
+  if (!other) return edge;
+  return {
+    ...edge,
+    async routeReads(instanceUid, port, targets) {
+      await edge.routeReads(instanceUid, port, targets);
+      await other.routeReads(instanceUid, port, []).catch(() => undefined);
+    },
+  };
 }
 
-const jumpRule = (uid: string, port: number) => ["-d", `${READ_ENDPOINT_HOST}/32`, "-p", "tcp", "--dport", String(port), "-j", chainFor(uid)];
+const chosen = new WeakMap<WorkerContext, Promise<Edge>>();
 
-/** Makes the read endpoint send each new connection to the next of `targets`, atomically;
- *  no targets removes it. Idempotent. */
-export async function routeReads(instanceUid: string, port: number, targets: string[]): Promise<void> {
-  const chain = chainFor(instanceUid);
-  if (targets.length === 0) {
-    await iptables(["-t", "nat", "-D", "OUTPUT", ...jumpRule(instanceUid, port)]).catch(() => undefined);
-    await iptables(["-t", "nat", "-F", chain]).catch(() => undefined);
-    await iptables(["-t", "nat", "-X", chain]).catch(() => undefined);
-    return;
+/** This worker's edge: chosen at its first use (startWorker asks at once) from
+ *  CACHEPLANE_READ_ENDPOINT and the probe. */
+export function edgeFor(ctx: WorkerContext): Promise<Edge> {
+  let edge = chosen.get(ctx);
+  if (!edge) {
+    const dir = edgeDirOf(ctx);
+    edge = (async () => {
+      const mine = await chooseEdge(loadReadEndpointMode(), dir);
+      const kernelWorks = (await whyNoKernel()) === undefined;
+      return withHandover(mine, mine.kind === "kernel" ? userSpaceBalancer(dir, "") : kernelWorks ? kernelRedirects("") : undefined);
+    })();
+    chosen.set(ctx, edge);
   }
-  // Rule i takes every (n - i)-th of the connections that reach it: an even spread.
-  const rules = targets.map((target, i) =>
-    i === targets.length - 1
-      ? `-A ${chain} -p tcp -j DNAT --to-destination ${target}`
-      : `-A ${chain} -p tcp -m statistic --mode nth --every ${targets.length - i} --packet 0 -j DNAT --to-destination ${target}`,
-  );
-  // Declaring the chain in a --noflush restore empties it and refills it in one commit.
-  await iptables([], `*nat\n:${chain} - [0:0]\n${rules.join("\n")}\nCOMMIT\n`);
-  const exists = await iptables(["-t", "nat", "-C", "OUTPUT", ...jumpRule(instanceUid, port)]).then(() => true, () => false);
-  if (!exists) await iptables(["-t", "nat", "-A", "OUTPUT", ...jumpRule(instanceUid, port)]);
+  return edge;
 }
 
-/** Read endpoints on ports in this control plane's range whose instance is gone. */
-export async function removeOrphanReadEndpoints(isKnown: (chain: string) => boolean, range: { first: number; last: number }) {
-  let rules: string;
-  try {
-    rules = await iptables(["-t", "nat", "-S", "OUTPUT"]);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const m of rules.matchAll(/^-A OUTPUT -d (\S+) -p tcp -m tcp --dport (\d+) -j (CPR-\w+)$/gm)) {
-    const port = Number(m[2]);
-    const chain = m[3]!;
-    if (port < range.first || port > range.last || isKnown(chain)) continue;
-    await iptables(["-t", "nat", "-D", "OUTPUT", "-d", m[1]!, "-p", "tcp", "--dport", String(port), "-j", chain]).catch(() => undefined);
-    await iptables(["-t", "nat", "-F", chain]).catch(() => undefined);
-    await iptables(["-t", "nat", "-X", chain]).catch(() => undefined);
-    removed.push(chain);
-  }
-  return removed;
+/** How the choice reads in the start line and in events. */
+export const describeEdge = (edge: Edge) =>
+  `read endpoint on ${edge.kind === "kernel" ? "kernel redirects" : "the user-space balancer"}: ${edge.reason}`;
+
+/** Read endpoints of either edge on ports in range whose instance is gone (machine-wide, as kernel
+ *  rules are); edgeDir also clears what dead balancers left there. */
+export async function removeOrphanReadEndpoints(isKnown: (name: string) => boolean | Promise<boolean>, range: PortRange, edgeDir?: string): Promise<string[]> {
+  const kernel = (await whyNoKernel()) === undefined ? await kernelRedirects("").removeOrphanReadEndpoints(isKnown, range) : [];
+  return [...kernel, ...(await removeOrphanBalancers(isKnown, range, edgeDir))];
 }

@@ -11,7 +11,7 @@ import { desiredCluster, isCluster } from "./desired-cluster.js";
 import { failPermanently, markConverged, recordFailure, recordProgress } from "./completion.js";
 import { acquireLease } from "./lease.js";
 import { observeNodes, recordNodeStates } from "./observe.js";
-import { EdgeUnavailableError, observeReadTargets } from "../edge/read-endpoint.js";
+import { EdgeUnavailableError, edgeFor } from "../edge/read-endpoint.js";
 import { runStep } from "./steps.js";
 import { pendingBackup, pendingFinalBackup } from "../backups/pending.js";
 import { desiredTls, isTls } from "../tls/deployment-tls.js";
@@ -77,9 +77,9 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
             row.slotRanges = slots;
           }
         } else {
-          // The kernel's read routes are looked at only where they can exist or must go.
+          // The edge's read routes are looked at only where they can exist or must go.
           const lookAtEdge = instance!.readEndpoint || row.deleteRequested || row.observedGeneration < row.generation;
-          next = plan(instance!, observed, { readTargets: lookAtEdge ? await observeReadTargets(row.uid) : [] });
+          next = plan(instance!, observed, { readTargets: lookAtEdge ? await (await edgeFor(ctx)).observeReadTargets(row.uid) : [] });
         }
         if (next.detail !== lastDetail) {
           // Setting users again (a worker that restarted does, see acl/applied-users.ts) is no repair.

@@ -8,7 +8,7 @@ import { candidatePorts } from "../ports.js";
 import { nodeDataDir, nodeSpec } from "./desired.js";
 import { failPendingFailover, finishDeletion } from "./completion.js";
 import { failover, switchover } from "./failover.js";
-import { routeReads } from "../edge/read-endpoint.js";
+import { describeEdge, edgeFor } from "../edge/read-endpoint.js";
 import type { Lease } from "./lease.js";
 import { runClusterStep } from "./cluster-steps.js";
 import { backupShard, finishBackup } from "../backups/take-backup.js";
@@ -71,13 +71,15 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       return switchover(ctx, input, nodeById(step.from), nodeById(step.to), step.mode, step.purpose);
     case "upgradeNode":
       return upgradeNode(ctx, input, nodeById(step.nodeId), step.keepData);
-    case "routeReads":
+    case "routeReads": {
       if (!row.port) throw new Error("the instance has no port yet");
-      await routeReads(row.uid, row.port, step.targets);
+      const edge = await edgeFor(ctx);
+      await edge.routeReads(row.uid, row.port, step.targets);
       await ctx.prisma.event.create({
-        data: { instanceUid: row.uid, type: "READ_ROUTES", message: step.targets.length ? `Reads go to ${step.targets.join(", ")}` : "Read endpoint removed" },
+        data: { instanceUid: row.uid, type: "READ_ROUTES", message: step.targets.length ? `Reads go to ${step.targets.join(", ")} (${describeEdge(edge)})` : "Read endpoint removed" },
       });
       return;
+    }
     case "refuseFailover":
       return failPendingFailover(ctx, row, lease, step.reason);
     case "deleteInstance":
