@@ -14,6 +14,7 @@ import { createKeyCache } from "./api-keys.js";
 import { installAudit } from "./plugins/audit.js";
 import { installAuth } from "./plugins/auth.js";
 import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from "./plugins/error-handler.js";
+import { installGoogleCompat } from "./google-compat/index.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
 import { backupRoutes } from "./routes/backups.js";
@@ -74,6 +75,8 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // Google's client library (@google-cloud/redis over REST) on the same routes.
+  installGoogleCompat(app);
 
   await app.register(fastifySwagger, {
     openapi: {
