@@ -1,12 +1,18 @@
-// READ_REPLICAS_ENABLED: a read endpoint that the kernel balances over the healthy replicas,
-// follows their health, and goes away with the setting or the instance.
+// READ_REPLICAS_ENABLED: a read endpoint balanced over the healthy replicas, that follows their
+// health and goes away with the setting or the instance: by kernel redirects, and by the
+// user-space balancer (forced with CACHEPLANE_READ_ENDPOINT=proxy, and chosen by a worker that
+// finds no iptables), which must keep serving while no worker runs.
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
 import { isPortOpen } from "../support/net.js";
 import { waitFor } from "../support/processes.js";
 import { endpointClient } from "../support/traffic.js";
+import { spawnWorker, type WorkerProcess } from "../support/worker-process.js";
 
 const BASE = "/v1/projects/default/locations/local1/instances";
 
@@ -39,10 +45,12 @@ const routesOf = (uid: string) => {
 describe.each(DRIVERS)("read endpoint with the %s driver", (driver) => {
   let cp: TestControlPlane;
   beforeAll(async () => {
+    process.env.CACHEPLANE_READ_ENDPOINT = "kernel"; // read at the worker's start
     cp = await startTestControlPlane({ driver });
   });
   afterAll(async () => {
     await cp?.stop();
+    delete process.env.CACHEPLANE_READ_ENDPOINT;
   });
   const get = async () => (await cp.api("GET", `${BASE}/reads`)).body;
 
@@ -108,5 +116,179 @@ describe.each(DRIVERS)("read endpoint with the %s driver", (driver) => {
     await cp.waitOperation(deleted.body.name);
     expect(routesOf(uid)).toBe("");
     expect(await isPortOpen(instance.readEndpoint, instance.readEndpointPort)).toBe(false);
+  });
+});
+
+/** pids of the read balancers listening on the read endpoint at port (their argv names it). */
+async function balancersOn(port: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (argv[1]?.endsWith("/read-balancer.mjs") && argv.includes(`127.0.3.1:${port}`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Fresh connections through host:port for ms: how many were answered by a replica, how many failed. */
+async function readFor(host: string, port: number, ms: number) {
+  const deadline = Date.now() + ms;
+  let ok = 0;
+  let failed = 0;
+  while (Date.now() < deadline) {
+    const [answer] = await whoAnswers(host, port, 1).catch(() => [undefined]);
+    if (answer?.endsWith(":slave")) ok++;
+    else failed++;
+  }
+  return { ok, failed };
+}
+
+/** PATH without the directories that hold iptables: a machine without it, for a worker child. */
+const PATH_WITHOUT_IPTABLES = (process.env.PATH ?? "").split(":").filter((dir) => dir && !existsSync(join(dir, "iptables"))).join(":");
+
+describe.each(DRIVERS)("read endpoint on the user-space balancer with the %s driver", (driver) => {
+  let cp: TestControlPlane;
+  let child: WorkerProcess | undefined;
+  let instance: any;
+  let uid: string;
+  const ZONES_URL = "/v1/projects/default/locations/local1/zones";
+  const get = async (id = "reads") => (await cp.api("GET", `${BASE}/${id}`)).body;
+  const replicasOf = (i: any) => i.nodes.filter((n: any) => n.role === "REPLICA");
+  const answers = (n: number) => whoAnswers(instance.readEndpoint, instance.readEndpointPort, n).catch(() => [] as string[]);
+
+  beforeAll(async () => {
+    process.env.CACHEPLANE_READ_ENDPOINT = "proxy"; // read at each in-process worker's start
+    cp = await startTestControlPlane({ driver });
+    const created = await cp.api("POST", `${BASE}?instanceId=reads`, {
+      tier: "STANDARD_HA",
+      memorySizeGb: 1,
+      replicaCount: 2,
+      readReplicasMode: "READ_REPLICAS_ENABLED",
+    });
+    expect((await cp.waitOperation(created.body.name)).error).toBeUndefined();
+    instance = await get();
+    uid = (await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "reads" } })).uid;
+  });
+  afterAll(async () => {
+    await child?.kill();
+    await cp?.stop();
+    delete process.env.CACHEPLANE_READ_ENDPOINT;
+  });
+
+  it("balances reads round robin over every replica, from a process of its own", async () => {
+    expect(instance).toMatchObject({ readEndpoint: "127.0.3.1", readEndpointPort: instance.port });
+    const balancers = await balancersOn(instance.readEndpointPort);
+    expect(balancers).toHaveLength(1);
+    expect(balancers[0]).not.toBe(process.pid);
+    const events = await cp.prisma.event.findMany({ where: { instanceUid: uid, type: "READ_ROUTES" } });
+    expect(events.map((e) => e.message)).toContainEqual(expect.stringContaining("read endpoint on the user-space balancer: CACHEPLANE_READ_ENDPOINT=proxy"));
+
+    const writer = endpointClient(instance.host, instance.port);
+    await writer.set("seen-by-readers", "yes");
+    const reader = new Redis({ host: instance.readEndpoint, port: instance.readEndpointPort, maxRetriesPerRequest: 1 });
+    reader.on("error", () => undefined);
+    await waitFor("the write on the read endpoint", async () => (await reader.get("seen-by-readers")) === "yes");
+    await expect(reader.set("x", "y")).rejects.toThrow(/READONLY/);
+    reader.disconnect();
+    writer.disconnect();
+
+    // Round robin: n connections in a row split evenly.
+    const seen = await answers(12);
+    const replicas = replicasOf(instance);
+    for (const r of replicas) expect(seen.filter((a) => a === `${r.host}:slave`)).toHaveLength(6);
+  });
+
+  it("a replica that leaves (its zone down, a failover) gets no new connections", async () => {
+    const [pid] = await balancersOn(instance.readEndpointPort);
+    const replicas = replicasOf(instance);
+    expect((await cp.api("POST", `${ZONES_URL}/${replicas[0].zone}:fail`)).status).toBe(200);
+    try {
+      await waitFor("reads to avoid the replica in the failed zone", async () => {
+        const now = await answers(6);
+        return now.length === 6 && now.every((a) => a === `${replicas[1].host}:slave`);
+      });
+    } finally {
+      await cp.api("POST", `${ZONES_URL}/${replicas[0].zone}:recover`);
+    }
+    await waitFor("both replicas serving reads again", async () => new Set(await answers(8)).size === 2);
+
+    // A failover: the promoted replica leaves the read endpoint, the old primary joins it once in sync.
+    const failover = await cp.api("POST", `${BASE}/reads:failover`, { dataProtectionMode: "LIMITED_DATA_LOSS" });
+    expect((await cp.waitOperation(failover.body.name)).error).toBeUndefined();
+    const after = await get();
+    const promoted = after.nodes.find((n: any) => n.role === "PRIMARY");
+    expect(replicas.map((r: any) => r.host)).toContain(promoted.host);
+    await waitFor("reads on both replicas of the new primary", async () => {
+      const now = await answers(8);
+      return now.length === 8 && new Set(now).size === 2 && now.every((a) => a.endsWith(":slave") && !a.startsWith(`${promoted.host}:`));
+    });
+    // Reloaded in place, never restarted.
+    expect(await balancersOn(instance.readEndpointPort)).toEqual([pid]);
+    instance = after;
+  });
+
+  it("keeps serving while the worker is killed, and a worker that starts again adopts the balancer", async () => {
+    const [pid] = await balancersOn(instance.readEndpointPort);
+    await cp.worker!.stop();
+    // A worker on a machine without iptables: the probe picks the balancer by itself.
+    const path = process.env.PATH;
+    process.env.PATH = PATH_WITHOUT_IPTABLES;
+    try {
+      child = await spawnWorker(cp);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(child.output()).toMatch(/"readEndpoint":"proxy".*kernel redirects need iptables, which is not installed.*"msg":"worker started"/);
+    // The child moves the endpoint off a replica and back: it found the balancer by its pid file.
+    const replicas = replicasOf(instance);
+    expect((await cp.api("POST", `${ZONES_URL}/${replicas[1].zone}:fail`)).status).toBe(200);
+    await waitFor("the child worker to take the replica out", async () => (await answers(4)).every((a) => a === `${replicas[0].host}:slave`));
+    await cp.api("POST", `${ZONES_URL}/${replicas[1].zone}:recover`);
+    await waitFor("both replicas again", async () => new Set(await answers(8)).size === 2);
+
+    await child.kill("SIGKILL");
+    child = undefined;
+    const during = await readFor(instance.readEndpoint, instance.readEndpointPort, 1_000);
+    expect(during.failed).toBe(0);
+    expect(during.ok).toBeGreaterThan(10);
+    expect(await balancersOn(instance.readEndpointPort)).toEqual([pid]);
+    await cp.startWorker();
+    await cp.worker!.resync();
+    expect(await balancersOn(instance.readEndpointPort)).toEqual([pid]);
+  });
+
+  it("goes away with the setting and with the instance", async () => {
+    const stateDir = join(cp.dataDir, "edge", uid);
+    expect(existsSync(join(stateDir, "balancer.json"))).toBe(true);
+    const off = await cp.api("PATCH", `${BASE}/reads?updateMask=readReplicasMode`, { readReplicasMode: "READ_REPLICAS_DISABLED" });
+    expect((await cp.waitOperation(off.body.name)).error).toBeUndefined();
+    expect((await get()).readEndpoint).toBeUndefined();
+    expect(await balancersOn(instance.readEndpointPort)).toEqual([]);
+    expect(await isPortOpen(instance.readEndpoint, instance.readEndpointPort)).toBe(false);
+    expect(existsSync(stateDir)).toBe(false);
+
+    const on = await cp.api("PATCH", `${BASE}/reads?updateMask=readReplicasMode`, { readReplicasMode: "READ_REPLICAS_ENABLED" });
+    expect((await cp.waitOperation(on.body.name)).error).toBeUndefined();
+    expect(await balancersOn(instance.readEndpointPort)).toHaveLength(1);
+    const deleted = await cp.api("DELETE", `${BASE}/reads`);
+    await cp.waitOperation(deleted.body.name);
+    expect(await balancersOn(instance.readEndpointPort)).toEqual([]);
+    expect(await isPortOpen(instance.readEndpoint, instance.readEndpointPort)).toBe(false);
+    expect(existsSync(stateDir)).toBe(false);
+  });
+
+  it("removes a balancer whose instance is gone on resync", async () => {
+    const created = await cp.api("POST", `${BASE}?instanceId=orphan`, { tier: "STANDARD_HA", memorySizeGb: 1, replicaCount: 1, readReplicasMode: "READ_REPLICAS_ENABLED" });
+    expect((await cp.waitOperation(created.body.name)).error).toBeUndefined();
+    const orphan = await get("orphan");
+    const row = await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "orphan" } });
+    expect(await balancersOn(orphan.readEndpointPort)).toHaveLength(1);
+    // The record lost behind the control plane's back: what it made is now an orphan.
+    await cp.worker!.stop();
+    await cp.prisma.instance.delete({ where: { uid: row.uid } });
+    await (await cp.startWorker()).resync();
+    expect(await balancersOn(orphan.readEndpointPort)).toEqual([]);
+    expect(await isPortOpen(orphan.readEndpoint, orphan.readEndpointPort)).toBe(false);
+    expect(existsSync(join(cp.dataDir, "edge", row.uid))).toBe(false);
   });
 });
