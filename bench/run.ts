@@ -402,7 +402,7 @@ function report(results: Result[], failures: string[]) {
     const errors = r.extra?.errors as number | undefined;
     if (!errors) continue;
     if (r.kind === "throughput") console.log(`! ${r.name}: ${errors} failed requests ${JSON.stringify(r.extra?.statuses)}`);
-    else console.log(`! ${r.name}: ${errors} failed runs (not in the samples): ${(r.extra?.errorMessages as string[]).map((m) => m.slice(0, 160)).join(" // ")}`);
+    else console.log(`! ${r.name}: ${errors} failed runs (not in the samples): ${((r.extra?.errorMessages as string[] | undefined) ?? []).map((m) => m.slice(0, 160)).join(" // ")}`);
   }
   for (const f of failures) console.log(`! FAILED ${f}`);
   console.log(

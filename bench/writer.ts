@@ -160,8 +160,14 @@ function spawnWriter(target: WriterTarget, prefix: string): Writer {
         reject(new Error(`writer: ${cmd} got no answer in ${timeoutMs} ms`));
       }, timeoutMs);
       pending.set(id, {
-        resolve: (v) => (clearTimeout(t), resolve(v)),
-        reject: (e) => (clearTimeout(t), reject(e)),
+        resolve: (v) => {
+          clearTimeout(t);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
       });
       worker.postMessage({ id, cmd, args });
     });

@@ -12,7 +12,7 @@ import { BASIC, HOST, REDIS_SERVER, benchPort, call, onCleanup, randomTag, scena
 
 export const LOC = "/v1/projects/default/locations/local1";
 export const keyOf = (i: number) => `key:${i}`;
-export const valueOf = (i: number) => `value-${i}-`.padEnd(32, "x");
+export const valueFor = (i: number) => `value-${i}-`.padEnd(32, "x");
 
 /** The keys as a RESP stream, written once: `redis-cli --pipe` loads 1M SETs in a few seconds. */
 async function respFile(dir: string, keys: number): Promise<string> {
@@ -21,7 +21,7 @@ async function respFile(dir: string, keys: number): Promise<string> {
   const bulk = (s: string) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
   for (let from = 0; from < keys; from += 10_000) {
     let chunk = "";
-    for (let i = from; i < Math.min(keys, from + 10_000); i++) chunk += `*3\r\n$3\r\nSET\r\n${bulk(keyOf(i))}${bulk(valueOf(i))}`;
+    for (let i = from; i < Math.min(keys, from + 10_000); i++) chunk += `*3\r\n$3\r\nSET\r\n${bulk(keyOf(i))}${bulk(valueFor(i))}`;
     if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
@@ -61,7 +61,7 @@ export async function assertSameKeys(host: string, port: number, keys: number, w
   r.on("error", () => undefined);
   try {
     const [size, first, last] = await Promise.all([r.dbsize(), r.get(keyOf(0)), r.get(keyOf(keys - 1))]);
-    if (size !== keys || first !== valueOf(0) || last !== valueOf(keys - 1)) throw new Error(`${what}: DBSIZE ${size} (want ${keys}), ${keyOf(0)}=${first}, ${keyOf(keys - 1)}=${last}`);
+    if (size !== keys || first !== valueFor(0) || last !== valueFor(keys - 1)) throw new Error(`${what}: DBSIZE ${size} (want ${keys}), ${keyOf(0)}=${first}, ${keyOf(keys - 1)}=${last}`);
   } finally {
     r.disconnect();
   }

@@ -38,7 +38,7 @@ export async function prepareBareNodes(dir: string, count: number, opts: { nodeT
     const conf = join(nodeDir, "redis.conf");
     const lines = [`port ${port}`, `bind ${HOST}`, `dir ${nodeDir}`, "cluster-enabled yes", "cluster-config-file nodes.conf", `save ""`, "appendonly no", "repl-diskless-sync-delay 0"];
     if (opts.nodeTimeoutMs !== undefined) lines.push(`cluster-node-timeout ${opts.nodeTimeoutMs}`);
-    await writeFile(conf, lines.join("\n") + "\n");
+    await writeFile(conf, `${lines.join("\n")}\n`);
     const node: BareNode = {
       host: HOST,
       port,
@@ -101,6 +101,7 @@ export function runCapture(command: string, args: string[], timeoutMs: number): 
     child.once("exit", (code) => {
       clearTimeout(timer);
       // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips redis-cli's colour escapes
       resolve({ code, out: out.replace(/\x1b\[[0-9;]*m/g, "") });
     });
   });

@@ -157,7 +157,16 @@ export function startClusterClient(seed: { host: string; port: number }, mode: M
         pending.delete(id);
         reject(new Error(`cluster client: ${cmd} got no answer in ${timeoutMs} ms`));
       }, timeoutMs);
-      pending.set(id, { resolve: (v) => (clearTimeout(t), resolve(v)), reject: (e) => (clearTimeout(t), reject(e)) });
+      pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(t);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
       worker.postMessage({ id, cmd, args });
     });
   };

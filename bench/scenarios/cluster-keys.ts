@@ -4,7 +4,7 @@ import { Cluster, Redis } from "ioredis";
 import { withNode } from "./cluster-lib.js";
 
 export const keyOf = (i: number) => `key:${i}`;
-export const valueOf = (i: number) => `value-${i}-`.padEnd(32, "x");
+export const valueFor = (i: number) => `value-${i}-`.padEnd(32, "x");
 const BATCH = 10_000;
 
 /** CRC16/XMODEM, as Redis Cluster hashes keys. */
@@ -61,9 +61,14 @@ async function perPrimary(seed: { host: string; port: number }, count: number, c
       }
       await Promise.all(
         [...groups].map(async ([addr, ids]) => {
-          if (!addr) return ids.forEach((i) => (replies[i] = new Error("no primary serves this slot")));
+          if (!addr) {
+            for (const i of ids) replies[i] = new Error("no primary serves this slot");
+            return;
+          }
           const results = (await clientFor(addr).pipeline(ids.map(command)).exec()) ?? [];
-          ids.forEach((i, j) => (replies[i] = results[j]?.[0] ?? (results[j]?.[1] as string | null)));
+          ids.forEach((i, j) => {
+            replies[i] = results[j]?.[0] ?? (results[j]?.[1] as string | null);
+          });
         }),
       );
     }
@@ -74,7 +79,7 @@ async function perPrimary(seed: { host: string; port: number }, count: number, c
 }
 
 export async function loadKeys(seed: { host: string; port: number }, count: number) {
-  const replies = await perPrimary(seed, count, (i) => ["set", keyOf(i), valueOf(i)]);
+  const replies = await perPrimary(seed, count, (i) => ["set", keyOf(i), valueFor(i)]);
   const failed = replies.filter((r) => r instanceof Error);
   if (failed.length) throw new Error(`loading keys: ${failed.length} SETs failed, e.g. ${(failed[0] as Error).message}`);
 }
@@ -97,7 +102,7 @@ export async function missingKeys(seed: { host: string; port: number }, count: n
   let missing = 0;
   const examples: string[] = [];
   replies.forEach((v, i) => {
-    if (v === valueOf(i)) return;
+    if (v === valueFor(i)) return;
     missing++;
     if (examples.length < 10) examples.push(`${keyOf(i)}=${v === null ? "nil" : v instanceof Error ? `ERR ${v.message.slice(0, 60)}` : String(v).slice(0, 60)}`);
   });

@@ -110,7 +110,10 @@ export function adminClients(targets: readonly { host: string; port: number }[])
     r.on("error", () => undefined);
     return r;
   });
-  return { clients, close: () => clients.forEach((c) => c.disconnect()) };
+  const close = () => {
+    for (const c of clients) c.disconnect();
+  };
+  return { clients, close };
 }
 
 /** Until every node reports cluster_state:ok (CLUSTER INFO), polling every `everyMs`. */

@@ -230,7 +230,9 @@ export async function bareFailover(spec: Spec, runs: number): Promise<LatencySce
     r.on("error", () => undefined);
     return r;
   });
-  onCleanup(async () => clients.forEach((c) => c.disconnect()));
+  onCleanup(async () => {
+    for (const c of clients) c.disconnect();
+  });
   let primary = 0;
   const healthy = async () => {
     const info = String(await clients[primary]!.info("replication"));

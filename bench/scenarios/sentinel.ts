@@ -73,7 +73,7 @@ export async function startReplicaSet(dir: string, count: number) {
     // announcing their own address (FAILOVER TO needs it).
     const lines = [`port ${port}`, `bind ${HOST}`, `dir ${nodeDir}`, `save ""`, "appendonly no", "repl-diskless-sync-delay 0", `replica-announce-ip ${HOST}`];
     if (i > 0) lines.push(`replicaof ${HOST} ${servers[0]!.port}`);
-    await writeFile(conf, lines.join("\n") + "\n");
+    await writeFile(conf, `${lines.join("\n")}\n`);
     servers.push(proc(port, conf, () => [REDIS_SERVER, [conf]]));
   }
   for (const s of servers) s.start();
@@ -93,7 +93,7 @@ export async function startSentinels(): Promise<SentinelSetup> {
     const conf = join(sDir, "sentinel.conf");
     await writeFile(
       conf,
-      [
+      `${[
         `port ${port}`,
         `bind ${HOST}`,
         `dir ${sDir}`,
@@ -101,7 +101,7 @@ export async function startSentinels(): Promise<SentinelSetup> {
         `sentinel down-after-milliseconds ${MASTER_NAME} ${DOWN_AFTER_MS}`,
         `sentinel failover-timeout ${MASTER_NAME} ${FAILOVER_TIMEOUT_MS}`,
         `sentinel parallel-syncs ${MASTER_NAME} 1`,
-      ].join("\n") + "\n",
+      ].join("\n")}\n`,
     );
     sentinelProcs.push(proc(port, conf, () => sentinelCommand(conf)));
   }

@@ -134,7 +134,9 @@ describe.each(DRIVERS)("backups with the %s driver", (driver) => {
       const bare = await loadRdbInBareRedis(join(cp.bucketsRoot, "cluster-exports", id, file));
       try {
         const values = await bare.redis.mget(...before);
-        before.forEach((k, i) => values[i] !== null && found.add(k));
+        before.forEach((k, i) => {
+          if (values[i] !== null) found.add(k);
+        });
       } finally {
         await bare.stop();
       }

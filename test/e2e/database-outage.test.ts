@@ -56,7 +56,11 @@ function traffic() {
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  return { answers, stop: async () => ((running = false), await loop) };
+  const stop = async () => {
+    running = false;
+    await loop;
+  };
+  return { answers, stop };
 }
 
 async function recovers() {

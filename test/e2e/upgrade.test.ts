@@ -58,7 +58,9 @@ describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
     for (let i = 0; i < writer.acked.length; i += 500) {
       const keys = writer.acked.slice(i, i + 500);
       const values = await reader.mget(...keys);
-      values.forEach((v, j) => v === null && missing.push(keys[j]!));
+      values.forEach((v, j) => {
+        if (v === null) missing.push(keys[j]!);
+      });
     }
     reader.disconnect();
     expect(missing).toEqual([]);

@@ -38,7 +38,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   });
   await listen(0);
   const port = (server.address() as { port: number }).port;
-  const dropAll = () => sockets.forEach((s) => s.destroy());
+  const dropAll = () => {
+    for (const s of sockets) s.destroy();
+  };
   return {
     port,
     async setMode(next) {

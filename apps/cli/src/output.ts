@@ -17,14 +17,14 @@ import {
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(headers), ...rows.map(line)].join("\n") + "\n";
+  return `${[line(headers), ...rows.map(line)].join("\n")}\n`;
 }
 
 /** `key: value` lines for one resource, skipping empty fields. */
 export function details(fields: [string, unknown][]): string {
   const shown = fields.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0));
   const width = Math.max(...shown.map(([k]) => k.length));
-  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n") + "\n";
+  return `${shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}\n`;
 }
 
 export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

@@ -66,6 +66,7 @@ describe("cacheplane CLI", () => {
     const r = await cli(["instances", "create", "cli-a", "--auth", "--ttl", "1800s", "--label", "team=cli", "--wait", "--output", "env"]);
     expect(r.stderr).toMatch(/^creating cli-a: .+\(\d+\.\ds\)$/m);
     expect(r.stderr).toMatch(/creating cli-a: Completed/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no terminal escape may reach a log
     expect(r.stderr).not.toMatch(/\r|\x1b/);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
@@ -201,6 +202,7 @@ describe("cacheplane CLI", () => {
   it("shows a spinner with the statusDetail on a terminal", async () => {
     const r = await runCliInTty(["instances", "create", "cli-tty", "--wait"], env);
     expect(r.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the spinner is drawn with escapes
     expect(r.stdout).toMatch(/\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] creating cli-tty: /);
     expect(r.stdout).toMatch(/state:\s+READY/);
     const deleted = await cli(["instances", "delete", "cli-tty", "--wait"]);

@@ -31,7 +31,10 @@ afterAll(async () => {
 /** The command group in this process (no child start-up): stdout, and the error's exit code and message. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; message: string }> {
   let stdout = "";
-  const io = { out: (t: string) => void (stdout += t), err: () => undefined, errIsTTY: false, env: loadCliEnv(env) };
+  const io = { out: (t: string) => {
+      stdout += t;
+    },
+    err: () => undefined, errIsTTY: false, env: loadCliEnv(env) };
   try {
     await clusters(args, io);
     return { code: 0, stdout, message: "" };
@@ -124,6 +127,7 @@ describe("cacheplane clusters", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^creating c1: .+\(\d+\.\ds\)$/m);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no terminal escape may reach a log
     expect(r.stderr).not.toMatch(/\r|\x1b/);
     const vars = parseEnv(r.stdout);
     expect(Object.keys(vars)).toEqual(["REDIS_URL", "REDIS_CLUSTER", "CACHEPLANE_CLUSTER"]);

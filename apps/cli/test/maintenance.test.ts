@@ -48,7 +48,13 @@ async function run(args: string[], extraEnv: Record<string, string> = {}): Promi
   const [group, ...rest] = args;
   let stdout = "";
   let stderr = "";
-  const io: Io = { out: (t) => void (stdout += t), err: (t) => void (stderr += t), errIsTTY: false, env: loadCliEnv({ ...env, ...extraEnv }) };
+  const io: Io = { out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+    errIsTTY: false, env: loadCliEnv({ ...env, ...extraEnv }) };
   try {
     await GROUPS[group!]!(rest, io);
     return { code: 0, stdout, stderr };

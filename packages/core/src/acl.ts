@@ -85,6 +85,7 @@ export function checkAccessString(accessString: string): AccessCheck {
   for (const rule of rules) {
     const fail = (reason: string): AccessCheck => ({ ok: false, rule, reason });
     const word = rule.toLowerCase();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
     if (/[\x00-\x1f\x7f]/.test(rule)) return fail("control characters are not allowed");
     if (KEYWORDS.has(word)) {
       if (word === "allkeys") allKeys = true;

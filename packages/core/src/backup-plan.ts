@@ -51,7 +51,7 @@ export function backupSteps(
   for (const { index, primaryId } of shards) {
     if (backup.doneShards.includes(index)) continue;
     const primary = observed.find((n) => n.id === primaryId);
-    if (!primary || primary.liveness !== "running") {
+    if (primary?.liveness !== "running") {
       waiting.push(`shard ${index} has no serving primary to back up`);
       continue;
     }

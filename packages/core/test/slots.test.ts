@@ -66,7 +66,10 @@ describe("slots", () => {
     const owners = new Int32Array(SLOT_COUNT);
     const counts = evenSlotCounts(5);
     let slot = 0;
-    counts.forEach((c, shard) => owners.fill(shard, slot, (slot += c)));
+    counts.forEach((c, shard) => {
+      owners.fill(shard, slot, slot + c);
+      slot += c;
+    });
     const moved = rebalance(owners, 2);
     expect([0, 1].map((s) => owners.filter((o) => o === s).length)).toEqual([8192, 8192]);
     expect(owners.every((o) => o < 2)).toBe(true);

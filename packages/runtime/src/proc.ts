@@ -48,7 +48,7 @@ export async function executableOf(pid: number): Promise<string | undefined> {
 /** True if pid is alive and is redis-server running exactly this config file. */
 export async function isNodeProcess(pid: number, confPath: string): Promise<boolean> {
   const argv = await cmdline(pid);
-  return argv !== undefined && argv.slice(1).includes(confPath);
+  return argv?.slice(1).includes(confPath) ?? false;
 }
 
 /**

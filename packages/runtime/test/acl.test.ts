@@ -33,7 +33,7 @@ async function login(port: number, username?: string, password?: string, command
 describe("the aclfile a node starts with", () => {
   const H = sha("control-password-0123");
   it("always holds the default user from the spec, and keeps only the users the spec names", () => {
-    const saved = ["user default on nopass ~* &* +@all", "user alice on #" + "a".repeat(64) + " ~a:* resetchannels -@all +get", "user gone on nopass ~* -@all", ""].join("\n");
+    const saved = ["user default on nopass ~* &* +@all", `user alice on #${"a".repeat(64)} ~a:* resetchannels -@all +get`, "user gone on nopass ~* -@all", ""].join("\n");
     const spec = { id: "n1", config: { requirepass: "x" }, acl: { defaultPasswordHashes: [H], users: ["alice"] } };
     expect(renderAclFile(spec, saved)).toBe(`user default on #${H} ~* &* +@all\nuser alice on #${"a".repeat(64)} ~a:* resetchannels -@all +get\n`);
   });

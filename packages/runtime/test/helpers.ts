@@ -41,8 +41,14 @@ export async function freePortOnEveryAddress(): Promise<number> {
 export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    s.once("connect", () => (s.destroy(), resolve(true)));
-    s.once("error", () => (s.destroy(), resolve(false)));
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 

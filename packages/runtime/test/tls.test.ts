@@ -28,8 +28,14 @@ afterAll(() => nodes.cleanup());
 const plaintext = (host: string, port: number) =>
   new Promise<string>((resolve) => {
     const socket = net.connect({ host, port }, () => socket.write("PING\r\n"));
-    socket.setTimeout(1_000, () => (socket.destroy(), resolve("timeout")));
-    socket.once("data", (d) => (socket.destroy(), resolve(d.toString())));
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve("timeout");
+    });
+    socket.once("data", (d) => {
+      socket.destroy();
+      resolve(d.toString());
+    });
     socket.once("error", () => resolve("error"));
     socket.once("close", () => resolve("closed"));
   });

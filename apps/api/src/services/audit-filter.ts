@@ -14,7 +14,7 @@ const TERM = /^\s*([A-Za-z]+)\s*(<=|>=|!=|=|<|>)\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s
 
 const bad = (description: string) => invalidArgument("filter", description);
 
-function valueOf(field: string, raw: string): string | number | Date {
+function comparedValue(field: string, raw: string): string | number | Date {
   const text = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
   if (field === "status") {
     if (!/^\d{3}$/.test(text)) throw bad(`status compares with an HTTP status such as 403 (got ${raw})`);
@@ -45,7 +45,7 @@ export function auditFilter(filter: string | undefined): Prisma.AuditLogWhereInp
     if (!m) throw bad(`expected <field> <op> <value> at '${rest.trim().slice(0, 40)}'`);
     const [whole, field, op, raw] = m as unknown as [string, string, Op, string];
     if (!(field in TEXT) && !ORDERED.has(field)) throw bad(`unknown field ${field}; filter on ${[...Object.keys(TEXT), ...ORDERED].join(", ")}`);
-    terms.push(condition(field, op, valueOf(field, raw)));
+    terms.push(condition(field, op, comparedValue(field, raw)));
     rest = rest.slice(whole.length);
     if (!rest) return terms;
     const and = /^AND\s+/.exec(rest);

@@ -8,7 +8,7 @@
 // (final-backup-deletion.ts). Nothing here touches a node or a file.
 import { randomUUID } from "node:crypto";
 import { backupName, backupShapeOf, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId } from "@cacheplane/core";
-import { Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
+import { type Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
 import type { Backup, BackupCollection } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, failedPrecondition, notFound } from "../errors.js";

@@ -3,7 +3,7 @@
 // reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
 import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type DataJob, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
-import { Prisma, requestDeletion, SourceChangedError, SpecChangedError, type PrismaClient } from "@cacheplane/db";
+import { type Operation as OperationRow, type Prisma, requestDeletion, SourceChangedError, SpecChangedError, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
 import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, invalidArgument, notFound } from "../errors.js";
@@ -102,7 +102,7 @@ export function createClusterService(ctx: ServiceContext) {
       await resolveAclName(prisma, key.project, key.location, spec.aclName);
       const source = await resolveImportSource(prisma, key.project, body);
       const uid = randomUUID();
-      let op;
+      let op: OperationRow;
       try {
         op = await prisma.$transaction(async (tx) => {
           await tx.project.upsert({ where: { id: key.project }, create: { id: key.project }, update: {} });

@@ -3,7 +3,7 @@
 // Each is a data job on the deployment's row with its Operation, in one transaction; the
 // worker does it once the deployment has converged. Nothing here reads a file.
 import type { DataJob } from "@cacheplane/core";
-import { Prisma, type PrismaClient } from "@cacheplane/db";
+import type { Prisma, PrismaClient } from "@cacheplane/db";
 import type { ApiContext } from "../context.js";
 import { failedPrecondition, invalidArgument, notFound } from "../errors.js";
 import { BACKUP_IN_PROGRESS, findSettled } from "./backup-service.js";

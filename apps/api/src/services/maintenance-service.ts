@@ -12,7 +12,7 @@ import {
   storedMaintenance,
   type StoredMaintenanceSpec,
 } from "@cacheplane/core";
-import { Prisma, recordRelease } from "@cacheplane/db";
+import { type Prisma, recordRelease } from "@cacheplane/db";
 import type { ServiceContext } from "../context.js";
 import { ApiError, failedPrecondition, invalidArgument, notFound, permissionDenied } from "../errors.js";
 import type { Principal } from "../plugins/auth.js";

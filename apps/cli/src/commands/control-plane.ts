@@ -52,7 +52,7 @@ export async function up(args: string[], io: Io): Promise<void> {
   if (v.detach) return detach(io, durationMs(v.timeout, 120_000));
 
   const { loadSettings, start } = await loadControlPlane();
-  let settings;
+  let settings: ReturnType<typeof loadSettings>;
   try {
     settings = loadSettings(io.env.raw);
   } catch (error) {

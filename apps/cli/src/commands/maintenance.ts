@@ -39,7 +39,7 @@ export const redisVersion = (value: string | undefined) => oneOf(value, VERSIONS
 /** `SUNDAY@03:00` (any case) as one weekly window. */
 function weeklyWindow(value: string) {
   const m = /^([A-Za-z]+)@([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-  const day = m?.[1]!.toUpperCase() as (typeof DAYS)[number] | undefined;
+  const day = m?.[1]?.toUpperCase() as (typeof DAYS)[number] | undefined;
   if (!m || !DAYS.includes(day!)) {
     throw new UsageError(`--maintenance-window must be DAY@HH:MM in UTC, DAY from MONDAY to SUNDAY, e.g. SUNDAY@03:00 (got '${value}')`);
   }

@@ -23,10 +23,10 @@ export async function copyBackup(ctx: WorkerContext, op: { id: string; request: 
     sourceBackupUid ? ctx.prisma.backup.findUnique({ where: { uid: sourceBackupUid } }) : null,
     targetBackupUid ? ctx.prisma.backup.findUnique({ where: { uid: targetBackupUid }, include: { collection: true } }) : null,
   ]);
-  if (!target || target.state !== "CREATING") return failCopy(ctx, op.id, undefined, "the copy's backup no longer exists");
+  if (target?.state !== "CREATING") return failCopy(ctx, op.id, undefined, "the copy's backup no longer exists");
   // The source expired or was deleted before its files were copied (a delete is refused while a
   // copy is being made, so only expiry gets here).
-  if (!source || source.state !== "ACTIVE") return failCopy(ctx, op.id, target.uid, "the backup being copied was deleted before the copy was made");
+  if (source?.state !== "ACTIVE") return failCopy(ctx, op.id, target.uid, "the backup being copied was deleted before the copy was made");
 
   await mkdir(backupDir(ctx.backups, target.uid), { recursive: true, mode: 0o700 });
   for (const file of filesOf(source)) {

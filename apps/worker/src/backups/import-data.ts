@@ -124,7 +124,7 @@ async function placeFiles(ctx: WorkerContext, { row }: StepInput, job: Extract<D
 async function sourceFiles(ctx: WorkerContext, projectId: string, job: Extract<DataJob, { kind: "import" }>) {
   if ("backupUid" in job.source) {
     const backup = await ctx.prisma.backup.findUnique({ where: { uid: job.source.backupUid } });
-    if (!backup || backup.state !== "ACTIVE") throw new DataJobError(CODES.NOT_FOUND, "the backup to restore from no longer exists");
+    if (backup?.state !== "ACTIVE") throw new DataJobError(CODES.NOT_FOUND, "the backup to restore from no longer exists");
     const key = await projectDataKey(ctx.prisma, ctx.backups, projectId);
     return filesOf(backup).map((file) => ({
       writeTo: (dest: string) =>
@@ -162,9 +162,12 @@ async function loaded(spec: NodeSpec, file: number, password: string | undefined
       const loading = await info(redis, "persistence").then((s) => s.persistence?.loading === "1", () => true);
       if (!loading) return redis;
       redis.disconnect();
-    } else if (Date.now() - (unreachableSince ??= Date.now()) > 5_000) {
+    } else {
+      unreachableSince ??= Date.now();
       // It started, then stopped answering: the engine gave up on the file mid-load.
-      throw new DataJobError(CODES.INVALID_ARGUMENT, `the engine stopped while loading the import's file ${file}: it is not a valid RDB`);
+      if (Date.now() - unreachableSince > 5_000) {
+        throw new DataJobError(CODES.INVALID_ARGUMENT, `the engine stopped while loading the import's file ${file}: it is not a valid RDB`);
+      }
     }
     if (Date.now() > deadline) throw new Error(`loading an import file took over ${LOAD_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, 10));

@@ -59,7 +59,7 @@ export async function backupShard(ctx: WorkerContext, input: StepInput, step: { 
   const primary = row.nodes.find((n) => n.id === step.primaryId);
   if (!node || !primary) throw new Error(`node ${step.nodeId} or ${step.primaryId} is not recorded`);
   const backup = await ctx.prisma.backup.findUnique({ where: { uid: step.backupUid } });
-  if (!backup || backup.state !== "CREATING" || filesOf(backup).some((f) => f.shard === step.shard)) return;
+  if (backup?.state !== "CREATING" || filesOf(backup).some((f) => f.shard === step.shard)) return;
 
   const password = config.requirepass || undefined;
   if (node.id !== primary.id) await catchUp(node, primary, password, adminTls(row));
@@ -86,7 +86,7 @@ export async function backupShard(ctx: WorkerContext, input: StepInput, step: { 
 
 export async function finishBackup(ctx: WorkerContext, input: StepInput, backupUid: string) {
   const backup = await ctx.prisma.backup.findUnique({ where: { uid: backupUid } });
-  if (!backup || backup.state !== "CREATING") return;
+  if (backup?.state !== "CREATING") return;
   const files = filesOf(backup);
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
   await ctx.prisma.$transaction([

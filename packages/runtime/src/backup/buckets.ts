@@ -114,6 +114,7 @@ function splitUri(uri: string, kind: "object" | "dir"): { bucket: string; segmen
   if (uri.length > MAX_URI_CHARS) throw invalid(`it is longer than ${MAX_URI_CHARS} characters`);
   if (uri.includes("\0")) throw invalid("it contains a NUL byte");
   // Other control characters are legal in GCS but only ever a mistake (or a log-injection attempt) here.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\x01-\x1f\x7f]/.test(uri)) throw invalid("it contains a control character");
   if (uri.includes("\\")) throw invalid("it contains a backslash");
   if (!uri.startsWith(SCHEME)) throw invalid(`it must start with ${SCHEME}`);

@@ -5,7 +5,7 @@
 
 import { syncDir } from "./sync-dir.js";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { link, mkdir, open, rm } from "node:fs/promises";
+import { type FileHandle, link, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { BackupTamperedError } from "./errors.js";
 
@@ -98,7 +98,7 @@ function parseEnvKey(value: string): Buffer {
 
 /** The key in `file`, or undefined when there is no such file. */
 async function readKeyFile(file: string): Promise<Buffer | undefined> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, "r");
   } catch (err) {

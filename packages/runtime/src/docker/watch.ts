@@ -129,8 +129,7 @@ export function watchContainerDeaths(docker: Dockerode, onDeath: (nodeId: string
       let buffer = "";
       s.on("data", (chunk: Buffer | string) => {
         buffer += chunk.toString();
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
+        for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
           const line = buffer.slice(0, nl).trim();
           buffer = buffer.slice(nl + 1);
           if (!line) continue;

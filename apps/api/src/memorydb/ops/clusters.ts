@@ -151,7 +151,10 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
         if (isDowngrade(redisVersion, target)) {
           throw invalidParameterValue(`Cannot downgrade from ${engineOf(redisVersion).engine} ${engineOf(redisVersion).version} to ${engineOf(target).engine} ${engineOf(target).version}`);
         }
-        if (target !== redisVersion) set("redisVersion", (redisVersion = target));
+        if (target !== redisVersion) {
+          redisVersion = target;
+          set("redisVersion", target);
+        }
       }
       if (input.Description !== undefined && input.Description !== (spec.description ?? "")) set("description", input.Description);
       if (input.NodeType !== undefined && nodeTypeOf(input.NodeType) !== spec.nodeType) set("nodeType", nodeTypeOf(input.NodeType));

@@ -34,7 +34,7 @@ export function tagsOperations(services: MemoryDbServices): OperationTable {
   const { prisma } = services.ctx;
 
   async function resolve(resourceArn: string, call: MemoryDbCall): Promise<Resolved> {
-    let parsed;
+    let parsed: ReturnType<typeof parseArn>;
     try {
       parsed = parseArn(resourceArn);
     } catch (error) {

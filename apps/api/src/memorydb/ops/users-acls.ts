@@ -109,7 +109,7 @@ export function usersAclsOperations(services: MemoryDbServices): OperationTable 
       }),
       async (input, call) => {
         const key = locationKey(call);
-        let users;
+        let users: Awaited<ReturnType<typeof showUser>>[];
         if (input.UserName === DEFAULT_USER) users = [defaultUserShape(where(call))];
         else if (input.UserName !== undefined) users = [await showUser(call, await translating(USER_FAULTS, () => services.users.get(userKey(call, input.UserName!))))];
         else {
