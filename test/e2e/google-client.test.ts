@@ -3,15 +3,15 @@
 // serves, each returned Operation awaited with operation.promise() (the client polls
 // GET …/operations/{op} and decodes metadata and response by their @type), errors as gRPC codes.
 // The client sends enums as numbers, snake_case update masks, `$alt=json;enum-encoding=int` and
-// bodiless DELETEs with a JSON content type (apps/api/src/google-compat). Process driver only: the
-// wire is what is under test here; both drivers run the same services in the other suites.
+// bodiless DELETEs with a JSON content type (apps/api/src/google-compat). On both drivers, as every
+// end-to-end suite (the wire is what is under test; a run of both costs seconds).
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CloudRedisClient, protos } from "@google-cloud/redis";
 import { OAuth2Client } from "google-auth-library";
 import { Status } from "google-gax";
 import { describe, expect, it } from "vitest";
-import { ADMIN_KEY } from "../support/control-plane.js";
+import { ADMIN_KEY, DRIVERS } from "../support/control-plane.js";
 import { explained } from "../support/diagnose.js";
 import { BASE as BASE_BUILD, NEXT, PATCH, useEnginesControlPlane } from "../support/engines.js";
 import { waitFor } from "../support/processes.js";
@@ -52,8 +52,8 @@ async function grpcCode(call: Promise<unknown>): Promise<number | undefined> {
   throw new Error("the call succeeded");
 }
 
-describe("Google's @google-cloud/redis client (REST fallback) against cacheplane", () => {
-  const suite = useEnginesControlPlane("process");
+describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) against cacheplane, %s driver", (driver) => {
+  const suite = useEnginesControlPlane(driver);
   const client = () => googleClient(suite.cp.url);
   const nameOf = (id: string) => `${PARENT}/instances/${id}`;
   const native = async (id: string) => (await suite.cp.api("GET", `${LOC}/instances/${id}`)).body;
