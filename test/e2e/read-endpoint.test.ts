@@ -277,12 +277,20 @@ describe.each(DRIVERS)("read endpoint on the user-space balancer with the %s dri
     expect(existsSync(stateDir)).toBe(false);
   });
 
-  it("removes a balancer whose instance is gone on resync", async () => {
+  it("resync starts a balancer that died again, and removes one whose instance is gone", async () => {
     const created = await cp.api("POST", `${BASE}?instanceId=orphan`, { tier: "STANDARD_HA", memorySizeGb: 1, replicaCount: 1, readReplicasMode: "READ_REPLICAS_ENABLED" });
     expect((await cp.waitOperation(created.body.name)).error).toBeUndefined();
     const orphan = await get("orphan");
     const row = await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "orphan" } });
-    expect(await balancersOn(orphan.readEndpointPort)).toHaveLength(1);
+    const [first] = await balancersOn(orphan.readEndpointPort);
+    expect(first).toBeDefined();
+    process.kill(first!, "SIGKILL");
+    await cp.worker!.resync();
+    const [again] = await waitFor("a new balancer", async () => {
+      const now = await balancersOn(orphan.readEndpointPort);
+      return now.length === 1 && now[0] !== first && (await whoAnswers(orphan.readEndpoint, orphan.readEndpointPort, 1)).length === 1 && now;
+    });
+    expect(again).not.toBe(first);
     // The record lost behind the control plane's back: what it made is now an orphan.
     await cp.worker!.stop();
     await cp.prisma.instance.delete({ where: { uid: row.uid } });
