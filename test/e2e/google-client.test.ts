@@ -288,6 +288,12 @@ describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) agai
       expect(err.code).toBe(Status.INVALID_ARGUMENT);
       expect(err.message).toMatch(/memorySizeGb/);
     }
+    // A JSON content type with no body is no body: a DELETE reaches its route, a create is told what is missing.
+    const raw = (method: string, path: string) =>
+      fetch(`${suite.cp.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" } })
+        .then(async (res) => ({ status: res.status, body: await res.json() }));
+    expect(await raw("DELETE", `${LOC}/instances/no-such`)).toMatchObject({ status: 404, body: { error: { status: "NOT_FOUND" } } });
+    expect(await raw("POST", `${LOC}/instances?instanceId=empty`)).toMatchObject({ status: 400, body: { error: { status: "INVALID_ARGUMENT" } } });
     // Only JSON is served; another encoding is refused in Google's envelope, before anything runs.
     const proto = await suite.cp.api("GET", `${LOC}/instances/g-ha?$alt=proto`);
     expect(proto).toMatchObject({ status: 400, body: { error: { status: "INVALID_ARGUMENT", details: [{ fieldViolations: [{ field: "$alt" }] }] } } });
