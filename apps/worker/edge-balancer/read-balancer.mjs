@@ -1,11 +1,13 @@
 // @ts-check
 // The read endpoint's user-space balancer, where kernel redirects cannot be had (no root, no
 // iptables): one detached process per read endpoint, listening on its address:port and piping
-// each new connection to the next of its targets (round robin). It costs about half the
-// throughput of a direct connection (a Node socket.pipe proxy measured 42% at GET -P 16 and 44%
-// at -P 1 of direct, where the kernel path keeps ~100%: shared/ENVIRONMENT.md), so it is the
-// fallback, never the fast path. It is a process of its own so that reads keep flowing while
-// the worker restarts, as they do through kernel rules.
+// each new connection to the next of its targets (round robin). It costs half to two thirds of
+// the throughput of a direct connection (a Node socket.pipe proxy measured 42% of direct at GET
+// -P 16 and 44% at -P 1 where the kernel path keeps ~100%, shared/ENVIRONMENT.md; this one, in
+// `npm run bench -- --only edge` on a busy 2-core machine, 0.37-0.54x of a replica at -P 16 and
+// 0.30-0.33x at -P 1, level with a bare pipe proxy there), so it is the fallback, never the fast
+// path. It is a process of its own so that reads keep flowing while the worker restarts, as
+// they do through kernel rules; ~45 MB resident each.
 //
 // Plain Node with no dependencies and no TypeScript loader: it is spawned as
 // `node read-balancer.mjs --listen <host:port> --dir <state dir>` and shipped as it is.
@@ -14,6 +16,8 @@
 //   <dir>/balancer.json {"pid", "listen", "targets"}    what is in force: written once listening
 //                       and after each reload, so the worker knows the change took (and by the
 //                       pid, with /proc/<pid>/cmdline naming this dir, finds this process again)
+// New connections follow the targets; open ones stay where they are, as the kernel's conntrack
+// keeps a redirected flow (a replica that goes away closes its own).
 // SIGTERM stops it. Without targets.json (the dir removed under it) it exits by itself.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import net from "node:net";

@@ -32,7 +32,7 @@ async function iptables(args: string[], input?: string): Promise<string> {
     });
   } catch (error) {
     const why = unusable(error);
-    if (why) throw new EdgeUnavailableError(`a read endpoint on kernel redirects: ${why} on the worker's machine`);
+    if (why) throw new EdgeUnavailableError(`${why} on the worker's machine (CACHEPLANE_READ_ENDPOINT=auto uses the user-space balancer there)`);
     throw error;
   }
 }
