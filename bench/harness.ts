@@ -29,7 +29,8 @@ export interface Result {
 }
 
 export interface Target {
-  on: "median" | "ratio";
+  /** median: the row's own median; ratio: median / the baseline's; difference: median − the baseline's. */
+  on: "median" | "ratio" | "difference";
   max?: number;
   min?: number;
 }
@@ -239,15 +240,22 @@ export function ratioOf(result: Result, all: Result[]): number | undefined {
   return base ? result.stats.median / base.stats.median : undefined;
 }
 
+/** Median − the baseline's median, in the row's unit. */
+export function differenceOf(result: Result, all: Result[]): number | undefined {
+  const base = all.find((r) => r.name === result.baseline);
+  return base ? result.stats.median - base.stats.median : undefined;
+}
+
 const fmtRatio = (ratio: number) => `${ratio.toFixed(ratio < 10 ? 2 : 1)}x`;
 
 /** "median ≤ 1,500 ms: yes" — the target and whether this run met it. */
 export function targetOf(result: Result, all: Result[]): { text: string; met: boolean } | undefined {
   const t = result.target;
   if (!t) return undefined;
-  const value = t.on === "median" ? result.stats.median : ratioOf(result, all);
+  const value = t.on === "median" ? result.stats.median : t.on === "ratio" ? ratioOf(result, all) : differenceOf(result, all);
   if (value === undefined || Number.isNaN(value)) return undefined;
-  const show = (v: number) => (t.on === "median" ? `${fmt(v, result.unit)} ${result.unit}` : fmtRatio(v));
+  const show = (v: number) =>
+    t.on === "median" ? `${fmt(v, result.unit)} ${result.unit}` : t.on === "difference" ? `+${fmt(v, result.unit)} ${result.unit}` : fmtRatio(v);
   // A range (min and max) shows both ends, so a miss on either side reads as one.
   const bound = [t.min !== undefined ? `≥ ${show(t.min)}` : "", t.max !== undefined ? `≤ ${show(t.max)}` : ""].filter(Boolean).join(" and ");
   const met = (t.max === undefined || value <= t.max) && (t.min === undefined || value >= t.min);

@@ -6,7 +6,7 @@ import { interleavedLatency, ratioOf, table, targetOf, timelines, type Result, t
 import { HA, cleanup, scoped, type Plane } from "./lib.js";
 import { embeddedPlane, inProcessPlane, upLog, useProductWorker } from "./planes.js";
 import { getThroughput } from "./scenarios/api.js";
-import { cliCreate, cliStartup } from "./scenarios/cli.js";
+import { cliCreate, cliStartup, nodeStartup } from "./scenarios/cli.js";
 import { createReady, redisSpawn } from "./scenarios/create.js";
 import { assertDocker, dockerRun } from "./scenarios/docker.js";
 import { edgeOverhead } from "./scenarios/edge.js";
@@ -56,8 +56,9 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "redis-spawn", name: "redis-server spawn → first PONG" },
   { id: "create-ready", name: "create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
   { id: "create-ha-ready", name: `create STANDARD_HA (${HA.replicaCount} replicas) → READY`, baseline: "redis-spawn", target: maxMs(500) },
-  { id: "cli-startup", name: "CLI --help → exit (node start-up)" },
-  { id: "cli-create", name: "CLI create --wait -o env → REDIS_URL", baseline: "redis-spawn" },
+  { id: "node-startup", name: "node -e 0 → exit" },
+  { id: "cli-startup", name: "CLI --help → exit", baseline: "node-startup", target: { on: "ratio", max: 2 } },
+  { id: "cli-create", name: "CLI create --wait -o env → REDIS_URL", baseline: "create-ready", target: { on: "difference", max: 300 } },
   { id: "healthz", name: `GET /healthz (c=${concurrency})` },
   { id: "get-instance", name: `GET instance (c=${concurrency})`, baseline: "healthz", target: { on: "median", min: 3_000 } },
   { id: "edge-set-direct", name: "redis-benchmark SET, primary node direct" },
@@ -172,16 +173,16 @@ async function main() {
   const memorydbLists = ["memorydb-native-list", "memorydb-describe-clusters", "memorydb-describe-presigned"];
   const memorydbCreates = ["memorydb-native-create", "memorydb-create-cluster"];
   const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups, ...tlsRows, ...memorydbLists, ...memorydbCreates);
-  if (needsPlane || want(...planned, ...unplanned, "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
+  if (needsPlane || want(...planned, ...unplanned, "node-startup", "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
     await group("in-process control plane", () =>
       scoped(async () => {
         const plane: Plane | undefined = needsPlane ? await inProcessPlane("process") : undefined;
         if (want("create-ready")) await group("create-ready", () => latencies(createReady(plane!, spec("create-ready"), RUNS)));
         if (want("create-ha-ready")) await group("create-ha-ready", () => latencies(createReady(plane!, spec("create-ha-ready"), RUNS, HA)));
-        if (want("cli-startup", "cli-create")) {
-          await group("cli", async () =>
-            latencies(...(want("cli-startup") ? [cliStartup(spec("cli-startup"), CLI_RUNS)] : []), ...(want("cli-create") ? [await cliCreate(plane!, spec("cli-create"), CLI_RUNS)] : [])),
-          );
+        if (want("node-startup", "cli-startup", "cli-create")) {
+          // node -e 0 and --help interleaved, so both see the same noise.
+          const startups = want("node-startup", "cli-startup") ? [nodeStartup(spec("node-startup"), CLI_RUNS), cliStartup(spec("cli-startup"), CLI_RUNS)] : [];
+          await group("cli", async () => latencies(...startups, ...(want("cli-create") ? [await cliCreate(plane!, spec("cli-create"), CLI_RUNS)] : [])));
         }
         if (want("healthz", "get-instance")) {
           await group("GET throughput", async () => (await getThroughput(plane!, specIf("healthz"), specIf("get-instance"), { concurrency, ...LOAD })).forEach(progress));

@@ -4,7 +4,7 @@
 // - @cacheplane/sdk's CommonJS entry points (dist/*.cjs), so `require("@cacheplane/sdk")` works
 //   beside `import`. They carry openapi-fetch inside: its own CommonJS build exports a default
 //   that esbuild's interop cannot call, and a bundled copy cannot disagree with itself.
-// - the `cacheplane` command (apps/cli/dist): its own code, the SDK and zod in one ESM bundle
+// - the `cacheplane` command (apps/cli/dist): its own code and the SDK in one ESM bundle
 //   split per command, so `cacheplane --help` loads one small file and a resource command only
 //   its chunk. The control plane that `up` runs (api, worker, db, …) is not bundled: `up` imports
 //   those packages' built dist/ at run time, and an installed CLI without them says so.
@@ -32,7 +32,7 @@ await build({
 });
 
 /** What the CLI bundle carries; every other package import stays an import (the control plane). */
-const BUNDLED = new Set(["@cacheplane/sdk", "openapi-fetch", "zod"]);
+const BUNDLED = new Set(["@cacheplane/sdk", "openapi-fetch"]);
 const packageOf = (spec) => (spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
 
 rmSync(at("apps/cli/dist"), { recursive: true, force: true });

@@ -63,23 +63,32 @@ export async function cliCreate(plane: Plane, spec: Spec, runs: number): Promise
   };
 }
 
-/** What any CLI command costs before it does anything: `cacheplane --help` to its exit. */
-export function cliStartup(spec: Spec, runs: number): LatencyScenario {
+/** `argv` run to its exit, `runs` times: `node -e 0` is the floor any Node command starts from. */
+function startup(spec: Spec, runs: number, argv: string[]): LatencyScenario {
   return {
     name: spec.name,
     opts: {
       runs,
       warmup: 1,
+      baseline: spec.baseline,
+      target: spec.target,
       run: async () => {
         const t0 = performance.now();
-        const child = spawn(process.execPath, [CLI, "--help"], { stdio: "ignore" });
+        const child = spawn(process.execPath, argv, { stdio: "ignore" });
         if (!(await exited(child, 30_000))) {
           child.kill("SIGKILL");
-          throw new Error("cacheplane --help did not exit within 30 s");
+          throw new Error(`node ${argv.join(" ")} did not exit within 30 s`);
         }
-        if (child.exitCode !== 0) throw new Error(`cacheplane --help exited ${child.exitCode}`);
+        if (child.exitCode !== 0) throw new Error(`node ${argv.join(" ")} exited ${child.exitCode}`);
         return performance.now() - t0;
       },
     },
   };
 }
+
+/** The baseline: Node itself, starting and exiting. */
+export const nodeStartup = (spec: Spec, runs: number) => startup(spec, runs, ["-e", "0"]);
+
+/** What any CLI command costs before it does anything: `cacheplane --help` to its exit (the built
+ *  bundle's entry only; every command's module loads past this point). */
+export const cliStartup = (spec: Spec, runs: number) => startup(spec, runs, [CLI, "--help"]);

@@ -1,6 +1,6 @@
 // The `cacheplane` command line: one dispatcher, one module per command group (loaded only
 // when used, so `cacheplane instances list` never loads the control plane itself). Even the
-// environment parsing (zod) and the error mapping (the SDK) are loaded only past `--help`: the
+// environment parsing and the error mapping (the SDK) are loaded only past `--help`: the
 // bundle's entry stays a few kilobytes, so `cacheplane --help` costs about what `node -e 0` does.
 import type { Io } from "./context.js";
 
