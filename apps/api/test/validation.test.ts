@@ -262,3 +262,30 @@ describe("operations", () => {
     ]);
   });
 });
+
+describe("locations and operation filters, as Google's clients call them", () => {
+  it("gets one location with its zones, and a location that is not this one is NOT_FOUND", async () => {
+    const res = await cp.api("GET", `/v1/projects/default/locations/local1`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: "projects/default/locations/local1", locationId: "local1" });
+    expect(Object.keys(res.body.metadata.availableZones)).toEqual(["local1-a", "local1-b", "local1-c"]);
+    const mars = await cp.api("GET", `/v1/projects/default/locations/mars`);
+    expect(mars.status).toBe(404);
+    expect(mars.body.error).toMatchObject({ status: "NOT_FOUND", message: "location projects/default/locations/mars not found" });
+  });
+
+  it("lists operations with an empty filter, done=true or done=false; any other filter is INVALID_ARGUMENT", async () => {
+    const created = await cp.api("POST", `${BASE}?instanceId=filtered`, basic);
+    expect(created.status).toBe(200);
+    const ops = `/v1/projects/default/locations/local1/operations`;
+    const names = async (filter: string) => {
+      const res = await cp.api("GET", `${ops}?filter=${encodeURIComponent(filter)}`);
+      expect(res.status).toBe(200);
+      return (res.body.operations ?? []).map((o: { name: string }) => o.name);
+    };
+    expect(await names("")).toContain(created.body.name);
+    expect(await names("done=false")).toContain(created.body.name); // no worker here: it stays running
+    expect(await names("done = true")).not.toContain(created.body.name);
+    expectInvalid(await cp.api("GET", `${ops}?filter=${encodeURIComponent("verb=create")}`), "filter");
+  });
+});

@@ -14,6 +14,16 @@ export const PageQuery = z.strictObject({
   pageToken: z.string().max(512).optional(),
 });
 
+/** listOperations: AIP-160's filter, as far as an Operation has fields to filter on: `done=true`
+ *  or `done=false`; empty (Google's clients send `filter=`) is no filter. */
+export const ListOperationsQuery = PageQuery.extend({
+  filter: z
+    .string()
+    .max(100)
+    .regex(/^(|done\s*=\s*(true|false))$/, "supports only done=true or done=false (or empty)")
+    .optional(),
+});
+
 export const CreateInstanceQuery = z.strictObject({ instanceId: InstanceId, requestId: RequestId.optional() });
 export const UpdateInstanceQuery = z.strictObject({
   updateMask: z.string().min(1, "updateMask is required").max(512),

@@ -8,7 +8,7 @@ import {
   LocationParams,
   Operation,
   OperationParams,
-  PageQuery,
+  ListOperationsQuery,
   WaitOperationQuery,
 } from "@cacheplane/contracts";
 import type { OperationService } from "../services/operation-service.js";
@@ -30,10 +30,13 @@ export function operationRoutes(app: FastifyInstance, operations: OperationServi
       tags,
       security,
       params: LocationParams,
-      querystring: PageQuery,
+      querystring: ListOperationsQuery,
       response: { 200: ListOperationsResponse, ...errorResponses },
     },
-    handler: (req) => operations.list(req.params.project, req.params.location, req.query.pageSize, req.query.pageToken),
+    handler: (req) => {
+      const done = /true|false/.exec(req.query.filter ?? "")?.[0];
+      return operations.list(req.params.project, req.params.location, req.query.pageSize, req.query.pageToken, done === undefined ? undefined : done === "true");
+    },
   });
 
   r.get(`${BASE}/:operation`, {

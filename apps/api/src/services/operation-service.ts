@@ -32,10 +32,10 @@ export function createOperationService(ctx: ApiContext) {
       return operationView(await find(key));
     },
 
-    async list(project: string, location: string, pageSize?: number, pageToken?: string) {
+    async list(project: string, location: string, pageSize?: number, pageToken?: string, done?: boolean) {
       const size = pageSizeOf(pageSize);
       const after = decodePageToken(pageToken, ["t", "id"] as const);
-      const where: Prisma.OperationWhereInput = { projectId: project, locationId: location };
+      const where: Prisma.OperationWhereInput = { projectId: project, locationId: location, ...(done === undefined ? {} : { done }) };
       if (after) {
         const t = new Date(after.t);
         where.OR = [{ createTime: { lt: t } }, { createTime: t, id: { lt: after.id } }];
