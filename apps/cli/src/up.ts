@@ -10,7 +10,7 @@ import type { Settings } from "@cacheplane/config";
 import { defaultCatalogue, redisVersionsOf } from "@cacheplane/core";
 import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, openBackupStorage, startWorker } from "@cacheplane/worker";
-import { createPooledReads, createPrisma, createPrismaReads, migrate, startEmbeddedPostgres } from "@cacheplane/db";
+import { createPooledReads, createPrisma, createSingleConnectionClients, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
 import { createSecretBox, findRedisServer } from "@cacheplane/runtime";
 import { removeRunFiles, writeRunFiles } from "./config-file.js";
@@ -42,8 +42,11 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const databaseUrl = settings.databaseUrl ?? embeddedPg!.url;
   await migrate(databaseUrl);
   // PGlite serves one session for all its socket connections and mixes up interleaved
-  // extended-protocol messages under concurrency: the embedded database gets one connection.
-  const prisma = createPrisma(databaseUrl, embeddedPg ? { maxConnections: 1 } : {});
+  // extended-protocol messages under concurrency: the embedded database gets one connection,
+  // which Prisma and the hot reads share.
+  const { prisma, reads } = embeddedPg
+    ? createSingleConnectionClients(databaseUrl)
+    : { prisma: createPrisma(databaseUrl), reads: createPooledReads(databaseUrl) };
 
   // The queue's private redis-server needs the binary even when nodes run in Docker.
   const embeddedRedis = settings.redisUrl
@@ -73,8 +76,6 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
     { connection, prefix: settings.queuePrefix },
   );
 
-  // The embedded database takes one connection only: its hot reads go through Prisma's.
-  const reads = embeddedPg ? createPrismaReads(prisma) : createPooledReads(databaseUrl);
   const app = await buildApp(
     {
       prisma,

@@ -9,5 +9,6 @@ export { markDeletion, requestDeletion, SpecChangedError, type DeletionRequest }
 export { requestBackup, SourceChangedError, type BackupRequest } from "./repos/backup-request.js";
 export { readReleases, recordRelease } from "./repos/maintenance-releases.js";
 export { createPooledReads, createPrismaReads, type InstanceReads, type InstanceWithNodes } from "./repos/instance-reads.js";
+export { createSingleConnectionClients, type SingleConnectionClients } from "./single-connection.js";
 // Generated types and values (PrismaClient, Prisma, model types): import them from here only.
 export * from "../generated/client/index.js";
