@@ -15,3 +15,4 @@ export * from "./audit-log.js";
 export * from "./tls.js";
 export * from "./redis-user.js";
 export * from "./acl.js";
+export * from "./monitoring.js";

@@ -8,6 +8,7 @@ export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOpti
 export { markDeletion, requestDeletion, SpecChangedError, type DeletionRequest } from "./repos/deletion.js";
 export { requestBackup, SourceChangedError, type BackupRequest } from "./repos/backup-request.js";
 export { readReleases, recordRelease } from "./repos/maintenance-releases.js";
+export { latestSamples, pruneSamples, recordSamples, samplesOf, type NodeSampleRow, type SampledRole } from "./repos/node-samples.js";
 export { createPooledReads, createPrismaReads, type InstanceReads, type InstanceWithNodes } from "./repos/instance-reads.js";
 export { createSingleConnectionClients, type SingleConnectionClients } from "./single-connection.js";
 // Generated types and values (PrismaClient, Prisma, model types): import them from here only.
