@@ -1642,6 +1642,30 @@ export interface components {
             acls: components["schemas"]["AclInput"][];
             nextPageToken?: string;
         };
+        MetricSeriesInput: {
+            /** @enum {string} */
+            metric: "memory_usage_ratio" | "ops_per_second" | "connected_clients" | "hit_ratio" | "evictions_per_second" | "replication_lag_bytes";
+            node: string;
+            zone: string;
+            /** @enum {string} */
+            role: "PRIMARY" | "REPLICA";
+            shard?: string;
+            points: {
+                /** Format: date-time */
+                time: string;
+                value: number;
+            }[];
+        };
+        DeploymentMetricsInput: {
+            name: string;
+            window: string;
+            step: string;
+            series: components["schemas"]["MetricSeriesInput"][];
+        };
+        NodeLogsInput: {
+            node: string;
+            lines: string[];
+        };
         /** @description Google's JSON error envelope. */
         Error: {
             error: {
@@ -2450,6 +2474,30 @@ export interface components {
         ListAclsResponse: {
             acls: components["schemas"]["Acl"][];
             nextPageToken?: string;
+        };
+        MetricSeries: {
+            /** @enum {string} */
+            metric: "memory_usage_ratio" | "ops_per_second" | "connected_clients" | "hit_ratio" | "evictions_per_second" | "replication_lag_bytes";
+            node: string;
+            zone: string;
+            /** @enum {string} */
+            role: "PRIMARY" | "REPLICA";
+            shard?: string;
+            points: {
+                /** Format: date-time */
+                time: string;
+                value: number;
+            }[];
+        };
+        DeploymentMetrics: {
+            name: string;
+            window: string;
+            step: string;
+            series: components["schemas"]["MetricSeries"][];
+        };
+        NodeLogs: {
+            node: string;
+            lines: string[];
         };
     };
     responses: never;
