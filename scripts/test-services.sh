@@ -15,6 +15,10 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 # The MemoryDB API is tested with the aws CLI too.
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
+# The console is tested in a real browser (playwright-core drives Debian's Chromium), and the
+# metrics exposition is checked by Prometheus's own parser (promtool check metrics).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
