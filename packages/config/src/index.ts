@@ -13,6 +13,23 @@ const portRange = z
   })
   .refine((r) => r.first <= r.last && r.last <= 65535, "must be an ascending range of ports");
 
+const DURATION_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "0", or a whole number with a unit: "500ms", "10s", "15m", "2h", "7d" (milliseconds out). */
+const duration = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,8}(ms|s|m|h|d))$/, "must be 0 or a duration such as 500ms, 10s, 15m, 2h")
+  .transform((v) => {
+    const unit = v.match(/(ms|s|m|h|d)$/)?.[0] as keyof typeof DURATION_MS | undefined;
+    return unit ? Number(v.slice(0, -unit.length)) * DURATION_MS[unit] : 0;
+  });
+
+/** Every interval the worker sends INFO to every node (0 turns sampling off). Below 100 ms a tick's
+ *  INFO round would be most of what a node does; above an hour nothing would be drawn. */
+const metricsInterval = duration.refine((ms) => ms === 0 || (ms >= 100 && ms <= 3_600_000), "must be 0 (off) or between 100ms and 1h");
+/** How long samples are kept; an hour at least, so the console's default 1 h window is always full. */
+const metricsRetention = duration.refine((ms) => ms >= 3_600_000 && ms <= 30 * 86_400_000, "must be between 1h and 30d");
+
 const SettingsSchema = z.object({
   CACHEPLANE_DATA_DIR: z.string().min(1).default(join(homedir(), ".cacheplane")),
   CACHEPLANE_HOST: z.string().min(1).default("127.0.0.1"),
@@ -44,6 +61,14 @@ const SettingsSchema = z.object({
   CACHEPLANE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** The engine catalogue: inline JSON, or @/path/to/file.json. Unset: the app's default. */
   CACHEPLANE_ENGINES: z.string().max(1_000_000).optional(),
+  /** A bearer token GET /metrics accepts besides API keys (Prometheus's `authorization: credentials`). */
+  CACHEPLANE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(200).regex(/^\S+$/, "must not contain spaces").optional(),
+  /** A worker process of its own serves its /metrics (reconcile durations, process) on 127.0.0.1 at this port. */
+  CACHEPLANE_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** How often the worker samples every node's INFO for the metrics history; 0 turns it off. */
+  CACHEPLANE_METRICS_INTERVAL: metricsInterval.default(10_000),
+  /** How long the metrics history is kept (at least 1h). */
+  CACHEPLANE_METRICS_RETENTION: metricsRetention.default(2 * 3_600_000),
 });
 
 /** One engine build. The same shape as @cacheplane/core's EngineEntry (config may not import core). */
@@ -143,6 +168,17 @@ export interface Settings {
   masterKey?: string | undefined;
   /** CACHEPLANE_ENGINES; undefined when unset (the app builds its default catalogue). */
   engines?: EngineEntry[] | undefined;
+  /** Secret: never logged. CACHEPLANE_METRICS_TOKEN, accepted by GET /metrics as a bearer token. */
+  metricsToken?: string | undefined;
+  /** CACHEPLANE_WORKER_METRICS_PORT: where a separate worker serves /metrics on loopback (unset: it does not). */
+  workerMetricsPort?: number | undefined;
+  /** CACHEPLANE_METRICS_INTERVAL and _RETENTION, in milliseconds (interval 0: sampling off). */
+  metrics: MetricsSettings;
+}
+
+export interface MetricsSettings {
+  intervalMs: number;
+  retentionMs: number;
 }
 
 export class SettingsError extends Error {}
@@ -155,6 +191,16 @@ export function loadReadEndpointMode(env: Record<string, string | undefined> = p
   const parsed = SettingsSchema.shape.CACHEPLANE_READ_ENDPOINT.safeParse(env.CACHEPLANE_READ_ENDPOINT);
   if (!parsed.success) throw new SettingsError(`CACHEPLANE_READ_ENDPOINT: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
+}
+
+/** The two metrics settings alone, for a worker or an api built from code (the all-in-one, tests)
+ *  whose caller passes none: the same schema, the same one-line error. */
+export function loadMetricsSettings(env: Record<string, string | undefined> = process.env): MetricsSettings {
+  const interval = SettingsSchema.shape.CACHEPLANE_METRICS_INTERVAL.safeParse(env.CACHEPLANE_METRICS_INTERVAL);
+  if (!interval.success) throw new SettingsError(`CACHEPLANE_METRICS_INTERVAL: ${interval.error.issues[0]!.message}`);
+  const retention = SettingsSchema.shape.CACHEPLANE_METRICS_RETENTION.safeParse(env.CACHEPLANE_METRICS_RETENTION);
+  if (!retention.success) throw new SettingsError(`CACHEPLANE_METRICS_RETENTION: ${retention.error.issues[0]!.message}`);
+  return { intervalMs: interval.data, retentionMs: retention.data };
 }
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
@@ -190,5 +236,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     bucketsDir: resolve(s.CACHEPLANE_BUCKETS_DIR ?? join(s.CACHEPLANE_DATA_DIR, "buckets")),
     masterKey: s.CACHEPLANE_MASTER_KEY,
     engines: s.CACHEPLANE_ENGINES === undefined ? undefined : parseEngines(s.CACHEPLANE_ENGINES),
+    metricsToken: s.CACHEPLANE_METRICS_TOKEN,
+    workerMetricsPort: s.CACHEPLANE_WORKER_METRICS_PORT,
+    metrics: { intervalMs: s.CACHEPLANE_METRICS_INTERVAL, retentionMs: s.CACHEPLANE_METRICS_RETENTION },
   };
 }

@@ -21,3 +21,4 @@ export * from "./tls-view.js";
 export * from "./acl.js";
 export * from "./acl-plan.js";
 export * from "./reshard-progress.js";
+export * from "./metrics-series.js";
