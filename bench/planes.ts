@@ -66,7 +66,7 @@ export async function embeddedPlane(): Promise<Plane> {
   let child: ChildProcess | undefined;
   onCleanup(async () => {
     if (child) await stopChild(child, "SIGTERM", 10_000);
-    await killAllUnder(dataDir); // data nodes and the queue's redis-server outlive `up` by design
+    await killAllUnder(dataDir); // data nodes outlive `up` by design (and its queue's redis-server, should `up` not stop)
   });
   const port = await freePort();
   const firstNodePort = 25_000 + Math.floor(Math.random() * 9) * 100; // below the ephemeral range

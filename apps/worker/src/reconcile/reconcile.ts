@@ -102,7 +102,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         // Steps on different nodes of the same kind (recording or starting nodes) do not depend
         // on each other: a 3-shard cluster's six nodes start together, not one after another.
         const batch = PARALLEL_KINDS.has(step.kind) ? next.steps.filter((s) => s.kind === step!.kind) : [step];
-        for (const group of primariesFirst(batch, row)) await Promise.all(group.map((s) => runStep(ctx, s, { row, config, lease })));
+        await runBatch(primariesFirst(batch, row), (s) => runStep(ctx, s, { row, config, lease }));
         if (step.kind === "deleteInstance") return { done: true };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -141,6 +141,17 @@ function primariesFirst(batch: Step[], row: Row): Step[][] {
   const primaries = batch.filter(startsPrimary);
   const others = batch.filter((s) => !startsPrimary(s));
   return [primaries, others].filter((group) => group.length > 0);
+}
+
+/** Group after group, each in parallel. A failed step does not hold back the later groups: a
+ *  primary that cannot start (its port taken after a reboot) must not keep its replicas, the
+ *  nodes a failover would promote, down as well. The first failure is thrown once all are done. */
+async function runBatch(groups: Step[][], run: (step: Step) => Promise<void>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const group of groups) {
+    for (const result of await Promise.allSettled(group.map(run))) if (result.status === "rejected") failures.push(result.reason);
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 /** When the oldest :rotateServerCa still pending was asked for. */
