@@ -1,4 +1,5 @@
 import type { ClusterView } from "./cluster-admin.js";
+import type { LogsOptions } from "./node-logs.js";
 
 // The one interface every data-node driver implements (process today, docker next).
 // The worker only speaks to nodes through it, so a feature works the same on any driver.
@@ -230,6 +231,15 @@ export interface NodeRuntime {
   stop(spec: NodeSpec, options?: StopOptions): Promise<void>;
   /** Stops the node and releases everything it holds: process/container, data dir (idempotent). */
   destroy(spec: NodeSpec): Promise<void>;
+  /** The node's own log lines (what the engine wrote to its log: starts, saves, replication,
+   *  warnings), the newest `tail`, oldest first. Read from the end, so a long-lived node costs what
+   *  `tail` lines cost. Read-only: safe beside a worker that manages the same nodes. Lines are as
+   *  the engine wrote them and may hold what a client made it log (redis.log in a script): the
+   *  caller redacts secrets before showing them. A node without a log (never started, destroyed,
+   *  or not this driver's) is [], never an error; an id that is not a node id is
+   *  InvalidNodeSpecError (it names a path); docker throws RuntimeUnavailableError when its engine
+   *  is unreachable (see its container-logs.ts). */
+  logs(nodeId: string, options: LogsOptions): Promise<string[]>;
   /** Ids of nodes this driver finds on the machine for cacheplane (to find orphans). */
   list(): Promise<string[]>;
   /** Releases the driver's own resources (admin connections); nodes keep running. */

@@ -30,6 +30,7 @@ import { shutdownSaving } from "./shutdown-save.js";
 import { createNodeLocks } from "./node-locks.js";
 import { MissingCertificateError, pruneCaBundles, writeNodeTls } from "./tls/node-tls.js";
 import { writeAclFile } from "./acl/acl-file.js";
+import { nodeLogFile, tailLines } from "./node-logs.js";
 
 export interface ProcessRuntimeOptions {
   /** Directory holding one data dir per node, named by node id (what list() reports). */
@@ -295,6 +296,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         log.info({ node: spec.id, pid }, saved ? "redis-server saved and exited (stopped; data dir kept)" : "redis-server killed (stopped; data dir kept)");
       });
     },
+
+    // redis.log holds the engine's log and the process's stdout and stderr (start()'s spawn).
+    logs: async (nodeId, logOptions) => tailLines(nodeLogFile(nodesRoot, nodeId), logOptions.tail),
 
     async list() {
       try {

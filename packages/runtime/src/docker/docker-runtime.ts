@@ -4,8 +4,9 @@
 // labels say they are this node of this control plane (cacheplane.root = nodesRoot).
 //
 // Images are pulled by images.ts, engine answers are told apart in engine-errors.ts, container
-// logs decoded in logs.ts, the end of a start awaited in start-wait.ts; the container's shape
-// (and when a stopped one must be recreated) is container-spec.ts.
+// logs decoded in logs.ts, a node's log lines read in container-logs.ts, the end of a start
+// awaited in start-wait.ts; the container's shape (and when a stopped one must be recreated) is
+// container-spec.ts.
 //
 // Engine down: every method that needs the engine throws RuntimeUnavailableError rather than
 // reporting nodes absent or gone (see errors.ts); reconcile must back off on it.
@@ -43,6 +44,7 @@ import { shutdownSaving } from "../shutdown-save.js";
 import { pruneCaBundles } from "../tls/node-tls.js";
 import { createNodeFiles } from "./node-files.js";
 import { writeAclFile } from "../acl/acl-file.js";
+import { createContainerLogReader } from "./container-logs.js";
 
 export interface DockerRuntimeOptions {
   /** Directory holding one data dir per node, named by node id; also labels the containers
@@ -440,6 +442,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         log.info({ node: spec.id, container: info.Id.slice(0, 12) }, "container killed (stopped; kept for start)");
       });
     },
+
+    logs: createContainerLogReader(docker, api, nodesRoot),
 
     async list() {
       const containers = await api("list containers", () =>
