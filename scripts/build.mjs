@@ -8,9 +8,11 @@
 //   split per command, so `cacheplane --help` loads one small file and a resource command only
 //   its chunk. The control plane that `up` runs (api, worker, db, …) is not bundled: `up` imports
 //   those packages' built dist/ at run time, and an installed CLI without them says so.
+// - the web console (apps/console/dist): app.js, app.css and index.html for the browser, the SDK
+//   bundled in from its sources; the api serves that folder at /console.
 // Plain JavaScript on purpose: the build must run before anything is built.
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -56,3 +58,23 @@ await build({
   ],
   logLevel: "warning",
 });
+
+// The console: one browser bundle (Preact, uPlot and the SDK inside; CSS imported by the code
+// lands in app.css beside it) and its page. Minified, since a browser downloads it.
+rmSync(at("apps/console/dist"), { recursive: true, force: true });
+mkdirSync(at("apps/console/dist"), { recursive: true });
+await build({
+  entryPoints: { app: at("apps/console/src/main.tsx") },
+  outdir: at("apps/console/dist"),
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: ["es2022"],
+  conditions: ["source"],
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  minify: true,
+  sourcemap: "linked",
+  logLevel: "warning",
+});
+copyFileSync(at("apps/console/src/index.html"), at("apps/console/dist/index.html"));

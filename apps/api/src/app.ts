@@ -17,6 +17,7 @@ import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from "./plugin
 import { installGoogleCompat } from "./google-compat/index.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
+import { consoleRoutes } from "./routes/console.js";
 import { backupRoutes } from "./routes/backups.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { instanceRoutes } from "./routes/instances.js";
@@ -96,6 +97,8 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true }));
+  // The web console's files (it calls /v1 with the key typed into it, like any client).
+  consoleRoutes(app);
 
   // The request already committed its Operation: a queue outage must not turn it into an
   // error, nor keep the client waiting: with the queue's Redis down, BullMQ holds the command
