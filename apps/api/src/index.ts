@@ -5,3 +5,4 @@ export { defaultCatalogue } from "@cacheplane/core";
 export { bootstrap } from "./bootstrap.js";
 export { generateKey, hashKey } from "./api-keys.js";
 export { openApiDocument, renderOpenApi } from "./openapi.js";
+export { createProcessRegistry } from "./monitoring/index.js";
