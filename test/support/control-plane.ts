@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, removeOrphanReadEndpoints, startWorker, openBackupStorage, silentLogger, type Logger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
-import { createSecretBox, loadMasterKey } from "@cacheplane/runtime";
+import { createDockerRuntime, createProcessRuntime, createSecretBox, loadMasterKey } from "@cacheplane/runtime";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { BASE_MAINTENANCE_VERSION, type EngineEntry } from "@cacheplane/core";
 import { createPooledReads, createPrisma, type PrismaClient } from "@cacheplane/db";
@@ -116,6 +116,11 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
       engines,
       // The master key the worker's backup storage loads from the same data dir.
       secrets: createSecretBox(await loadMasterKey({ dataDir })),
+      // Node logs, read-only, as the api main builds them: drivers over the same nodesRoot.
+      nodeLogs: {
+        process: createProcessRuntime({ nodesRoot }),
+        docker: createDockerRuntime({ nodesRoot, images: DEFAULT_REDIS_IMAGES, imageOverride: options.redisImage ?? LOCAL_IMAGE, docker: options.docker }),
+      },
     },
     sink ? { logger: { level: "trace", redact: LOG_REDACT, stream: { write: (line: string) => sink(line) } } } : {},
   );

@@ -44,6 +44,8 @@ import { createAuthStringService } from "./services/auth-string-service.js";
 import { userRoutes } from "./routes/users.js";
 import { aclRoutes } from "./routes/acls.js";
 import { authStringRoutes } from "./routes/auth-string.js";
+import { nodeLogRoutes } from "./routes/node-logs.js";
+import { createNodeLogsService } from "./services/node-logs-service.js";
 import { createAwsCredentialStore } from "./memorydb/credentials.js";
 import { memorydbOperations } from "./memorydb/ops/index.js";
 import { memorydbRoutes } from "./memorydb/protocol.js";
@@ -135,6 +137,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   maintenanceRoutes(app, createUpgradeService(services), maintenance);
   tlsRoutes(app, createTlsService(services));
   authStringRoutes(app, createAuthStringService(services));
+  nodeLogRoutes(app, createNodeLogsService(services));
   userRoutes(app, users);
   aclRoutes(app, acls);
   operationRoutes(app, createOperationService(services));

@@ -4,7 +4,8 @@ import { loadSettings } from "@cacheplane/config";
 import { defaultCatalogue } from "@cacheplane/core";
 import { createPooledReads, createPrisma, migrate } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
-import { createSecretBox, loadMasterKey } from "@cacheplane/runtime";
+import { join } from "node:path";
+import { createDockerRuntime, createProcessRuntime, createSecretBox, loadMasterKey } from "@cacheplane/runtime";
 import { buildApp, LOG_REDACT } from "./app.js";
 import { bootstrap } from "./bootstrap.js";
 
@@ -28,6 +29,12 @@ const app = await buildApp(
     engines: settings.engines ?? defaultCatalogue(settings.redisVersions ?? ["REDIS_7_0"]),
     // Shared with the workers through CACHEPLANE_MASTER_KEY when they run elsewhere.
     secrets: createSecretBox(await loadMasterKey({ dataDir: settings.dataDir, fromEnv: settings.masterKey })),
+    // Node logs, read-only from the nodes the workers run on this machine (compose: the same data
+    // dir and host network; services/node-logs-service.ts).
+    nodeLogs: {
+      process: createProcessRuntime({ nodesRoot: join(settings.dataDir, "nodes") }),
+      docker: createDockerRuntime({ nodesRoot: join(settings.dataDir, "nodes"), images: settings.redisImages }),
+    },
   },
   { logger: { level: settings.logLevel, redact: LOG_REDACT } },
 );

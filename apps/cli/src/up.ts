@@ -84,6 +84,8 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       locations: { location: settings.location, zones: settings.zones },
       engines,
       secrets: createSecretBox(backups.masterKey),
+      // The worker's own drivers, read-only, for the nodes' logs.
+      nodeLogs: runtimes.byDriver,
     },
     { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: LOG_REDACT } },
   );
