@@ -2,7 +2,6 @@
 import type { EngineEntry } from "@cacheplane/core";
 import type { InstanceReads, PrismaClient } from "@cacheplane/db";
 import type { NodeRuntime } from "@cacheplane/runtime";
-import type { NodeRuntime } from "@cacheplane/runtime";
 import type { Registry } from "prom-client";
 import type { Catalogue } from "./services/catalogue.js";
 
@@ -31,10 +30,6 @@ export interface ApiContext {
    *  services/node-logs-service.ts). Absent: this api runs where the nodes are not, and their
    *  logs are UNAVAILABLE. */
   nodeLogs?: NodeLogReaders;
-  /** Read-only use of this machine's node drivers, for the nodes' own logs (see
-   *  services/node-logs-service.ts). Absent: this api runs where the nodes are not, and their
-   *  logs are UNAVAILABLE. */
-  nodeLogs?: NodeLogReaders;
   /** GET /metrics; every part optional (a test's app serves it with a private registry). */
   monitoring?: MonitoringContext;
 }
@@ -51,9 +46,6 @@ export interface MonitoringContext {
    *  sampled within three of them. Default 10 s. */
   sampleIntervalMs?: number;
 }
-
-/** By driver (the one recorded on each node): what reads a node's log lines. */
-export type NodeLogReaders = Partial<Record<NodeRuntime["driver"], Pick<NodeRuntime, "logs">>>;
 
 /** By driver (the one recorded on each node): what reads a node's log lines. */
 export type NodeLogReaders = Partial<Record<NodeRuntime["driver"], Pick<NodeRuntime, "logs">>>;
