@@ -1,4 +1,5 @@
-// `npx tsx bench/profile-create.ts [--runs N]`: where the time of create BASIC → READY goes.
+// `npx tsx --conditions=source bench/profile-create.ts [--runs N] [--ha]`: where the time of create
+// BASIC (or, with --ha, STANDARD_HA with 2 replicas) → READY goes.
 // The same wiring as test/support/control-plane.ts (api + worker in this process on the real
 // Postgres and Redis), with every Prisma query, the enqueue and the node runtime's calls
 // timed. Prints the median of each category over the runs, and the timeline of the median run.
@@ -20,6 +21,9 @@ import { median } from "./harness.js";
 
 const argv = process.argv.slice(2);
 const RUNS = Number(argv[argv.indexOf("--runs") + 1]) || 10;
+const HA = argv.includes("--ha");
+const BODY = HA ? { tier: "STANDARD_HA", memorySizeGb: 1, replicaCount: 2 } : { tier: "BASIC", memorySizeGb: 1 };
+const WHAT = HA ? "create STANDARD_HA (2 replicas)" : "create BASIC";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const KEY = `cp_bench_admin_${randomBytes(8).toString("hex")}`;
 const BASE = "/v1/projects/default/locations/local1/instances";
@@ -167,7 +171,7 @@ async function main() {
       const id = `profile-${i < 0 ? `w${-i}` : i}`;
       spans = [];
       const t0 = performance.now();
-      const created = await timed("client", "POST create", () => call("POST", `${BASE}?instanceId=${id}`, { tier: "BASIC", memorySizeGb: 1 }));
+      const created = await timed("client", "POST create", () => call("POST", `${BASE}?instanceId=${id}`, BODY));
       if (created.status !== 200) throw new Error(JSON.stringify(created.body));
       const op = await timed("client", "long-poll :wait until done", () => waitDone(created.body));
       if (op.response?.state !== "READY") throw new Error(JSON.stringify(op));
@@ -211,7 +215,7 @@ async function main() {
       };
     });
     const keys = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
-    console.log(`\ncreate BASIC → READY, in-process on real Postgres/Redis: medians over ${runs.length} runs (ms)`);
+    console.log(`\n${WHAT} → READY, in-process on real Postgres/Redis: medians over ${runs.length} runs (ms)`);
     console.log(`| category | median | min | max |\n| --- | ---: | ---: | ---: |`);
     for (const k of keys) {
       const v = rows.map((r) => r[k]);
