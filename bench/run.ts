@@ -21,6 +21,7 @@ import { bareRdbLoad, createImportReady, instanceImport } from "./scenarios/rest
 import { upgradeInstance } from "./scenarios/upgrade.js";
 import { tlsCreateReady, tlsThroughput } from "./scenarios/tls.js";
 import { MEMORYDB_CREATE_SHAPE, describeThroughput, memorydbCreate, nativeCreate } from "./scenarios/memorydb.js";
+import { metricsExposition } from "./scenarios/metrics-exposition.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
@@ -97,6 +98,8 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "memorydb-describe-presigned", name: `DescribeClusters, pre-signed replayed (${MEMORYDB.clusters} clusters, c=${concurrency})`, baseline: "memorydb-native-list" },
   { id: "memorydb-native-create", name: `create cluster ${mdbShape} → ACTIVE, native API` },
   { id: "memorydb-create-cluster", name: `CreateCluster ${mdbShape} → available, MemoryDB SDK`, baseline: "memorydb-native-create", target: { on: "ratio", min: 0.8, max: 1.2 } },
+  { id: "metrics-healthz", name: "GET /healthz, one request (beside /metrics)" },
+  { id: "metrics-exposition", name: "GET /metrics, 200 BASIC instances' samples", baseline: "metrics-healthz", target: maxMs(100) },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -322,6 +325,12 @@ async function main() {
         (await upgradeInstance({ failover: spec("upgrade-instance-failover"), gap: spec("upgrade-instance"), total: spec("upgrade-instance-total") }, UPGRADES)).forEach(progress),
       ),
     );
+  }
+
+  // A scrape of 200 instances' samples beside /healthz, runs interleaved; a plane of its own
+  // (no worker: the rows are seeded).
+  if (want("metrics-healthz", "metrics-exposition")) {
+    await group("metrics exposition", () => scoped(async () => latencies(...(await metricsExposition(spec("metrics-healthz"), spec("metrics-exposition"), RUNS)))));
   }
 
   // The docker driver, beside a plain `docker run`, runs interleaved; its own control plane.

@@ -13,6 +13,7 @@ import type { ApiContext, ServiceContext } from "./context.js";
 import { createKeyCache } from "./api-keys.js";
 import { installAudit } from "./plugins/audit.js";
 import { installAuth } from "./plugins/auth.js";
+import { installMonitoring } from "./monitoring/index.js";
 import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from "./plugins/error-handler.js";
 import { installGoogleCompat } from "./google-compat/index.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
@@ -123,6 +124,8 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   };
   const keyCache = createKeyCache();
   installAuth(app, ctx.prisma, keyCache);
+  // GET /metrics (Prometheus) and the request-latency hook; keys are checked there, not under /v1.
+  installMonitoring(app, ctx, keyCache);
   const auditWriter = createAuditWriter(ctx.prisma, app.log);
   installAudit(app, auditWriter);
   const clusters = createClusterService(services);

@@ -7,6 +7,7 @@ import { createReconcileQueue } from "@cacheplane/queue";
 import { join } from "node:path";
 import { createDockerRuntime, createProcessRuntime, createSecretBox, loadMasterKey } from "@cacheplane/runtime";
 import { buildApp, LOG_REDACT } from "./app.js";
+import { createProcessRegistry } from "./monitoring/index.js";
 import { bootstrap } from "./bootstrap.js";
 
 const settings = loadSettings();
@@ -34,6 +35,13 @@ const app = await buildApp(
     nodeLogs: {
       process: createProcessRuntime({ nodesRoot: join(settings.dataDir, "nodes") }),
       docker: createDockerRuntime({ nodesRoot: join(settings.dataDir, "nodes"), images: settings.redisImages }),
+    },
+    // The workers' own series (reconcile durations) are theirs: CACHEPLANE_WORKER_METRICS_PORT.
+    monitoring: {
+      registry: createProcessRegistry(),
+      metricsToken: settings.metricsToken,
+      jobCounts: () => queue.queue.getJobCounts(),
+      sampleIntervalMs: settings.metrics.intervalMs,
     },
   },
   { logger: { level: settings.logLevel, redact: LOG_REDACT } },

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Settings } from "@cacheplane/config";
 import { defaultCatalogue, redisVersionsOf } from "@cacheplane/core";
-import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
+import { buildApp, bootstrap, createProcessRegistry, LOG_REDACT } from "@cacheplane/api";
 import { createRuntimes, openBackupStorage, startWorker } from "@cacheplane/worker";
 import { createPooledReads, createPrisma, createSingleConnectionClients, migrate, startEmbeddedPostgres } from "@cacheplane/db";
 import { createReconcileQueue } from "@cacheplane/queue";
@@ -59,6 +59,8 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = createReconcileQueue({ connection, prefix: settings.queuePrefix });
 
+  // One registry for the process: a scrape of the api shows the worker's reconcile durations too.
+  const registry = createProcessRegistry();
   const backups = await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey });
   const worker = await startWorker(
     {
@@ -73,7 +75,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       backups,
       engines,
     },
-    { connection, prefix: settings.queuePrefix },
+    { connection, prefix: settings.queuePrefix, registry },
   );
 
   const app = await buildApp(
@@ -86,6 +88,7 @@ export async function up(settings: Settings, print: (line: string) => void): Pro
       secrets: createSecretBox(backups.masterKey),
       // The worker's own drivers, read-only, for the nodes' logs.
       nodeLogs: runtimes.byDriver,
+      monitoring: { registry, metricsToken: settings.metricsToken, jobCounts: () => queue.queue.getJobCounts(), sampleIntervalMs: settings.metrics.intervalMs },
     },
     { logger: { level: settings.logLevel === "info" ? "warn" : settings.logLevel, redact: LOG_REDACT } },
   );

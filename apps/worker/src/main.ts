@@ -9,6 +9,7 @@ import { createReconcileQueue } from "@cacheplane/queue";
 import { createRuntimes } from "./runtimes.js";
 import { startWorker } from "./worker.js";
 import { openBackupStorage } from "./backups/storage.js";
+import { createWorkerRegistry, serveMetrics } from "./metrics-endpoint.js";
 
 const settings = loadSettings();
 const log = pino({ level: settings.logLevel, name: "worker" });
@@ -29,6 +30,7 @@ const runtimes = await createRuntimes({
   redisImageOverride: settings.redisImageOverride,
   logger: log,
 });
+const registry = createWorkerRegistry();
 const worker = await startWorker(
   {
     prisma,
@@ -42,12 +44,16 @@ const worker = await startWorker(
     backups: await openBackupStorage({ dataDir: settings.dataDir, bucketsRoot: settings.bucketsDir, masterKey: settings.masterKey }),
     engines: settings.engines ?? defaultCatalogue(settings.redisVersions ?? runtimes.redisVersions),
   },
-  { connection, prefix: settings.queuePrefix },
+  { connection, prefix: settings.queuePrefix, registry },
 );
+// The api's GET /metrics shows what the database knows; this process's own series are here.
+const metricsServer = settings.workerMetricsPort ? await serveMetrics(registry, settings.workerMetricsPort, settings.metricsToken) : undefined;
+if (metricsServer) log.info({ port: settings.workerMetricsPort }, "worker metrics on 127.0.0.1");
 log.info({ zones: settings.zones, driver: runtimes.default.driver, readEndpoint: worker.readEndpoint.kind, readEndpointReason: worker.readEndpoint.reason }, "worker started");
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
+    metricsServer?.close();
     await worker.stop();
     await queue.close();
     await prisma.$disconnect();

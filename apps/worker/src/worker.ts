@@ -2,6 +2,7 @@
 // resync loop. start() adopts whatever the last run left (resync at once); stop() leaves
 // the nodes running, as a cloud's data plane outlives its control plane.
 import { Worker, type ConnectionOptions } from "bullmq";
+import { Registry } from "prom-client";
 import { parseNodeId } from "@cacheplane/core";
 import { QUEUES, type ReconcileJob } from "@cacheplane/queue";
 import type { WorkerContext } from "./context.js";
@@ -13,6 +14,7 @@ import { describeEdge, edgeFor } from "./edge/read-endpoint.js";
 import { backupPassOnce } from "./backups/backup-pass.js";
 import { scheduleBackupsOnce } from "./backups/scheduler.js";
 import { maintenancePassOnce } from "./upgrades/maintenance-scheduler.js";
+import { outcomeOf, reconcileTimer } from "./reconcile-metrics.js";
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -20,6 +22,8 @@ export interface WorkerOptions {
   concurrency?: number;
   supervisorIntervalMs?: number;
   resyncIntervalMs?: number;
+  /** The process's prom-client registry, for reconcile durations (`cacheplane up` shares the api's). */
+  registry?: Registry;
 }
 
 export interface RunningWorker {
@@ -35,11 +39,17 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   const edge = await edgeFor(ctx); // probed once, at start
   ctx.log.info({ readEndpoint: edge.kind }, describeEdge(edge));
   const failures = new Map<string, number>();
+  const timeReconcile = reconcileTimer(options.registry ?? new Registry());
   const worker = new Worker<ReconcileJob>(
     QUEUES.reconcile,
     async (job) => {
       const uid = job.data.instanceUid;
-      const outcome = await reconcile(ctx, uid, failures.get(uid) ?? 0);
+      const timed = timeReconcile();
+      const outcome = await reconcile(ctx, uid, failures.get(uid) ?? 0).catch((error: unknown) => {
+        timed("error");
+        throw error;
+      });
+      timed(outcomeOf(outcome));
       if (outcome.done) {
         failures.delete(uid);
         return;
