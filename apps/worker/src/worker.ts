@@ -15,6 +15,8 @@ import { backupPassOnce } from "./backups/backup-pass.js";
 import { scheduleBackupsOnce } from "./backups/scheduler.js";
 import { maintenancePassOnce } from "./upgrades/maintenance-scheduler.js";
 import { outcomeOf, reconcileTimer } from "./reconcile-metrics.js";
+import { loadMetricsSettings } from "@cacheplane/config";
+import { startSampler, type SamplerSettings } from "./metrics/sampler.js";
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -24,6 +26,8 @@ export interface WorkerOptions {
   resyncIntervalMs?: number;
   /** The process's prom-client registry, for reconcile durations (`cacheplane up` shares the api's). */
   registry?: Registry;
+  /** The metrics sampler's interval (0: off) and retention; default CACHEPLANE_METRICS_INTERVAL / _RETENTION. */
+  metrics?: SamplerSettings;
 }
 
 export interface RunningWorker {
@@ -31,6 +35,8 @@ export interface RunningWorker {
   /** For tests and tools: run one resync or supervision pass now. */
   resync(): Promise<number>;
   supervise(): Promise<string[]>;
+  /** For tests and tools: one metrics sampling tick now; resolves with the samples written. */
+  sampleMetrics(): Promise<number>;
   /** How read endpoints are served here (kernel | proxy), and why: for the start line. */
   readEndpoint: { kind: string; reason: string };
 }
@@ -104,14 +110,17 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
       : [],
   );
   every(options.supervisorIntervalMs ?? 250, () => superviseOnce(ctx), "supervisor");
+  const sampler = startSampler(ctx, options.metrics ?? loadMetricsSettings());
 
   return {
     resync,
     supervise: () => superviseOnce(ctx),
+    sampleMetrics: () => sampler.tick(),
     readEndpoint: { kind: edge.kind, reason: edge.reason },
     async stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);
+      await sampler.stop();
       for (const w of watches) w.close();
       await worker.close();
       await Promise.all(Object.values(ctx.runtimes.byDriver).map((r) => r.close()));
