@@ -83,6 +83,9 @@ export interface TestControlPlaneOptions {
   databaseUrl?: (direct: string) => string;
   /** The URL the api and the worker reach the queue's Redis by (default: TEST_REDIS_URL). */
   queueUrl?: (direct: string) => string;
+  /** The worker's metrics sampling interval, to see series move in seconds (default: the product's,
+   *  CACHEPLANE_METRICS_INTERVAL or 10 s); the retention is the default 2 h. */
+  metricsIntervalMs?: number;
 }
 
 /** The worker's and the drivers' log lines, at every level, as one line of JSON each. */
@@ -163,7 +166,13 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
         engines,
         now: () => new Date(Date.now() + cp.clockOffsetMs),
       };
-      cp.worker = await startWorker(ctx, { connection, prefix, supervisorIntervalMs: 200, resyncIntervalMs: 1000 });
+      cp.worker = await startWorker(ctx, {
+        connection,
+        prefix,
+        supervisorIntervalMs: 200,
+        resyncIntervalMs: 1000,
+        ...(options.metricsIntervalMs === undefined ? {} : { metrics: { intervalMs: options.metricsIntervalMs, retentionMs: 2 * 3_600_000 } }),
+      });
       return cp.worker;
     },
     async api(method, path, body, key = ADMIN_KEY) {

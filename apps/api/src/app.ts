@@ -18,6 +18,8 @@ import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from "./plugin
 import { installGoogleCompat } from "./google-compat/index.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
+import { metricsSeriesRoutes } from "./routes/metrics-series.js";
+import { createMetricsSeriesService } from "./services/metrics-series-service.js";
 import { consoleRoutes } from "./routes/console.js";
 import { backupRoutes } from "./routes/backups.js";
 import { clusterRoutes } from "./routes/clusters.js";
@@ -141,6 +143,7 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   tlsRoutes(app, createTlsService(services));
   authStringRoutes(app, createAuthStringService(services));
   nodeLogRoutes(app, createNodeLogsService(services));
+  metricsSeriesRoutes(app, createMetricsSeriesService(services));
   userRoutes(app, users);
   aclRoutes(app, acls);
   operationRoutes(app, createOperationService(services));

@@ -5,6 +5,7 @@
 import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./backups.js";
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
+import { clusterMetrics, type MetricsOptions } from "./metrics.js";
 import type { DataProtectionMode, MutateOptions, RescheduleRequest } from "./instances.js";
 import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
@@ -42,6 +43,8 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
     async get(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<Cluster> {
       return dataOf(await api.GET(ONE, { params: { path: path(idOrName) }, signal: opts.signal }));
     },
+    /** The cluster's time series (cacheplane addition): memory, ops/s, clients, hit ratio, evictions, replication lag, per node. */
+    metrics: (idOrName: string, opts: MetricsOptions = {}) => clusterMetrics(api, path(idOrName), opts),
 
     /** One page. */
     async list(opts: PageOptions = {}) {

@@ -5,6 +5,7 @@
 import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./backups.js";
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
+import { instanceMetrics, type MetricsOptions } from "./metrics.js";
 import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { paginate } from "./paging.js";
@@ -59,6 +60,8 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
     async get(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<Instance> {
       return dataOf(await api.GET(ONE, { params: { path: path(idOrName) }, signal: opts.signal }));
     },
+    /** The instance's time series (cacheplane addition): memory, ops/s, clients, hit ratio, evictions, replication lag, per node. */
+    metrics: (idOrName: string, opts: MetricsOptions = {}) => instanceMetrics(api, path(idOrName), opts),
 
     /** One page. */
     async list(opts: { pageSize?: number; pageToken?: string; signal?: AbortSignal } = {}) {

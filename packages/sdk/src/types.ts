@@ -36,3 +36,6 @@ export type RescheduleMaintenanceRequest = Schemas["RescheduleMaintenanceRequest
 export type RescheduleType = Exclude<RescheduleMaintenanceRequest["rescheduleType"], "RESCHEDULE_TYPE_UNSPECIFIED">;
 /** cacheplane addition: one maintenance version of the engine catalogue. */
 export type MaintenanceVersion = Schemas["MaintenanceVersion"];
+/** cacheplane addition: an instance's or a cluster's time series (GET …/metrics), and one of them. */
+export type DeploymentMetrics = Schemas["DeploymentMetrics"];
+export type MetricSeries = Schemas["MetricSeries"];
