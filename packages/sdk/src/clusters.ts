@@ -7,6 +7,7 @@ import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
 import { clusterMetrics, type MetricsOptions } from "./metrics.js";
 import type { DataProtectionMode, MutateOptions, RescheduleRequest } from "./instances.js";
+import { clusterNodeLogs, type NodeLogsOptions } from "./node-logs.js";
 import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { paginate } from "./paging.js";
@@ -101,6 +102,9 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
     },
 
     /** Refused with FAILED_PRECONDITION while deletionProtectionEnabled is true. */
+    /** A node's own log lines, newest `tail` (default 100), secrets redacted (cacheplane addition); `node` is a shard's nodes[].id. */
+    logs: (idOrName: string, node: string, opts: NodeLogsOptions = {}) => clusterNodeLogs(api, path(idOrName), node, opts),
+
     async delete(idOrName: string, opts: MutateOptions = {}): Promise<Operation> {
       return dataOf(await api.DELETE(ONE, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, signal: opts.signal }));
     },

@@ -6,6 +6,7 @@ import { backupBody, type Backup, type BackupOptions, type BackupsApi } from "./
 import { CacheplaneError } from "./errors.js";
 import { dataOf, type ApiClient } from "./http.js";
 import { instanceMetrics, type MetricsOptions } from "./metrics.js";
+import { instanceNodeLogs, type NodeLogsOptions } from "./node-logs.js";
 import { parseName, type Scope } from "./names.js";
 import type { OperationsApi, WaitOptions } from "./operations.js";
 import { paginate } from "./paging.js";
@@ -95,6 +96,9 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
       const got = dataOf(await api.GET(`${ONE}/authString`, { params: { path: path(idOrName) }, signal: opts.signal }));
       return got.authString || undefined;
     },
+
+    /** A node's own log lines, newest `tail` (default 100), secrets redacted (cacheplane addition); `node` is a nodes[].id. */
+    logs: (idOrName: string, node: string, opts: NodeLogsOptions = {}) => instanceNodeLogs(api, path(idOrName), node, opts),
 
     /** STANDARD_HA: promote a replica (`POST …/instances/{id}:failover`). */
     async failover(idOrName: string, opts: MutateOptions & { dataProtectionMode?: DataProtectionMode } = {}): Promise<Operation> {

@@ -1,5 +1,5 @@
 // cacheplane clusters create|list|get|update|delete|failover-shard|events|upgrade|
-// reschedule-maintenance (Memorystore for Redis Cluster). Every command's flags and --help come
+// reschedule-maintenance|logs (Memorystore for Redis Cluster). Every command's flags and --help come
 // from its table below. Backups of a cluster are `cacheplane backups create --cluster`; a restore
 // is `create --from-backup`.
 import { clusterRedisUrl, type CacheplaneClient, type Cluster, type ClusterInput, type InstanceEvent, type NodeType } from "@cacheplane/sdk";
@@ -20,6 +20,7 @@ import {
   redisVersion,
   rescheduleRequest,
 } from "./maintenance.js";
+import { clusterLogs } from "./node-logs.js";
 import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const NODE_TYPES = ["REDIS_SHARED_CORE_NANO", "REDIS_STANDARD_SMALL", "REDIS_HIGHMEM_MEDIUM", "REDIS_HIGHMEM_XLARGE"] as const satisfies readonly NodeType[];
@@ -294,5 +295,6 @@ export const clusters = commandGroup("clusters", {
   "failover-shard": failoverShard,
   events,
   upgrade,
+  logs: clusterLogs,
   "reschedule-maintenance": rescheduleMaintenance,
 });

@@ -1,5 +1,5 @@
 // cacheplane instances create|list|get|update|delete|failover|import|export|upgrade|
-// reschedule-maintenance. Every command's flags and --help come from its table below.
+// reschedule-maintenance|logs. Every command's flags and --help come from its table below.
 import type { CacheplaneClient, Instance, InstanceInput } from "@cacheplane/sdk";
 import { durationMs, keyValues, noPositionals, onePositional, oneOf, outputFormat, positiveInt, toggle, type Flags, type OutputFormat } from "../args.js";
 import { command, commandGroup } from "../command.js";
@@ -18,6 +18,7 @@ import {
   redisVersion,
   rescheduleRequest,
 } from "./maintenance.js";
+import { instanceLogs } from "./node-logs.js";
 import { DEFAULT_WAIT_MS, REQUEST_ID, WAIT_FLAGS, printStarted, waitWithProgress } from "./wait.js";
 
 const TIERS = ["BASIC", "STANDARD_HA"] as const;
@@ -299,5 +300,6 @@ export const instances = commandGroup("instances", {
   import: importData,
   export: exportData,
   upgrade,
+  logs: instanceLogs,
   "reschedule-maintenance": rescheduleMaintenance,
 });
