@@ -1,4 +1,3 @@
-import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Tests talk to real Postgres, Redis and redis-server nodes; files run in parallel forks,
@@ -7,8 +6,9 @@ import { defineConfig } from "vitest/config";
 // test always runs the code as it is, built or not; what users run (dist/, the CLI bundle) is
 // tested by the suites that spawn it.
 export default defineConfig({
-  resolve: { conditions: ["source", ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ["source", ...defaultServerConditions], externalConditions: ["source"] } },
+  // Not vite's defaults plus "source": their "module" condition would hand Node the bundler-only
+  // builds of some dependencies (the AWS SDK's dist-es, whose imports have no extensions).
+  ssr: { resolve: { conditions: ["source", "node", "development|production"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/support/build.ts"],
