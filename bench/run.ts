@@ -22,6 +22,7 @@ import { upgradeInstance } from "./scenarios/upgrade.js";
 import { tlsCreateReady, tlsThroughput } from "./scenarios/tls.js";
 import { MEMORYDB_CREATE_SHAPE, describeThroughput, memorydbCreate, nativeCreate } from "./scenarios/memorydb.js";
 import { metricsExposition } from "./scenarios/metrics-exposition.js";
+import { metricsSampling } from "./scenarios/metrics-sampling.js";
 
 // ---- flags ----
 const argv = process.argv.slice(2);
@@ -100,6 +101,8 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "memorydb-create-cluster", name: `CreateCluster ${mdbShape} → available, MemoryDB SDK`, baseline: "memorydb-native-create", target: { on: "ratio", min: 0.8, max: 1.2 } },
   { id: "metrics-healthz", name: "GET /healthz, one request (beside /metrics)" },
   { id: "metrics-exposition", name: "GET /metrics, 200 BASIC instances' samples", baseline: "metrics-healthz", target: maxMs(100) },
+  { id: "metrics-sampling-off", name: "worker CPU, 200 idle BASIC, sampling off (CPU ms per s)" },
+  { id: "metrics-sampling", name: "worker CPU, 200 idle BASIC, INFO sampled every 10 s (CPU ms per s)", baseline: "metrics-sampling-off", target: { on: "difference", max: 50 } },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -331,6 +334,13 @@ async function main() {
   // (no worker: the rows are seeded).
   if (want("metrics-healthz", "metrics-exposition")) {
     await group("metrics exposition", () => scoped(async () => latencies(...(await metricsExposition(spec("metrics-healthz"), spec("metrics-exposition"), RUNS)))));
+  }
+
+  // The sampler's CPU: two product worker processes side by side over 200 idle BASIC instances,
+  // one sampling every 10 s and one with sampling off; a plane of its own. 50 ms/s = 5 % of a core.
+  if (want("metrics-sampling-off", "metrics-sampling")) {
+    const windows = quick ? { windows: 1, windowMs: 20_000 } : { windows: 3, windowMs: 60_000 };
+    await group("metrics sampling", () => scoped(async () => (await metricsSampling(spec("metrics-sampling-off"), spec("metrics-sampling"), windows)).forEach(progress)));
   }
 
   // The docker driver, beside a plain `docker run`, runs interleaved; its own control plane.

@@ -9,6 +9,12 @@
 // same tick" by equality. A node that does not answer within the timeout has no sample that
 // tick and never holds the tick up; ticks chain (the next is scheduled when one ends), so a slow
 // database never makes them pile up.
+//
+// Measured (bench --only metrics-sampling, 2 cores): over 200 idle BASIC instances a worker
+// sampling every 10 s used 235 ms of CPU per second (median of three 60 s windows) beside 238 for
+// the same worker with sampling off, run side by side: +1 % of a core by the mean, within the
+// noise of the ~24 % it spends probing those nodes every 250 ms. A row is ~2.2 kB in Postgres
+// with its indexes: 2 h of 200 nodes at 10 s is ~310 MiB.
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { pruneSamples, recordSamples, type NodeSampleRow } from "@cacheplane/db";
