@@ -1,7 +1,7 @@
 // Bad input gets a clear error in Google's envelope, naming the field, and never a 500.
 // Runs against the real api and Postgres; no worker, so instances stay CREATING.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
+import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
 
 const BASE = "/v1/projects/default/locations/local1/instances";
 let cp: TestControlPlane;
@@ -65,6 +65,20 @@ describe("create validation", () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 400, status: "INVALID_ARGUMENT" });
     }
+  });
+
+  it("answers the framework's own refusals in Google's envelope: unknown route, unknown method, content type", async () => {
+    const raw = (method: string, path: string, init: RequestInit = {}) =>
+      fetch(`${cp.url}${path}`, { method, ...init, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(init.headers ?? {}) } });
+    const envelope = async (res: Response, code: number, status: string) => {
+      expect(res.status).toBe(code);
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      expect((await res.json()).error).toMatchObject({ code, status, message: expect.any(String) });
+    };
+    await envelope(await raw("GET", "/v1/projects/default/locations/local1/gadgets"), 404, "NOT_FOUND");
+    await envelope(await raw("GET", "/nothing-here"), 404, "NOT_FOUND");
+    await envelope(await raw("PUT", `${BASE}/x1`, { body: "{}", headers: { "content-type": "application/json" } }), 404, "NOT_FOUND");
+    await envelope(await raw("POST", `${BASE}?instanceId=x1`, { body: "tier=BASIC", headers: { "content-type": "text/plain" } }), 400, "INVALID_ARGUMENT");
   });
 
   it("rejects bad ids", async () => {
