@@ -1,6 +1,6 @@
 // A value read from the API and read again every few seconds while the view is shown. A slow
 // answer never overlaps the next read, and a failed read keeps the last value beside its error,
-// so a blip does not blank the page.
+// so a blip does not blank the page; new deps keep the old value until the new one arrives.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 export interface Polled<T> {
@@ -17,8 +17,6 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: unk
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    setValue(undefined);
-    setError(undefined);
     let running = false;
     let again = false;
     const tick = async () => {

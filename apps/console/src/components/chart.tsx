@@ -22,7 +22,22 @@ export function align(series: MetricSeries[]): uPlot.AlignedData {
 
 export const labelOf = (s: MetricSeries) => `${s.shard ? `${s.shard} ` : ""}${s.node} (${s.role.toLowerCase()}, ${s.zone})`;
 
-export function Chart({ title, series, format }: { title: string; series: MetricSeries[]; format: (v: number) => string }) {
+/** From the first sample to the last; with a single one uPlot would stretch it over years, so
+ *  the minute before it is shown instead. */
+const timeRange: uPlot.Range.Function = (u) => {
+  const xs = u.data[0];
+  const first = xs[0] ?? Date.now() / 1000;
+  const last = xs[xs.length - 1] ?? first;
+  return last - first < 1 ? [first - 60, last + 5] : [first, last];
+};
+/** Values from zero (a gauge near 0 does not look like a cliff), ratios on their whole 0..1
+ *  scale, and at least 0..4 so a flat zero line gets whole-number ticks. */
+const valueRange =
+  (ratio: boolean): uPlot.Range.Function =>
+  (_u, _min, max) =>
+    ratio ? [0, 1] : [0, Math.max(4, Math.ceil(max * 1.15))];
+
+export function Chart({ title, series, format, ratio = false }: { title: string; series: MetricSeries[]; format: (v: number) => string; ratio?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<{ u: uPlot; labels: string } | null>(null);
   const labels = series.map(labelOf).join("|");
@@ -39,7 +54,7 @@ export function Chart({ title, series, format }: { title: string; series: Metric
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: HEIGHT,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: timeRange }, y: { range: valueRange(ratio) } },
       series: [
         {},
         ...series.map((s, i) => ({

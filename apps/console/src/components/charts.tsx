@@ -26,7 +26,7 @@ export function Charts({ metrics, error }: { metrics: DeploymentMetrics | undefi
               <figcaption>
                 {c.title} <span class="muted">· {points} points</span>
               </figcaption>
-              {points === 0 ? <p class="empty muted">no samples yet</p> : <Chart title={c.title} series={series} format={c.format} />}
+              {points === 0 ? <p class="empty muted">no samples yet</p> : <Chart title={c.title} series={series} format={c.format} ratio={c.ratio === true} />}
             </figure>
           );
         })}

@@ -7,12 +7,13 @@ import { usePoll } from "../use-poll.js";
 
 const REFRESH_MS = 3000;
 
-export function Events({ kind, id }: { kind: Kind; id: string }) {
+/** `state`: a change of the resource's state (READY after a failover, …) reads the log at once. */
+export function Events({ kind, id, state }: { kind: Kind; id: string; state: string }) {
   const client = useClient();
   const events = usePoll(
     async () => (kind === "instance" ? client.instances.events(id, { pageSize: 50 }) : client.clusters.events(id, { pageSize: 50 })),
     REFRESH_MS,
-    [client, kind, id],
+    [client, kind, id, state],
   );
   const list = events.value?.events ?? [];
   return (

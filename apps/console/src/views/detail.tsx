@@ -63,7 +63,7 @@ export function Detail({ kind, id }: { kind: Kind; id: string }) {
       <Topology d={d} metrics={metrics.value} />
       <Connection d={d} />
       <Charts metrics={metrics.value} error={metrics.error} />
-      <Events kind={kind} id={id} />
+      <Events kind={kind} id={id} state={d.state} />
     </section>
   );
 }
