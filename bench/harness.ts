@@ -119,7 +119,16 @@ export async function interleavedLatency(scenarios: LatencyScenario[]): Promise<
   for (const [k, { name, opts, finish }] of scenarios.entries()) {
     const { samples, errors } = acc[k]!;
     if (samples.length === 0) throw new Error(`${name}: every run failed; first error: ${errors[0]}`);
-    const result: Result = { name, kind: "latency", unit: "ms", samples, stats: stats(samples), baseline: opts.baseline, target: opts.target, extra: { ...opts.extra?.(), errors: errors.length, errorMessages: errors.slice(0, 5) } };
+    const result: Result = {
+      name,
+      kind: "latency",
+      unit: "ms",
+      samples,
+      stats: stats(samples),
+      baseline: opts.baseline,
+      target: opts.target,
+      extra: { ...opts.extra?.(), errors: errors.length, errorMessages: errors.slice(0, 5) },
+    };
     await finish?.(result);
     results.push(result);
   }

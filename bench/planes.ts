@@ -45,7 +45,18 @@ export async function useProductWorker(cp: TestControlPlane) {
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const runtimes = await createRuntimes({ runtime: cp.driver, nodesRoot: cp.nodesRoot, redisImages: DEFAULT_REDIS_IMAGES, redisImageOverride: LOCAL_IMAGE });
   const backups = await openBackupStorage({ dataDir: cp.dataDir, bucketsRoot: cp.bucketsRoot });
-  const ctx = { prisma: cp.prisma, runtimes, queue: cp.queue, zones: ZONES, nodesRoot: cp.nodesRoot, nodeHost: HOST, portRange: cp.portRange, log: silentLogger, backups, engines: cp.engines };
+  const ctx = {
+    prisma: cp.prisma,
+    runtimes,
+    queue: cp.queue,
+    zones: ZONES,
+    nodesRoot: cp.nodesRoot,
+    nodeHost: HOST,
+    portRange: cp.portRange,
+    log: silentLogger,
+    backups,
+    engines: cp.engines,
+  };
   const worker = await startWorker(ctx, { connection, prefix: cp.prefix });
   cp.worker = {
     ...worker,
@@ -91,7 +102,10 @@ export async function embeddedPlane(): Promise<Plane> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`cacheplane up exited (${child.exitCode}): ${await readFile(join(dataDir, "up.log"), "utf8")}`);
     if (Date.now() > deadline) throw new Error(`cacheplane up did not answer on ${url} within 120 s`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await sleep(100);
   }

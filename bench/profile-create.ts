@@ -95,7 +95,7 @@ const cleanup = () =>
 // A crash in a background task (a timer in the worker) or ^C must still clean up.
 for (const event of ["uncaughtException", "unhandledRejection", "SIGINT", "SIGTERM"] as const) {
   process.once(event, (error: unknown) => {
-    console.error(`${event}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     void cleanup().finally(() => process.exit(1));
   });
 }

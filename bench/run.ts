@@ -40,7 +40,11 @@ const EDGE = quick ? { rounds: 1, requests: 20_000 } : { rounds: 3, requests: 20
 // SET/GET loops); shard kills (ours and node-timeout 1000), and kills at Redis's default
 // node-timeout 15000 (~17 s each, so few).
 const CLUSTER_CREATES = flag("--cluster-runs") ?? (quick ? 3 : 10);
-const RESHARD = { keys: flag("--keys") ?? (quick ? 20_000 : 200_000), concurrency: flag("--cluster-clients") ?? 4, runs: flag("--reshard-runs") ?? (quick ? 1 : 3) };
+const RESHARD = {
+  keys: flag("--keys") ?? (quick ? 20_000 : 200_000),
+  concurrency: flag("--cluster-clients") ?? 4,
+  runs: flag("--reshard-runs") ?? (quick ? 1 : 3),
+};
 const CLUSTER_KILLS = flag("--cluster-kills") ?? (quick ? 2 : 5);
 const SLOW_CLUSTER_KILLS = quick ? 1 : 2;
 // Backups and restores of one instance of --backup-keys keys (32-byte values), --backup-runs each.
@@ -76,7 +80,12 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "bare-cluster-create", name: "redis-cli --cluster create 3x1 → cluster_state:ok" },
   { id: "cluster-create", name: "create cluster 3x1 → ACTIVE", baseline: "bare-cluster-create", target: { on: "ratio", max: 1 } },
   { id: "bare-cluster-add-shard", name: `redis-cli add-node + rebalance 3 → 4 (${RESHARD.keys.toLocaleString("en-US")} keys, load)` },
-  { id: "cluster-add-shard", name: `cluster shardCount 3 → 4 → ACTIVE (${RESHARD.keys.toLocaleString("en-US")} keys, load)`, baseline: "bare-cluster-add-shard", target: { on: "ratio", max: 1.5 } },
+  {
+    id: "cluster-add-shard",
+    name: `cluster shardCount 3 → 4 → ACTIVE (${RESHARD.keys.toLocaleString("en-US")} keys, load)`,
+    baseline: "bare-cluster-add-shard",
+    target: { on: "ratio", max: 1.5 },
+  },
   { id: "bare-cluster-failover-15000", name: "Redis Cluster, node-timeout 15000: kill primary → first write" },
   { id: "bare-cluster-failover-1000", name: "Redis Cluster, node-timeout 1000: kill primary → first write" },
   { id: "cluster-failover", name: "cluster: kill shard primary → first write", baseline: "bare-cluster-failover-1000", target: maxMs(1_000) },
@@ -95,14 +104,33 @@ const SCENARIOS: { id: string; name: string; baseline?: string; target?: Target 
   { id: "tls-create-plain", name: "create BASIC → READY (beside TLS)" },
   { id: "tls-create-ready", name: "create BASIC with TLS → READY (TLS PING)", baseline: "tls-create-plain" },
   { id: "memorydb-native-list", name: `GET clusters list, native (${MEMORYDB.clusters} clusters, c=${concurrency})` },
-  { id: "memorydb-describe-clusters", name: `DescribeClusters, MemoryDB SDK (${MEMORYDB.clusters} clusters, c=${concurrency})`, baseline: "memorydb-native-list", target: { on: "ratio", min: 0.8, max: 1.2 } },
-  { id: "memorydb-describe-presigned", name: `DescribeClusters, pre-signed replayed (${MEMORYDB.clusters} clusters, c=${concurrency})`, baseline: "memorydb-native-list" },
+  {
+    id: "memorydb-describe-clusters",
+    name: `DescribeClusters, MemoryDB SDK (${MEMORYDB.clusters} clusters, c=${concurrency})`,
+    baseline: "memorydb-native-list",
+    target: { on: "ratio", min: 0.8, max: 1.2 },
+  },
+  {
+    id: "memorydb-describe-presigned",
+    name: `DescribeClusters, pre-signed replayed (${MEMORYDB.clusters} clusters, c=${concurrency})`,
+    baseline: "memorydb-native-list",
+  },
   { id: "memorydb-native-create", name: `create cluster ${mdbShape} → ACTIVE, native API` },
-  { id: "memorydb-create-cluster", name: `CreateCluster ${mdbShape} → available, MemoryDB SDK`, baseline: "memorydb-native-create", target: { on: "ratio", min: 0.8, max: 1.2 } },
+  {
+    id: "memorydb-create-cluster",
+    name: `CreateCluster ${mdbShape} → available, MemoryDB SDK`,
+    baseline: "memorydb-native-create",
+    target: { on: "ratio", min: 0.8, max: 1.2 },
+  },
   { id: "metrics-healthz", name: "GET /healthz, one request (beside /metrics)" },
   { id: "metrics-exposition", name: "GET /metrics, 200 BASIC instances' samples", baseline: "metrics-healthz", target: maxMs(100) },
   { id: "metrics-sampling-off", name: "worker CPU, 200 idle BASIC, sampling off (CPU ms per s)" },
-  { id: "metrics-sampling", name: "worker CPU, 200 idle BASIC, INFO sampled every 10 s (CPU ms per s)", baseline: "metrics-sampling-off", target: { on: "difference", max: 50 } },
+  {
+    id: "metrics-sampling",
+    name: "worker CPU, 200 idle BASIC, INFO sampled every 10 s (CPU ms per s)",
+    baseline: "metrics-sampling-off",
+    target: { on: "difference", max: 50 },
+  },
   { id: "docker-run", name: "docker run → first PONG" },
   { id: "docker:create-ready", name: "[docker] create BASIC → READY", baseline: "docker-run", target: { on: "ratio", max: 1.5 } },
   { id: "up:create-ready", name: "[up] create BASIC → READY", baseline: "redis-spawn", target: { on: "ratio", max: 10 } },
@@ -134,7 +162,7 @@ const specIf = (id: string) => (want(id) ? spec(id) : undefined);
 // A crash in a background task (a timer in the in-process worker) must still clean up.
 for (const event of ["uncaughtException", "unhandledRejection"] as const) {
   process.once(event, (error: unknown) => {
-    console.error(`${event}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     void cleanup().finally(() => process.exit(1));
   });
 }
@@ -155,7 +183,7 @@ async function main() {
     } catch (error) {
       const log = label.startsWith("cacheplane up") && upLog ? await readFile(upLog, "utf8").catch(() => "") : "";
       const tail = log ? `\n  last lines of up.log:\n${log.trim().split("\n").slice(-15).join("\n")}` : "";
-      failures.push(`${label}: ${error instanceof Error ? error.stack ?? error.message : String(error)}${tail}`);
+      failures.push(`${label}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}${tail}`);
     }
   };
   const progress = (r: Result) => {
@@ -178,7 +206,24 @@ async function main() {
   const tlsRows = ["tls-endpoint-set", "tls-endpoint-get", "tls-bare-set", "tls-bare-get", "tls-create-plain", "tls-create-ready"];
   const memorydbLists = ["memorydb-native-list", "memorydb-describe-clusters", "memorydb-describe-presigned"];
   const memorydbCreates = ["memorydb-native-create", "memorydb-create-cluster"];
-  const needsPlane = want("create-ready", "create-ha-ready", "cli-create", "healthz", "get-instance", "ha-failover", "ha-failover-defaults", "ha-switchover", "cluster-create", "cluster-add-shard", "cluster-failover", ...edge, ...backups, ...tlsRows, ...memorydbLists, ...memorydbCreates);
+  const needsPlane = want(
+    "create-ready",
+    "create-ha-ready",
+    "cli-create",
+    "healthz",
+    "get-instance",
+    "ha-failover",
+    "ha-failover-defaults",
+    "ha-switchover",
+    "cluster-create",
+    "cluster-add-shard",
+    "cluster-failover",
+    ...edge,
+    ...backups,
+    ...tlsRows,
+    ...memorydbLists,
+    ...memorydbCreates,
+  );
   if (needsPlane || want(...planned, ...unplanned, "node-startup", "cli-startup", ...clusterCreates, ...reshards, ...clusterKills)) {
     await group("in-process control plane", () =>
       scoped(async () => {
@@ -191,20 +236,31 @@ async function main() {
           await group("cli", async () => latencies(...startups, ...(want("cli-create") ? [await cliCreate(plane!, spec("cli-create"), CLI_RUNS)] : [])));
         }
         if (want("healthz", "get-instance")) {
-          await group("GET throughput", async () => (await getThroughput(plane!, specIf("healthz"), specIf("get-instance"), { concurrency, ...LOAD })).forEach(progress));
+          await group("GET throughput", async () =>
+            (await getThroughput(plane!, specIf("healthz"), specIf("get-instance"), { concurrency, ...LOAD })).forEach(progress),
+          );
         }
         if (want(...edge)) {
-          const specs = { SET: { endpoint: spec("edge-set"), direct: spec("edge-set-direct") }, GET: { endpoint: spec("edge-get"), direct: spec("edge-get-direct") } };
+          const specs = {
+            SET: { endpoint: spec("edge-set"), direct: spec("edge-set-direct") },
+            GET: { endpoint: spec("edge-get"), direct: spec("edge-get-direct") },
+          };
           await group("edge overhead", async () => (await edgeOverhead(plane!, specs, EDGE)).forEach(progress));
         }
         // Planned: the noise floor, bare Redis FAILOVER and :failover, runs interleaved.
         if (want(...planned)) {
           await group("planned failover", () =>
             scoped(async () => {
-              const floorAndHa = want("write-gap-floor", "ha-switchover") ? await haSwitchover(plane!, specIf("write-gap-floor"), specIf("ha-switchover"), SWITCHOVERS) : [];
+              const floorAndHa = want("write-gap-floor", "ha-switchover")
+                ? await haSwitchover(plane!, specIf("write-gap-floor"), specIf("ha-switchover"), SWITCHOVERS)
+                : [];
               const bare = want("redis-failover") ? [await bareFailover(spec("redis-failover"), SWITCHOVERS)] : [];
               // floor (its window is the previous :failover's), bare, :failover
-              await latencies(...floorAndHa.filter((s) => s.name !== specIf("ha-switchover")?.name), ...bare, ...floorAndHa.filter((s) => s.name === specIf("ha-switchover")?.name));
+              await latencies(
+                ...floorAndHa.filter((s) => s.name !== specIf("ha-switchover")?.name),
+                ...bare,
+                ...floorAndHa.filter((s) => s.name === specIf("ha-switchover")?.name),
+              );
             }),
           );
         }
@@ -283,7 +339,10 @@ async function main() {
           await group("tls", () =>
             scoped(async () => {
               if (want(...tlsRows.slice(0, 4))) {
-                const specs = { SET: { endpoint: spec("tls-endpoint-set"), bare: spec("tls-bare-set") }, GET: { endpoint: spec("tls-endpoint-get"), bare: spec("tls-bare-get") } };
+                const specs = {
+                  SET: { endpoint: spec("tls-endpoint-set"), bare: spec("tls-bare-set") },
+                  GET: { endpoint: spec("tls-endpoint-get"), bare: spec("tls-bare-get") },
+                };
                 (await tlsThroughput(plane!, specs, { ...EDGE, rounds: quick ? 1 : 5 })).forEach(progress);
               }
               if (want("tls-create-plain", "tls-create-ready")) {
@@ -296,7 +355,13 @@ async function main() {
         // through the SDK beside the native API, runs interleaved.
         if (want(...memorydbLists)) {
           await group("memorydb list", async () =>
-            (await describeThroughput(plane!, { native: spec("memorydb-native-list"), sdk: specIf("memorydb-describe-clusters"), signed: specIf("memorydb-describe-presigned") }, { clusters: MEMORYDB.clusters, concurrency, ...LOAD })).forEach(progress),
+            (
+              await describeThroughput(
+                plane!,
+                { native: spec("memorydb-native-list"), sdk: specIf("memorydb-describe-clusters"), signed: specIf("memorydb-describe-presigned") },
+                { clusters: MEMORYDB.clusters, concurrency, ...LOAD },
+              )
+            ).forEach(progress),
           );
         }
         if (want(...memorydbCreates)) {
@@ -325,7 +390,9 @@ async function main() {
   if (want("upgrade-instance-failover", "upgrade-instance", "upgrade-instance-total")) {
     await group("engine upgrade", () =>
       scoped(async () =>
-        (await upgradeInstance({ failover: spec("upgrade-instance-failover"), gap: spec("upgrade-instance"), total: spec("upgrade-instance-total") }, UPGRADES)).forEach(progress),
+        (
+          await upgradeInstance({ failover: spec("upgrade-instance-failover"), gap: spec("upgrade-instance"), total: spec("upgrade-instance-total") }, UPGRADES)
+        ).forEach(progress),
       ),
     );
   }
@@ -333,14 +400,18 @@ async function main() {
   // A scrape of 200 instances' samples beside /healthz, runs interleaved; a plane of its own
   // (no worker: the rows are seeded).
   if (want("metrics-healthz", "metrics-exposition")) {
-    await group("metrics exposition", () => scoped(async () => latencies(...(await metricsExposition(spec("metrics-healthz"), spec("metrics-exposition"), RUNS)))));
+    await group("metrics exposition", () =>
+      scoped(async () => latencies(...(await metricsExposition(spec("metrics-healthz"), spec("metrics-exposition"), RUNS)))),
+    );
   }
 
   // The sampler's CPU: two product worker processes side by side over 200 idle BASIC instances,
   // one sampling every 10 s and one with sampling off; a plane of its own. 50 ms/s = 5 % of a core.
   if (want("metrics-sampling-off", "metrics-sampling")) {
     const windows = quick ? { windows: 1, windowMs: 20_000 } : { windows: 3, windowMs: 60_000 };
-    await group("metrics sampling", () => scoped(async () => (await metricsSampling(spec("metrics-sampling-off"), spec("metrics-sampling"), windows)).forEach(progress)));
+    await group("metrics sampling", () =>
+      scoped(async () => (await metricsSampling(spec("metrics-sampling-off"), spec("metrics-sampling"), windows)).forEach(progress)),
+    );
   }
 
   // The docker driver, beside a plain `docker run`, runs interleaved; its own control plane.
@@ -362,7 +433,9 @@ async function main() {
         const plane = await embeddedPlane();
         if (want("up:create-ready")) await group("cacheplane up: create-ready", () => latencies(createReady(plane, spec("up:create-ready"), RUNS)));
         if (want("up:healthz", "up:get-instance")) {
-          await group("cacheplane up: GET throughput", async () => (await getThroughput(plane, specIf("up:healthz"), specIf("up:get-instance"), { concurrency, ...LOAD })).forEach(progress));
+          await group("cacheplane up: GET throughput", async () =>
+            (await getThroughput(plane, specIf("up:healthz"), specIf("up:get-instance"), { concurrency, ...LOAD })).forEach(progress),
+          );
         }
       }),
     );
@@ -395,26 +468,35 @@ function report(results: Result[], failures: string[]) {
     const lost = r.extra?.lostWrites as LostWrites | undefined;
     if (lost) {
       const verdict = lost.mustBeZero ? (lost.lost === 0 ? " (must be 0: ok)" : " (must be 0: FAILED)") : " (asynchronous replication: informational)";
-      notes.push(`${r.name}: acknowledged writes lost ${lost.lost} of ${lost.acked.toLocaleString("en-US")}${verdict}${lost.examples.length ? ` e.g. ${lost.examples.join(", ")}` : ""}`);
+      notes.push(
+        `${r.name}: acknowledged writes lost ${lost.lost} of ${lost.acked.toLocaleString("en-US")}${verdict}${lost.examples.length ? ` e.g. ${lost.examples.join(", ")}` : ""}`,
+      );
     }
     for (const d of (r.extra?.lossDetail as string[] | undefined) ?? []) notes.push(`${r.name}: ${d}`);
-    if (typeof r.extra?.firstOutputMs === "number" && !Number.isNaN(r.extra.firstOutputMs)) notes.push(`${r.name}: first output of the CLI after ${r.extra.firstOutputMs.toFixed(0)} ms (median; node start-up, imports, the POST)`);
+    if (typeof r.extra?.firstOutputMs === "number" && !Number.isNaN(r.extra.firstOutputMs))
+      notes.push(`${r.name}: first output of the CLI after ${r.extra.firstOutputMs.toFixed(0)} ms (median; node start-up, imports, the POST)`);
     for (const c of (r.extra?.checks as Check[] | undefined) ?? []) {
-      notes.push(`${c.label}: ${c.value.toLocaleString("en-US")}${c.mustBeZero ? (c.value === 0 ? " (must be 0: ok)" : " (must be 0: FAILED)") : ""}${c.detail ? ` — ${c.detail}` : ""}`);
+      notes.push(
+        `${c.label}: ${c.value.toLocaleString("en-US")}${c.mustBeZero ? (c.value === 0 ? " (must be 0: ok)" : " (must be 0: FAILED)") : ""}${c.detail ? ` — ${c.detail}` : ""}`,
+      );
     }
-    const load = r.extra?.load as { ok: number; opsPerSecMedian: number; p99MsMedian: number; maxMs: number; idleOpsPerSecMedian: number; idleP99MsMedian: number } | undefined;
+    const load = r.extra?.load as
+      | { ok: number; opsPerSecMedian: number; p99MsMedian: number; maxMs: number; idleOpsPerSecMedian: number; idleP99MsMedian: number }
+      | undefined;
     if (load) {
       notes.push(
         `${r.name}: the load made ${load.ok.toLocaleString("en-US")} successful operations in the timed windows: ${load.opsPerSecMedian.toLocaleString("en-US")} ops/s, p99 ${load.p99MsMedian.toFixed(1)} ms, max ${load.maxMs.toFixed(0)} ms (medians of runs; the second before each: ${load.idleOpsPerSecMedian.toLocaleString("en-US")} ops/s, p99 ${load.idleP99MsMedian.toFixed(1)} ms)`,
       );
     }
     for (const n of (r.extra?.notes as string[] | undefined) ?? []) notes.push(`${r.name}: ${n}`);
-    if (r.extra?.addresses) notes.push(`redis-benchmark -t get,set -P ${r.extra.pipeline} -c ${r.extra.clients} -n ${r.extra.requests}: endpoint vs direct = ${r.extra.addresses}`);
+    if (r.extra?.addresses)
+      notes.push(`redis-benchmark -t get,set -P ${r.extra.pipeline} -c ${r.extra.clients} -n ${r.extra.requests}: endpoint vs direct = ${r.extra.addresses}`);
   }
   // A second baseline for the cluster kill: Redis's default node-timeout.
   const slow = results.find((r) => r.name === specIf("bare-cluster-failover-15000")?.name);
   const ours = results.find((r) => r.name === specIf("cluster-failover")?.name);
-  if (slow && ours) notes.push(`${ours.name}: ${(ours.stats.median / slow.stats.median).toFixed(2)}x of ${slow.name} (median ${slow.stats.median.toFixed(0)} ms)`);
+  if (slow && ours)
+    notes.push(`${ours.name}: ${(ours.stats.median / slow.stats.median).toFixed(2)}x of ${slow.name} (median ${slow.stats.median.toFixed(0)} ms)`);
   if (notes.length) console.log(`\n${[...new Set(notes)].map((n) => `- ${n}`).join("\n")}`);
   const missed = results.filter((r) => targetOf(r, results)?.met === false).map((r) => `${r.name} (${targetOf(r, results)!.text})`);
   if (missed.length) console.log(`\ntargets missed: ${missed.join("; ")}`);
@@ -422,7 +504,10 @@ function report(results: Result[], failures: string[]) {
     const errors = r.extra?.errors as number | undefined;
     if (!errors) continue;
     if (r.kind === "throughput") console.log(`! ${r.name}: ${errors} failed requests ${JSON.stringify(r.extra?.statuses)}`);
-    else console.log(`! ${r.name}: ${errors} failed runs (not in the samples): ${((r.extra?.errorMessages as string[] | undefined) ?? []).map((m) => m.slice(0, 160)).join(" // ")}`);
+    else
+      console.log(
+        `! ${r.name}: ${errors} failed runs (not in the samples): ${((r.extra?.errorMessages as string[] | undefined) ?? []).map((m) => m.slice(0, 160)).join(" // ")}`,
+      );
   }
   for (const f of failures) console.log(`! FAILED ${f}`);
   console.log(
@@ -432,7 +517,18 @@ function report(results: Result[], failures: string[]) {
       quick,
       node: process.version,
       cpus: cpus().length,
-      results: results.map((r) => ({ name: r.name, kind: r.kind, unit: r.unit, runs: r.samples.length, ...r.stats, ratio: ratioOf(r, results), baseline: r.baseline, target: targetOf(r, results), samples: r.samples.map((s) => Math.round(s * 100) / 100), ...r.extra })),
+      results: results.map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        unit: r.unit,
+        runs: r.samples.length,
+        ...r.stats,
+        ratio: ratioOf(r, results),
+        baseline: r.baseline,
+        target: targetOf(r, results),
+        samples: r.samples.map((s) => Math.round(s * 100) / 100),
+        ...r.extra,
+      })),
       failures,
     }),
   );

@@ -8,7 +8,22 @@ import { copyFile, readdir, stat } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { BASIC, HOST, REDIS_SERVER, benchPort, call, onCleanup, randomTag, scenarioInstance, sleep, stopChild, tempDir, waitOp, waitPong, type Plane } from "../lib.js";
+import {
+  BASIC,
+  HOST,
+  REDIS_SERVER,
+  benchPort,
+  call,
+  onCleanup,
+  randomTag,
+  scenarioInstance,
+  sleep,
+  stopChild,
+  tempDir,
+  waitOp,
+  waitPong,
+  type Plane,
+} from "../lib.js";
 
 export const LOC = "/v1/projects/default/locations/local1";
 export const keyOf = (i: number) => `key:${i}`;
@@ -61,7 +76,8 @@ export async function assertSameKeys(host: string, port: number, keys: number, w
   r.on("error", () => undefined);
   try {
     const [size, first, last] = await Promise.all([r.dbsize(), r.get(keyOf(0)), r.get(keyOf(keys - 1))]);
-    if (size !== keys || first !== valueFor(0) || last !== valueFor(keys - 1)) throw new Error(`${what}: DBSIZE ${size} (want ${keys}), ${keyOf(0)}=${first}, ${keyOf(keys - 1)}=${last}`);
+    if (size !== keys || first !== valueFor(0) || last !== valueFor(keys - 1))
+      throw new Error(`${what}: DBSIZE ${size} (want ${keys}), ${keyOf(0)}=${first}, ${keyOf(keys - 1)}=${last}`);
   } finally {
     r.disconnect();
   }
@@ -105,7 +121,11 @@ export const uidOf = (instance: { nodes: { id: string }[] }) => instance.nodes[0
  *  other replicas first, and the baseline would be that sleep. */
 async function startBare(dir: string, file: string, keys: number) {
   const port = await benchPort();
-  const child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--dir", dir], { stdio: "ignore", cwd: dir });
+  const child = spawn(
+    REDIS_SERVER,
+    ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--dir", dir],
+    { stdio: "ignore", cwd: dir },
+  );
   onCleanup(() => stopChild(child, "SIGKILL", 2_000));
   await waitPong(HOST, port, 5, 5_000);
   await pipeInto(HOST, port, file, keys);
@@ -175,7 +195,15 @@ export function watchPhases(phases: readonly string[], stage: () => Promise<numb
 /** Files of one directory with their sizes ([] when it does not exist). */
 export async function filesIn(dir: string): Promise<{ name: string; size: number }[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(names.map(async (name) => ({ name, size: await stat(join(dir, name)).then((s) => s.size, () => 0) })));
+  return Promise.all(
+    names.map(async (name) => ({
+      name,
+      size: await stat(join(dir, name)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    })),
+  );
 }
 
 /** The machine's 1-minute load average at each run's start: on 2 noisy cores it says how much
@@ -184,6 +212,9 @@ export function loadSamples() {
   const seen: number[] = [];
   return {
     sample: () => void seen.push(loadavg()[0]!),
-    note: () => (seen.length ? `load average (1 min) at the runs' starts ${Math.min(...seen).toFixed(1)}–${Math.max(...seen).toFixed(1)} on ${cpus().length} cpus` : "no runs"),
+    note: () =>
+      seen.length
+        ? `load average (1 min) at the runs' starts ${Math.min(...seen).toFixed(1)}–${Math.max(...seen).toFixed(1)} on ${cpus().length} cpus`
+        : "no runs",
   };
 }

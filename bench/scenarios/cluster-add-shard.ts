@@ -12,7 +12,18 @@ import { join } from "node:path";
 import { median, type LatencyScenario, type Spec } from "../harness.js";
 import { call, randomTag, sleep, tempDir, waitOp, waitUntil, type Plane } from "../lib.js";
 import { startClusterClient, loadFlows, type ClusterClient, type Counters } from "./cluster-client.js";
-import { CLUSTERS, adminClients, assertActive, clusterEvents, createCluster, deleteCluster, parseNodes, waitClusterStateOk, withNode, type Check } from "./cluster-lib.js";
+import {
+  CLUSTERS,
+  adminClients,
+  assertActive,
+  clusterEvents,
+  createCluster,
+  deleteCluster,
+  parseNodes,
+  waitClusterStateOk,
+  withNode,
+  type Check,
+} from "./cluster-lib.js";
 import { redisCliAddNode, redisCliCreate, redisCliFix, redisCliRebalance, startBareNodes, stopBareNodes, type BareNode } from "./cluster-bare.js";
 import { loadKeys, missingKeys } from "./cluster-keys.js";
 
@@ -34,7 +45,21 @@ const medians = (rows: Record<string, number>[]) => {
 
 /** What one side accumulates over its runs: the load's counters and the keys gone. */
 function tally(label: string, mustBeZero: boolean) {
-  const t = { ok: 0, errors: 0, wrong: 0, opsPerSec: [] as number[], p99: [] as number[], max: [] as number[], idleOpsPerSec: [] as number[], idleP99: [] as number[], missing: 0, examples: [] as string[], errorMessages: [] as string[], rebalanceErrors: [] as string[], notes: [] as string[] };
+  const t = {
+    ok: 0,
+    errors: 0,
+    wrong: 0,
+    opsPerSec: [] as number[],
+    p99: [] as number[],
+    max: [] as number[],
+    idleOpsPerSec: [] as number[],
+    idleP99: [] as number[],
+    missing: 0,
+    examples: [] as string[],
+    errorMessages: [] as string[],
+    rebalanceErrors: [] as string[],
+    notes: [] as string[],
+  };
   return {
     t,
     add(c: Counters, windowMs: number, missing: { missing: number; examples: string[] }, idle: { opsPerSec: number; p99: number }) {
@@ -53,13 +78,32 @@ function tally(label: string, mustBeZero: boolean) {
     extra: (): Record<string, unknown> => ({
       timelineTitle: TITLE,
       notes: t.notes,
-      load: { ok: t.ok, errors: t.errors, wrongReads: t.wrong, opsPerSecMedian: Math.round(median(t.opsPerSec)), p99MsMedian: median(t.p99), maxMs: Math.max(...t.max), idleOpsPerSecMedian: Math.round(median(t.idleOpsPerSec)), idleP99MsMedian: median(t.idleP99), errorMessages: t.errorMessages },
+      load: {
+        ok: t.ok,
+        errors: t.errors,
+        wrongReads: t.wrong,
+        opsPerSecMedian: Math.round(median(t.opsPerSec)),
+        p99MsMedian: median(t.p99),
+        maxMs: Math.max(...t.max),
+        idleOpsPerSecMedian: Math.round(median(t.idleOpsPerSec)),
+        idleP99MsMedian: median(t.idleP99),
+        errorMessages: t.errorMessages,
+      },
       missingKeys: { missing: t.missing, examples: t.examples },
       checks: [
         { label: `${label}: client errors under load`, value: t.errors, mustBeZero, detail: t.errorMessages.join(" // ") },
         { label: `${label}: GETs that did not return the key's value under load`, value: t.wrong, mustBeZero },
         { label: `${label}: keys not readable after the reshard`, value: t.missing, mustBeZero: true, detail: t.examples.join(", ") },
-        ...(t.rebalanceErrors.length ? [{ label: `${label}: redis-cli rebalance attempts that failed`, value: t.rebalanceErrors.length, mustBeZero: false, detail: t.rebalanceErrors.slice(0, 3).join(" // ") }] : []),
+        ...(t.rebalanceErrors.length
+          ? [
+              {
+                label: `${label}: redis-cli rebalance attempts that failed`,
+                value: t.rebalanceErrors.length,
+                mustBeZero: false,
+                detail: t.rebalanceErrors.slice(0, 3).join(" // "),
+              },
+            ]
+          : []),
       ] satisfies Check[],
     }),
   };
@@ -106,7 +150,13 @@ export async function bareAddShard(spec: Spec, opts: AddShardOptions): Promise<L
             attempts++;
             const { code, out } = await redisCliRebalance(nodes[0]!);
             if (code === 0 && !/\[ERR\]|\*\*\*/.test(out)) break;
-            const why = out.split("\n").filter((l) => /\[ERR\]|\*\*\*/.test(l)).join(" ").trim().slice(0, 300) || `exit ${code}`;
+            const why =
+              out
+                .split("\n")
+                .filter((l) => /\[ERR\]|\*\*\*/.test(l))
+                .join(" ")
+                .trim()
+                .slice(0, 300) || `exit ${code}`;
             if (!/agree about configuration|Unknown node|know about node/i.test(why)) {
               side.t.rebalanceErrors.push(why);
               await redisCliFix(nodes[0]!).catch(() => undefined);
@@ -116,11 +166,16 @@ export async function bareAddShard(spec: Spec, opts: AddShardOptions): Promise<L
           }
           const total = performance.now() - t0;
           const after = await load.client.stop();
-          const slotsOnNew = await withNode(added!, async (r) => parseNodes(String(await r.call("CLUSTER", "NODES"))).find((p) => p.flags.includes("myself"))?.slots.length ?? 0);
+          const slotsOnNew = await withNode(
+            added!,
+            async (r) => parseNodes(String(await r.call("CLUSTER", "NODES"))).find((p) => p.flags.includes("myself"))?.slots.length ?? 0,
+          );
           if (slotsOnNew === 0) throw new Error("the added node owns no slots after rebalance");
           side.add(diff(after, before), total, await missingKeys(nodes[0]!, opts.keys), idle);
           timelines.push({ "add-node returned": tAdd, "every node knows the new one, it is ok": tJoined, "rebalance returned": total });
-          side.t.notes.push(`run ${i}: ${total.toFixed(0)} ms, rebalance run ${attempts} time(s), ${diff(after, before).errors} client errors, load ${Math.round(idle.opsPerSec)} ops/s before, ${Math.round((diff(after, before).ok / total) * 1000)} during`);
+          side.t.notes.push(
+            `run ${i}: ${total.toFixed(0)} ms, rebalance run ${attempts} time(s), ${diff(after, before).errors} client errors, load ${Math.round(idle.opsPerSec)} ops/s before, ${Math.round((diff(after, before).ok / total) * 1000)} during`,
+          );
           return total;
         } finally {
           await load.client?.close();
@@ -178,7 +233,9 @@ export function clusterAddShard(plane: Plane, spec: Spec, opts: AddShardOptions)
             "client sees ACTIVE": total,
           };
           timelines.push(Object.fromEntries(Object.entries(row).filter((e): e is [string, number] => e[1] !== undefined)));
-          side.t.notes.push(`run ${i}: ${total.toFixed(0)} ms, ${ev.count.SLOTS_MOVED ?? 0} SLOTS_MOVED events, ${diff(after, before).errors} client errors, load ${Math.round(idle.opsPerSec)} ops/s before, ${Math.round((diff(after, before).ok / total) * 1000)} during${ev.failures.length ? `; ${ev.failures.join("; ")}` : ""}`);
+          side.t.notes.push(
+            `run ${i}: ${total.toFixed(0)} ms, ${ev.count.SLOTS_MOVED ?? 0} SLOTS_MOVED events, ${diff(after, before).errors} client errors, load ${Math.round(idle.opsPerSec)} ops/s before, ${Math.round((diff(after, before).ok / total) * 1000)} during${ev.failures.length ? `; ${ev.failures.join("; ")}` : ""}`,
+          );
           return total;
         } finally {
           await client?.close();

@@ -36,7 +36,16 @@ export async function prepareBareNodes(dir: string, count: number, opts: { nodeT
     const nodeDir = join(dir, `node-${port}`);
     await mkdir(nodeDir, { recursive: true });
     const conf = join(nodeDir, "redis.conf");
-    const lines = [`port ${port}`, `bind ${HOST}`, `dir ${nodeDir}`, "cluster-enabled yes", "cluster-config-file nodes.conf", `save ""`, "appendonly no", "repl-diskless-sync-delay 0"];
+    const lines = [
+      `port ${port}`,
+      `bind ${HOST}`,
+      `dir ${nodeDir}`,
+      "cluster-enabled yes",
+      "cluster-config-file nodes.conf",
+      `save ""`,
+      "appendonly no",
+      "repl-diskless-sync-delay 0",
+    ];
     if (opts.nodeTimeoutMs !== undefined) lines.push(`cluster-node-timeout ${opts.nodeTimeoutMs}`);
     await writeFile(conf, `${lines.join("\n")}\n`);
     const node: BareNode = {

@@ -132,7 +132,12 @@ type Mode = { mode: "load"; keys: number; concurrency: number } | { mode: "write
 export function startClusterClient(seed: { host: string; port: number }, mode: Mode): ClusterClient {
   const worker = new Worker(THREAD, {
     eval: true,
-    workerData: { ...mode, seed: { host: seed.host, port: seed.port }, options: CLUSTER_CLIENT_OPTIONS, ioredis: fileURLToPath(import.meta.resolve("ioredis")) },
+    workerData: {
+      ...mode,
+      seed: { host: seed.host, port: seed.port },
+      options: CLUSTER_CLIENT_OPTIONS,
+      ioredis: fileURLToPath(import.meta.resolve("ioredis")),
+    },
   });
   onCleanup(() => worker.terminate());
   let nextId = 0;

@@ -78,7 +78,10 @@ export async function bareClusterFailover(spec: Spec, runs: number, nodeTimeoutM
         await clusterWritesFlow(writer);
         const victim = await bareOwnerOf(nodes, slot);
         const victimId = await withNode(victim, async (r) => String(await r.call("CLUSTER", "MYID")));
-        const replicaAddr = await withNode(victim, async (r) => parseNodes(String(await r.call("CLUSTER", "NODES"))).find((p) => p.master === victimId)?.address);
+        const replicaAddr = await withNode(
+          victim,
+          async (r) => parseNodes(String(await r.call("CLUSTER", "NODES"))).find((p) => p.master === victimId)?.address,
+        );
         const replica = nodes.find((n) => `${n.host}:${n.port}` === replicaAddr);
         if (!replica) throw new Error(`no replica of ${victim.host}:${victim.port} (${replicaAddr})`);
         victim.child!.kill("SIGKILL");
@@ -144,7 +147,9 @@ export async function clusterFailover(plane: Plane, spec: Spec, runs: number): P
           "first write": at - t0,
         });
         const failed = ev.failures.length ? `; ${ev.failures.join("; ")}` : "";
-        notes.push(`kill ${i}: shard ${shard.id}, node ${primary.id.split("-").pop()} killed, replica primary after ${tPromoted === undefined ? "?" : (tPromoted - t0).toFixed(0)} ms, first write after ${(at - t0).toFixed(0)} ms${failed}`);
+        notes.push(
+          `kill ${i}: shard ${shard.id}, node ${primary.id.split("-").pop()} killed, replica primary after ${tPromoted === undefined ? "?" : (tPromoted - t0).toFixed(0)} ms, first write after ${(at - t0).toFixed(0)} ms${failed}`,
+        );
         return at - t0;
       },
       extra: () => ({ timelineTitle: TITLE, timeline: medians(timelines), notes }),

@@ -46,7 +46,13 @@ async function perPrimary(seed: { host: string; port: number }, count: number, c
     let c = clients.get(addr);
     if (!c) {
       const colon = addr.lastIndexOf(":");
-      c = new Redis({ host: addr.slice(0, colon), port: Number(addr.slice(colon + 1)), enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      c = new Redis({
+        host: addr.slice(0, colon),
+        port: Number(addr.slice(colon + 1)),
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       c.on("error", () => undefined);
       clients.set(addr, c);
     }
@@ -104,7 +110,8 @@ export async function missingKeys(seed: { host: string; port: number }, count: n
   replies.forEach((v, i) => {
     if (v === valueFor(i)) return;
     missing++;
-    if (examples.length < 10) examples.push(`${keyOf(i)}=${v === null ? "nil" : v instanceof Error ? `ERR ${v.message.slice(0, 60)}` : String(v).slice(0, 60)}`);
+    if (examples.length < 10)
+      examples.push(`${keyOf(i)}=${v === null ? "nil" : v instanceof Error ? `ERR ${v.message.slice(0, 60)}` : String(v).slice(0, 60)}`);
   });
   return { missing, examples };
 }

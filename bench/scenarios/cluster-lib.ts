@@ -51,7 +51,8 @@ export async function deleteCluster(plane: Plane, id: string) {
 
 /** The finished operation must have succeeded with the cluster ACTIVE. */
 export function assertActive(what: string, op: any) {
-  if (op.error || op.response?.state !== "ACTIVE") throw new Error(`${what}: ${JSON.stringify(op.error ?? { state: op.response?.state, statusMessage: op.response?.statusMessage })}`);
+  if (op.error || op.response?.state !== "ACTIVE")
+    throw new Error(`${what}: ${JSON.stringify(op.error ?? { state: op.response?.state, statusMessage: op.response?.statusMessage })}`);
   return op.response as ClusterResource;
 }
 
@@ -93,7 +94,15 @@ export function ownsSlot(ranges: readonly string[], slot: number) {
 // ---- CLUSTER-protocol probes ----
 /** A short-lived admin connection (no retries). */
 export async function withNode<T>(target: { host: string; port: number }, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ ...target, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000, commandTimeout: 2_000 });
+  const r = new Redis({
+    ...target,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+    commandTimeout: 2_000,
+  });
   r.on("error", () => undefined);
   try {
     await r.connect();

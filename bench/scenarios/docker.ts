@@ -33,7 +33,11 @@ export function dockerRun(spec: Spec, runs: number): LatencyScenario {
       run: async () => {
         const port = await benchPort();
         const t0 = performance.now();
-        const child = spawn("docker", ["run", "-d", "--network", "host", "--label", label, DOCKER_IMAGE, "--port", String(port), "--bind", HOST, "--save", ""], { stdio: "ignore" });
+        const child = spawn(
+          "docker",
+          ["run", "-d", "--network", "host", "--label", label, DOCKER_IMAGE, "--port", String(port), "--bind", HOST, "--save", ""],
+          { stdio: "ignore" },
+        );
         try {
           await waitPong(HOST, port, 1, 30_000);
           return performance.now() - t0;

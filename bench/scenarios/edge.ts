@@ -18,7 +18,11 @@ export interface EdgeOptions {
 
 /** requests/s per test from `redis-benchmark --csv` ("SET","123.45",...). */
 async function redisBenchmark(host: string, port: number, requests: number): Promise<Record<string, number>> {
-  const out = await run("redis-benchmark", ["-h", host, "-p", String(port), "-t", "get,set", "-P", "16", "-c", "50", "-n", String(requests), "-q", "--csv"], 300_000);
+  const out = await run(
+    "redis-benchmark",
+    ["-h", host, "-p", String(port), "-t", "get,set", "-P", "16", "-c", "50", "-n", String(requests), "-q", "--csv"],
+    300_000,
+  );
   const rps: Record<string, number> = {};
   for (const line of out.split("\n")) {
     const [test, value] = line.split(",").map((c) => c.replace(/"/g, ""));
@@ -30,7 +34,11 @@ async function redisBenchmark(host: string, port: number, requests: number): Pro
 
 /** GET requests/s of `redis-benchmark -t get -P <pipeline> -c 50`. */
 async function getRate(host: string, port: number, pipeline: number, requests: number): Promise<number> {
-  const out = await run("redis-benchmark", ["-h", host, "-p", String(port), "-t", "get", "-P", String(pipeline), "-c", "50", "-n", String(requests), "-q", "--csv"], 300_000);
+  const out = await run(
+    "redis-benchmark",
+    ["-h", host, "-p", String(port), "-t", "get", "-P", String(pipeline), "-c", "50", "-n", String(requests), "-q", "--csv"],
+    300_000,
+  );
   const row = out.split("\n").find((line) => line.startsWith('"GET"'));
   const rps = Number(row?.split(",")[1]?.replace(/"/g, ""));
   if (!rps) throw new Error(`redis-benchmark printed no GET row: ${out.slice(0, 300)}`);
@@ -55,7 +63,11 @@ export async function readEndpointThroughput(plane: Plane, opts: EdgeOptions): P
     const noKernel = await probeKernelRedirects();
     const balancer = userSpaceBalancer(await tempDir("cacheplane-bench-edge-"), "bench");
     const port = await benchPort();
-    await balancer.routeReads("bench-read-balancer", port, replicas.map((r: any) => `${r.host}:${r.port}`));
+    await balancer.routeReads(
+      "bench-read-balancer",
+      port,
+      replicas.map((r: any) => `${r.host}:${r.port}`),
+    );
     onCleanup(() => balancer.routeReads("bench-read-balancer", port, []));
     const at: Record<ReadPath, { host: string; port: number }> = {
       direct: replicas[0]!,
@@ -85,7 +97,9 @@ export async function readEndpointThroughput(plane: Plane, opts: EdgeOptions): P
         const kernel = readRowName("kernel", pipeline);
         const notes =
           path === "balancer"
-            ? [`${(median(name) / median(direct)).toFixed(2)}x of ${READ_ROW.direct}${noKernel ? "" : `, ${(median(name) / median(kernel)).toFixed(2)}x of the kernel redirects`}${noKernel ? ` (no kernel row: ${noKernel})` : ""}`]
+            ? [
+                `${(median(name) / median(direct)).toFixed(2)}x of ${READ_ROW.direct}${noKernel ? "" : `, ${(median(name) / median(kernel)).toFixed(2)}x of the kernel redirects`}${noKernel ? ` (no kernel row: ${noKernel})` : ""}`,
+              ]
             : [];
         return {
           name,
@@ -95,7 +109,15 @@ export async function readEndpointThroughput(plane: Plane, opts: EdgeOptions): P
           stats: stats(s),
           // The kernel row against a replica; the balancer against the kernel (or a replica without one).
           baseline: path === "direct" ? undefined : path === "balancer" && !noKernel ? kernel : direct,
-          extra: { errors: 0, requests: requestsAt(pipeline), pipeline, clients: 50, target: `${at[path].host}:${at[path].port}`, replicas: replicas.length, notes },
+          extra: {
+            errors: 0,
+            requests: requestsAt(pipeline),
+            pipeline,
+            clients: 50,
+            target: `${at[path].host}:${at[path].port}`,
+            replicas: replicas.length,
+            notes,
+          },
         };
       }),
     );

@@ -36,7 +36,14 @@ function lossTracker(writer: Writer, mustBeZero: boolean) {
       const all = await writer.verify(0).catch(() => undefined);
       result.extra = {
         ...result.extra,
-        lostWrites: { lost: all?.missing ?? lostInRuns, lostInRuns, acked: all?.checked ?? checkedUpTo, examples: all?.examples ?? [], mustBeZero, writerErrors: stopped?.errors },
+        lostWrites: {
+          lost: all?.missing ?? lostInRuns,
+          lostInRuns,
+          acked: all?.checked ?? checkedUpTo,
+          examples: all?.examples ?? [],
+          mustBeZero,
+          writerErrors: stopped?.errors,
+        },
       };
     },
   };
@@ -67,7 +74,11 @@ export async function sentinelFailover(spec: Spec, runs: number): Promise<Latenc
         // Not timed: where it went, heal, count lost writes.
         const events = setup.eventsSince(t0);
         timelines.push({
-          ...Object.fromEntries(Object.entries(events).filter(([e]) => e.startsWith("+")).map(([e, t]) => [e, t - t0])),
+          ...Object.fromEntries(
+            Object.entries(events)
+              .filter(([e]) => e.startsWith("+"))
+              .map(([e, t]) => [e, t - t0]),
+          ),
           "first write": at - t0,
         });
         await setup.recover();
@@ -134,7 +145,11 @@ async function replicaLinks(nodes: { id: string; host: string; port: number }[])
     r.on("error", () => undefined);
     try {
       await r.connect();
-      const info = Object.fromEntries(String(await r.info("replication")).split("\r\n").map((l) => l.split(":")));
+      const info = Object.fromEntries(
+        String(await r.info("replication"))
+          .split("\r\n")
+          .map((l) => l.split(":")),
+      );
       out.push(`${node.id} role ${info.role} link ${info.master_link_status} sync ${info.master_sync_in_progress} offset ${info.slave_repl_offset}`);
     } catch (error) {
       out.push(`${node.id} ${error instanceof Error ? error.message : String(error)}`);

@@ -118,7 +118,13 @@ async function presignedDescribe(plane: Plane, credentials: Credentials): Promis
   const body = "{}";
   const signer = new SignatureV4({ service: "memorydb", region: "local1", credentials, sha256: Sha256 });
   const signed = await signer.sign({
-    method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: "/", query: {}, body,
+    method: "POST",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: "/",
+    query: {},
+    body,
     headers: { host: url.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": "AmazonMemoryDB.DescribeClusters" },
   });
   return { kind: "http", url: `${plane.url}/`, method: "POST", headers: signed.headers, body };
@@ -144,7 +150,9 @@ export async function describeThroughput(plane: Plane, specs: DescribeSpecs, loa
     if (JSON.stringify(listed) !== JSON.stringify(ids) || JSON.stringify(native) !== JSON.stringify(ids)) {
       throw new Error(`the lists differ: DescribeClusters ${listed.join(",")}; native ${native.join(",")}; made ${ids.join(",")}`);
     }
-    const rows: { spec: Spec; mode: LoadMode }[] = [{ spec: specs.native, mode: { kind: "http", url: `${plane.url}${CLUSTERS}`, method: "GET", headers: { authorization: `Bearer ${plane.key}` } } }];
+    const rows: { spec: Spec; mode: LoadMode }[] = [
+      { spec: specs.native, mode: { kind: "http", url: `${plane.url}${CLUSTERS}`, method: "GET", headers: { authorization: `Bearer ${plane.key}` } } },
+    ];
     if (specs.sdk) rows.push({ spec: specs.sdk, mode: { kind: "sdk", url: plane.url, credentials } });
     if (specs.signed) rows.push({ spec: specs.signed, mode: await presignedDescribe(plane, credentials) });
     for (const { mode } of rows) await loadRound(mode, load.concurrency, load.warmupMs);
@@ -214,7 +222,16 @@ export async function memorydbCreate(plane: Plane, spec: Spec, runs: number): Pr
         const t0 = performance.now();
         try {
           // MemoryDB's defaults differ from the native API's in TLS (on) only; off, as the native row.
-          await client.send(new CreateClusterCommand({ ClusterName: id, NodeType: "db.t4g.small", ACLName: "open-access", NumShards: shards, NumReplicasPerShard: replicas, TLSEnabled: false }));
+          await client.send(
+            new CreateClusterCommand({
+              ClusterName: id,
+              NodeType: "db.t4g.small",
+              ACLName: "open-access",
+              NumShards: shards,
+              NumReplicasPerShard: replicas,
+              TLSEnabled: false,
+            }),
+          );
           let n = 0;
           for (;;) {
             n++;
@@ -227,7 +244,8 @@ export async function memorydbCreate(plane: Plane, spec: Spec, runs: number): Pr
           if (i >= 0) polls.push(n);
           // Not timed: available must mean what the native ACTIVE means.
           const native = await getCluster(plane, id);
-          if (native.state !== "ACTIVE" || native.shards?.length !== shards) throw new Error(`${id} available but natively ${native.state} with ${native.shards?.length} shards`);
+          if (native.state !== "ACTIVE" || native.shards?.length !== shards)
+            throw new Error(`${id} available but natively ${native.state} with ${native.shards?.length} shards`);
           return total;
         } finally {
           await deleteCluster(plane, id);

@@ -11,7 +11,21 @@ import { basename, dirname, join } from "node:path";
 import { LOADER_ORDINAL_BASE, nodeAddress } from "@cacheplane/core";
 import { Redis } from "ioredis";
 import { median, type LatencyScenario, type Spec } from "../harness.js";
-import { BASIC, HOST, REDIS_SERVER, benchPort, call, createInstance, deleteInstance, pingOnce, randomTag, stopChild, waitOp, waitPong, type Plane } from "../lib.js";
+import {
+  BASIC,
+  HOST,
+  REDIS_SERVER,
+  benchPort,
+  call,
+  createInstance,
+  deleteInstance,
+  pingOnce,
+  randomTag,
+  stopChild,
+  waitOp,
+  waitPong,
+  type Plane,
+} from "../lib.js";
 import { LOC, assertSameKeys, filesIn, loadSamples, uidOf, watchPhases, type BackupData } from "./backup-data.js";
 
 // Import phases are seen from outside, polling every 10 ms.
@@ -31,7 +45,11 @@ export function bareRdbLoad(spec: Spec, data: BackupData, runs: number): Latency
         const { rdb } = await data.backup();
         const port = await benchPort();
         const t0 = performance.now();
-        const child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dirname(rdb), "--dbfilename", basename(rdb)], { stdio: "ignore", cwd: dirname(rdb) });
+        const child = spawn(
+          REDIS_SERVER,
+          ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dirname(rdb), "--dbfilename", basename(rdb)],
+          { stdio: "ignore", cwd: dirname(rdb) },
+        );
         try {
           await waitPong(HOST, port, 1, 120_000);
           const ms = performance.now() - t0;
@@ -45,7 +63,14 @@ export function bareRdbLoad(spec: Spec, data: BackupData, runs: number): Latency
   };
 }
 
-const PHASES = ["loader dir made", "decrypting (dump.rdb.tmp)", "decrypted (dump.rdb)", "loader loaded it (PONG)", "first key on the target", "every key on the target"] as const;
+const PHASES = [
+  "loader dir made",
+  "decrypting (dump.rdb.tmp)",
+  "decrypted (dump.rdb)",
+  "loader loaded it (PONG)",
+  "first key on the target",
+  "every key on the target",
+] as const;
 
 /** How far an import into `target` has got, seen from outside. */
 function importStage(plane: Plane, uid: string, target: { host: string; port: number }, keys: number) {
@@ -63,7 +88,12 @@ function importStage(plane: Plane, uid: string, target: { host: string; port: nu
       const names = await filesIn(loaderDir).then((fs) => fs.map((f) => f.name));
       if (names.includes("dump.rdb")) return 3;
       if (names.some((n) => n.startsWith("dump.rdb.tmp-"))) return 2;
-      return (await stat(loaderDir).then(() => true, () => false)) ? 1 : 0;
+      return (await stat(loaderDir).then(
+        () => true,
+        () => false,
+      ))
+        ? 1
+        : 0;
     },
   };
 }
@@ -147,8 +177,14 @@ function restoreRow(plane: Plane, spec: Spec, data: BackupData, runs: number, cr
       },
       extra: () => {
         const phases = [...new Set(timelines.flatMap((t) => Object.keys(t)))];
-        const rate = rates.length ? [`MIGRATE moved ${Math.round(median(rates)).toLocaleString("en-US")} keys/s (median; first to last key on the target)`] : [];
-        return { notes: [...rate, load.note()], timelineTitle: TITLES[create ? "create" : "import"], timeline: Object.fromEntries(phases.map((p) => [p, median(timelines.map((t) => t[p]).filter((v): v is number => v !== undefined))])) };
+        const rate = rates.length
+          ? [`MIGRATE moved ${Math.round(median(rates)).toLocaleString("en-US")} keys/s (median; first to last key on the target)`]
+          : [];
+        return {
+          notes: [...rate, load.note()],
+          timelineTitle: TITLES[create ? "create" : "import"],
+          timeline: Object.fromEntries(phases.map((p) => [p, median(timelines.map((t) => t[p]).filter((v): v is number => v !== undefined))])),
+        };
       },
     },
   };

@@ -140,7 +140,8 @@ export async function startSentinels(): Promise<SentinelSetup> {
       const m = pairs(await r.call("SENTINEL", "MASTER", MASTER_NAME));
       if (m.flags !== "master" || m["num-slaves"] !== "2" || m["num-other-sentinels"] !== "2") return false;
       const replicas = ((await r.call("SENTINEL", "REPLICAS", MASTER_NAME)) as unknown[]).map(pairs);
-      if (replicas.length !== 2 || replicas.some((s) => s.flags !== "slave" || s["master-link-status"] !== "ok" || Number(s["master-port"]) !== port)) return false;
+      if (replicas.length !== 2 || replicas.some((s) => s.flags !== "slave" || s["master-link-status"] !== "ok" || Number(s["master-port"]) !== port))
+        return false;
     }
     const primary = new Redis({ host: HOST, port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     primary.on("error", () => undefined);

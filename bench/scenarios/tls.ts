@@ -11,7 +11,23 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import tls from "node:tls";
 import { stats, type LatencyScenario, type Result, type Spec } from "../harness.js";
-import { BASIC, HOST, REDIS_SERVER, benchPort, createInstance, deleteInstance, onCleanup, randomTag, scenarioInstance, sleep, stopChild, tempDir, waitOp, waitPong, type Plane } from "../lib.js";
+import {
+  BASIC,
+  HOST,
+  REDIS_SERVER,
+  benchPort,
+  createInstance,
+  deleteInstance,
+  onCleanup,
+  randomTag,
+  scenarioInstance,
+  sleep,
+  stopChild,
+  tempDir,
+  waitOp,
+  waitPong,
+  type Plane,
+} from "../lib.js";
 
 const execFileAsync = promisify(execFile);
 const TLS_BASIC = { ...BASIC, transitEncryptionMode: "SERVER_AUTHENTICATION" } as const;
@@ -97,7 +113,16 @@ export async function tlsThroughput(
     (["bare", "endpoint"] as const).map((via) => {
       const spec = specs[test][via];
       const s = samples[via][test];
-      return { name: spec.name, kind: "throughput" as const, unit: "req/s", samples: s, stats: stats(s), baseline: spec.baseline, target: spec.target, extra: { errors: 0, requests: opts.requests, pipeline: 16, clients: 50, addresses: where } };
+      return {
+        name: spec.name,
+        kind: "throughput" as const,
+        unit: "req/s",
+        samples: s,
+        stats: stats(s),
+        baseline: spec.baseline,
+        target: spec.target,
+        extra: { errors: 0, requests: opts.requests, pipeline: 16, clients: 50, addresses: where },
+      };
     }),
   );
 }

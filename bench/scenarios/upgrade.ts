@@ -106,7 +106,11 @@ async function oneRun(plane: Plane, runsNewBuild: (nodeId: string) => Promise<bo
     await writer.stop();
     const all = await writer.verify(0);
     // A write lost in the failover is still missing now: count it once, there.
-    const upgradeLoss = { checked: all.checked, missing: Math.max(0, all.missing - failoverLoss.missing), examples: all.missing > failoverLoss.missing ? all.examples : [] };
+    const upgradeLoss = {
+      checked: all.checked,
+      missing: Math.max(0, all.missing - failoverLoss.missing),
+      examples: all.missing > failoverLoss.missing ? all.examples : [],
+    };
 
     const t0 = upgrade.t0;
     const seen = new Map<string, number>();
@@ -188,20 +192,32 @@ export async function upgradeInstance(specs: UpgradeSpecs, runs: number): Promis
   });
   const opMs = done.map((r) => r.opMs).filter((v): v is number => v !== undefined);
   return [
-    row(specs.failover, done.map((r) => r.failoverGap), { lostWrites: lost((r) => r.failoverLoss) }),
-    row(specs.gap, done.map((r) => r.upgradeGap), {
-      errors: errors.length,
-      errorMessages: errors.slice(0, 5),
-      lostWrites: lost((r) => r.upgradeLoss),
-      timelineTitle: `where an upgrade (:upgrade ${FROM} → ${TO}) goes: median ms after the POST was sent`,
-      timeline: medianTimeline(done.map((r) => r.timeline)),
-      notes: [
-        `per run, its longest gap ÷ the :failover's just before it: median ${fmt(median(ratios))}, max ${fmt(Math.max(...ratios))} (${ratios.map(fmt).join(", ")})`,
-        `1-minute load average at each run's start: ${done.map((r) => r.loadAvg.toFixed(2)).join(", ")}`,
-      ],
-    }),
-    row(specs.total, done.map((r) => r.totalMs), {
-      notes: opMs.length ? [`the Operation's own createTime → endTime: median ${median(opMs).toFixed(0)} ms`] : [],
-    }),
+    row(
+      specs.failover,
+      done.map((r) => r.failoverGap),
+      { lostWrites: lost((r) => r.failoverLoss) },
+    ),
+    row(
+      specs.gap,
+      done.map((r) => r.upgradeGap),
+      {
+        errors: errors.length,
+        errorMessages: errors.slice(0, 5),
+        lostWrites: lost((r) => r.upgradeLoss),
+        timelineTitle: `where an upgrade (:upgrade ${FROM} → ${TO}) goes: median ms after the POST was sent`,
+        timeline: medianTimeline(done.map((r) => r.timeline)),
+        notes: [
+          `per run, its longest gap ÷ the :failover's just before it: median ${fmt(median(ratios))}, max ${fmt(Math.max(...ratios))} (${ratios.map(fmt).join(", ")})`,
+          `1-minute load average at each run's start: ${done.map((r) => r.loadAvg.toFixed(2)).join(", ")}`,
+        ],
+      },
+    ),
+    row(
+      specs.total,
+      done.map((r) => r.totalMs),
+      {
+        notes: opMs.length ? [`the Operation's own createTime → endTime: median ${median(opMs).toFixed(0)} ms`] : [],
+      },
+    ),
   ];
 }

@@ -22,7 +22,15 @@ type Node = { id: string; host: string; port: number };
 
 /** One connection, optionally AUTH'd; `run` answers "OK" or the first word of Redis's error. */
 async function session(node: Node, auth?: [string, string] | [string]) {
-  const redis = new Redis({ host: node.host, port: node.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const redis = new Redis({
+    host: node.host,
+    port: node.port,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   redis.on("error", () => undefined);
   await redis.connect();
   const run = async (...command: string[]) => {
@@ -68,12 +76,18 @@ const clusterNodes = (c: any): Node[] => c.shards.flatMap((s: any) => s.nodes);
 describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
   let cp: TestControlPlane;
   let cluster: any;
-  const events = async (kind: "clusters" | "instances", id: string) => (await cp.api("GET", `${LOC}/${kind}/${id}/events?pageSize=200`)).body.events as { type: string; message: string }[];
+  const events = async (kind: "clusters" | "instances", id: string) =>
+    (await cp.api("GET", `${LOC}/${kind}/${id}/events?pageSize=200`)).body.events as { type: string; message: string }[];
   const waitActive = (id: string, check: (c: any) => boolean = () => true) =>
-    waitFor(`${id} ACTIVE`, async () => {
-      const c = (await cp.api("GET", `${LOC}/clusters/${id}`)).body;
-      return c.state === "ACTIVE" && clusterNodes(c).every((n: any) => n.state === "READY") && check(c) ? c : false;
-    }, 60_000, 50);
+    waitFor(
+      `${id} ACTIVE`,
+      async () => {
+        const c = (await cp.api("GET", `${LOC}/clusters/${id}`)).body;
+        return c.state === "ACTIVE" && clusterNodes(c).every((n: any) => n.state === "READY") && check(c) ? c : false;
+      },
+      60_000,
+      50,
+    );
   const everyNode = async (nodes: Node[], password = P1) => Object.fromEntries(await Promise.all(nodes.map(async (n) => [n.id, await appRights(n, password)])));
 
   beforeAll(async () => {
@@ -86,7 +100,12 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
   });
 
   it("gives every node of a cluster the ACL's user: forbidden commands and keys denied, the rest allowed, the default user closed", async () => {
-    const created = await cp.api("POST", `${LOC}/clusters?clusterId=acl-c`, { shardCount: 2, replicaCount: 1, nodeType: "REDIS_SHARED_CORE_NANO", aclName: "apps" });
+    const created = await cp.api("POST", `${LOC}/clusters?clusterId=acl-c`, {
+      shardCount: 2,
+      replicaCount: 1,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      aclName: "apps",
+    });
     expect(created.status).toBe(200);
     expect((await cp.waitOperation(created.body.name, 60)).error).toBeUndefined();
     cluster = await waitActive("acl-c");
@@ -102,7 +121,10 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
     }
     // A real cluster client, as the user, through the discovery endpoint.
     const { address, port } = cluster.discoveryEndpoints[0];
-    const client = new Cluster([{ host: address, port }], { redisOptions: { username: "app", password: P1, connectTimeout: 1000, enableReadyCheck: false }, slotsRefreshTimeout: 2000 });
+    const client = new Cluster([{ host: address, port }], {
+      redisOptions: { username: "app", password: P1, connectTimeout: 1000, enableReadyCheck: false },
+      slotsRefreshTimeout: 2000,
+    });
     client.on("error", () => undefined);
     try {
       for (let i = 0; i < 40; i++) await client.set(`app:${i}`, String(i));
@@ -128,10 +150,14 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
     const replica = cluster.shards[1].nodes.find((n: any) => n.role === "REPLICA");
     const [was] = await runningFor(cp, replica.id);
     await killNode(cp, replica.id);
-    await waitFor("the replica restarted", async () => {
-      const [now] = await runningFor(cp, replica.id);
-      return now && now.incarnation !== was!.incarnation;
-    }, 30_000);
+    await waitFor(
+      "the replica restarted",
+      async () => {
+        const [now] = await runningFor(cp, replica.id);
+        return now && now.incarnation !== was!.incarnation;
+      },
+      30_000,
+    );
     cluster = await waitActive("acl-c");
     expect(await appRights(replica)).toEqual(RESTRICTED);
   });
@@ -145,10 +171,15 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
       const res = await cp.api("PATCH", `${LOC}/users/app?updateMask=accessString`, { accessString: `${APP_ACCESS} +del` });
       expect(res.status).toBe(200);
       // Sessions already open see it too: Redis checks every command against the user as it is now.
-      await waitFor("DEL allowed on every node", async () => {
-        const answers = await Promise.all(sessions.map((s) => s.run("DEL", "app:probe")));
-        return answers.every((a) => a === "OK" || a === "MOVED");
-      }, 5_000, 10);
+      await waitFor(
+        "DEL allowed on every node",
+        async () => {
+          const answers = await Promise.all(sessions.map((s) => s.run("DEL", "app:probe")));
+          return answers.every((a) => a === "OK" || a === "MOVED");
+        },
+        5_000,
+        10,
+      );
       const elapsed = Date.now() - started;
       expect(elapsed).toBeLessThan(2_000);
     } finally {
@@ -177,7 +208,11 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
     try {
       const both = await cp.api("PATCH", `${LOC}/users/app?updateMask=authenticationMode`, { authenticationMode: { type: "PASSWORD", passwords: [P1, P2] } });
       expect(both.body.authenticationMode).toEqual({ type: "PASSWORD", passwordCount: 2 });
-      await waitFor("the new password on every node", async () => (await Promise.all(nodes.map((n) => appRights(n, P2)))).every((r) => r.login === "OK"), 5_000);
+      await waitFor(
+        "the new password on every node",
+        async () => (await Promise.all(nodes.map((n) => appRights(n, P2)))).every((r) => r.login === "OK"),
+        5_000,
+      );
     } finally {
       running = false;
       await loop;
@@ -185,7 +220,11 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
     expect(logins).toBeGreaterThan(0);
     expect(failures).toBe(0);
     await cp.api("PATCH", `${LOC}/users/app?updateMask=authenticationMode`, { authenticationMode: { passwords: [P2] } });
-    await waitFor("the old password refused everywhere", async () => (await Promise.all(nodes.map((n) => appRights(n, P1)))).every((r) => r.login === "WRONGPASS"), 5_000);
+    await waitFor(
+      "the old password refused everywhere",
+      async () => (await Promise.all(nodes.map((n) => appRights(n, P1)))).every((r) => r.login === "WRONGPASS"),
+      5_000,
+    );
     for (const node of nodes) expect((await appRights(node, P2)).login).toBe("OK");
   });
 
@@ -214,7 +253,13 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
   });
 
   it("an instance keeps its AUTH string beside ACL users, and rotates it with a client reconnecting in a loop never failing", async () => {
-    const created = await cp.api("POST", `${LOC}/instances?instanceId=acl-i`, { tier: "STANDARD_HA", memorySizeGb: 1, replicaCount: 1, authEnabled: true, aclName: "apps" });
+    const created = await cp.api("POST", `${LOC}/instances?instanceId=acl-i`, {
+      tier: "STANDARD_HA",
+      memorySizeGb: 1,
+      replicaCount: 1,
+      authEnabled: true,
+      aclName: "apps",
+    });
     expect((await cp.waitOperation(created.body.name, 60)).error).toBeUndefined();
     const instance = (await cp.api("GET", `${LOC}/instances/acl-i`)).body;
     const endpoint = { id: "endpoint", host: instance.host, port: instance.port };
@@ -260,7 +305,14 @@ describe.each(DRIVERS)("ACL users with the %s driver", (driver) => {
     });
     // The replica follows its primary with the new string (masterauth).
     const replica = after.nodes.find((n: any) => n.role === "REPLICA");
-    const probe = new Redis({ host: replica.host, port: replica.port, password: newString, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      host: replica.host,
+      port: replica.port,
+      password: newString,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on("error", () => undefined);
     await probe.connect();
     expect(await probe.info("replication")).toMatch(/master_link_status:up/);

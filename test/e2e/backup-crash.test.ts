@@ -46,7 +46,11 @@ describe.each(DRIVERS)("a worker killed mid-restore and mid-backup, with the %s 
     const seed = (await cp.api("GET", `${LOC}/backupCollections/-/backups`)).body.backups.find((b: any) => b.name.endsWith("/seed"));
 
     // Killed while the restore's loader runs.
-    const restore = await cp.api("POST", `${LOC}/clusters?clusterId=crash-dst`, { shardCount: 3, nodeType: "REDIS_SHARED_CORE_NANO", managedBackupSource: { backup: seed.name } });
+    const restore = await cp.api("POST", `${LOC}/clusters?clusterId=crash-dst`, {
+      shardCount: 3,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      managedBackupSource: { backup: seed.name },
+    });
     const row = await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "crash-dst" } });
     await waitFor("the restore's loader node", async () => (await leftoversFor(cp, `${row.uid}-${LOADER_ORDINAL_BASE}`)).length > 0, 60_000, 2);
     await worker.kill("SIGKILL");
@@ -70,10 +74,15 @@ describe.each(DRIVERS)("a worker killed mid-restore and mid-backup, with the %s 
 
     // Killed once one shard of the cluster's backup is saved.
     const backup = await cp.api("POST", `${LOC}/clusters/crash-dst:backup`, { backupId: "mid" });
-    await waitFor("one shard saved", async () => {
-      const [b] = (await backupsOf(row.uid)).filter((x) => x.backupId === "mid");
-      return b && (b.files as unknown[]).length >= 1;
-    }, 60_000, 1);
+    await waitFor(
+      "one shard saved",
+      async () => {
+        const [b] = (await backupsOf(row.uid)).filter((x) => x.backupId === "mid");
+        return b && (b.files as unknown[]).length >= 1;
+      },
+      60_000,
+      1,
+    );
     await worker.kill("SIGKILL");
     // Killed mid-backup indeed: not every shard was saved.
     const [killedAt] = (await backupsOf(row.uid)).filter((x) => x.backupId === "mid");

@@ -122,7 +122,12 @@ describe.each(DRIVERS)("backups with the %s driver", (driver) => {
     expect(backups).toHaveLength(1);
     const backup = backups[0];
     expect(backup.backupId ?? backup.name.split("/").pop()).toMatch(/^\d{14}_[0-9a-f]{8}$/);
-    expect(backup).toMatchObject({ cluster: "projects/default/locations/local1/clusters/bkc", shardCount: 2, nodeType: "REDIS_SHARED_CORE_NANO", state: "ACTIVE" });
+    expect(backup).toMatchObject({
+      cluster: "projects/default/locations/local1/clusters/bkc",
+      shardCount: 2,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      state: "ACTIVE",
+    });
     expect(backup.backupFiles.map((f: any) => f.fileName)).toEqual(["shard-0001.rdb", "shard-0002.rdb"]);
 
     const id = backup.name.split("/").pop();
@@ -162,12 +167,18 @@ describe.each(DRIVERS)("backups with the %s driver", (driver) => {
   it("takes an automated backup at each day's start time and deletes it after its retention", async () => {
     // The first slot: two minutes from now (UTC), so it falls after the instance's creation.
     const first = new Date(Date.now() + 120_000);
-    const config = { automatedBackupMode: "ENABLED", fixedFrequencySchedule: { startTime: { hours: first.getUTCHours(), minutes: first.getUTCMinutes() } }, retention: "86400s" };
+    const config = {
+      automatedBackupMode: "ENABLED",
+      fixedFrequencySchedule: { startTime: { hours: first.getUTCHours(), minutes: first.getUTCMinutes() } },
+      retention: "86400s",
+    };
     const created = await cp.api("POST", `${LOC}/instances?instanceId=bk-auto`, { tier: "BASIC", memorySizeGb: 1, automatedBackupConfig: config });
     await cp.waitOperation(created.body.name);
     expect((await cp.api("GET", `${LOC}/instances/bk-auto`)).body.automatedBackupConfig).toEqual(config);
     const automated = async () =>
-      (await cp.api("GET", `${LOC}/backupCollections/-/backups`)).body.backups.filter((b: any) => b.instance?.endsWith("/bk-auto") && b.backupType === "AUTOMATED");
+      (await cp.api("GET", `${LOC}/backupCollections/-/backups`)).body.backups.filter(
+        (b: any) => b.instance?.endsWith("/bk-auto") && b.backupType === "AUTOMATED",
+      );
     expect(await automated()).toEqual([]);
 
     try {
@@ -177,7 +188,9 @@ describe.each(DRIVERS)("backups with the %s driver", (driver) => {
         return list.length === 1 && list[0].state === "ACTIVE" ? list : false;
       });
       expect(taken.name).toMatch(/\/backups\/auto-\d{12}$/);
-      expect(Date.parse(taken.expireTime) - Date.parse(taken.name.match(/auto-(\d{12})/)![1].replace(/(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)/, "$1-$2-$3T$4:$5:00Z"))).toBe(86_400_000);
+      expect(
+        Date.parse(taken.expireTime) - Date.parse(taken.name.match(/auto-(\d{12})/)![1].replace(/(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)/, "$1-$2-$3T$4:$5:00Z")),
+      ).toBe(86_400_000);
       // A day later: the next slot is backed up, and the first is past its retention.
       cp.clockOffsetMs = 86_400_000 + 180_000;
       const next = await waitFor("the next day's backup, and the first one gone", async () => {
@@ -189,11 +202,15 @@ describe.each(DRIVERS)("backups with the %s driver", (driver) => {
       cp.clockOffsetMs = 0;
     }
     // Turned off by PATCH: no more.
-    const off = await cp.api("PATCH", `${LOC}/instances/bk-auto?updateMask=automatedBackupConfig`, { automatedBackupConfig: { automatedBackupMode: "DISABLED" } });
+    const off = await cp.api("PATCH", `${LOC}/instances/bk-auto?updateMask=automatedBackupConfig`, {
+      automatedBackupConfig: { automatedBackupMode: "DISABLED" },
+    });
     expect(off.status).toBe(200);
     await cp.waitOperation(off.body.name);
     expect((await cp.api("GET", `${LOC}/instances/bk-auto`)).body.automatedBackupConfig.automatedBackupMode).toBe("DISABLED");
-    const bad = await cp.api("PATCH", `${LOC}/instances/bk-auto?updateMask=automatedBackupConfig`, { automatedBackupConfig: { automatedBackupMode: "ENABLED" } });
+    const bad = await cp.api("PATCH", `${LOC}/instances/bk-auto?updateMask=automatedBackupConfig`, {
+      automatedBackupConfig: { automatedBackupMode: "ENABLED" },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/fixedFrequencySchedule/);
   });

@@ -68,10 +68,14 @@ describe.each(DRIVERS)("a worker killed mid-reshard, with the %s driver", (drive
     worker = await spawnWorker(cp);
     const op = await cp.waitOperation(patched.body.name, 120);
     expect(op.error).toBeUndefined();
-    const cluster = await waitFor("ACTIVE", async () => {
-      const c = await get();
-      return c.state === "ACTIVE" && c.shards.length === 3 ? c : false;
-    }, 60_000);
+    const cluster = await waitFor(
+      "ACTIVE",
+      async () => {
+        const c = await get();
+        return c.state === "ACTIVE" && c.shards.length === 3 ? c : false;
+      },
+      60_000,
+    );
     expect(await halfDoneMoves(await nodesOf())).toBe(0);
     const { address, port } = cluster.discoveryEndpoints[0];
     expect(await missingKeys(address, port, keys)).toEqual([]);
@@ -81,11 +85,16 @@ describe.each(DRIVERS)("a worker killed mid-reshard, with the %s driver", (drive
     const patched = await cp.api("PATCH", `${BASE}/crashy?updateMask=shardCount`, { shardCount: 4 });
     expect(patched.status).toBe(200);
     // First kill: once the new shard serves some of its slots (batches done, more to go).
-    await waitFor("some slots moved", async () => {
-      const c = await get();
-      const slots = c.shards[3]?.slots ?? [];
-      return slots.length > 0 && c.state !== "ACTIVE";
-    }, 60_000, 5);
+    await waitFor(
+      "some slots moved",
+      async () => {
+        const c = await get();
+        const slots = c.shards[3]?.slots ?? [];
+        return slots.length > 0 && c.state !== "ACTIVE";
+      },
+      60_000,
+      5,
+    );
     await worker!.kill("SIGKILL");
     // Second kill: the next worker, mid-batch.
     worker = await spawnWorker(cp);
@@ -95,10 +104,14 @@ describe.each(DRIVERS)("a worker killed mid-reshard, with the %s driver", (drive
     worker = await spawnWorker(cp);
     const op = await cp.waitOperation(patched.body.name, 120);
     expect(op.error).toBeUndefined();
-    const cluster = await waitFor("ACTIVE", async () => {
-      const c = await get();
-      return c.state === "ACTIVE" && c.shards.length === 4 ? c : false;
-    }, 60_000);
+    const cluster = await waitFor(
+      "ACTIVE",
+      async () => {
+        const c = await get();
+        return c.state === "ACTIVE" && c.shards.length === 4 ? c : false;
+      },
+      60_000,
+    );
     expect(cluster.shards.map((s: any) => s.slots.length > 0)).toEqual([true, true, true, true]);
     expect(await halfDoneMoves(await nodesOf())).toBe(0);
     const { address, port } = cluster.discoveryEndpoints[0];

@@ -40,10 +40,15 @@ describe.each(DRIVERS)("clusters with the %s driver", (driver) => {
   let cp: TestControlPlane;
   const get = async (id: string) => (await cp.api("GET", `${BASE}/${id}`)).body;
   const waitActive = (id: string, check: (c: any) => boolean = () => true, timeoutMs = 60_000) =>
-    waitFor(`${id} ACTIVE`, async () => {
-      const c = await get(id);
-      return c.state === "ACTIVE" && check(c) ? c : false;
-    }, timeoutMs, 50);
+    waitFor(
+      `${id} ACTIVE`,
+      async () => {
+        const c = await get(id);
+        return c.state === "ACTIVE" && check(c) ? c : false;
+      },
+      timeoutMs,
+      50,
+    );
   const endpoint = (c: any) => c.discoveryEndpoints[0] as { address: string; port: number };
   const primaryOf = (c: any, shard: number) => c.shards[shard].nodes.find((n: any) => n.role === "PRIMARY");
 
@@ -202,10 +207,14 @@ describe.each(DRIVERS)("clusters with the %s driver", (driver) => {
       await waitFor("traffic", async () => traffic.acked.length > 50);
       expect((await cp.api("POST", `/v1/projects/default/locations/local1/zones/${zone}:fail`)).status).toBe(200);
       const failedAt = Date.now();
-      await waitFor("shard 0 fails over out of the zone", async () => {
-        const c = await get("c3");
-        return primaryOf(c, 0).zone !== zone ? c : false;
-      }, 30_000);
+      await waitFor(
+        "shard 0 fails over out of the zone",
+        async () => {
+          const c = await get("c3");
+          return primaryOf(c, 0).zone !== zone ? c : false;
+        },
+        30_000,
+      );
       await waitFor("writes during the outage", async () => traffic.okSince(failedAt + 200) > 100, 20_000);
       expect((await cp.api("POST", `/v1/projects/default/locations/local1/zones/${zone}:recover`)).status).toBe(200);
       cluster = await waitActive("c3", (c) => c.shards.every((s: any) => s.nodes.every((n: any) => n.state === "READY")), 60_000);

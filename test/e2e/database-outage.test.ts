@@ -49,9 +49,10 @@ function traffic() {
   const loop = (async () => {
     while (running) {
       const started = Date.now();
-      const res = n++ % 2 === 0
-        ? await cp.api("GET", `${LOC}/instances`)
-        : await cp.api("POST", `${LOC}/instances?instanceId=load-${n}`, { tier: "BASIC", memorySizeGb: 1 });
+      const res =
+        n++ % 2 === 0
+          ? await cp.api("GET", `${LOC}/instances`)
+          : await cp.api("POST", `${LOC}/instances?instanceId=load-${n}`, { tier: "BASIC", memorySizeGb: 1 });
       answers.push({ status: res.status, at: started, ms: Date.now() - started, code: res.body?.error?.status });
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -94,7 +95,10 @@ describe.each<ProxyMode>(["refuse", "blackhole"])("with the database %s", (mode)
     expect(unavailable.length, JSON.stringify(answers)).toBeGreaterThan(0);
     expect(unavailable.every((a) => a.code === "UNAVAILABLE")).toBe(true);
     // 200, and 409 (a create retried after its first attempt committed answers ALREADY_EXISTS 409) are fine.
-    expect(answers.filter((a) => ![200, 409, 503].includes(a.status)), "no 500 or other error").toEqual([]);
+    expect(
+      answers.filter((a) => ![200, 409, 503].includes(a.status)),
+      "no 500 or other error",
+    ).toEqual([]);
     expect(Math.max(...answers.map((a) => a.ms)), "every answer within the bound").toBeLessThan(BOUND_MS);
     // Traffic went on after the outage, answered normally.
     const after = answers.filter((a) => a.at > recovered + (mode === "refuse" ? 0 : CONNECT_TIMEOUT_MS));

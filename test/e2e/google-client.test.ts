@@ -97,12 +97,19 @@ describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) agai
       displayName: "google ha",
       labels: { env: "test" },
       redisConfigs: { "maxmemory-policy": "allkeys-lru" },
-      persistenceConfig: { persistenceMode: protos.google.cloud.redis.v1.PersistenceConfig.PersistenceMode.RDB, rdbSnapshotPeriod: protos.google.cloud.redis.v1.PersistenceConfig.SnapshotPeriod.ONE_HOUR },
+      persistenceConfig: {
+        persistenceMode: protos.google.cloud.redis.v1.PersistenceConfig.PersistenceMode.RDB,
+        rdbSnapshotPeriod: protos.google.cloud.redis.v1.PersistenceConfig.SnapshotPeriod.ONE_HOUR,
+      },
       host: "127.0.0.1",
     });
     expect(created!.nodes).toHaveLength(2);
     const [basicDone] = await explained(suite.cp, "g-basic", basic.promise());
-    expect(basicDone).toMatchObject({ state: READY, tier: Instance.Tier.BASIC, maintenancePolicy: { weeklyMaintenanceWindow: [{ day: windowDay.getUTCDay() || 7, startTime: { hours: 3 } }] } });
+    expect(basicDone).toMatchObject({
+      state: READY,
+      tier: Instance.Tier.BASIC,
+      maintenancePolicy: { weeklyMaintenanceWindow: [{ day: windowDay.getUTCDay() || 7, startTime: { hours: 3 } }] },
+    });
   });
 
   // The locations mixin is not covered: cacheplane has no GET …/locations/{l}, and the client cannot
@@ -204,7 +211,10 @@ describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) agai
     const [updated] = await op.promise();
     expect(updated).toMatchObject({ displayName: "fetched then changed", tier: Instance.Tier.BASIC, state: READY });
     const [read] = await redis.getInstance({ name: nameOf("g-basic") });
-    expect(read).toMatchObject({ displayName: "fetched then changed", maintenancePolicy: { weeklyMaintenanceWindow: [{ day: fetched.maintenancePolicy!.weeklyMaintenanceWindow![0]!.day }] } });
+    expect(read).toMatchObject({
+      displayName: "fetched then changed",
+      maintenancePolicy: { weeklyMaintenanceWindow: [{ day: fetched.maintenancePolicy!.weeklyMaintenanceWindow![0]!.day }] },
+    });
   });
 
   it("fails over to a replica", { timeout: 90_000 }, async () => {
@@ -256,10 +266,14 @@ describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) agai
   it("reschedules maintenance to a specific time", { timeout: 90_000 }, async () => {
     const release = await suite.cp.api("POST", `/v1/maintenanceVersions/${PATCH.maintenanceVersion}:release`);
     expect(release.status).toBe(200);
-    const scheduled = await explained(suite.cp, "g-basic", waitFor("g-basic's maintenance schedule", async () => {
-      const got = await native("g-basic");
-      return got.maintenanceSchedule ? got : false;
-    }));
+    const scheduled = await explained(
+      suite.cp,
+      "g-basic",
+      waitFor("g-basic's maintenance schedule", async () => {
+        const got = await native("g-basic");
+        return got.maintenanceSchedule ? got : false;
+      }),
+    );
     expect(scheduled.maintenanceVersion).toBe(BASE_BUILD.maintenanceVersion);
     const at = new Date(Math.floor((Date.now() + 2 * DAY_MS) / 1000) * 1000);
     const [op] = await client().rescheduleMaintenance({
@@ -277,10 +291,18 @@ describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) agai
     const redis = client();
     expect(await grpcCode(redis.getInstance({ name: nameOf("no-such") }))).toBe(Status.NOT_FOUND);
     expect(await grpcCode(redis.deleteInstance({ name: nameOf("no-such") }))).toBe(Status.NOT_FOUND);
-    expect(await grpcCode(redis.createInstance({ parent: PARENT, instanceId: "Bad_Id", instance: { tier: "BASIC", memorySizeGb: 1 } }))).toBe(Status.INVALID_ARGUMENT);
+    expect(await grpcCode(redis.createInstance({ parent: PARENT, instanceId: "Bad_Id", instance: { tier: "BASIC", memorySizeGb: 1 } }))).toBe(
+      Status.INVALID_ARGUMENT,
+    );
     // tier 2 is no Tier in the proto: the number stays a number, and the contract refuses it.
-    expect(await grpcCode(redis.createInstance({ parent: PARENT, instanceId: "bad-tier", instance: { tier: 2 as protos.google.cloud.redis.v1.Instance.Tier, memorySizeGb: 1 } }))).toBe(Status.INVALID_ARGUMENT);
-    expect(await grpcCode(redis.updateInstance({ updateMask: { paths: ["tier"] }, instance: { name: nameOf("g-ha"), tier: "BASIC" } }))).toBe(Status.INVALID_ARGUMENT);
+    expect(
+      await grpcCode(
+        redis.createInstance({ parent: PARENT, instanceId: "bad-tier", instance: { tier: 2 as protos.google.cloud.redis.v1.Instance.Tier, memorySizeGb: 1 } }),
+      ),
+    ).toBe(Status.INVALID_ARGUMENT);
+    expect(await grpcCode(redis.updateInstance({ updateMask: { paths: ["tier"] }, instance: { name: nameOf("g-ha"), tier: "BASIC" } }))).toBe(
+      Status.INVALID_ARGUMENT,
+    );
     try {
       await redis.createInstance({ parent: PARENT, instanceId: "bad-size", instance: { tier: "BASIC", memorySizeGb: 1000 } });
       expect.unreachable();
@@ -290,8 +312,10 @@ describe.each(DRIVERS)("Google's @google-cloud/redis client (REST fallback) agai
     }
     // A JSON content type with no body is no body: a DELETE reaches its route, a create is told what is missing.
     const raw = (method: string, path: string) =>
-      fetch(`${suite.cp.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" } })
-        .then(async (res) => ({ status: res.status, body: await res.json() }));
+      fetch(`${suite.cp.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" } }).then(async (res) => ({
+        status: res.status,
+        body: await res.json(),
+      }));
     expect(await raw("DELETE", `${LOC}/instances/no-such`)).toMatchObject({ status: 404, body: { error: { status: "NOT_FOUND" } } });
     expect(await raw("POST", `${LOC}/instances?instanceId=empty`)).toMatchObject({ status: 400, body: { error: { status: "INVALID_ARGUMENT" } } });
     // Only JSON is served; another encoding is refused in Google's envelope, before anything runs.

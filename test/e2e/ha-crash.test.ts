@@ -24,7 +24,14 @@ afterAll(async () => {
 async function masters(instance: any) {
   let count = 0;
   for (const node of instance.nodes) {
-    const redis = new Redis({ host: node.host, port: node.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis({
+      host: node.host,
+      port: node.port,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on("error", () => undefined);
     try {
       await redis.connect();
@@ -64,17 +71,26 @@ describe("a worker killed during a failover", () => {
 
     await killNode(cp, primary.id);
     // Kill the worker as soon as the failover is under way (recorded, roles not yet settled).
-    await waitFor("the failover to start", async () => {
-      const row = await cp.prisma.instance.findFirst({ where: { instanceId: "ha-crash" } });
-      return row?.primaryNodeId && row.primaryNodeId !== primary.id;
-    }, 20_000, 1);
+    await waitFor(
+      "the failover to start",
+      async () => {
+        const row = await cp.prisma.instance.findFirst({ where: { instanceId: "ha-crash" } });
+        return row?.primaryNodeId && row.primaryNodeId !== primary.id;
+      },
+      20_000,
+      1,
+    );
     await worker.kill("SIGKILL");
 
     worker = await spawnWorker(cp);
-    const after = await waitFor("READY with every node READY", async () => {
-      const got = (await cp.api("GET", `${BASE}/ha-crash`)).body;
-      return got.state === "READY" && got.nodes.length === 3 && got.nodes.every((n: any) => n.state === "READY") ? got : false;
-    }, 30_000);
+    const after = await waitFor(
+      "READY with every node READY",
+      async () => {
+        const got = (await cp.api("GET", `${BASE}/ha-crash`)).body;
+        return got.state === "READY" && got.nodes.length === 3 && got.nodes.every((n: any) => n.state === "READY") ? got : false;
+      },
+      30_000,
+    );
     expect(after.nodes.filter((n: any) => n.role === "PRIMARY")).toHaveLength(1);
     expect(await masters(after)).toBe(1);
     const redis = endpointClient(after.host, after.port);

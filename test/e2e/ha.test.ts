@@ -15,12 +15,15 @@ async function getInstance(id: string) {
 }
 
 async function waitReady(id: string, check: (i: any) => boolean = () => true) {
-  return waitFor(`${id} READY`, async () => {
-    const got = await getInstance(id);
-    return got.state === "READY" && check(got) ? got : false;
-  }, 30_000);
+  return waitFor(
+    `${id} READY`,
+    async () => {
+      const got = await getInstance(id);
+      return got.state === "READY" && check(got) ? got : false;
+    },
+    30_000,
+  );
 }
-
 
 describe.each(DRIVERS)("STANDARD_HA with the %s driver", (driver) => {
   let instance: any;
@@ -68,7 +71,10 @@ describe.each(DRIVERS)("STANDARD_HA with the %s driver", (driver) => {
     await killNode(cp, oldPrimary.id);
 
     await waitFor("writes to resume through the same endpoint", async () => writer.okSince(killedAt + 50) > 20, 15_000);
-    const after = await waitReady("ha-1", (i) => i.nodes.find((n: any) => n.id === oldPrimary.id)?.role === "REPLICA" && i.nodes.every((n: any) => n.state === "READY"));
+    const after = await waitReady(
+      "ha-1",
+      (i) => i.nodes.find((n: any) => n.id === oldPrimary.id)?.role === "REPLICA" && i.nodes.every((n: any) => n.state === "READY"),
+    );
     await writer.stop();
     expect(after.host).toBe(instance.host);
     expect(after.port).toBe(instance.port);
@@ -91,7 +97,10 @@ describe.each(DRIVERS)("STANDARD_HA with the %s driver", (driver) => {
     const frozenAt = Date.now();
     await freezeNode(cp, hung.id);
     await waitFor("writes to resume through the endpoint", async () => writer.okSince(frozenAt + 200) > 20, 15_000);
-    const after = await waitReady("ha-1", (i) => i.nodes.find((n: any) => n.id === hung.id)?.role === "REPLICA" && i.nodes.every((n: any) => n.state === "READY"));
+    const after = await waitReady(
+      "ha-1",
+      (i) => i.nodes.find((n: any) => n.id === hung.id)?.role === "REPLICA" && i.nodes.every((n: any) => n.state === "READY"),
+    );
     await writer.stop();
     const roles = await liveRoles(after);
     expect(primaries(roles)).toBe(1);

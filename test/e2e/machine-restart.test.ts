@@ -112,7 +112,7 @@ describe.each(DRIVERS)("a whole-machine restart with the %s driver", (driver) =>
   const get = async (kind: "instances" | "clusters", id: string) => (await api("GET", `${LOC}/${kind}/${id}`)).body;
   const nodesOf = (resource: any): any[] => resource.nodes ?? resource.shards.flatMap((s: any) => s.nodes);
   const events = async (kind: "instances" | "clusters", id: string) =>
-    ((await api("GET", `${LOC}/${kind}/${id}/events?pageSize=1000`)).body.events as { time: string; type: string; message: string }[]);
+    (await api("GET", `${LOC}/${kind}/${id}/events?pageSize=1000`)).body.events as { time: string; type: string; message: string }[];
   /** Everything of this control plane's still running: processes (by data dir) and containers. */
   const running = async () => [
     ...(await processesUnder(dataDir)).map((p) => `pid ${p.pid}: ${p.cmdline}`),
@@ -257,21 +257,32 @@ describe.each(DRIVERS)("a whole-machine restart with the %s driver", (driver) =>
 
     /** Converged: one NODE_RESTARTED per node, the resource READY/ACTIVE with every node READY. */
     const back = (kind: "instances" | "clusters", id: string, nodes: number) =>
-      waitFor(`${id} back`, async () => {
-        const restarts = await restarted(kind, id);
-        const got = await get(kind, id);
-        const settled = got.state === (kind === "instances" ? "READY" : "ACTIVE") && nodesOf(got).every((n: any) => n.state === "READY");
-        return restarts.length >= nodes && settled ? { got, restarts } : false;
-      }, 90_000).catch(async (error) => {
+      waitFor(
+        `${id} back`,
+        async () => {
+          const restarts = await restarted(kind, id);
+          const got = await get(kind, id);
+          const settled = got.state === (kind === "instances" ? "READY" : "ACTIVE") && nodesOf(got).every((n: any) => n.state === "READY");
+          return restarts.length >= nodes && settled ? { got, restarts } : false;
+        },
+        90_000,
+      ).catch(async (error) => {
         const got = await get(kind, id).catch(() => undefined);
         const lines = (await events(kind, id).catch(() => [])).slice(0, 15).map((e) => `${e.time} ${e.type}: ${e.message}`);
-        throw new Error(`${(error as Error).message}\n  state ${got?.state}\n  ${nodesOf(got ?? { nodes: [] }).map((n: any) => `${n.id} ${n.role} ${n.state}`).join("\n  ")}\n  ${lines.join("\n  ")}\n${plane?.output().slice(-3000)}`);
+        throw new Error(
+          `${(error as Error).message}\n  state ${got?.state}\n  ${nodesOf(got ?? { nodes: [] })
+            .map((n: any) => `${n.id} ${n.role} ${n.state}`)
+            .join("\n  ")}\n  ${lines.join("\n  ")}\n${plane?.output().slice(-3000)}`,
+        );
       });
     const [rdbBack, haBack, aofBack] = await Promise.all([back("instances", "rdb", 1), back("instances", "ha", 2), back("clusters", "aof", 4)]);
     mark("converged");
 
     // ---- same endpoints, same nodes at the same addresses
-    const shape = (r: any) => nodesOf(r).map((n: any) => `${n.id} ${n.host}:${n.port}`).sort();
+    const shape = (r: any) =>
+      nodesOf(r)
+        .map((n: any) => `${n.id} ${n.host}:${n.port}`)
+        .sort();
     expect([rdbBack.got.host, rdbBack.got.port]).toEqual([before.rdb.host, before.rdb.port]);
     expect([haBack.got.host, haBack.got.port]).toEqual([before.ha.host, before.ha.port]);
     expect(aofBack.got.discoveryEndpoints).toEqual(before.aof.discoveryEndpoints);

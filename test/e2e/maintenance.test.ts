@@ -29,15 +29,31 @@ describe.each(DRIVERS)("maintenance windows with the %s driver", (driver) => {
     return get(id);
   }
   const scheduled = (id: string) =>
-    explained(suite.cp, id, waitFor(`${id}'s maintenance schedule`, async () => {
-      const got = await get(id);
-      return got.maintenanceSchedule ? got : false;
-    }));
+    explained(
+      suite.cp,
+      id,
+      waitFor(`${id}'s maintenance schedule`, async () => {
+        const got = await get(id);
+        return got.maintenanceSchedule ? got : false;
+      }),
+    );
   const applied = (id: string) =>
-    explained(suite.cp, id, waitFor(`${id} on ${PATCH.maintenanceVersion}`, async () => {
-      const got = await get(id);
-      return got.state === "READY" && got.maintenanceVersion === PATCH.maintenanceVersion && got.nodes.every((n: any) => n.maintenanceVersion === PATCH.maintenanceVersion) ? got : false;
-    }, 40_000));
+    explained(
+      suite.cp,
+      id,
+      waitFor(
+        `${id} on ${PATCH.maintenanceVersion}`,
+        async () => {
+          const got = await get(id);
+          return got.state === "READY" &&
+            got.maintenanceVersion === PATCH.maintenanceVersion &&
+            got.nodes.every((n: any) => n.maintenanceVersion === PATCH.maintenanceVersion)
+            ? got
+            : false;
+        },
+        40_000,
+      ),
+    );
 
   it("schedules a released version into the window, and applies it when the window opens", async () => {
     const windowed = await create("windowed", { maintenancePolicy: policy });
@@ -80,7 +96,10 @@ describe.each(DRIVERS)("maintenance windows with the %s driver", (driver) => {
     const got = await scheduled("moved");
     const deadline = Date.parse(got.maintenanceSchedule.scheduleDeadlineTime);
 
-    const late = await suite.cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, { rescheduleType: "SPECIFIC_TIME", scheduleTime: new Date(deadline + DAY_MS).toISOString() });
+    const late = await suite.cp.api("POST", `${BASE}/moved:rescheduleMaintenance`, {
+      rescheduleType: "SPECIFIC_TIME",
+      scheduleTime: new Date(deadline + DAY_MS).toISOString(),
+    });
     expect(late.status).toBe(400);
     expect(late.body.error.status).toBe("INVALID_ARGUMENT");
     expect(JSON.stringify(late.body.error.details)).toContain("scheduleTime");

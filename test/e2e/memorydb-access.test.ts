@@ -36,7 +36,6 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const APP_ACCESS = "on ~app:* +@read +set +cluster|slots +cluster|info";
 const arnOf = (type: string, name: string, project = "default") => `arn:aws:memorydb:local1:${project}:${type}/${name}`;
 
-
 /** AUTH as the user on a node: "OK" or the first word of Redis's refusal. */
 async function login(node: { host: string; port: number }, user: string, password: string) {
   const redis = new Redis({ host: node.host, port: node.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -79,7 +78,12 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
 
   it("creates, describes, pages, updates and refuses users as MemoryDB does", async () => {
     const created = await send<any>(
-      new CreateUserCommand({ UserName: "alice", AuthenticationMode: { Type: "password", Passwords: [P1, P2] }, AccessString: APP_ACCESS, Tags: [{ Key: "team", Value: "a" }] }),
+      new CreateUserCommand({
+        UserName: "alice",
+        AuthenticationMode: { Type: "password", Passwords: [P1, P2] },
+        AccessString: APP_ACCESS,
+        Tags: [{ Key: "team", Value: "a" }],
+      }),
     );
     expect(created.User).toEqual({
       Name: "alice",
@@ -102,7 +106,11 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
 
     const all = await send<any>(new DescribeUsersCommand({}));
     expect(all.Users.map((u: any) => u.Name)).toEqual(["alice", "bob", "carol", "dave", "default"]);
-    expect(all.Users.find((u: any) => u.Name === "default")).toMatchObject({ AccessString: "on ~* &* +@all", ACLNames: ["open-access"], Authentication: { Type: "no-password" } });
+    expect(all.Users.find((u: any) => u.Name === "default")).toMatchObject({
+      AccessString: "on ~* &* +@all",
+      ACLNames: ["open-access"],
+      Authentication: { Type: "no-password" },
+    });
 
     // Pages of two, walked by NextToken, give every user once.
     const names: string[] = [];
@@ -125,7 +133,9 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
     expect(noPassword.User.Authentication).toEqual({ Type: "no-password", PasswordCount: 0 });
 
     const create = (input: Partial<ConstructorParameters<typeof CreateUserCommand>[0]>) =>
-      send(new CreateUserCommand({ UserName: "erin", AuthenticationMode: { Type: "password", Passwords: [P1] }, AccessString: "on ~* +@read", ...input } as never));
+      send(
+        new CreateUserCommand({ UserName: "erin", AuthenticationMode: { Type: "password", Passwords: [P1] }, AccessString: "on ~* +@read", ...input } as never),
+      );
     expect(await faultName(create({ UserName: "alice" }))).toBe("UserAlreadyExistsFault");
     expect(await faultName(create({ UserName: "default" }))).toBe("UserAlreadyExistsFault");
     expect(await faultName(create({ AuthenticationMode: { Type: "iam" } }))).toBe("InvalidParameterValueException");
@@ -137,7 +147,7 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
     expect(short).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringContaining("at least 16 characters") });
     expect(JSON.stringify(short)).not.toContain("short-secret-1");
     // None of the refused creates left a user behind.
-    expect((await send<any>(new DescribeUsersCommand({ UserName: "erin" })).catch((e: Error) => e.name))).toBe("UserNotFoundFault");
+    expect(await send<any>(new DescribeUsersCommand({ UserName: "erin" })).catch((e: Error) => e.name)).toBe("UserNotFoundFault");
 
     expect(await faultName(send(new UpdateUserCommand({ UserName: "nobody", AccessString: "on" })))).toBe("UserNotFoundFault");
     expect(await faultName(send(new UpdateUserCommand({ UserName: "default", AccessString: "off" })))).toBe("InvalidParameterValueException");
@@ -190,7 +200,12 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
   });
 
   it("puts an SDK user on every node of a cluster whose ACL holds it, and takes it off when deleted", async () => {
-    const created = await cp.api("POST", `${LOC}/clusters?clusterId=access-c`, { shardCount: 2, replicaCount: 0, nodeType: "REDIS_SHARED_CORE_NANO", aclName: "team-a" });
+    const created = await cp.api("POST", `${LOC}/clusters?clusterId=access-c`, {
+      shardCount: 2,
+      replicaCount: 0,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      aclName: "team-a",
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect((await cp.waitOperation(created.body.name, 60)).error).toBeUndefined();
     const cluster = (await cp.api("GET", `${LOC}/clusters/access-c`)).body;
@@ -210,13 +225,25 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
     // A new password through the SDK is on every node within seconds; the old ones are not.
     const started = Date.now();
     await send(new UpdateUserCommand({ UserName: "alice", AuthenticationMode: { Type: "password", Passwords: [P3] } }));
-    for (const node of nodes) await waitFor(() => login(node, "alice", P3), (r) => r === "OK", 10_000, 50);
+    for (const node of nodes)
+      await waitFor(
+        () => login(node, "alice", P3),
+        (r) => r === "OK",
+        10_000,
+        50,
+      );
     console.log(`UpdateUser password on ${nodes.length} nodes in ${Date.now() - started} ms`);
     for (const node of nodes) expect(await login(node, "alice", P1)).toBe("WRONGPASS");
 
     const deleted = await send<any>(new DeleteUserCommand({ UserName: "alice" }));
     expect(deleted.User).toMatchObject({ Name: "alice", Status: "deleting" });
-    for (const node of nodes) await waitFor(() => login(node, "alice", P3), (r) => r === "WRONGPASS", 10_000, 50);
+    for (const node of nodes)
+      await waitFor(
+        () => login(node, "alice", P3),
+        (r) => r === "WRONGPASS",
+        10_000,
+        50,
+      );
     expect((await send<any>(new DescribeACLsCommand({ ACLName: "team-a" }))).ACLs[0].UserNames).toEqual(["carol"]);
   });
 
@@ -227,10 +254,28 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
     await send(new CreateSnapshotCommand({ ClusterName: "access-c", SnapshotName: "tagged-snap", Tags: [{ Key: "made", Value: "now" }] }));
     expect((await send<any>(new ListTagsCommand({ ResourceArn: arnOf("snapshot", "tagged-snap") }))).TagList).toEqual([{ Key: "made", Value: "now" }]);
     await send(new UntagResourceCommand({ ResourceArn: arnOf("snapshot", "tagged-snap"), TagKeys: ["made"] }));
-    const resources = [arnOf("user", "carol"), arnOf("acl", "team-a"), arnOf("cluster", "access-c"), arnOf("snapshot", "tagged-snap"), arnOf("parametergroup", "tagged-params"), arnOf("subnetgroup", "tagged-subnets")];
+    const resources = [
+      arnOf("user", "carol"),
+      arnOf("acl", "team-a"),
+      arnOf("cluster", "access-c"),
+      arnOf("snapshot", "tagged-snap"),
+      arnOf("parametergroup", "tagged-params"),
+      arnOf("subnetgroup", "tagged-subnets"),
+    ];
     for (const arn of resources) {
-      const tagged = await send<any>(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: "env", Value: "test" }, { Key: "owner", Value: "me" }] }));
-      expect(tagged.TagList, arn).toEqual([{ Key: "env", Value: "test" }, { Key: "owner", Value: "me" }]);
+      const tagged = await send<any>(
+        new TagResourceCommand({
+          ResourceArn: arn,
+          Tags: [
+            { Key: "env", Value: "test" },
+            { Key: "owner", Value: "me" },
+          ],
+        }),
+      );
+      expect(tagged.TagList, arn).toEqual([
+        { Key: "env", Value: "test" },
+        { Key: "owner", Value: "me" },
+      ]);
       // A key tagged again takes the new value.
       await send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: "env", Value: "prod" }] }));
       const untagged = await send<any>(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ["owner"] }));
@@ -256,10 +301,19 @@ describe("MemoryDB users, ACLs and tags (process driver)", () => {
     expect(await faultName(send(new ListTagsCommand({ ResourceArn: "not-an-arn" })))).toBe("InvalidARNFault");
     // The implicit resources list none and take none.
     expect((await send<any>(new ListTagsCommand({ ResourceArn: arnOf("acl", "open-access") }))).TagList).toEqual([]);
-    expect(await faultName(send(new TagResourceCommand({ ResourceArn: arnOf("user", "default"), Tags: [{ Key: "a", Value: "b" }] })))).toBe("InvalidParameterValueException");
+    expect(await faultName(send(new TagResourceCommand({ ResourceArn: arnOf("user", "default"), Tags: [{ Key: "a", Value: "b" }] })))).toBe(
+      "InvalidParameterValueException",
+    );
 
     // A user made again under a deleted one's name starts untagged.
-    await send(new CreateUserCommand({ UserName: "frank", AuthenticationMode: { Type: "password", Passwords: [P1] }, AccessString: "on", Tags: [{ Key: "gen", Value: "1" }] }));
+    await send(
+      new CreateUserCommand({
+        UserName: "frank",
+        AuthenticationMode: { Type: "password", Passwords: [P1] },
+        AccessString: "on",
+        Tags: [{ Key: "gen", Value: "1" }],
+      }),
+    );
     expect((await send<any>(new ListTagsCommand({ ResourceArn: arnOf("user", "frank") }))).TagList).toEqual([{ Key: "gen", Value: "1" }]);
     await send(new DeleteUserCommand({ UserName: "frank" }));
     await send(new CreateUserCommand({ UserName: "frank", AuthenticationMode: { Type: "password", Passwords: [P1] }, AccessString: "on" }));

@@ -61,8 +61,18 @@ afterAll(async () => {
 describe("aws memorydb (the aws CLI)", () => {
   it("creates a cluster, sees it available and reachable, and deletes it", async () => {
     const created = await awsJson(
-      "create-cluster", "--cluster-name", "cli-orders", "--node-type", "db.t4g.small", "--acl-name", "open-access",
-      "--no-tls-enabled", "--num-shards", "1", "--num-replicas-per-shard", "0",
+      "create-cluster",
+      "--cluster-name",
+      "cli-orders",
+      "--node-type",
+      "db.t4g.small",
+      "--acl-name",
+      "open-access",
+      "--no-tls-enabled",
+      "--num-shards",
+      "1",
+      "--num-replicas-per-shard",
+      "0",
     );
     expect(created.Cluster).toMatchObject({
       Name: "cli-orders",
@@ -99,13 +109,22 @@ describe("aws memorydb (the aws CLI)", () => {
 
     const deleted = await awsJson("delete-cluster", "--cluster-name", "cli-orders");
     expect(deleted.Cluster).toMatchObject({ Name: "cli-orders", Status: "deleting" });
-    const gone = await waitFor(() => aws("describe-clusters", "--cluster-name", "cli-orders"), (r) => !r.ok, 60_000, 1_000);
+    const gone = await waitFor(
+      () => aws("describe-clusters", "--cluster-name", "cli-orders"),
+      (r) => !r.ok,
+      60_000,
+      1_000,
+    );
     expect(gone).toMatchObject({ ok: false, code: 254, stderr: expect.stringContaining("(ClusterNotFoundFault) when calling the DescribeClusters operation") });
   });
 
   it("prints MemoryDB's fault for a bad request, as for AWS", async () => {
     const refused = await aws("create-cluster", "--cluster-name", "cli-bad", "--node-type", "db.x9.huge", "--acl-name", "open-access");
-    expect(refused).toMatchObject({ ok: false, code: 254, stderr: expect.stringMatching(/\(InvalidParameterValueException\) when calling the CreateCluster operation: Node type db\.x9\.huge/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 254,
+      stderr: expect.stringMatching(/\(InvalidParameterValueException\) when calling the CreateCluster operation: Node type db\.x9\.huge/),
+    });
     const list = await awsJson("describe-clusters");
     expect(list.Clusters.map((c: { Name: string }) => c.Name)).not.toContain("cli-bad");
   });

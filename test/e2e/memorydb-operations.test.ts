@@ -67,7 +67,9 @@ async function answerOf(Command: CommandClass, input: object): Promise<{ ok: tru
 
 describe("every MemoryDB operation in the SDK's model", () => {
   it("is enumerated from the SDK: one command class per command in its model", () => {
-    const files = readdirSync(`${MODEL}commands`).filter((f) => f.endsWith("Command.d.ts")).map((f) => f.slice(0, -"Command.d.ts".length));
+    const files = readdirSync(`${MODEL}commands`)
+      .filter((f) => f.endsWith("Command.d.ts"))
+      .map((f) => f.slice(0, -"Command.d.ts".length));
     expect(commands.map((c) => c.operation)).toEqual(files.sort((a, b) => a.localeCompare(b)));
     expect(commands.length).toBeGreaterThanOrEqual(45);
   });

@@ -26,7 +26,6 @@ import { memorydbClient, waitFor, faultName, faultOf } from "../support/memorydb
 const LOC = "/v1/projects/default/locations/local1";
 const arnOf = (type: string, name: string) => `arn:aws:memorydb:local1:default:${type}/${name}`;
 
-
 type Node = { host: string; port: number; zone: string };
 
 async function configGet(node: Node, name: string): Promise<string> {
@@ -66,9 +65,23 @@ describe("MemoryDB parameter and subnet groups (process driver)", () => {
     const params = await sdk.send(new DescribeParametersCommand({ ParameterGroupName: "default.memorydb-redis7" }));
     const byName = Object.fromEntries((params.Parameters ?? []).map((p) => [p.Name, p]));
     expect(Object.keys(byName).sort()).toEqual(
-      ["activedefrag", "lfu-decay-time", "lfu-log-factor", "maxmemory-policy", "notify-keyspace-events", "stream-node-max-bytes", "stream-node-max-entries", "timeout"].sort(),
+      [
+        "activedefrag",
+        "lfu-decay-time",
+        "lfu-log-factor",
+        "maxmemory-policy",
+        "notify-keyspace-events",
+        "stream-node-max-bytes",
+        "stream-node-max-entries",
+        "timeout",
+      ].sort(),
     );
-    expect(byName["maxmemory-policy"]).toMatchObject({ Value: "noeviction", DataType: "string", AllowedValues: expect.stringContaining("allkeys-lru"), MinimumEngineVersion: "7.0" });
+    expect(byName["maxmemory-policy"]).toMatchObject({
+      Value: "noeviction",
+      DataType: "string",
+      AllowedValues: expect.stringContaining("allkeys-lru"),
+      MinimumEngineVersion: "7.0",
+    });
     expect(byName["lfu-log-factor"]).toMatchObject({ Value: "10", DataType: "integer", AllowedValues: "0-255" });
     // Paged by name.
     const first = await sdk.send(new DescribeParametersCommand({ ParameterGroupName: "default.memorydb-redis7", MaxResults: 5 }));
@@ -76,52 +89,103 @@ describe("MemoryDB parameter and subnet groups (process driver)", () => {
     expect([...(first.Parameters ?? []), ...(rest.Parameters ?? [])].map((p) => p.Name)).toEqual((params.Parameters ?? []).map((p) => p.Name));
     expect(rest.NextToken).toBeUndefined();
 
-    expect(await faultName(sdk.send(new UpdateParameterGroupCommand({ ParameterGroupName: "default.memorydb-redis7", ParameterNameValues: [{ ParameterName: "timeout", ParameterValue: "5" }] })))).toBe(
+    expect(
+      await faultName(
+        sdk.send(
+          new UpdateParameterGroupCommand({
+            ParameterGroupName: "default.memorydb-redis7",
+            ParameterNameValues: [{ ParameterName: "timeout", ParameterValue: "5" }],
+          }),
+        ),
+      ),
+    ).toBe("InvalidParameterGroupStateFault");
+    expect(await faultName(sdk.send(new DeleteParameterGroupCommand({ ParameterGroupName: "default.memorydb-redis7" })))).toBe(
       "InvalidParameterGroupStateFault",
     );
-    expect(await faultName(sdk.send(new DeleteParameterGroupCommand({ ParameterGroupName: "default.memorydb-redis7" })))).toBe("InvalidParameterGroupStateFault");
     expect(await faultName(sdk.send(new DescribeParametersCommand({ ParameterGroupName: "nothing" })))).toBe("ParameterGroupNotFoundFault");
-    expect(await faultName(sdk.send(new DescribeParameterGroupsCommand({ ParameterGroupName: "default.memorydb-redis6" })))).toBe("ParameterGroupNotFoundFault");
+    expect(await faultName(sdk.send(new DescribeParameterGroupsCommand({ ParameterGroupName: "default.memorydb-redis6" })))).toBe(
+      "ParameterGroupNotFoundFault",
+    );
   });
 
   it("creates a group and refuses what MemoryDB refuses, naming the parameter", async () => {
-    const created = await sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "App-Params", Family: "memorydb_redis7", Description: "for the app" }));
+    const created = await sdk.send(
+      new CreateParameterGroupCommand({ ParameterGroupName: "App-Params", Family: "memorydb_redis7", Description: "for the app" }),
+    );
     // Names are lower-cased, as MemoryDB does.
-    expect(created.ParameterGroup).toEqual({ Name: "app-params", Family: "memorydb_redis7", Description: "for the app", ARN: arnOf("parametergroup", "app-params") });
-    expect(await faultName(sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "app-params", Family: "memorydb_redis7" })))).toBe("ParameterGroupAlreadyExistsFault");
-    expect(await faultName(sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "other", Family: "memorydb_redis9" })))).toBe("InvalidParameterValueException");
-    expect(await faultName(sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "default.mine", Family: "memorydb_redis7" })))).toBe("InvalidParameterValueException");
+    expect(created.ParameterGroup).toEqual({
+      Name: "app-params",
+      Family: "memorydb_redis7",
+      Description: "for the app",
+      ARN: arnOf("parametergroup", "app-params"),
+    });
+    expect(await faultName(sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "app-params", Family: "memorydb_redis7" })))).toBe(
+      "ParameterGroupAlreadyExistsFault",
+    );
+    expect(await faultName(sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "other", Family: "memorydb_redis9" })))).toBe(
+      "InvalidParameterValueException",
+    );
+    expect(await faultName(sdk.send(new CreateParameterGroupCommand({ ParameterGroupName: "default.mine", Family: "memorydb_redis7" })))).toBe(
+      "InvalidParameterValueException",
+    );
 
-    const update = (name: string, value: string) => faultOf(sdk.send(new UpdateParameterGroupCommand({ ParameterGroupName: "app-params", ParameterNameValues: [{ ParameterName: name, ParameterValue: value }] })));
-    expect(await update("maxmemory-policy", "sometimes-lru")).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringContaining("maxmemory-policy") });
+    const update = (name: string, value: string) =>
+      faultOf(
+        sdk.send(new UpdateParameterGroupCommand({ ParameterGroupName: "app-params", ParameterNameValues: [{ ParameterName: name, ParameterValue: value }] })),
+      );
+    expect(await update("maxmemory-policy", "sometimes-lru")).toMatchObject({
+      name: "InvalidParameterValueException",
+      message: expect.stringContaining("maxmemory-policy"),
+    });
     expect(await update("lfu-log-factor", "999")).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringContaining("lfu-log-factor") });
     expect(await update("appendonly", "yes")).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringContaining("appendonly") });
     expect(
       await faultName(
-        sdk.send(new UpdateParameterGroupCommand({ ParameterGroupName: "app-params", ParameterNameValues: [{ ParameterName: "timeout", ParameterValue: "1" }, { ParameterName: "timeout", ParameterValue: "2" }] })),
+        sdk.send(
+          new UpdateParameterGroupCommand({
+            ParameterGroupName: "app-params",
+            ParameterNameValues: [
+              { ParameterName: "timeout", ParameterValue: "1" },
+              { ParameterName: "timeout", ParameterValue: "2" },
+            ],
+          }),
+        ),
       ),
     ).toBe("InvalidParameterCombinationException");
     expect(await faultName(sdk.send(new ResetParameterGroupCommand({ ParameterGroupName: "app-params" })))).toBe("InvalidParameterCombinationException");
-    expect(await faultName(sdk.send(new ResetParameterGroupCommand({ ParameterGroupName: "app-params", AllParameters: true, ParameterNames: ["timeout"] })))).toBe(
-      "InvalidParameterCombinationException",
-    );
+    expect(
+      await faultName(sdk.send(new ResetParameterGroupCommand({ ParameterGroupName: "app-params", AllParameters: true, ParameterNames: ["timeout"] }))),
+    ).toBe("InvalidParameterCombinationException");
     // Nothing refused was stored.
     expect(await valueIn("app-params", "maxmemory-policy")).toBe("noeviction");
     expect(await valueIn("app-params", "timeout")).toBe("0");
   });
 
   it("puts a group's parameters on every node of a cluster using it, and each change within seconds", async () => {
-    await sdk.send(new UpdateParameterGroupCommand({ ParameterGroupName: "app-params", ParameterNameValues: [{ ParameterName: "maxmemory-policy", ParameterValue: "allkeys-lru" }] }));
+    await sdk.send(
+      new UpdateParameterGroupCommand({
+        ParameterGroupName: "app-params",
+        ParameterNameValues: [{ ParameterName: "maxmemory-policy", ParameterValue: "allkeys-lru" }],
+      }),
+    );
     expect(await valueIn("app-params", "maxmemory-policy")).toBe("allkeys-lru");
 
     // A cluster of the native API naming the group: the same clusters as MemoryDB's.
-    const created = await cp.api("POST", `${LOC}/clusters?clusterId=params-c`, { shardCount: 2, replicaCount: 0, nodeType: "REDIS_SHARED_CORE_NANO", parameterGroupName: "app-params" });
+    const created = await cp.api("POST", `${LOC}/clusters?clusterId=params-c`, {
+      shardCount: 2,
+      replicaCount: 0,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      parameterGroupName: "app-params",
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect((await cp.waitOperation(created.body.name, 60)).error).toBeUndefined();
     const nodes = await nodesOf("params-c");
     expect(nodes).toHaveLength(2);
     expect(await configOnEvery(nodes, "maxmemory-policy")).toEqual(["allkeys-lru", "allkeys-lru"]);
-    expect((await cp.api("GET", `${LOC}/clusters/params-c`)).body).toMatchObject({ parameterGroupName: "app-params", redisConfigs: { "maxmemory-policy": "allkeys-lru" } });
+    expect((await cp.api("GET", `${LOC}/clusters/params-c`)).body).toMatchObject({
+      parameterGroupName: "app-params",
+      redisConfigs: { "maxmemory-policy": "allkeys-lru" },
+    });
 
     let started = Date.now();
     await sdk.send(
@@ -133,7 +197,12 @@ describe("MemoryDB parameter and subnet groups (process driver)", () => {
         ],
       }),
     );
-    await waitFor(() => configOnEvery(nodes, "maxmemory-policy"), (v) => v.every((x) => x === "volatile-lfu"), 10_000, 50);
+    await waitFor(
+      () => configOnEvery(nodes, "maxmemory-policy"),
+      (v) => v.every((x) => x === "volatile-lfu"),
+      10_000,
+      50,
+    );
     const updateMs = Date.now() - started;
     expect(await configOnEvery(nodes, "timeout")).toEqual(["300", "300"]);
     expect(await valueIn("app-params", "timeout")).toBe("300");
@@ -141,7 +210,12 @@ describe("MemoryDB parameter and subnet groups (process driver)", () => {
     started = Date.now();
     const reset = await sdk.send(new ResetParameterGroupCommand({ ParameterGroupName: "app-params", ParameterNames: ["maxmemory-policy"] }));
     expect(reset.ParameterGroup?.Name).toBe("app-params");
-    await waitFor(() => configOnEvery(nodes, "maxmemory-policy"), (v) => v.every((x) => x === "noeviction"), 10_000, 50);
+    await waitFor(
+      () => configOnEvery(nodes, "maxmemory-policy"),
+      (v) => v.every((x) => x === "noeviction"),
+      10_000,
+      50,
+    );
     const resetMs = Date.now() - started;
     expect(await configOnEvery(nodes, "timeout")).toEqual(["300", "300"]);
     expect(await valueIn("app-params", "maxmemory-policy")).toBe("noeviction");
@@ -169,13 +243,27 @@ describe("MemoryDB parameter and subnet groups (process driver)", () => {
         SupportedNetworkTypes: ["ipv4"],
       },
     ]);
-    const created = await sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "two-zones", Description: "a and b", SubnetIds: ["subnet-local1a", "subnet-local1b"] }));
-    expect(created.SubnetGroup).toMatchObject({ Name: "two-zones", Description: "a and b", Subnets: [{ Identifier: "subnet-local1a" }, { Identifier: "subnet-local1b" }] });
+    const created = await sdk.send(
+      new CreateSubnetGroupCommand({ SubnetGroupName: "two-zones", Description: "a and b", SubnetIds: ["subnet-local1a", "subnet-local1b"] }),
+    );
+    expect(created.SubnetGroup).toMatchObject({
+      Name: "two-zones",
+      Description: "a and b",
+      Subnets: [{ Identifier: "subnet-local1a" }, { Identifier: "subnet-local1b" }],
+    });
     const updated = await sdk.send(new UpdateSubnetGroupCommand({ SubnetGroupName: "two-zones", SubnetIds: ["subnet-local1c"] }));
-    expect(updated.SubnetGroup).toMatchObject({ Name: "two-zones", Description: "a and b", Subnets: [{ Identifier: "subnet-local1c", AvailabilityZone: { Name: "local1c" } }] });
+    expect(updated.SubnetGroup).toMatchObject({
+      Name: "two-zones",
+      Description: "a and b",
+      Subnets: [{ Identifier: "subnet-local1c", AvailabilityZone: { Name: "local1c" } }],
+    });
 
-    expect(await faultName(sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "two-zones", SubnetIds: ["subnet-local1a"] })))).toBe("SubnetGroupAlreadyExistsFault");
-    expect(await faultName(sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "default", SubnetIds: ["subnet-local1a"] })))).toBe("SubnetGroupAlreadyExistsFault");
+    expect(await faultName(sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "two-zones", SubnetIds: ["subnet-local1a"] })))).toBe(
+      "SubnetGroupAlreadyExistsFault",
+    );
+    expect(await faultName(sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "default", SubnetIds: ["subnet-local1a"] })))).toBe(
+      "SubnetGroupAlreadyExistsFault",
+    );
     expect(await faultName(sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "bad", SubnetIds: ["subnet-0abc123"] })))).toBe("InvalidSubnet");
     expect(await faultName(sdk.send(new UpdateSubnetGroupCommand({ SubnetGroupName: "two-zones", SubnetIds: ["subnet-us-east-1a"] })))).toBe("InvalidSubnet");
     expect(await faultName(sdk.send(new UpdateSubnetGroupCommand({ SubnetGroupName: "nothing", Description: "x" })))).toBe("SubnetGroupNotFoundFault");
@@ -189,9 +277,22 @@ describe("MemoryDB parameter and subnet groups (process driver)", () => {
   it("places every node of a cluster made with a one-subnet group in that zone, and keeps the group while it is used", async () => {
     await sdk.send(new CreateSubnetGroupCommand({ SubnetGroupName: "zone-b", SubnetIds: ["subnet-local1b"] }));
     await sdk.send(
-      new CreateClusterCommand({ ClusterName: "placed", NodeType: "db.t4g.small", ACLName: "open-access", TLSEnabled: false, NumShards: 1, NumReplicasPerShard: 1, SubnetGroupName: "zone-b" }),
+      new CreateClusterCommand({
+        ClusterName: "placed",
+        NodeType: "db.t4g.small",
+        ACLName: "open-access",
+        TLSEnabled: false,
+        NumShards: 1,
+        NumReplicasPerShard: 1,
+        SubnetGroupName: "zone-b",
+      }),
     );
-    const cluster = await waitFor(async () => (await sdk.send(new DescribeClustersCommand({ ClusterName: "placed", ShowShardDetails: true }))).Clusters![0]!, (c) => c.Status === "available", 60_000, 200);
+    const cluster = await waitFor(
+      async () => (await sdk.send(new DescribeClustersCommand({ ClusterName: "placed", ShowShardDetails: true }))).Clusters![0]!,
+      (c) => c.Status === "available",
+      60_000,
+      200,
+    );
     expect(cluster.SubnetGroupName).toBe("zone-b");
     const zones = cluster.Shards!.flatMap((s) => s.Nodes!.map((n) => n.AvailabilityZone));
     expect(zones).toEqual(["local1b", "local1b"]);

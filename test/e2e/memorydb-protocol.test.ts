@@ -3,7 +3,13 @@
 // role and project), what is refused and how AWS names it, that credentials stop at once when
 // revoked or replaced, that the secret is shown once and stored sealed, and that changes are
 // audited. No worker: clusters stay creating, which is all these checks need.
-import { CreateClusterCommand, DescribeClustersCommand, DescribeReservedNodesCommand, PurchaseReservedNodesOfferingCommand, type MemoryDBClient } from "@aws-sdk/client-memorydb";
+import {
+  CreateClusterCommand,
+  DescribeClustersCommand,
+  DescribeReservedNodesCommand,
+  PurchaseReservedNodesOfferingCommand,
+  type MemoryDBClient,
+} from "@aws-sdk/client-memorydb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
 import { clientFor, issueAwsCredentials, memorydbClient, rawCall, waitFor, type IssuedAwsCredentials } from "../support/memorydb.js";
@@ -49,10 +55,17 @@ afterAll(async () => {
 describe("MemoryDB API: who may call", () => {
   it("refuses a bad signature, an unknown access key and a request with no Authorization, in AWS's words", async () => {
     const wrongSecret = clientFor(cp, { accessKeyId: admin.accessKeyId, secretAccessKey: `${admin.secretAccessKey.slice(0, -1)}x` });
-    expect(await faultOf(describeClusters(wrongSecret))).toMatchObject({ type: "InvalidSignatureException", status: 400, message: expect.stringMatching(/signature we calculated does not match/) });
+    expect(await faultOf(describeClusters(wrongSecret))).toMatchObject({
+      type: "InvalidSignatureException",
+      status: 400,
+      message: expect.stringMatching(/signature we calculated does not match/),
+    });
 
     const stranger = clientFor(cp, { accessKeyId: "AKCPAAAAAAAAAAAAAAAA", secretAccessKey: admin.secretAccessKey });
-    expect(await faultOf(describeClusters(stranger))).toMatchObject({ type: "UnrecognizedClientException", message: "The security token included in the request is invalid." });
+    expect(await faultOf(describeClusters(stranger))).toMatchObject({
+      type: "UnrecognizedClientException",
+      message: "The security token included in the request is invalid.",
+    });
 
     const unsigned = await rawCall(cp, admin, { target: "AmazonMemoryDB.DescribeClusters", sign: false });
     expect(unsigned.status).toBe(403);
@@ -64,7 +77,11 @@ describe("MemoryDB API: who may call", () => {
     // The AWS SDK for JavaScript signs the payload's hash as that header; the server must hash the
     // bytes that arrived, or a captured DeleteCluster of one cluster deletes another.
     expect((await cp.api("POST", `${NATIVE("default")}?clusterId=kept`, { shardCount: 1 })).status).toBe(200);
-    const swapped = await rawCall(cp, admin, { target: "AmazonMemoryDB.DeleteCluster", body: '{"ClusterName":"decoy"}', tamperedBody: '{"ClusterName":"kept"}' });
+    const swapped = await rawCall(cp, admin, {
+      target: "AmazonMemoryDB.DeleteCluster",
+      body: '{"ClusterName":"decoy"}',
+      tamperedBody: '{"ClusterName":"kept"}',
+    });
     expect(swapped.body.__type).toBe("InvalidSignatureException");
     expect((await cp.api("GET", `${NATIVE("default")}/kept`)).body.state).toBe("CREATING");
   });
@@ -72,9 +89,15 @@ describe("MemoryDB API: who may call", () => {
   it("refuses a request signed with a clock more than 15 minutes off, and accepts one 5 minutes off", async () => {
     // maxAttempts 1 (the helper's default) keeps the SDK from correcting its clock and retrying.
     const skewed = await memorydbClient(cp, ADMIN_KEY, { config: { systemClockOffset: -20 * 60_000 } });
-    expect(await faultOf(skewed.send(new DescribeReservedNodesCommand({})))).toMatchObject({ type: "InvalidSignatureException", message: expect.stringMatching(/^Signature expired/) });
+    expect(await faultOf(skewed.send(new DescribeReservedNodesCommand({})))).toMatchObject({
+      type: "InvalidSignatureException",
+      message: expect.stringMatching(/^Signature expired/),
+    });
     const ahead = await memorydbClient(cp, ADMIN_KEY, { config: { systemClockOffset: 20 * 60_000 } });
-    expect(await faultOf(ahead.send(new DescribeReservedNodesCommand({})))).toMatchObject({ type: "InvalidSignatureException", message: expect.stringMatching(/^Signature not yet current/) });
+    expect(await faultOf(ahead.send(new DescribeReservedNodesCommand({})))).toMatchObject({
+      type: "InvalidSignatureException",
+      message: expect.stringMatching(/^Signature not yet current/),
+    });
     const slightly = await memorydbClient(cp, ADMIN_KEY, { config: { systemClockOffset: -5 * 60_000 } });
     expect((await slightly.send(new DescribeReservedNodesCommand({}))).ReservedNodes).toEqual([]);
   });
@@ -82,7 +105,10 @@ describe("MemoryDB API: who may call", () => {
   it("refuses a region other than the location", async () => {
     const creds = await issueAwsCredentials(cp);
     const elsewhere = clientFor(cp, creds, { region: "us-east-1" });
-    expect(await faultOf(elsewhere.send(new DescribeReservedNodesCommand({})))).toMatchObject({ type: "InvalidSignatureException", message: expect.stringMatching(/region local1/) });
+    expect(await faultOf(elsewhere.send(new DescribeReservedNodesCommand({})))).toMatchObject({
+      type: "InvalidSignatureException",
+      message: expect.stringMatching(/region local1/),
+    });
   });
 
   it("stops a revoked key's credentials at once", async () => {
@@ -111,7 +137,11 @@ describe("MemoryDB API: roles and projects", () => {
     const viewer = clientFor(cp, (await createKey("viewer", ["default"], "viewer")).awsCredentials);
     expect(Array.isArray((await describeClusters(viewer)).Clusters)).toBe(true);
     const refused = await faultOf(viewer.send(new CreateClusterCommand({ ClusterName: "by-viewer", NodeType: "db.t4g.small", ACLName: "open-access" })));
-    expect(refused).toMatchObject({ type: "AccessDeniedException", status: 400, message: expect.stringMatching(/not authorized to perform: memorydb:CreateCluster/) });
+    expect(refused).toMatchObject({
+      type: "AccessDeniedException",
+      status: 400,
+      message: expect.stringMatching(/not authorized to perform: memorydb:CreateCluster/),
+    });
     // Refused before anything was done.
     expect((await cp.api("GET", `${NATIVE("default")}/by-viewer`)).status).toBe(404);
   });
@@ -185,7 +215,9 @@ describe("MemoryDB API: the audit log", () => {
     const key = await createKey("audited", ["audited"]);
     const client = clientFor(cp, key.awsCredentials);
     await client.send(new CreateClusterCommand({ ClusterName: "audited-c", NodeType: "db.t4g.small", ACLName: "open-access", NumShards: 1 }));
-    expect(await faultOf(client.send(new PurchaseReservedNodesOfferingCommand({ ReservedNodesOfferingId: "offer-1" })))).toMatchObject({ type: "ReservedNodesOfferingNotFoundFault" });
+    expect(await faultOf(client.send(new PurchaseReservedNodesOfferingCommand({ ReservedNodesOfferingId: "offer-1" })))).toMatchObject({
+      type: "ReservedNodesOfferingNotFoundFault",
+    });
     await describeClusters(client);
     const entries = await waitFor(
       async () => (await cp.api("GET", "/v1/projects/audited/auditLogs")).body.auditLogs as any[],
@@ -202,7 +234,9 @@ describe("MemoryDB API: the audit log", () => {
   it("records a write refused for the key's role too", async () => {
     const viewer = await createKey("audited-viewer", ["audited-refusal"], "viewer");
     const client = clientFor(cp, viewer.awsCredentials);
-    expect(await faultOf(client.send(new CreateClusterCommand({ ClusterName: "refused-c", NodeType: "db.t4g.small", ACLName: "open-access" })))).toMatchObject({ type: "AccessDeniedException" });
+    expect(await faultOf(client.send(new CreateClusterCommand({ ClusterName: "refused-c", NodeType: "db.t4g.small", ACLName: "open-access" })))).toMatchObject({
+      type: "AccessDeniedException",
+    });
     const entries = await waitFor(
       async () => (await cp.api("GET", "/v1/projects/audited-refusal/auditLogs")).body.auditLogs as any[],
       (logs) => logs.length >= 1,

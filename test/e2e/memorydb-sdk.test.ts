@@ -49,8 +49,14 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
   const describeCluster = async (name: string, showShards = false) =>
     (await client.send(new DescribeClustersCommand({ ClusterName: name, ShowShardDetails: showShards }))).Clusters![0]!;
   const waitStatus = (name: string, status: string, until: (c: MemoryDbCluster) => boolean = () => true, timeoutMs = 120_000) =>
-    waitFor(() => describeCluster(name, true), (c) => c.Status === status && until(c), timeoutMs, 200);
-  const caOf = async (name: string) => (await cp.api("GET", `${LOC}/clusters/${name}/certificateAuthority`)).body.managedServerCa.caCerts[0].certificates[0] as string;
+    waitFor(
+      () => describeCluster(name, true),
+      (c) => c.Status === status && until(c),
+      timeoutMs,
+      200,
+    );
+  const caOf = async (name: string) =>
+    (await cp.api("GET", `${LOC}/clusters/${name}/certificateAuthority`)).body.managedServerCa.caCerts[0].certificates[0] as string;
   /** A cluster client over TLS, as the ACL's user. */
   async function tlsClient(cluster: MemoryDbCluster) {
     const ca = await caOf(cluster.Name!);
@@ -166,7 +172,14 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     const made = await cp.api("POST", `${LOC}/clusters?clusterId=native-one`, { shardCount: 1, replicaCount: 0, nodeType: "REDIS_STANDARD_SMALL" });
     expect(made.status).toBe(200);
     const seen = await describeCluster("native-one");
-    expect(seen).toMatchObject({ Name: "native-one", NodeType: "db.m6g.large", TLSEnabled: false, ACLName: "open-access", AvailabilityMode: "singleaz", NumberOfShards: 1 });
+    expect(seen).toMatchObject({
+      Name: "native-one",
+      NodeType: "db.m6g.large",
+      TLSEnabled: false,
+      ACLName: "open-access",
+      AvailabilityMode: "singleaz",
+      NumberOfShards: 1,
+    });
     expect(["creating", "available"]).toContain(seen.Status);
     const allowed = await client.send(new ListAllowedNodeTypeUpdatesCommand({ ClusterName: "native-one" }));
     expect(allowed.ScaleUpNodeTypes).toEqual(["db.r6g.large", "db.r6g.2xlarge"]);
@@ -176,7 +189,9 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
   });
 
   it("pages DescribeClusters and answers MemoryDB's faults for missing, duplicate and impossible clusters", async () => {
-    await client.send(new CreateClusterCommand({ ClusterName: "paged", NodeType: "db.t4g.small", ACLName: "open-access", TLSEnabled: false, NumReplicasPerShard: 0 }));
+    await client.send(
+      new CreateClusterCommand({ ClusterName: "paged", NodeType: "db.t4g.small", ACLName: "open-access", TLSEnabled: false, NumReplicasPerShard: 0 }),
+    );
     const names: string[] = [];
     let token: string | undefined;
     let pages = 0;
@@ -198,15 +213,21 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     );
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", ACLName: "no-such-acl" })))).toBe("ACLNotFoundFault");
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SubnetGroupName: "nowhere" })))).toBe("SubnetGroupNotFoundFault");
-    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", ParameterGroupName: "no-group" })))).toBe("ParameterGroupNotFoundFault");
+    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", ParameterGroupName: "no-group" })))).toBe(
+      "ParameterGroupNotFoundFault",
+    );
     await client.send(new CreateSubnetGroupCommand({ SubnetGroupName: "two-of-three", SubnetIds: ["subnet-local1a", "subnet-local1b"] }));
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SubnetGroupName: "two-of-three" })))).toBe(
       "InvalidParameterCombinationException",
     );
-    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", NodeType: "cache.m5.large" })))).toBe("InvalidParameterValueException");
+    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", NodeType: "cache.m5.large" })))).toBe(
+      "InvalidParameterValueException",
+    );
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", NumShards: 500 })))).toBe("ShardsPerClusterQuotaExceededFault");
     expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SnapshotName: "no-snapshot" })))).toBe("SnapshotNotFoundFault");
-    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SecurityGroupIds: ["sg-1"] })))).toBe("InvalidParameterValueException");
+    expect(await faultOf(client.send(new CreateClusterCommand({ ...again, ClusterName: "x", SecurityGroupIds: ["sg-1"] })))).toBe(
+      "InvalidParameterValueException",
+    );
     expect(await faultOf(client.send(new UpdateClusterCommand({ ClusterName: "orders", Description: "orders cache" })))).toBe("NoOperationFault");
     expect(await faultOf(client.send(new UpdateClusterCommand({ ClusterName: "orders", EngineVersion: "6.2" })))).toBe("InvalidParameterValueException");
     expect(await faultOf(client.send(new FailoverShardCommand({ ClusterName: "orders", ShardName: "0009" })))).toBe("ShardNotFoundFault");
@@ -218,7 +239,6 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
       await waitStatus(name, "available");
       expect((await client.send(new DeleteClusterCommand({ ClusterName: name }))).Cluster!.Status).toBe("deleting");
     }
-
   }, 120_000);
 
   it("reshards to 2 shards under writes, with the slot migration's progress while updating", async () => {
@@ -241,7 +261,9 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
       const updated = await client.send(new UpdateClusterCommand({ ClusterName: "orders", ShardConfiguration: { ShardCount: 2 } }));
       expect(updated.Cluster!.Status).toBe("updating");
       // One reshard at a time, as MemoryDB refuses a second while the first runs.
-      expect(await faultOf(client.send(new UpdateClusterCommand({ ClusterName: "orders", ShardConfiguration: { ShardCount: 3 } })))).toBe("InvalidClusterStateFault");
+      expect(await faultOf(client.send(new UpdateClusterCommand({ ClusterName: "orders", ShardConfiguration: { ShardCount: 3 } })))).toBe(
+        "InvalidClusterStateFault",
+      );
       const done = await waitFor(
         () => describeCluster("orders", true),
         (c) => {
@@ -271,7 +293,12 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     const primary = await nativePrimaryOf("orders", "0002");
     const answered = await client.send(new FailoverShardCommand({ ClusterName: "orders", ShardName: "0002" }));
     expect(answered.Cluster!.Name).toBe("orders");
-    await waitFor(() => nativePrimaryOf("orders", "0002"), (id) => id !== primary, 60_000, 200);
+    await waitFor(
+      () => nativePrimaryOf("orders", "0002"),
+      (id) => id !== primary,
+      60_000,
+      200,
+    );
     const after = await waitStatus("orders", "available");
     expect(await missing(after, written)).toEqual([]);
   }, 90_000);
@@ -294,7 +321,12 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     const op = await cp.prisma.operation.findFirst({ where: { verb: "update", target: { endsWith: "/clusters/orders" } }, orderBy: { createTime: "desc" } });
     expect(op!.statusDetail).toMatch(/description, aclName, maintenancePolicy, automatedBackupConfig/);
     const after = await waitStatus("orders", "available");
-    expect(after).toMatchObject({ ACLName: "orders-acl-2", MaintenanceWindow: "tue:02:00-tue:03:00", SnapshotRetentionLimit: 0, SnapshotWindow: "04:00-05:00" });
+    expect(after).toMatchObject({
+      ACLName: "orders-acl-2",
+      MaintenanceWindow: "tue:02:00-tue:03:00",
+      SnapshotRetentionLimit: 0,
+      SnapshotWindow: "04:00-05:00",
+    });
     expect(after.PendingUpdates).toBeUndefined();
     expect(await missing(after, written.slice(0, 50))).toEqual([]);
   }, 90_000);
@@ -311,25 +343,43 @@ describe("the MemoryDB API through the real SDK (process driver)", () => {
     })();
     const snap = await client.send(new CreateSnapshotCommand({ ClusterName: "orders", SnapshotName: "orders-manual" }));
     expect(snap.Snapshot!.Name).toBe("orders-manual");
-    await waitFor(() => client.send(new DescribeSnapshotsCommand({ SnapshotName: "orders-manual" })), (r) => r.Snapshots?.[0]?.Status === "available", 60_000);
+    await waitFor(
+      () => client.send(new DescribeSnapshotsCommand({ SnapshotName: "orders-manual" })),
+      (r) => r.Snapshots?.[0]?.Status === "available",
+      60_000,
+    );
     await waitStatus("orders", "available");
     watching = false;
     await watcher;
     expect(statuses).toContain("snapshotting");
 
-    expect(await faultOf(client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-manual" })))).toBe("SnapshotAlreadyExistsFault");
+    expect(await faultOf(client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-manual" })))).toBe(
+      "SnapshotAlreadyExistsFault",
+    );
     const deleting = await client.send(new DeleteClusterCommand({ ClusterName: "orders", FinalSnapshotName: "orders-final" }));
     expect(deleting.Cluster!.Status).toBe("deleting");
     // Its final snapshot is being taken meanwhile: a second delete is refused, not queued.
     expect(await faultOf(client.send(new DeleteClusterCommand({ ClusterName: "orders" })))).toBe("InvalidClusterStateFault");
-    await waitFor(() => faultOf(describeCluster("orders")).catch(() => "still there"), (f) => f === "ClusterNotFoundFault", 90_000, 300);
+    await waitFor(
+      () => faultOf(describeCluster("orders")).catch(() => "still there"),
+      (f) => f === "ClusterNotFoundFault",
+      90_000,
+      300,
+    );
     const final = (await client.send(new DescribeSnapshotsCommand({ SnapshotName: "orders-final" }))).Snapshots![0]!;
     expect(final.Status).toBe("available");
     // The cluster's tags went with it.
     expect(await cp.prisma.resourceTag.count()).toBe(0);
 
     await client.send(
-      new CreateClusterCommand({ ClusterName: "orders-restored", NodeType: "db.t4g.small", ACLName: "orders-acl", NumShards: 1, NumReplicasPerShard: 0, SnapshotName: "orders-final" }),
+      new CreateClusterCommand({
+        ClusterName: "orders-restored",
+        NodeType: "db.t4g.small",
+        ACLName: "orders-acl",
+        NumShards: 1,
+        NumReplicasPerShard: 0,
+        SnapshotName: "orders-final",
+      }),
     );
     const restored = await waitStatus("orders-restored", "available");
     expect(restored.NumberOfShards).toBe(1);

@@ -36,13 +36,29 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
   const windowDay = new Date(Date.now() + 3 * DAY_MS);
   const policy = { weeklyMaintenanceWindow: [{ day: WEEKDAYS[windowDay.getUTCDay()], startTime: { hours: 3 } }] };
 
-  const faultOf = (promise: Promise<unknown>) => promise.then(() => "no fault", (e: Error) => e.name);
+  const faultOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => "no fault",
+      (e: Error) => e.name,
+    );
   const snapshot = async (name: string) => (await sdk.send(new DescribeSnapshotsCommand({ SnapshotName: name, ShowDetail: true }))).Snapshots![0]!;
-  const available = (name: string) => waitFor(() => snapshot(name), (s: Snapshot) => s.Status === "available", 60_000, 100);
-  const nativeBackup = async (id: string) => (await suite.cp.api("GET", `${LOC}/backupCollections/-/backups?pageSize=100`)).body.backups.find((b: any) => b.name.endsWith(`/backups/${id}`));
+  const available = (name: string) =>
+    waitFor(
+      () => snapshot(name),
+      (s: Snapshot) => s.Status === "available",
+      60_000,
+      100,
+    );
+  const nativeBackup = async (id: string) =>
+    (await suite.cp.api("GET", `${LOC}/backupCollections/-/backups?pageSize=100`)).body.backups.find((b: any) => b.name.endsWith(`/backups/${id}`));
 
   async function createCluster(id: string, body: object = {}) {
-    const created = await suite.cp.api("POST", `${LOC}/clusters?clusterId=${id}`, { shardCount: 1, replicaCount: 0, nodeType: "REDIS_SHARED_CORE_NANO", ...body });
+    const created = await suite.cp.api("POST", `${LOC}/clusters?clusterId=${id}`, {
+      shardCount: 1,
+      replicaCount: 0,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      ...body,
+    });
     expect(created.status).toBe(200);
     expect((await explained(suite.cp, id, suite.cp.waitOperation(created.body.name, 90))).error).toBeUndefined();
     return (await suite.cp.api("GET", `${LOC}/clusters/${id}`)).body;
@@ -74,35 +90,55 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     const cluster = await createCluster("snap", { maintenancePolicy: policy });
     await writeKeys(cluster, "s");
 
-    const created = (await sdk.send(new CreateSnapshotCommand({ ClusterName: "snap", SnapshotName: "snap-one", Tags: [{ Key: "team", Value: "cache" }] }))).Snapshot!;
+    const created = (await sdk.send(new CreateSnapshotCommand({ ClusterName: "snap", SnapshotName: "snap-one", Tags: [{ Key: "team", Value: "cache" }] })))
+      .Snapshot!;
     expect(created).toMatchObject({
       Name: "snap-one",
       Status: "creating",
       Source: "manual",
       ARN: "arn:aws:memorydb:local1:default:snapshot/snap-one",
       DataTiering: "false",
-      ClusterConfiguration: { Name: "snap", NodeType: "db.t4g.small", Engine: "redis", EngineVersion: "7.0", NumShards: 1, VpcId: "vpc-local1", SubnetGroupName: "default" },
+      ClusterConfiguration: {
+        Name: "snap",
+        NodeType: "db.t4g.small",
+        Engine: "redis",
+        EngineVersion: "7.0",
+        NumShards: 1,
+        VpcId: "vpc-local1",
+        SubnetGroupName: "default",
+      },
     });
     const done = await available("snap-one");
     expect(done.ClusterConfiguration!.Shards).toEqual([
-      { Name: "0001", Configuration: { Slots: "0-16383", ReplicaCount: 0 }, Size: expect.stringMatching(/^\d+\.\d\d MB$/), SnapshotCreationTime: expect.any(Date) },
+      {
+        Name: "0001",
+        Configuration: { Slots: "0-16383", ReplicaCount: 0 },
+        Size: expect.stringMatching(/^\d+\.\d\d MB$/),
+        SnapshotCreationTime: expect.any(Date),
+      },
     ]);
     expect(done.ClusterConfiguration!.Port).toBe(cluster.discoveryEndpoints[0].port);
     expect(done.ClusterConfiguration!.MaintenanceWindow).toMatch(/^[a-z]{3}:03:00-[a-z]{3}:04:00$/);
     // The same backup the native API shows.
     expect(await nativeBackup("snap-one")).toMatchObject({ state: "ACTIVE", backupType: "ON_DEMAND", shardCount: 1 });
     const row = await suite.cp.prisma.backup.findFirstOrThrow({ where: { backupId: "snap-one" } });
-    expect(await suite.cp.prisma.resourceTag.findMany({ where: { resourceUid: row.uid }, select: { key: true, value: true } })).toEqual([{ key: "team", value: "cache" }]);
+    expect(await suite.cp.prisma.resourceTag.findMany({ where: { resourceUid: row.uid }, select: { key: true, value: true } })).toEqual([
+      { key: "team", value: "cache" },
+    ]);
 
     // Refusals, in MemoryDB's faults.
     expect(await faultOf(sdk.send(new CreateSnapshotCommand({ ClusterName: "snap", SnapshotName: "snap-one" })))).toBe("SnapshotAlreadyExistsFault");
     expect(await faultOf(sdk.send(new CreateSnapshotCommand({ ClusterName: "nope", SnapshotName: "x1" })))).toBe("ClusterNotFoundFault");
     expect(await faultOf(sdk.send(new CreateSnapshotCommand({ ClusterName: "snap", SnapshotName: "not a name!" })))).toBe("InvalidParameterValueException");
-    expect(await faultOf(sdk.send(new CreateSnapshotCommand({ ClusterName: "snap", SnapshotName: "x2", KmsKeyId: "key-1" })))).toBe("InvalidParameterValueException");
+    expect(await faultOf(sdk.send(new CreateSnapshotCommand({ ClusterName: "snap", SnapshotName: "x2", KmsKeyId: "key-1" })))).toBe(
+      "InvalidParameterValueException",
+    );
     expect(await faultOf(sdk.send(new DescribeSnapshotsCommand({ SnapshotName: "nope" })))).toBe("SnapshotNotFoundFault");
     expect(await faultOf(sdk.send(new DescribeSnapshotsCommand({ Source: "sideways" })))).toBe("InvalidParameterValueException");
     expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "nope", TargetSnapshotName: "x3" })))).toBe("SnapshotNotFoundFault");
-    expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-one", TargetSnapshotName: "snap-one" })))).toBe("SnapshotAlreadyExistsFault");
+    expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-one", TargetSnapshotName: "snap-one" })))).toBe(
+      "SnapshotAlreadyExistsFault",
+    );
     expect(await faultOf(sdk.send(new DeleteSnapshotCommand({ SnapshotName: "nope" })))).toBe("SnapshotNotFoundFault");
 
     // A copy: creating, then available, with the same data. With the worker stopped, the copy
@@ -131,12 +167,27 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     expect((await sdk.send(new DescribeSnapshotsCommand({ ClusterName: "other" }))).Snapshots).toEqual([]);
 
     // Exported: plain RDB files in the bucket, named after the target; the source is `copying` meanwhile.
-    const exported = (await sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "snap-export", TargetBucket: "exports" }))).Snapshot!;
+    const exported = (await sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "snap-export", TargetBucket: "exports" })))
+      .Snapshot!;
     expect(exported).toMatchObject({ Name: "snap-copy", Status: "copying" });
     const file = join(suite.cp.bucketsRoot, "exports", "snap-export-0001.rdb");
-    await waitFor(() => access(file).then(() => true, () => false), (ok) => ok, 30_000, 100);
+    await waitFor(
+      () =>
+        access(file).then(
+          () => true,
+          () => false,
+        ),
+      (ok) => ok,
+      30_000,
+      100,
+    );
     expect((await readFile(file)).subarray(0, 5).toString()).toBe("REDIS");
-    await waitFor(() => snapshot("snap-copy"), (s) => s.Status === "available", 30_000, 100);
+    await waitFor(
+      () => snapshot("snap-copy"),
+      (s) => s.Status === "available",
+      30_000,
+      100,
+    );
     // Never over an object that is there: that export fails, and says why.
     await sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "snap-export", TargetBucket: "exports" }));
     const refused = await waitFor(
@@ -146,13 +197,29 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
       100,
     );
     expect(refused!.error).toMatchObject({ code: 6, message: expect.stringContaining("exists already") });
-    expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "x4", TargetBucket: "Not A Bucket" })))).toBe("InvalidParameterValueException");
+    expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "x4", TargetBucket: "Not A Bucket" })))).toBe(
+      "InvalidParameterValueException",
+    );
 
     // The source goes; the copy stays whole and restores.
     expect((await sdk.send(new DeleteSnapshotCommand({ SnapshotName: "snap-one" }))).Snapshot).toMatchObject({ Name: "snap-one", Status: "deleting" });
-    await waitFor(() => faultOf(snapshot("snap-one")), (f) => f === "SnapshotNotFoundFault", 30_000, 100);
+    await waitFor(
+      () => faultOf(snapshot("snap-one")),
+      (f) => f === "SnapshotNotFoundFault",
+      30_000,
+      100,
+    );
     expect(await suite.cp.prisma.resourceTag.count({ where: { resourceUid: row.uid } })).toBe(0);
-    await waitFor(() => access(join(suite.cp.dataDir, "backups", row.uid)).then(() => true, () => false), (exists) => !exists, 30_000, 100);
+    await waitFor(
+      () =>
+        access(join(suite.cp.dataDir, "backups", row.uid)).then(
+          () => true,
+          () => false,
+        ),
+      (exists) => !exists,
+      30_000,
+      100,
+    );
     // Restoring from it (worker stopped again, so the restore waits): `restoring`, not deletable.
     await suite.cp.worker!.stop();
     const restoring = await suite.cp.api("POST", `${LOC}/clusters?clusterId=restored`, {
@@ -172,7 +239,9 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
 
     // Names are unique across the project's clusters, as MemoryDB's are per account and region.
     expect(await faultOf(sdk.send(new CreateSnapshotCommand({ ClusterName: "restored", SnapshotName: "snap-copy" })))).toBe("SnapshotAlreadyExistsFault");
-    expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "snap-copy" })))).toBe("SnapshotAlreadyExistsFault");
+    expect(await faultOf(sdk.send(new CopySnapshotCommand({ SourceSnapshotName: "snap-copy", TargetSnapshotName: "snap-copy" })))).toBe(
+      "SnapshotAlreadyExistsFault",
+    );
   }, 240_000);
 
   it("describes the clusters' events, newest first, in a window, paged", async () => {
@@ -194,7 +263,9 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     expect((await sdk.send(new DescribeEventsCommand({ SourceType: "user" }))).Events).toEqual([]);
     expect((await sdk.send(new DescribeEventsCommand({ StartTime: new Date(Date.now() + 60_000) }))).Events).toEqual([]);
     expect((await sdk.send(new DescribeEventsCommand({ SourceName: "snap", Duration: 1440 }))).Events!.length).toBe(all.length);
-    expect(await faultOf(sdk.send(new DescribeEventsCommand({ StartTime: new Date(), EndTime: new Date(Date.now() - 60_000) })))).toBe("InvalidParameterValueException");
+    expect(await faultOf(sdk.send(new DescribeEventsCommand({ StartTime: new Date(), EndTime: new Date(Date.now() - 60_000) })))).toBe(
+      "InvalidParameterValueException",
+    );
     expect(await faultOf(sdk.send(new DescribeEventsCommand({ SourceType: "galaxy" as any })))).toBe("InvalidParameterValueException");
     expect(await faultOf(sdk.send(new DescribeEventsCommand({ Duration: 20161 })))).toBe("InvalidParameterValueException");
   });
@@ -202,11 +273,18 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
   it("shows a released maintenance version as a service update and applies it with BatchUpdateCluster", async () => {
     const updates = (clusters: string[]) => sdk.send(new DescribeServiceUpdatesCommand({ ClusterNames: clusters })).then((r) => r.ServiceUpdates!);
     expect(await updates(["snap", "restored"])).toEqual([]);
-    expect(await faultOf(sdk.send(new BatchUpdateClusterCommand({ ClusterNames: ["snap"], ServiceUpdate: { ServiceUpdateNameToApply: PATCH.maintenanceVersion } })))).toBe("ServiceUpdateNotFoundFault");
+    expect(
+      await faultOf(sdk.send(new BatchUpdateClusterCommand({ ClusterNames: ["snap"], ServiceUpdate: { ServiceUpdateNameToApply: PATCH.maintenanceVersion } }))),
+    ).toBe("ServiceUpdateNotFoundFault");
 
     expect((await suite.cp.api("POST", `/v1/maintenanceVersions/${PATCH.maintenanceVersion}:release`)).status).toBe(200);
     // With a window, the worker schedules it there.
-    const [scheduled] = await waitFor(() => updates(["snap"]), (u) => u[0]?.Status === "scheduled", 30_000, 200);
+    const [scheduled] = await waitFor(
+      () => updates(["snap"]),
+      (u) => u[0]?.Status === "scheduled",
+      30_000,
+      200,
+    );
     const windowStart = Date.UTC(windowDay.getUTCFullYear(), windowDay.getUTCMonth(), windowDay.getUTCDate(), 3);
     expect(scheduled).toMatchObject({
       ClusterName: "snap",
@@ -218,7 +296,12 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
       ReleaseDate: expect.any(Date),
     });
     // Without a policy it runs at once: in progress, then complete.
-    await waitFor(() => updates(["restored"]), (u) => u[0]?.Status === "complete", 60_000, 200);
+    await waitFor(
+      () => updates(["restored"]),
+      (u) => u[0]?.Status === "complete",
+      60_000,
+      200,
+    );
     expect((await updates(["restored"]))[0]!.NodesUpdated).toBe("1/1");
     expect((await sdk.send(new DescribeServiceUpdatesCommand({ Status: ["scheduled"] }))).ServiceUpdates!.map((u) => u.ClusterName)).toEqual(["snap"]);
     expect((await sdk.send(new DescribeServiceUpdatesCommand({ ServiceUpdateName: "19990101_00_00" }))).ServiceUpdates).toEqual([]);
@@ -227,13 +310,20 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     expect((await sdk.send(new DescribeServiceUpdatesCommand({ MaxResults: 1, NextToken: paged.NextToken }))).ServiceUpdates).toHaveLength(1);
 
     // Applied now, not in three days.
-    const batch = await sdk.send(new BatchUpdateClusterCommand({ ClusterNames: ["snap", "nope", "restored"], ServiceUpdate: { ServiceUpdateNameToApply: PATCH.maintenanceVersion } }));
+    const batch = await sdk.send(
+      new BatchUpdateClusterCommand({ ClusterNames: ["snap", "nope", "restored"], ServiceUpdate: { ServiceUpdateNameToApply: PATCH.maintenanceVersion } }),
+    );
     expect(batch.ProcessedClusters!.map((c) => [c.Name, c.Status])).toEqual([["snap", "updating"]]);
     expect(batch.UnprocessedClusters).toEqual([
       { ClusterName: "nope", ErrorType: "ClusterNotFoundFault", ErrorMessage: "Cluster nope not found" },
       { ClusterName: "restored", ErrorType: "InvalidParameterValueException", ErrorMessage: expect.stringContaining("already") },
     ]);
-    const [complete] = await waitFor(() => updates(["snap"]), (u) => u[0]?.Status === "complete", 60_000, 200);
+    const [complete] = await waitFor(
+      () => updates(["snap"]),
+      (u) => u[0]?.Status === "complete",
+      60_000,
+      200,
+    );
     expect(complete!.NodesUpdated).toBe("1/1");
     const after = (await suite.cp.api("GET", `${LOC}/clusters/snap`)).body;
     expect(after.maintenanceVersion).toBe(PATCH.maintenanceVersion);
@@ -273,7 +363,11 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
     expect((await suite.cp.api("GET", `${LOC}/clusters/final`)).status).toBe(404);
 
     // MemoryDB sees it as a snapshot of a cluster that is gone.
-    expect(await snapshot("last")).toMatchObject({ Status: "available", Source: "manual", ClusterConfiguration: { Name: "final", NumShards: 1, NodeType: "db.t4g.small" } });
+    expect(await snapshot("last")).toMatchObject({
+      Status: "available",
+      Source: "manual",
+      ClusterConfiguration: { Name: "final", NumShards: 1, NodeType: "db.t4g.small" },
+    });
     const back = await createCluster("final-back", { managedBackupSource: { backup: (await nativeBackup("last")).name } });
     expect(await countKeys(back, "f")).toBe(KEYS);
   }, 180_000);
@@ -281,19 +375,37 @@ describe("MemoryDB snapshots, events and service updates (process driver)", () =
   it("deletes a cluster's automatic snapshots with the cluster and keeps its manual ones, as MemoryDB does", async () => {
     // The first daily slot two minutes from now, crossed on the scheduler's clock.
     const first = new Date(Date.now() + 120_000);
-    const schedule = { automatedBackupMode: "ENABLED", fixedFrequencySchedule: { startTime: { hours: first.getUTCHours(), minutes: first.getUTCMinutes() } }, retention: "259200s" };
+    const schedule = {
+      automatedBackupMode: "ENABLED",
+      fixedFrequencySchedule: { startTime: { hours: first.getUTCHours(), minutes: first.getUTCMinutes() } },
+      retention: "259200s",
+    };
     await createCluster("autosnap", { automatedBackupConfig: schedule });
     const ofCluster = async (source: string) =>
-      ((await sdk.send(new DescribeSnapshotsCommand({ ClusterName: "autosnap", Source: source }))).Snapshots ?? []).map((s) => ({ Name: s.Name, Status: s.Status }));
+      ((await sdk.send(new DescribeSnapshotsCommand({ ClusterName: "autosnap", Source: source }))).Snapshots ?? []).map((s) => ({
+        Name: s.Name,
+        Status: s.Status,
+      }));
     try {
       suite.cp.clockOffsetMs = 180_000;
-      await waitFor(() => ofCluster("automated"), (list) => list.length === 1 && list[0]!.Status === "available", 90_000, 200);
+      await waitFor(
+        () => ofCluster("automated"),
+        (list) => list.length === 1 && list[0]!.Status === "available",
+        90_000,
+        200,
+      );
     } finally {
       suite.cp.clockOffsetMs = 0;
     }
     // A snapshot is refused while the cluster settles from the last one (InvalidClusterStateFault,
     // as MemoryDB answers while it is not available): wait for available first, as a client must.
-    const clusterAvailable = () => waitFor(() => sdk.send(new DescribeClustersCommand({ ClusterName: "autosnap" })), (r) => r.Clusters?.[0]?.Status === "available", 60_000, 200);
+    const clusterAvailable = () =>
+      waitFor(
+        () => sdk.send(new DescribeClustersCommand({ ClusterName: "autosnap" })),
+        (r) => r.Clusters?.[0]?.Status === "available",
+        60_000,
+        200,
+      );
     await clusterAvailable();
     await sdk.send(new CreateSnapshotCommand({ ClusterName: "autosnap", SnapshotName: "autosnap-manual" }));
     await available("autosnap-manual");

@@ -26,10 +26,14 @@ const last = (s: Series | undefined) => s?.points.at(-1)?.value;
 
 async function newestSample(cp: TestControlPlane, nodeId: string, after = new Date(0)) {
   let found: Awaited<ReturnType<typeof latestSamples>>[number] | undefined;
-  await waitFor(`a sample of ${nodeId} after ${after.toISOString()}`, async () => {
-    found = (await latestSamples(cp.prisma, after)).find((s) => s.nodeId === nodeId && s.time > after);
-    return found !== undefined;
-  }, 10_000);
+  await waitFor(
+    `a sample of ${nodeId} after ${after.toISOString()}`,
+    async () => {
+      found = (await latestSamples(cp.prisma, after)).find((s) => s.nodeId === nodeId && s.time > after);
+      return found !== undefined;
+    },
+    10_000,
+  );
   return found!;
 }
 
@@ -56,7 +60,17 @@ describe("metrics series of a STANDARD_HA instance (process driver)", () => {
     const primary = instance.nodes.find((n: any) => n.role === "PRIMARY");
     const before = await newestSample(cp, primary.id);
     expect(before.role).toBe("PRIMARY");
-    for (const name of ["used_memory", "used_memory_rss", "maxmemory", "connected_clients", "total_commands_processed", "master_repl_offset", "uptime_in_seconds", "rdb_last_bgsave_status", "used_cpu_sys"]) {
+    for (const name of [
+      "used_memory",
+      "used_memory_rss",
+      "maxmemory",
+      "connected_clients",
+      "total_commands_processed",
+      "master_repl_offset",
+      "uptime_in_seconds",
+      "rdb_last_bgsave_status",
+      "used_cpu_sys",
+    ]) {
       expect(before.values[name], name).toBeTypeOf("number");
     }
     expect(before.values.maxmemory).toBe(1024 ** 3);
@@ -96,11 +110,15 @@ describe("metrics series of a STANDARD_HA instance (process driver)", () => {
     const opened = new Date();
     expect((await newestSample(cp, primary.id, opened)).values.connected_clients).toBe(base + 2);
     // The series' newest whole step holds only samples with both clients open.
-    await waitFor("the series to count both", async () => {
-      const res = await metrics("window=60s&step=1s");
-      const points = seriesOf(res.body, "connected_clients").find((s) => s.node === primary.id)?.points ?? [];
-      return points.some((p) => new Date(p.time) > opened && p.value === base + 2);
-    }, 10_000);
+    await waitFor(
+      "the series to count both",
+      async () => {
+        const res = await metrics("window=60s&step=1s");
+        const points = seriesOf(res.body, "connected_clients").find((s) => s.node === primary.id)?.points ?? [];
+        return points.some((p) => new Date(p.time) > opened && p.value === base + 2);
+      },
+      10_000,
+    );
     for (const r of extra) r.disconnect();
     await waitFor("connected_clients back down", async () => (await newestSample(cp, primary.id, new Date())).values.connected_clients === base, 10_000);
   });
@@ -111,13 +129,20 @@ describe("metrics series of a STANDARD_HA instance (process driver)", () => {
     await redis.get("key:0:0"); // a hit
     await redis.get("missing"); // a miss
     redis.disconnect();
-    const replicas = instance.nodes.filter((n: any) => n.role === "REPLICA").map((n: any) => n.id).sort();
+    const replicas = instance.nodes
+      .filter((n: any) => n.role === "REPLICA")
+      .map((n: any) => n.id)
+      .sort();
     expect(replicas).toHaveLength(2);
     let body: any;
-    await waitFor("a lag point for each replica and a hit ratio", async () => {
-      body = (await metrics()).body;
-      return seriesOf(body, "replication_lag_bytes").every((s) => s.points.length > 0) && seriesOf(body, "hit_ratio").some((s) => s.points.length > 0);
-    }, 10_000);
+    await waitFor(
+      "a lag point for each replica and a hit ratio",
+      async () => {
+        body = (await metrics()).body;
+        return seriesOf(body, "replication_lag_bytes").every((s) => s.points.length > 0) && seriesOf(body, "hit_ratio").some((s) => s.points.length > 0);
+      },
+      10_000,
+    );
     const lag = seriesOf(body, "replication_lag_bytes");
     expect(lag.map((s) => s.node).sort()).toEqual(replicas);
     for (const s of lag) {
@@ -215,13 +240,21 @@ describe("metrics series of a STANDARD_HA instance (process driver)", () => {
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect((await cp.waitOperation(created.body.name, 60)).error).toBeUndefined();
     let body: any;
-    await waitFor("the cluster's series", async () => {
-      body = (await cp.api("GET", `${LOC}/clusters/m-c/metrics?window=60s&step=1s`)).body;
-      return seriesOf(body, "replication_lag_bytes").length === 2 && seriesOf(body, "connected_clients").every((s) => s.points.length > 0);
-    }, 15_000);
+    await waitFor(
+      "the cluster's series",
+      async () => {
+        body = (await cp.api("GET", `${LOC}/clusters/m-c/metrics?window=60s&step=1s`)).body;
+        return seriesOf(body, "replication_lag_bytes").length === 2 && seriesOf(body, "connected_clients").every((s) => s.points.length > 0);
+      },
+      15_000,
+    );
     expect(body.name).toBe("projects/default/locations/local1/clusters/m-c");
     expect(new Set(seriesOf(body, "connected_clients").map((s) => s.shard))).toEqual(new Set(["0001", "0002"]));
-    expect(seriesOf(body, "replication_lag_bytes").map((s) => s.shard).sort()).toEqual(["0001", "0002"]);
+    expect(
+      seriesOf(body, "replication_lag_bytes")
+        .map((s) => s.shard)
+        .sort(),
+    ).toEqual(["0001", "0002"]);
     const sdk = createCacheplaneClient({ url: cp.url, apiKey: ADMIN_KEY });
     expect((await sdk.clusters.metrics("m-c", { window: "60s" })).series.length).toBe(body.series.length);
     expect((await cp.api("GET", `${LOC}/clusters/nope/metrics`)).status).toBe(404);

@@ -53,35 +53,53 @@ describe.each(DRIVERS)("GET /metrics with the %s driver", (driver) => {
   it("moves a node's values when a client writes to it, at the next sample", async () => {
     const primary = instance.nodes.find((n: any) => n.role === "PRIMARY");
     const replica = instance.nodes.find((n: any) => n.role === "REPLICA");
-    const before = await waitFor("both nodes sampled", async () => {
-      const l = await lines();
-      const up = (node: string) => find(l, "redis_up", { instance: "scraped", node })[0]?.value === 1;
-      return up(primary.id) && up(replica.id) ? l : false;
-    }, 15_000);
+    const before = await waitFor(
+      "both nodes sampled",
+      async () => {
+        const l = await lines();
+        const up = (node: string) => find(l, "redis_up", { instance: "scraped", node })[0]?.value === 1;
+        return up(primary.id) && up(replica.id) ? l : false;
+      },
+      15_000,
+    );
     const commandsBefore = find(before, "redis_commands_processed_total", { node: primary.id })[0]!.value;
     const redis = endpointClient(instance.host, instance.port);
     for (let i = 0; i < 100; i++) await redis.set(`k${i}`, "v".repeat(100));
     redis.disconnect();
-    const after = await waitFor("the writes in the series", async () => {
-      const l = await lines();
-      return find(l, "redis_db_keys", { node: primary.id, db: "db0", role: "primary" })[0]?.value === 100 && find(l, "redis_db_keys", { node: replica.id })[0]?.value === 100 ? l : false;
-    }, 15_000);
+    const after = await waitFor(
+      "the writes in the series",
+      async () => {
+        const l = await lines();
+        return find(l, "redis_db_keys", { node: primary.id, db: "db0", role: "primary" })[0]?.value === 100 &&
+          find(l, "redis_db_keys", { node: replica.id })[0]?.value === 100
+          ? l
+          : false;
+      },
+      15_000,
+    );
     expect(find(after, "redis_commands_processed_total", { node: primary.id })[0]!.value).toBeGreaterThanOrEqual(commandsBefore + 100);
     expect(find(after, "redis_memory_used_bytes", { node: primary.id })[0]!.value).toBeGreaterThan(0);
     expect(find(after, "redis_master_link_up", { node: replica.id, role: "replica" })[0]!.value).toBe(1);
     expect(find(after, "redis_connected_slave_offset_bytes", { node: primary.id })[0]!.labels.slave_ip).toBe(replica.host);
   });
 
-  it("labels the new primary role=\"primary\" after a failover, and counts it", async () => {
+  it('labels the new primary role="primary" after a failover, and counts it', async () => {
     const oldPrimary = instance.nodes.find((n: any) => n.role === "PRIMARY");
     const newPrimary = instance.nodes.find((n: any) => n.role === "REPLICA");
     const res = await cp.api("POST", `${BASE}/scraped:failover`, { dataProtectionMode: "LIMITED_DATA_LOSS" });
     expect(res.status).toBe(200);
     expect((await cp.waitOperation(res.body.name)).error).toBeUndefined();
-    const l = await waitFor("the roles swapped in the series", async () => {
-      const l = await lines();
-      return find(l, "redis_up", { node: newPrimary.id, role: "primary" })[0]?.value === 1 && find(l, "redis_up", { node: oldPrimary.id, role: "replica" })[0]?.value === 1 ? l : false;
-    }, 15_000);
+    const l = await waitFor(
+      "the roles swapped in the series",
+      async () => {
+        const l = await lines();
+        return find(l, "redis_up", { node: newPrimary.id, role: "primary" })[0]?.value === 1 &&
+          find(l, "redis_up", { node: oldPrimary.id, role: "replica" })[0]?.value === 1
+          ? l
+          : false;
+      },
+      15_000,
+    );
     expect(find(l, "redis_up", { instance: "scraped" })).toHaveLength(2);
     expect(find(l, "cacheplane_failovers_total", { kind: "manual" })[0]!.value).toBe(1);
     expect(find(l, "cacheplane_operations_total", { verb: "failover", outcome: "done" })[0]!.value).toBe(1);
@@ -140,13 +158,19 @@ describe("cacheplane up: api and worker in one process, one scrape", () => {
       body: JSON.stringify({ tier: "BASIC", memorySizeGb: 1 }),
     });
     expect(res.status).toBe(200);
-    const l = await waitFor("a reconcile that converged", async () => {
-      const l = samplesOf((await scrape(running.url, TOKEN)).text);
-      return (find(l, "cacheplane_reconcile_duration_seconds_count", { outcome: "done" })[0]?.value ?? 0) > 0 ? l : false;
-    }, 20_000);
+    const l = await waitFor(
+      "a reconcile that converged",
+      async () => {
+        const l = samplesOf((await scrape(running.url, TOKEN)).text);
+        return (find(l, "cacheplane_reconcile_duration_seconds_count", { outcome: "done" })[0]?.value ?? 0) > 0 ? l : false;
+      },
+      20_000,
+    );
     expect(find(l, "cacheplane_queue_jobs", { state: "active" })).toHaveLength(1);
     expect(find(l, "process_cpu_seconds_total")).toHaveLength(1);
-    expect(find(l, "cacheplane_http_request_duration_seconds_count", { route: "/v1/projects/:project/locations/:location/instances", code: "200" })).toHaveLength(1);
+    expect(
+      find(l, "cacheplane_http_request_duration_seconds_count", { route: "/v1/projects/:project/locations/:location/instances", code: "200" }),
+    ).toHaveLength(1);
     expect(find(l, "cacheplane_instances", { kind: "instance" }).length).toBeGreaterThan(0);
     expect((await scrape(running.url, `${TOKEN}x`)).status).toBe(401);
     // The body parses; the linter's only words are about three of prom-client's default process
@@ -154,10 +178,15 @@ describe("cacheplane up: api and worker in one process, one scrape", () => {
     // dashboards query; every series of ours is lint-clean (checked above without them).
     const checked = await promtoolCheck((await scrape(running.url, TOKEN)).text);
     expect(checked.output.trim().split("\n").sort()).toEqual(
-      ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"].map((n) => `${n} non-counter metrics should not have "_total" suffix`),
+      ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"].map(
+        (n) => `${n} non-counter metrics should not have "_total" suffix`,
+      ),
     );
     expect(checked.code).toBe(3); // promtool's exit code for lint findings only (1 would be a parse error)
-    const ours = (await scrape(running.url, TOKEN)).text.split("\n").filter((line) => !/^(# (HELP|TYPE) )?nodejs_active_(handles|requests|resources)_total/.test(line)).join("\n");
+    const ours = (await scrape(running.url, TOKEN)).text
+      .split("\n")
+      .filter((line) => !/^(# (HELP|TYPE) )?nodejs_active_(handles|requests|resources)_total/.test(line))
+      .join("\n");
     const clean = await promtoolCheck(ours);
     expect(clean.output).toBe("");
     expect(clean.code).toBe(0);

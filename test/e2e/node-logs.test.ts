@@ -19,7 +19,9 @@ describe.each(DRIVERS)("node logs, with the %s driver", (driver) => {
 
   it("shows an instance node's own lines, the newest N, with every secret redacted, to a viewer too", async () => {
     const password = `logs-password-${driver}-0123456789`;
-    expect((await cp.api("POST", `${LOC}/users?userId=logger`, { accessString: "on ~* +@all", authenticationMode: { passwords: [password] } })).status).toBe(200);
+    expect((await cp.api("POST", `${LOC}/users?userId=logger`, { accessString: "on ~* +@all", authenticationMode: { passwords: [password] } })).status).toBe(
+      200,
+    );
     expect((await cp.api("POST", `${LOC}/acls?aclId=loggers`, { userNames: ["logger"] })).status).toBe(200);
     const op = await cp.api("POST", `${LOC}/instances?instanceId=logs`, { tier: "BASIC", memorySizeGb: 1, authEnabled: true, aclName: "loggers" });
     expect((await explained(cp, "logs", cp.waitOperation(op.body.name, 60))).error).toBeUndefined();
@@ -41,7 +43,10 @@ describe.each(DRIVERS)("node logs, with the %s driver", (driver) => {
     const text = JSON.stringify(logs.body);
     expect(text).not.toContain(authString);
     expect(text).not.toContain(password);
-    expect(logs.body.lines.slice(-2).map((l: string) => l.replace(/^.* # /, ""))).toEqual(["client said AUTH [redacted].", "ACL SETUSER logger on >[redacted] ~*"]);
+    expect(logs.body.lines.slice(-2).map((l: string) => l.replace(/^.* # /, ""))).toEqual([
+      "client said AUTH [redacted].",
+      "ACL SETUSER logger on >[redacted] ~*",
+    ]);
 
     const three = await cp.api("GET", `${LOC}/instances/logs/nodes/${primary}/logs?tail=3`);
     expect(three.body.lines).toHaveLength(3);

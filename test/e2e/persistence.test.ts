@@ -47,25 +47,37 @@ describe.each(DRIVERS)("persistence with the %s driver", (driver) => {
   const getInstance = async (id: string) => (await cp.api("GET", `${INSTANCES}/${id}`)).body;
   const getCluster = async (id: string) => (await cp.api("GET", `${CLUSTERS}/${id}`)).body;
   const waitReady = (id: string) =>
-    waitFor(`${id} READY`, async () => {
-      const i = await getInstance(id);
-      return i.state === "READY" && i.nodes.every((n: any) => n.state === "READY") ? i : false;
-    }, 30_000);
+    waitFor(
+      `${id} READY`,
+      async () => {
+        const i = await getInstance(id);
+        return i.state === "READY" && i.nodes.every((n: any) => n.state === "READY") ? i : false;
+      },
+      30_000,
+    );
   const waitActive = (id: string) =>
-    waitFor(`${id} ACTIVE`, async () => {
-      const c = await getCluster(id);
-      return c.state === "ACTIVE" ? c : false;
-    }, 30_000);
+    waitFor(
+      `${id} ACTIVE`,
+      async () => {
+        const c = await getCluster(id);
+        return c.state === "ACTIVE" ? c : false;
+      },
+      30_000,
+    );
   const incarnation = async (nodeId: string) => (await runningFor(cp, nodeId))[0]?.incarnation;
   /** Kills the node as a crash would and waits until the worker has started it again. */
   const killAndAwaitRestart = async (nodeId: string) => {
     const before = await incarnation(nodeId);
     expect(before).toBeDefined();
     await killNode(cp, nodeId);
-    await waitFor(`${nodeId} restarted`, async () => {
-      const now = await incarnation(nodeId);
-      return now !== undefined && now !== before;
-    }, 30_000);
+    await waitFor(
+      `${nodeId} restarted`,
+      async () => {
+        const now = await incarnation(nodeId);
+        return now !== undefined && now !== before;
+      },
+      30_000,
+    );
   };
   const restartEvents = async (collection: string, id: string) =>
     ((await cp.api("GET", `${collection}/${id}/events`)).body.events as { type: string; message: string }[]).filter((e) => e.type === "NODE_RESTARTED");
@@ -168,7 +180,12 @@ describe.each(DRIVERS)("persistence with the %s driver", (driver) => {
   });
 
   it("turns AOF on, to ALWAYS, and off again live on every node of a cluster", async () => {
-    const created = await cp.api("POST", `${CLUSTERS}?clusterId=aof-live`, { shardCount: 1, replicaCount: 1, nodeType: NANO, persistenceConfig: { mode: "DISABLED" } });
+    const created = await cp.api("POST", `${CLUSTERS}?clusterId=aof-live`, {
+      shardCount: 1,
+      replicaCount: 1,
+      nodeType: NANO,
+      persistenceConfig: { mode: "DISABLED" },
+    });
     expect(created.status).toBe(200);
     expect((await cp.waitOperation(created.body.name, 60)).error).toBeUndefined();
     const nodes = (await getCluster("aof-live")).shards.flatMap((s: any) => s.nodes);

@@ -36,7 +36,10 @@ async function whoAnswers(host: string, port: number, n = 12): Promise<string[]>
 
 const routesOf = (uid: string) => {
   try {
-    return execFileSync("iptables", ["-w", "5", "-t", "nat", "-S", `CPR-${uid.replace(/-/g, "").slice(0, 24)}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return execFileSync("iptables", ["-w", "5", "-t", "nat", "-S", `CPR-${uid.replace(/-/g, "").slice(0, 24)}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
   } catch {
     return "";
   }
@@ -144,7 +147,10 @@ async function readFor(host: string, port: number, ms: number) {
 }
 
 /** PATH without the directories that hold iptables: a machine without it, for a worker child. */
-const PATH_WITHOUT_IPTABLES = (process.env.PATH ?? "").split(":").filter((dir) => dir && !existsSync(join(dir, "iptables"))).join(":");
+const PATH_WITHOUT_IPTABLES = (process.env.PATH ?? "")
+  .split(":")
+  .filter((dir) => dir && !existsSync(join(dir, "iptables")))
+  .join(":");
 
 describe.each(DRIVERS)("read endpoint on the user-space balancer with the %s driver", (driver) => {
   let cp: TestControlPlane;
@@ -278,7 +284,12 @@ describe.each(DRIVERS)("read endpoint on the user-space balancer with the %s dri
   });
 
   it("resync starts a balancer that died again, and removes one whose instance is gone", async () => {
-    const created = await cp.api("POST", `${BASE}?instanceId=orphan`, { tier: "STANDARD_HA", memorySizeGb: 1, replicaCount: 1, readReplicasMode: "READ_REPLICAS_ENABLED" });
+    const created = await cp.api("POST", `${BASE}?instanceId=orphan`, {
+      tier: "STANDARD_HA",
+      memorySizeGb: 1,
+      replicaCount: 1,
+      readReplicasMode: "READ_REPLICAS_ENABLED",
+    });
     expect((await cp.waitOperation(created.body.name)).error).toBeUndefined();
     const orphan = await get("orphan");
     const row = await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "orphan" } });

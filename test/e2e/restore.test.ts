@@ -45,7 +45,11 @@ describe.each(DRIVERS)("restores with the %s driver", (driver) => {
   it("restores an instance's backup into a 3-shard cluster, each key on the shard owning its slot", async () => {
     await instanceWith("src", 3000, "s");
     const backup = await backupOf("instances", "src", "to-cluster");
-    const created = await cp.api("POST", `${LOC}/clusters?clusterId=restored`, { shardCount: 3, nodeType: "REDIS_SHARED_CORE_NANO", managedBackupSource: { backup: backup.name } });
+    const created = await cp.api("POST", `${LOC}/clusters?clusterId=restored`, {
+      shardCount: 3,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      managedBackupSource: { backup: backup.name },
+    });
     expect(created.status).toBe(200);
     const done = await cp.waitOperation(created.body.name, 90);
     expect(done.error).toBeUndefined();
@@ -179,7 +183,11 @@ describe.each(DRIVERS)("restores with the %s driver", (driver) => {
     expect(tamperedDone.error.code).toBe(15);
     expect(tamperedDone.error.message).toMatch(/integrity/);
     expect(await unchanged()).toBe(true);
-    const fromTampered = await cp.api("POST", `${LOC}/clusters?clusterId=from-tampered`, { shardCount: 1, nodeType: "REDIS_SHARED_CORE_NANO", managedBackupSource: { backup: backup.name } });
+    const fromTampered = await cp.api("POST", `${LOC}/clusters?clusterId=from-tampered`, {
+      shardCount: 1,
+      nodeType: "REDIS_SHARED_CORE_NANO",
+      managedBackupSource: { backup: backup.name },
+    });
     const clusterDone = await cp.waitOperation(fromTampered.body.name, 60);
     expect(clusterDone.error.message).toMatch(/integrity/);
     await waitFor("the half-restored cluster to be removed", async () => (await cp.api("GET", `${LOC}/clusters/from-tampered`)).status === 404, 30_000);

@@ -64,8 +64,13 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     const memorydb: MemoryDBClient = clientFor(cp, created.body.awsCredentials);
     const mdbPassword = "sweep-memorydb-password-0123";
     const mdbAnswers: unknown[] = [];
-    mdbAnswers.push(await memorydb.send(new CreateUserCommand({ UserName: "mdb-sweeper", AccessString: "on ~* +@all", AuthenticationMode: { Type: "password", Passwords: [mdbPassword] } })));
-    for (const command of [new DescribeUsersCommand({}), new DescribeACLsCommand({}), new DescribeClustersCommand({})]) mdbAnswers.push(await memorydb.send(command as never));
+    mdbAnswers.push(
+      await memorydb.send(
+        new CreateUserCommand({ UserName: "mdb-sweeper", AccessString: "on ~* +@all", AuthenticationMode: { Type: "password", Passwords: [mdbPassword] } }),
+      ),
+    );
+    for (const command of [new DescribeUsersCommand({}), new DescribeACLsCommand({}), new DescribeClustersCommand({})])
+      mdbAnswers.push(await memorydb.send(command as never));
     const forged = clientFor(cp, { accessKeyId: created.body.awsCredentials.accessKeyId, secretAccessKey: `${awsSecret}x` });
     mdbAnswers.push(await forged.send(new DescribeUsersCommand({})).catch((e: Error) => ({ name: e.name, message: e.message })));
     expect((mdbAnswers[mdbAnswers.length - 1] as { name: string }).name).toBe("InvalidSignatureException");
@@ -92,10 +97,18 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     // A replica killed and brought back (its restart reads its config, password included).
     const replica = (await call("GET", `${LOC}/instances/sweep`, undefined, apiKey)).body.nodes.find((n: any) => n.role === "REPLICA");
     await killNode(cp, replica.id);
-    await explained(cp, "sweep", waitFor("the replica back", async () => {
-      const got = (await call("GET", `${LOC}/instances/sweep`, undefined, apiKey)).body;
-      return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY");
-    }, 30_000));
+    await explained(
+      cp,
+      "sweep",
+      waitFor(
+        "the replica back",
+        async () => {
+          const got = (await call("GET", `${LOC}/instances/sweep`, undefined, apiKey)).body;
+          return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY");
+        },
+        30_000,
+      ),
+    );
     // Bad input that names a secret-looking field must not echo it back either.
     await call("PATCH", `${LOC}/instances/sweep?updateMask=authString`, { authString: authString }, apiKey);
     await call("GET", `${LOC}/instances/sweep/events?pageSize=100`, undefined, apiKey);
@@ -107,22 +120,42 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
 
     // TLS and an ACL user: the user's password, and the private key the node serves TLS with.
     const password = "sweep-password-0123456789";
-    expect((await call("POST", `${LOC}/users?userId=sweeper`, { accessString: "on ~* +@all", authenticationMode: { passwords: [password] } }, apiKey)).status).toBe(200);
+    expect(
+      (await call("POST", `${LOC}/users?userId=sweeper`, { accessString: "on ~* +@all", authenticationMode: { passwords: [password] } }, apiKey)).status,
+    ).toBe(200);
     expect((await call("POST", `${LOC}/acls?aclId=sweepers`, { userNames: ["sweeper"] }, apiKey)).status).toBe(200);
-    const tlsOp = await call("POST", `${LOC}/instances?instanceId=sweep-tls`, { tier: "BASIC", memorySizeGb: 1, transitEncryptionMode: "SERVER_AUTHENTICATION", aclName: "sweepers" }, apiKey);
+    const tlsOp = await call(
+      "POST",
+      `${LOC}/instances?instanceId=sweep-tls`,
+      { tier: "BASIC", memorySizeGb: 1, transitEncryptionMode: "SERVER_AUTHENTICATION", aclName: "sweepers" },
+      apiKey,
+    );
     expect((await explained(cp, "sweep-tls", cp.waitOperation(tlsOp.body.name, 60))).error).toBeUndefined();
     const tlsInstance = (await call("GET", `${LOC}/instances/sweep-tls`, undefined, apiKey)).body;
     const ca = tlsInstance.serverCaCerts.map((c: any) => c.cert).join("\n");
-    await explained(cp, "sweep-tls", waitFor("the user on the node", async () => {
-      const client = new Redis({ host: tlsInstance.host, port: tlsInstance.port, username: "sweeper", password, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on("error", () => undefined);
-      try {
-        await client.connect();
-        return (await client.set("tls-key", "v")) === "OK";
-      } finally {
-        client.disconnect();
-      }
-    }));
+    await explained(
+      cp,
+      "sweep-tls",
+      waitFor("the user on the node", async () => {
+        const client = new Redis({
+          host: tlsInstance.host,
+          port: tlsInstance.port,
+          username: "sweeper",
+          password,
+          tls: { ca },
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
+        client.on("error", () => undefined);
+        try {
+          await client.connect();
+          return (await client.set("tls-key", "v")) === "OK";
+        } finally {
+          client.disconnect();
+        }
+      }),
+    );
     const nodeKey = await readFile(join(cp.nodesRoot, tlsInstance.nodes[0].id, "tls", "node.key"), "utf8");
     // A line of the key's base64 body: a PEM printed anywhere would contain it.
     const nodeKeyLine = nodeKey.split("\n").find((l) => l.length > 40 && !l.startsWith("-----"))!;
@@ -145,9 +178,18 @@ describe.each(DRIVERS)("no secret leaks, with the %s driver", (driver) => {
     const secrets = { apiKey, awsSecret, mdbPassword, authString, newAuthString, masterKey, password, nodeKeyLine, privateKeyPem: "PRIVATE KEY" };
     expect(logs.length).toBeGreaterThan(50); // the sweep read something: trace-level request logs, worker steps
     for (const [name, secret] of Object.entries(secrets)) {
-      expect(logs.filter((l) => l.includes(secret)), `${name} in a log line`).toEqual([]);
-      expect(bodies.filter((b) => b.includes(secret)), `${name} in a response body`).toEqual([]);
-      expect(nodeLogs.filter((l) => l.includes(secret)), `${name} in a node's log`).toEqual([]);
+      expect(
+        logs.filter((l) => l.includes(secret)),
+        `${name} in a log line`,
+      ).toEqual([]);
+      expect(
+        bodies.filter((b) => b.includes(secret)),
+        `${name} in a response body`,
+      ).toEqual([]);
+      expect(
+        nodeLogs.filter((l) => l.includes(secret)),
+        `${name} in a node's log`,
+      ).toEqual([]);
     }
   });
 });

@@ -32,7 +32,16 @@ describe.each(DRIVERS)("a worker killed mid-upgrade with the %s driver", (driver
     const res = await suite.cp.api("POST", `${BASE}/crash-up:upgrade`, { redisVersion: "REDIS_7_2" });
     expect(res.status).toBe(200);
     // Killed the moment the second node is being replaced: one node done, one stopping or starting.
-    await explained(suite.cp, "crash-up", waitFor("the second node's upgrade to begin", async () => (await events("crash-up")).filter((e: string) => e.startsWith("NODE_UPGRADING")).length >= 2, 60_000, 2));
+    await explained(
+      suite.cp,
+      "crash-up",
+      waitFor(
+        "the second node's upgrade to begin",
+        async () => (await events("crash-up")).filter((e: string) => e.startsWith("NODE_UPGRADING")).length >= 2,
+        60_000,
+        2,
+      ),
+    );
     await worker.kill("SIGKILL");
     worker = await spawnWorker(suite.cp);
 

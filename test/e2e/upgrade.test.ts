@@ -46,7 +46,13 @@ describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
     await writer.stop();
 
     const after = await get("ha-up");
-    expect(after).toMatchObject({ state: "READY", redisVersion: "REDIS_7_2", maintenanceVersion: NEXT.maintenanceVersion, host: before.host, port: before.port });
+    expect(after).toMatchObject({
+      state: "READY",
+      redisVersion: "REDIS_7_2",
+      maintenanceVersion: NEXT.maintenanceVersion,
+      host: before.host,
+      port: before.port,
+    });
     expect(await enginesOf(after)).toEqual(after.nodes.map(() => suite.engines.expected(NEXT)));
     expect(after.nodes.every((n: any) => n.redisVersion === "REDIS_7_2" && n.state === "READY")).toBe(true);
     expect(primaries(await liveRoles(after))).toBe(1);
@@ -107,10 +113,18 @@ describe.each(DRIVERS)("engine upgrades with the %s driver", (driver) => {
     const op = await explained(suite.cp, "broken-up", suite.cp.waitOperation(res.body.name, 60));
     expect(op.error?.message).toMatch(/did not come up on REDIS_7_4 .*rolled back to REDIS_7_0/);
 
-    const after = await explained(suite.cp, "broken-up", waitFor("READY again", async () => {
-      const got = await get("broken-up");
-      return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY") ? got : false;
-    }, 30_000));
+    const after = await explained(
+      suite.cp,
+      "broken-up",
+      waitFor(
+        "READY again",
+        async () => {
+          const got = await get("broken-up");
+          return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY") ? got : false;
+        },
+        30_000,
+      ),
+    );
     expect(after.redisVersion).toBe("REDIS_7_0");
     expect(await enginesOf(after)).toEqual(after.nodes.map(() => suite.engines.expected(BASE_BUILD)));
     expect(await redis.get("still")).toBe("here");

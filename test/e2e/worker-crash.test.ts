@@ -13,12 +13,17 @@ type KillPoint = "after the request" | "once the node is recorded" | "once the n
 
 async function reachKillPoint(cp: TestControlPlane, uid: string, point: KillPoint) {
   if (point === "after the request") return;
-  await waitFor(point, async () => {
-    const node = await cp.prisma.node.findFirst({ where: { instanceUid: uid } });
-    if (!node) return false;
-    if (point === "once the node is recorded") return true;
-    return (await runningFor(cp, node.id)).length > 0;
-  }, 20_000, 1);
+  await waitFor(
+    point,
+    async () => {
+      const node = await cp.prisma.node.findFirst({ where: { instanceUid: uid } });
+      if (!node) return false;
+      if (point === "once the node is recorded") return true;
+      return (await runningFor(cp, node.id)).length > 0;
+    },
+    20_000,
+    1,
+  );
 }
 
 describe.each(DRIVERS)("a worker killed mid-create, with the %s driver", (driver) => {

@@ -47,10 +47,14 @@ describe.each(DRIVERS)("zone failure with the %s driver", (driver) => {
       "zoned",
       // How fast is the bench's business; here it must happen. A full suite on two cores runs
       // many Docker control planes at once, and a busy engine answers each call slowly.
-      waitFor("the primary to leave local1-a", async () => {
-        const got = await get("zoned");
-        return got.currentLocationId !== "local1-a" ? got : false;
-      }, 60_000),
+      waitFor(
+        "the primary to leave local1-a",
+        async () => {
+          const got = await get("zoned");
+          return got.currentLocationId !== "local1-a" ? got : false;
+        },
+        60_000,
+      ),
     );
     await waitFor("writes to continue through the endpoint", async () => writer.okSince(failedAt + 100) > 20);
     const zoneANode = moved.nodes.find((n: any) => n.zone === "local1-a");
@@ -58,10 +62,14 @@ describe.each(DRIVERS)("zone failure with the %s driver", (driver) => {
     await waitFor("the BASIC instance in that zone to be unreachable", async () => !(await isPortOpen(basicBefore.host, basicBefore.port)));
 
     expect((await cp.api("POST", `${LOC}/zones/local1-a:recover`)).body.state).toBe("UP");
-    const healed = await waitFor("everything READY again", async () => {
-      const got = await get("zoned");
-      return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY") ? got : false;
-    }, 30_000);
+    const healed = await waitFor(
+      "everything READY again",
+      async () => {
+        const got = await get("zoned");
+        return got.state === "READY" && got.nodes.every((n: any) => n.state === "READY") ? got : false;
+      },
+      30_000,
+    );
     expect(healed.nodes.find((n: any) => n.id === zoneANode.id).role).toBe("REPLICA");
     expect(healed.currentLocationId).not.toBe("local1-a");
     await waitFor("the BASIC instance back", async () => (await get("zoned-basic")).state === "READY");

@@ -23,8 +23,11 @@ interface Run {
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) =>
-    execFile(command, args, { cwd, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, timeout: 180_000, maxBuffer: 8 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+    execFile(
+      command,
+      args,
+      { cwd, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, timeout: 180_000, maxBuffer: 8 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
     ),
   );
 }
@@ -95,7 +98,16 @@ cp.instances.get("no-such-instance").catch((e) => console.log(e instanceof Cache
 
   it("gives TypeScript its full types: a correct program checks, a wrong field does not", async () => {
     const tsconfig = {
-      compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [join(REPO, "node_modules/@types")] },
+      compilerOptions: {
+        strict: true,
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        target: "ES2022",
+        noEmit: true,
+        skipLibCheck: false,
+        types: ["node"],
+        typeRoots: [join(REPO, "node_modules/@types")],
+      },
       files: ["app.ts"],
     };
     await writeFile(join(project, "tsconfig.json"), JSON.stringify(tsconfig));
@@ -118,11 +130,34 @@ export { tier };\n`;
       `import { createCacheplaneClient } from "@cacheplane/sdk";
 globalThis.result = createCacheplaneClient({ url: globalThis.API_URL, apiKey: globalThis.API_KEY }).locations.list();`,
     );
-    const out = await build({ entryPoints: [join(project, "browser.mjs")], bundle: true, platform: "browser", format: "iife", write: false, absWorkingDir: project, logLevel: "silent" });
+    const out = await build({
+      entryPoints: [join(project, "browser.mjs")],
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      write: false,
+      absWorkingDir: project,
+      logLevel: "silent",
+    });
     const code = out.outputFiles[0]!.text;
     expect(code).not.toMatch(/require\("node:|from "node:/);
     // A page's globals only: fetch and its types, URL, AbortController; no process, no require.
-    const page: Record<string, unknown> = { fetch, Headers, Request, Response, URL, URLSearchParams, AbortController, TextEncoder, TextDecoder, setTimeout, clearTimeout, console, API_URL: cp.url, API_KEY: ADMIN_KEY };
+    const page: Record<string, unknown> = {
+      fetch,
+      Headers,
+      Request,
+      Response,
+      URL,
+      URLSearchParams,
+      AbortController,
+      TextEncoder,
+      TextDecoder,
+      setTimeout,
+      clearTimeout,
+      console,
+      API_URL: cp.url,
+      API_KEY: ADMIN_KEY,
+    };
     runInNewContext(code, page);
     const { locations } = (await page.result) as { locations: { locationId: string }[] };
     expect(locations.map((l) => l.locationId)).toContain("local1");

@@ -10,7 +10,11 @@ import { waitFor } from "./processes.js";
 export async function loadRdbInBareRedis(rdbPath: string): Promise<{ redis: Redis; stop(): Promise<void> }> {
   const sockDir = await mkdtemp(join(tmpdir(), "bare-redis-"));
   const socket = join(sockDir, "redis.sock");
-  const child = spawn("redis-server", ["--port", "0", "--unixsocket", socket, "--dir", dirname(rdbPath), "--dbfilename", basename(rdbPath), "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const child = spawn(
+    "redis-server",
+    ["--port", "0", "--unixsocket", socket, "--dir", dirname(rdbPath), "--dbfilename", basename(rdbPath), "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
   const redis = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 20 });
   redis.on("error", () => undefined);
   await waitFor("the bare redis-server to load the RDB", async () => (await redis.ping().catch(() => "")) === "PONG", 20_000);

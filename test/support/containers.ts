@@ -11,5 +11,12 @@ export async function containersUnder(nodesRoot: string) {
 
 export async function removeContainersUnder(nodesRoot: string) {
   const found = await containersUnder(nodesRoot).catch(() => []);
-  await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    found.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }

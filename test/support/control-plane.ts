@@ -7,7 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildApp, bootstrap, LOG_REDACT } from "@cacheplane/api";
-import { createRuntimes, removeOrphanReadEndpoints, startWorker, openBackupStorage, silentLogger, type Logger, type RunningWorker, type WorkerContext } from "@cacheplane/worker";
+import {
+  createRuntimes,
+  removeOrphanReadEndpoints,
+  startWorker,
+  openBackupStorage,
+  silentLogger,
+  type Logger,
+  type RunningWorker,
+  type WorkerContext,
+} from "@cacheplane/worker";
 import { createDockerRuntime, createProcessRuntime, createSecretBox, loadMasterKey } from "@cacheplane/runtime";
 import { DEFAULT_REDIS_IMAGES } from "@cacheplane/config";
 import { BASE_MAINTENANCE_VERSION, type EngineEntry } from "@cacheplane/core";

@@ -61,7 +61,13 @@ export async function makeEngines(driver: Driver, dir: string): Promise<TestEngi
   }
   // An image whose PATH finds no redis-server: the container is made, and cannot start.
   const broken = `${repo}:${tagOf(BROKEN)}`;
-  const exists = await docker.getImage(broken).inspect().then(() => true, () => false);
+  const exists = await docker
+    .getImage(broken)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
   if (!exists) {
     const scratch = await docker.createContainer({ Image: LOCAL_IMAGE, Labels: { "cacheplane.test": "broken-image" } });
     try {

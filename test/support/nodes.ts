@@ -20,9 +20,7 @@ export async function runningFor(cp: TestControlPlane, nodeId: string): Promise<
     return (await processesUnder(join(cp.nodesRoot, nodeId))).map((p) => ({ incarnation: String(p.pid) }));
   }
   const containers = await docker.listContainers({ filters: { label: [`${DOCKER_LABELS.node}=${nodeId}`, `${DOCKER_LABELS.root}=${cp.nodesRoot}`] } });
-  return Promise.all(
-    containers.map(async (c) => ({ incarnation: (await docker.getContainer(c.Id).inspect()).State.StartedAt })),
-  );
+  return Promise.all(containers.map(async (c) => ({ incarnation: (await docker.getContainer(c.Id).inspect()).State.StartedAt })));
 }
 
 /** Everything of a node's on the machine, running or not (processes, or containers in any state). */
@@ -59,7 +57,15 @@ export async function freezeNode(cp: TestControlPlane, nodeId: string) {
 export async function liveRoles(instance: any, password?: string) {
   const roles: Record<string, string> = {};
   for (const node of instance.nodes) {
-    const redis = new Redis({ host: node.host, port: node.port, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis({
+      host: node.host,
+      port: node.port,
+      password,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on("error", () => undefined);
     try {
       await redis.connect();

@@ -13,8 +13,7 @@ export function generateKey(): { id: string; key: string } {
 
 export const keyIdOf = (key: string) => /^cp_([0-9a-f]{12})_/.exec(key)?.[1];
 
-export const hashesEqual = (a: string, b: string) =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+export const hashesEqual = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** A verified key: who it is (its id, never the key), its projects ("*" is every one) and its role. */
 export interface Principal {
@@ -25,8 +24,7 @@ export interface Principal {
 
 /** A stored role as one we know. Rows are written only through the api, so another value is a
  *  hand edit: it gets the least a key can do (viewer) rather than an error on every request. */
-export const roleOf = (stored: string): ApiKeyRole =>
-  (API_KEY_ROLES as readonly string[]).includes(stored) ? (stored as ApiKeyRole) : "viewer";
+export const roleOf = (stored: string): ApiKeyRole => ((API_KEY_ROLES as readonly string[]).includes(stored) ? (stored as ApiKeyRole) : "viewer");
 
 /** Verified keys, remembered briefly so a GET costs one query, not two. A revoke through this
  *  api clears it at once; another api process sees a revoke within KEY_CACHE_TTL_MS. */

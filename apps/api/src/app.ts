@@ -3,12 +3,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { ApiContext, ServiceContext } from "./context.js";
 import { createKeyCache } from "./api-keys.js";
 import { installAudit } from "./plugins/audit.js";
@@ -69,9 +64,7 @@ export interface BuildAppOptions {
 
 export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === undefined ? false : options.logger === true
-      ? { redact: LOG_REDACT }
-      : options.logger,
+    logger: options.logger === undefined ? false : options.logger === true ? { redact: LOG_REDACT } : options.logger,
     // Bounded input: an Instance or Cluster is small; anything larger is a mistake or an attack.
     bodyLimit: 64 * 1024,
     // Allows ':' in custom method paths (…/instances/x:failover) without URL-decoding tricks.
@@ -149,7 +142,12 @@ export async function buildApp(ctx: ApiContext, options: BuildAppOptions = {}): 
   operationRoutes(app, createOperationService(services));
   locationRoutes(app, { ...ctx.locations, redisVersions: services.catalogue.offered }, createZoneService(services));
   const awsCredentials = createAwsCredentialStore(ctx.prisma, ctx.secrets, app.log);
-  const verifiedKeys = { clear: () => (keyCache.clear(), awsCredentials.clear()) };
+  const verifiedKeys = {
+    clear: () => {
+      keyCache.clear();
+      awsCredentials.clear();
+    },
+  };
   apiKeyRoutes(app, createApiKeyService(ctx.prisma, verifiedKeys, awsCredentials));
   // The MemoryDB API (AWS JSON 1.1 at POST /), over the same services.
   await memorydbRoutes(app, {

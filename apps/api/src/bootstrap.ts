@@ -34,7 +34,10 @@ export async function bootstrap(prisma: PrismaClient, opts: { adminKey?: string 
     if (existing.role !== "admin" || existing.projects.join() !== "*") {
       await prisma.apiKey.update({ where: { id: ADMIN_KEY_ID }, data: { role: "admin", projects: ["*"] } });
     }
-    const saved = await readFile(keyFile, "utf8").then((s) => s.trim(), () => undefined);
+    const saved = await readFile(keyFile, "utf8").then(
+      (s) => s.trim(),
+      () => undefined,
+    );
     return { adminKey: saved && hashKey(saved) === existing.hash ? saved : undefined, generated: false, keyFile };
   }
   const { key } = generateKey();

@@ -26,16 +26,13 @@ export class ApiError extends Error {
         code: this.httpStatus,
         message: this.message,
         status: this.status,
-        ...(this.fieldViolations.length > 0
-          ? { details: [{ "@type": BAD_REQUEST_TYPE, fieldViolations: this.fieldViolations }] }
-          : {}),
+        ...(this.fieldViolations.length > 0 ? { details: [{ "@type": BAD_REQUEST_TYPE, fieldViolations: this.fieldViolations }] } : {}),
       },
     };
   }
 }
 
-export const invalidArgument = (field: string, description: string) =>
-  new ApiError("INVALID_ARGUMENT", `${field}: ${description}`, [{ field, description }]);
+export const invalidArgument = (field: string, description: string) => new ApiError("INVALID_ARGUMENT", `${field}: ${description}`, [{ field, description }]);
 
 export const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not found`);
 export const alreadyExists = (what: string) => new ApiError("ALREADY_EXISTS", `${what} already exists`);

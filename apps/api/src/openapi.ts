@@ -4,11 +4,14 @@ import type { PrismaClient } from "@cacheplane/db";
 import { defaultCatalogue } from "@cacheplane/core";
 import { buildApp } from "./app.js";
 
-const unused = new Proxy({}, {
-  get() {
-    throw new Error("the OpenAPI document is built without a database");
+const unused = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error("the OpenAPI document is built without a database");
+    },
   },
-}) as PrismaClient;
+) as PrismaClient;
 
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   const app = await buildApp({

@@ -3,8 +3,7 @@ import { invalidArgument } from "./errors.js";
 
 export const DEFAULT_PAGE_SIZE = 100;
 
-export const encodePageToken = (position: Record<string, string>) =>
-  Buffer.from(JSON.stringify(position)).toString("base64url");
+export const encodePageToken = (position: Record<string, string>) => Buffer.from(JSON.stringify(position)).toString("base64url");
 
 export function decodePageToken<K extends string>(token: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
   if (!token) return undefined;

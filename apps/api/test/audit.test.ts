@@ -15,7 +15,11 @@ let authString: string;
 
 beforeAll(async () => {
   cp = await startTestControlPlane({ worker: false });
-  for (const [who, projects, role] of [["owner", ["default"], "editor"], ["viewer", ["default"], "viewer"], ["outsider", ["other"], "editor"]] as const) {
+  for (const [who, projects, role] of [
+    ["owner", ["default"], "editor"],
+    ["viewer", ["default"], "viewer"],
+    ["outsider", ["other"], "editor"],
+  ] as const) {
     const res = await cp.api("POST", "/v1/apiKeys", { displayName: who, projects, role });
     keys[who] = { id: res.body.name.replace("apiKeys/", ""), secret: res.body.keyString };
   }
@@ -50,14 +54,41 @@ describe("audit log", () => {
     const entries = [...first.body.auditLogs, ...second.body.auditLogs];
     expect(entries).toEqual([
       {
-        time: expect.any(String), apiKey: `apiKeys/${keys.owner.id}`, method: "DELETE", operation: "deleteInstance",
-        resource: `${LOC}/instances/audited`, requestId: "req-delete-1", status: 200, operationName: deleteOp,
+        time: expect.any(String),
+        apiKey: `apiKeys/${keys.owner.id}`,
+        method: "DELETE",
+        operation: "deleteInstance",
+        resource: `${LOC}/instances/audited`,
+        requestId: "req-delete-1",
+        status: 200,
+        operationName: deleteOp,
       },
-      { time: expect.any(String), apiKey: `apiKeys/${keys.owner.id}`, method: "GET", operation: "getInstanceAuthString", resource: `${LOC}/instances/audited/authString`, status: 200 },
-      { time: expect.any(String), apiKey: `apiKeys/${keys.viewer.id}`, method: "POST", operation: "createInstance", resource: `${LOC}/instances`, requestId: "req-refused-1", status: 403 },
       {
-        time: expect.any(String), apiKey: `apiKeys/${keys.owner.id}`, method: "POST", operation: "createInstance",
-        resource: `${LOC}/instances`, requestId: "req-create-1", status: 200, operationName: createOp,
+        time: expect.any(String),
+        apiKey: `apiKeys/${keys.owner.id}`,
+        method: "GET",
+        operation: "getInstanceAuthString",
+        resource: `${LOC}/instances/audited/authString`,
+        status: 200,
+      },
+      {
+        time: expect.any(String),
+        apiKey: `apiKeys/${keys.viewer.id}`,
+        method: "POST",
+        operation: "createInstance",
+        resource: `${LOC}/instances`,
+        requestId: "req-refused-1",
+        status: 403,
+      },
+      {
+        time: expect.any(String),
+        apiKey: `apiKeys/${keys.owner.id}`,
+        method: "POST",
+        operation: "createInstance",
+        resource: `${LOC}/instances`,
+        requestId: "req-create-1",
+        status: 200,
+        operationName: createOp,
       },
     ]);
     const times = entries.map((e) => Date.parse(e.time));
@@ -75,7 +106,9 @@ describe("audit log", () => {
 
   it("filters by operation, key and status", async () => {
     const list = async (filter: string) =>
-      (await cp.api("GET", `${LOGS}?filter=${encodeURIComponent(filter)}`, undefined, keys.viewer.secret)).body.auditLogs.map((e: any) => e.requestId ?? e.operation);
+      (await cp.api("GET", `${LOGS}?filter=${encodeURIComponent(filter)}`, undefined, keys.viewer.secret)).body.auditLogs.map(
+        (e: any) => e.requestId ?? e.operation,
+      );
     expect(await list('operation = "createInstance"')).toEqual(["req-refused-1", "req-create-1"]);
     expect(await list(`apiKey = "apiKeys/${keys.viewer.id}"`)).toEqual(["req-refused-1"]);
     expect(await list("status >= 400")).toEqual(["req-refused-1"]);

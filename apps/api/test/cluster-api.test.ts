@@ -81,7 +81,11 @@ describe("cluster create and read", () => {
     // Our addition: the engine, at the newest released maintenance version.
     expect(got.body).toMatchObject({ redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00", availableMaintenanceVersions: [] });
     expect(got.body.discoveryEndpoints).toBeUndefined();
-    expect(got.body.shards).toEqual([{ id: "0001", nodes: [] }, { id: "0002", nodes: [] }, { id: "0003", nodes: [] }]);
+    expect(got.body.shards).toEqual([
+      { id: "0001", nodes: [] },
+      { id: "0002", nodes: [] },
+      { id: "0003", nodes: [] },
+    ]);
   });
 
   it("stores the normalized spec, defaults filled in, as the worker reads it", async () => {
@@ -197,7 +201,10 @@ describe("cluster create validation", () => {
     // A version of the enum this control plane does not offer.
     expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, redisVersion: "REDIS_6_X" }), "redisVersion");
     expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, redisVersion: "REDIS_9_9" }), "redisVersion");
-    expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, persistenceConfig: { mode: "RDB", rdbConfig: { rdbSnapshotPeriod: "HOURLY" } } }), "persistenceConfig.rdbConfig.rdbSnapshotPeriod");
+    expectInvalid(
+      await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, persistenceConfig: { mode: "RDB", rdbConfig: { rdbSnapshotPeriod: "HOURLY" } } }),
+      "persistenceConfig.rdbConfig.rdbSnapshotPeriod",
+    );
   });
 
   it("requires shardCount and refuses what is not available here", async () => {
@@ -211,7 +218,10 @@ describe("cluster create validation", () => {
     expectInvalid(await zdc({ mode: "SINGLE_ZONE" }), "zoneDistributionConfig.zone");
     expectInvalid(await zdc({ mode: "SINGLE_ZONE", zone: "mars-a" }), "zoneDistributionConfig.zone");
     expectInvalid(await zdc({ mode: "MULTI_ZONE", zone: "local1-a" }), "zoneDistributionConfig.zone");
-    expectInvalid(await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, persistenceConfig: { mode: "RDB", aofConfig: {} } }), "persistenceConfig.aofConfig");
+    expectInvalid(
+      await cp.api("POST", `${BASE}?clusterId=bad`, { shardCount: 3, persistenceConfig: { mode: "RDB", aofConfig: {} } }),
+      "persistenceConfig.aofConfig",
+    );
   });
 
   it("rejects bad ids", async () => {
@@ -272,7 +282,10 @@ describe("cluster update", () => {
     await markActive("c-inplace");
     // A parameter change, then at once the shard count (Terraform's order for a parameter group
     // and its cluster changed in one apply): both accepted, one converge reaches both.
-    expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=redisConfigs,labels`, { redisConfigs: { "maxmemory-policy": "volatile-lru" }, labels: { a: "b" } })).status).toBe(200);
+    expect(
+      (await cp.api("PATCH", `${BASE}/c-inplace?updateMask=redisConfigs,labels`, { redisConfigs: { "maxmemory-policy": "volatile-lru" }, labels: { a: "b" } }))
+        .status,
+    ).toBe(200);
     expect((await rowOf("c-inplace")).state).toBe("UPDATING");
     expect((await cp.api("PATCH", `${BASE}/c-inplace?updateMask=shardCount`, { shardCount: 4 })).status).toBe(200);
     expect((await rowOf("c-inplace")).spec).toMatchObject({ shardCount: 4, redisConfigs: { "maxmemory-policy": "volatile-lru" } });

@@ -25,8 +25,7 @@ const isOutputOnly = (field: protobuf.Field) => {
 
 /** How the client puts a request body on the wire: protobufjs fromObject, then proto3 JSON with
  *  numeric enums (google-gax fallbackRest.encodeRequest). */
-const onTheWire = (type: protobuf.Type, object: object) =>
-  serializer.toProto3JSON(type.fromObject(object), { numericEnums: true }) as Record<string, unknown>;
+const onTheWire = (type: protobuf.Type, object: object) => serializer.toProto3JSON(type.fromObject(object), { numericEnums: true }) as Record<string, unknown>;
 
 /** Every difference between a shape and the proto message it describes, as readable lines. */
 function drift(shape: Shape, type: protobuf.Type | protobuf.Enum | null, path: string): string[] {
@@ -70,7 +69,9 @@ describe("the request shapes", () => {
       const field = shape.fields[name]!;
       const e = field.kind === "repeated" ? field.of : field;
       if (e.kind !== "enum") throw new Error(`${name} is no enum`);
-      return Object.entries(e.values).filter(([n]) => !n.endsWith("_UNSPECIFIED")).map(([, v]) => v);
+      return Object.entries(e.values)
+        .filter(([n]) => !n.endsWith("_UNSPECIFIED"))
+        .map(([, v]) => v);
     };
     const base = { tier: 1, memorySizeGb: 1 };
     const accepted = (body: object) => Instance.safeParse(fromProtoJson(body, instance)).success;
@@ -88,9 +89,11 @@ describe("the request shapes", () => {
     expect(accepted({ ...base, suspensionReasons: [1] })).toBe(false);
 
     const failover = REQUEST_BODIES.failoverInstance!.shape;
-    for (const n of enumsOf(failover, "dataProtectionMode")) expect(FailoverInstanceRequest.safeParse(fromProtoJson({ dataProtectionMode: n }, failover)).success).toBe(true);
+    for (const n of enumsOf(failover, "dataProtectionMode"))
+      expect(FailoverInstanceRequest.safeParse(fromProtoJson({ dataProtectionMode: n }, failover)).success).toBe(true);
     const reschedule = REQUEST_BODIES.rescheduleInstanceMaintenance!.shape;
-    for (const n of enumsOf(reschedule, "rescheduleType")) expect(RescheduleMaintenanceRequest.safeParse(fromProtoJson({ rescheduleType: n }, reschedule)).success).toBe(true);
+    for (const n of enumsOf(reschedule, "rescheduleType"))
+      expect(RescheduleMaintenanceRequest.safeParse(fromProtoJson({ rescheduleType: n }, reschedule)).success).toBe(true);
   });
 });
 
@@ -162,7 +165,9 @@ describe("proto3 JSON from the client into the native spelling", () => {
   it("leaves what it does not know as it came, for the contract to refuse", () => {
     expect(fromProtoJson({ tier: 2, memorySizeGb: 1 }, instance)).toEqual({ tier: 2, memorySizeGb: 1 });
     expect(fromProtoJson({ tier: "BASIC", persistenceConfig: "RDB" }, instance)).toEqual({ tier: "BASIC", persistenceConfig: "RDB" });
-    expect(fromProtoJson({ maintenancePolicy: { weeklyMaintenanceWindow: { day: 1 } } }, instance)).toEqual({ maintenancePolicy: { weeklyMaintenanceWindow: { day: 1 } } });
+    expect(fromProtoJson({ maintenancePolicy: { weeklyMaintenanceWindow: { day: 1 } } }, instance)).toEqual({
+      maintenancePolicy: { weeklyMaintenanceWindow: { day: 1 } },
+    });
     expect(fromProtoJson("text", instance)).toBe("text");
     expect(fromProtoJson([1], instance)).toEqual([1]);
   });
@@ -180,8 +185,9 @@ describe("proto3 JSON from the client into the native spelling", () => {
   });
 
   it("names the custom methods' enums", () => {
-    expect(fromProtoJson(onTheWire(v1("FailoverInstanceRequest"), { dataProtectionMode: "FORCE_DATA_LOSS" }), REQUEST_BODIES.failoverInstance!.shape))
-      .toEqual({ dataProtectionMode: "FORCE_DATA_LOSS" });
+    expect(fromProtoJson(onTheWire(v1("FailoverInstanceRequest"), { dataProtectionMode: "FORCE_DATA_LOSS" }), REQUEST_BODIES.failoverInstance!.shape)).toEqual({
+      dataProtectionMode: "FORCE_DATA_LOSS",
+    });
     // The default (LIMITED_DATA_LOSS) is sent as no field at all.
     expect(fromProtoJson(onTheWire(v1("FailoverInstanceRequest"), {}), REQUEST_BODIES.failoverInstance!.shape)).toEqual({});
     expect(

@@ -3,7 +3,19 @@
 // a release into schedules is not running, so schedules are written here as it would write them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
-import { CATALOGUE, expectError, expectInvalid, expectRefused, LOC, markReady, rowOf, scheduleMaintenance, V1101, V1115, V1201 } from "./maintenance-helpers.js";
+import {
+  CATALOGUE,
+  expectError,
+  expectInvalid,
+  expectRefused,
+  LOC,
+  markReady,
+  rowOf,
+  scheduleMaintenance,
+  V1101,
+  V1115,
+  V1201,
+} from "./maintenance-helpers.js";
 
 const INSTANCES = `${LOC}/instances`;
 const CLUSTERS = `${LOC}/clusters`;
@@ -159,12 +171,19 @@ describe(":rescheduleMaintenance", () => {
 describe("clusters", () => {
   it("show their engine and take a released maintenance version on create", async () => {
     await createCluster("c-eng");
-    expect((await cp.api("GET", `${CLUSTERS}/c-eng`)).body).toMatchObject({ redisVersion: "REDIS_7_0", maintenanceVersion: V1201, availableMaintenanceVersions: [] });
+    expect((await cp.api("GET", `${CLUSTERS}/c-eng`)).body).toMatchObject({
+      redisVersion: "REDIS_7_0",
+      maintenanceVersion: V1201,
+      availableMaintenanceVersions: [],
+    });
     await createCluster("c-old", { maintenanceVersion: V1101 });
     expect((await cp.api("GET", `${CLUSTERS}/c-old`)).body).toMatchObject({ maintenanceVersion: V1101, availableMaintenanceVersions: [V1201] });
     await createCluster("c-72", { redisVersion: "REDIS_7_2" });
     expect((await cp.api("GET", `${CLUSTERS}/c-72`)).body).toMatchObject({ redisVersion: "REDIS_7_2", maintenanceVersion: V1115 });
-    expectInvalid(await cp.api("POST", `${CLUSTERS}?clusterId=bad`, { shardCount: 1, redisVersion: "REDIS_7_2", maintenanceVersion: V1201 }), "maintenanceVersion");
+    expectInvalid(
+      await cp.api("POST", `${CLUSTERS}?clusterId=bad`, { shardCount: 1, redisVersion: "REDIS_7_2", maintenanceVersion: V1201 }),
+      "maintenanceVersion",
+    );
     expectInvalid(await cp.api("POST", `${CLUSTERS}?clusterId=bad`, { shardCount: 1, redisVersion: "VALKEY_8_0" }), "redisVersion");
   });
 
@@ -199,7 +218,9 @@ describe("clusters", () => {
       { day: "TUESDAY", startTime: { hours: 5, minutes: 15, seconds: 0, nanos: 0 }, duration: "3600s" },
     ]);
     expectInvalid(
-      await cp.api("PATCH", `${CLUSTERS}/c-mv?updateMask=maintenance_policy`, { maintenancePolicy: { weeklyMaintenanceWindow: [{ day: "NEVER", startTime: {} }] } }),
+      await cp.api("PATCH", `${CLUSTERS}/c-mv?updateMask=maintenance_policy`, {
+        maintenancePolicy: { weeklyMaintenanceWindow: [{ day: "NEVER", startTime: {} }] },
+      }),
       "maintenancePolicy.weeklyMaintenanceWindow.0.day",
     );
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { automatedBackupOf, checkAclWithTls, gcsUrisOf, newClusterId, refuseUnavailable, shardCountOf, zoneDistributionOf } from "../src/memorydb/cluster-request.js";
+import {
+  automatedBackupOf,
+  checkAclWithTls,
+  gcsUrisOf,
+  newClusterId,
+  refuseUnavailable,
+  shardCountOf,
+  zoneDistributionOf,
+} from "../src/memorydb/cluster-request.js";
 import { chosenRedisVersion, describeEngineVersions } from "../src/memorydb/engine-versions.js";
 import { MemoryDbFault } from "../src/memorydb/faults.js";
 

@@ -114,7 +114,9 @@ describe("the MemoryDB Cluster shape", () => {
 
   it("shows the reshard's progress only while slots are still moving or a shard is going", () => {
     const growing = row({ state: "UPDATING", observedGeneration: 2, slotRanges: { "0": ["0-12287"], "1": ["12288-16383"] } });
-    expect(clusterShape(growing, "local1", { ...quiet, movedSlots: 4096 }, false).PendingUpdates).toEqual({ Resharding: { SlotMigration: { ProgressPercentage: 50 } } });
+    expect(clusterShape(growing, "local1", { ...quiet, movedSlots: 4096 }, false).PendingUpdates).toEqual({
+      Resharding: { SlotMigration: { ProgressPercentage: 50 } },
+    });
     // Balanced over the new count, but the third shard's nodes are still being removed.
     const shrinking = row({ state: "UPDATING", observedGeneration: 2, nodes: [...row().nodes, node(2, 0)] });
     expect(clusterShape(shrinking, "local1", { ...quiet, movedSlots: 5461 }, true).PendingUpdates?.Resharding?.SlotMigration.ProgressPercentage).toBe(100);
@@ -127,16 +129,19 @@ describe("the MemoryDB Cluster shape", () => {
 
   it("reads MemoryDB's settings back from the native ones", () => {
     const c = clusterShape(
-      row({}, {
-        transitEncryptionMode: "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION",
-        aclName: "apps",
-        replicaCount: 0,
-        zoneDistributionConfig: { mode: "SINGLE_ZONE", zone: "local1-b" },
-        automatedBackupConfig: { automatedBackupMode: "ENABLED", retention: "604800s", fixedFrequencySchedule: { startTime: { hours: 3, minutes: 30 } } },
-        description: "d",
-        subnetGroupName: "one-zone",
-        parameterGroupName: "mine",
-      }),
+      row(
+        {},
+        {
+          transitEncryptionMode: "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION",
+          aclName: "apps",
+          replicaCount: 0,
+          zoneDistributionConfig: { mode: "SINGLE_ZONE", zone: "local1-b" },
+          automatedBackupConfig: { automatedBackupMode: "ENABLED", retention: "604800s", fixedFrequencySchedule: { startTime: { hours: 3, minutes: 30 } } },
+          description: "d",
+          subnetGroupName: "one-zone",
+          parameterGroupName: "mine",
+        },
+      ),
       "local1",
       quiet,
       false,

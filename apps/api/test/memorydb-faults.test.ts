@@ -14,7 +14,9 @@ describe("fromApiError", () => {
 
   it("maps the canonical codes to MemoryDB's generic faults, and leaves other errors alone", () => {
     expect((fromApiError(new ApiError("INVALID_ARGUMENT", "x: bad")) as MemoryDbFault).type).toBe("InvalidParameterValueException");
-    expect((fromApiError(new ApiError("FAILED_PRECONDITION", "busy"), { invalidState: "InvalidClusterStateFault" }) as MemoryDbFault).type).toBe("InvalidClusterStateFault");
+    expect((fromApiError(new ApiError("FAILED_PRECONDITION", "busy"), { invalidState: "InvalidClusterStateFault" }) as MemoryDbFault).type).toBe(
+      "InvalidClusterStateFault",
+    );
     expect((fromApiError(new ApiError("UNAVAILABLE", "down")) as MemoryDbFault).status).toBe(503);
     const other = new Error("boom");
     expect(fromApiError(other)).toBe(other);

@@ -8,7 +8,13 @@ import { ApiError } from "../src/errors.js";
 import { MemoryDbFault } from "../src/memorydb/faults.js";
 import { checkTags, readTags, removeTags, writeTags } from "../src/memorydb/tag-store.js";
 import type { StoredCluster } from "../src/services/cluster-spec.js";
-import { applyParameterGroup, checkParameters, defaultParameterGroupName, PARAMETER_DEFAULTS, PARAMETER_NAMES } from "../src/services/parameter-group-service.js";
+import {
+  applyParameterGroup,
+  checkParameters,
+  defaultParameterGroupName,
+  PARAMETER_DEFAULTS,
+  PARAMETER_NAMES,
+} from "../src/services/parameter-group-service.js";
 import { resolveSubnetGroup, subnetIdOf, unknownSubnets } from "../src/services/subnet-group-service.js";
 
 let cp: TestControlPlane;
@@ -39,7 +45,12 @@ describe("tag store", () => {
     expect(await refusal(() => checkTags(tags("k", 51)))).toBe("TagQuotaPerResourceExceeded");
     expect(await refusal(() => checkTags([{ Key: "AWS:name", Value: "x" }]))).toBe("InvalidParameterValueException");
     // A key named twice is one tag, its last value.
-    expect([...checkTags([{ Key: "a", Value: "1" }, { Key: "a", Value: "2" }])]).toEqual([["a", "2"]]);
+    expect([
+      ...checkTags([
+        { Key: "a", Value: "1" },
+        { Key: "a", Value: "2" },
+      ]),
+    ]).toEqual([["a", "2"]]);
 
     await writeTags(cp.prisma, "default", "uid-1", tags("k", 40));
     expect(await refusal(() => writeTags(cp.prisma, "default", "uid-1", tags("j", 11)))).toBe("TagQuotaPerResourceExceeded");
@@ -56,7 +67,14 @@ describe("tag store", () => {
   });
 
   it("lets only one of two concurrent TagResource calls pass the limit", async () => {
-    const results = await Promise.all([writeTags(cp.prisma, "default", "uid-3", tags("a", 30)), writeTags(cp.prisma, "default", "uid-3", tags("b", 30))].map((p) => p.then(() => "ok", (e: MemoryDbFault) => e.type)));
+    const results = await Promise.all(
+      [writeTags(cp.prisma, "default", "uid-3", tags("a", 30)), writeTags(cp.prisma, "default", "uid-3", tags("b", 30))].map((p) =>
+        p.then(
+          () => "ok",
+          (e: MemoryDbFault) => e.type,
+        ),
+      ),
+    );
     expect(results.sort()).toEqual(["TagQuotaPerResourceExceeded", "ok"]);
     expect(await readTags(cp.prisma, "uid-3")).toHaveLength(30);
   });
@@ -77,7 +95,16 @@ describe("parameter groups", () => {
   });
 
   it("gives a cluster its group's parameters (and no others: the nodes run the rest at their defaults), and refuses a missing group or another family's", async () => {
-    await cp.prisma.parameterGroup.create({ data: { uid: "pg-1", projectId: "default", locationId: "local1", name: "app", family: "memorydb_redis7", parameters: { "maxmemory-policy": "allkeys-lru" } } });
+    await cp.prisma.parameterGroup.create({
+      data: {
+        uid: "pg-1",
+        projectId: "default",
+        locationId: "local1",
+        name: "app",
+        family: "memorydb_redis7",
+        parameters: { "maxmemory-policy": "allkeys-lru" },
+      },
+    });
     const applied = await applyParameterGroup(cp.prisma, "default", "local1", spec("REDIS_7_0", "app"));
     expect(applied.redisConfigs).toEqual({ "maxmemory-policy": "allkeys-lru" });
     // Names are case-insensitive, stored as the group is named (so the group finds its clusters).
@@ -106,7 +133,9 @@ describe("subnet groups", () => {
     expect(unknownSubnets({ location: "local1", zones: ZONES }, ["subnet-local1a", "subnet-x"])).toEqual(["subnet-x"]);
     expect(await resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, undefined)).toEqual({ name: "default", zones: ZONES });
     expect(await resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, "default")).toEqual({ name: "default", zones: ZONES });
-    await cp.prisma.subnetGroup.create({ data: { uid: "sg-1", projectId: "default", locationId: "local1", name: "c-and-a", subnetIds: ["subnet-local1c", "subnet-local1a"] } });
+    await cp.prisma.subnetGroup.create({
+      data: { uid: "sg-1", projectId: "default", locationId: "local1", name: "c-and-a", subnetIds: ["subnet-local1c", "subnet-local1a"] },
+    });
     // In the location's zone order.
     expect(await resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, "c-and-a")).toEqual({ name: "c-and-a", zones: ["local1-a", "local1-c"] });
     expect(await resolveSubnetGroup(cp.prisma, "default", "local1", ZONES, "C-and-A")).toEqual({ name: "c-and-a", zones: ["local1-a", "local1-c"] });

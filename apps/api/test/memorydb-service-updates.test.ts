@@ -11,7 +11,10 @@ const catalogue = [
   { redisVersion: "REDIS_7_2", maintenanceVersion: LATER },
 ];
 const released = new Date("2026-12-01T10:00:00Z");
-const releases = new Map([[PATCH, released], [LATER, released]]);
+const releases = new Map([
+  [PATCH, released],
+  [LATER, released],
+]);
 const cluster = (over: Partial<ServiceUpdateCluster> = {}): ServiceUpdateCluster => ({
   name: "c1",
   redisVersion: "REDIS_7_0",
@@ -62,8 +65,14 @@ describe("DescribeEvents' window", () => {
   });
   it("runs Duration minutes back from EndTime or now, or on from StartTime", () => {
     expect(eventWindow({ Duration: 30 }, now)).toEqual({ from: at("2026-12-01T11:30:00Z"), to: now });
-    expect(eventWindow({ Duration: 30, EndTime: at("2026-12-01T10:00:00Z") }, now)).toEqual({ from: at("2026-12-01T09:30:00Z"), to: at("2026-12-01T10:00:00Z") });
-    expect(eventWindow({ Duration: 30, StartTime: at("2026-12-01T08:00:00Z") }, now)).toEqual({ from: at("2026-12-01T08:00:00Z"), to: at("2026-12-01T08:30:00Z") });
+    expect(eventWindow({ Duration: 30, EndTime: at("2026-12-01T10:00:00Z") }, now)).toEqual({
+      from: at("2026-12-01T09:30:00Z"),
+      to: at("2026-12-01T10:00:00Z"),
+    });
+    expect(eventWindow({ Duration: 30, StartTime: at("2026-12-01T08:00:00Z") }, now)).toEqual({
+      from: at("2026-12-01T08:00:00Z"),
+      to: at("2026-12-01T08:30:00Z"),
+    });
     expect(eventWindow({ StartTime: at("2026-12-01T08:00:00Z") }, now)).toEqual({ from: at("2026-12-01T08:00:00Z"), to: now });
   });
   it("refuses a start after its end, and all three at once", () => {

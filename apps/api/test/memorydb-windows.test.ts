@@ -26,7 +26,16 @@ describe("MemoryDB maintenance windows", () => {
 
   it("describes a policy set natively from its windows", () => {
     const now = new Date();
-    const native = normalizePolicy({ weeklyMaintenanceWindow: [{ day: "FRIDAY", startTime: { hours: 3 } }, { day: "FRIDAY", startTime: { hours: 4 } }] }, undefined, now);
+    const native = normalizePolicy(
+      {
+        weeklyMaintenanceWindow: [
+          { day: "FRIDAY", startTime: { hours: 3 } },
+          { day: "FRIDAY", startTime: { hours: 4 } },
+        ],
+      },
+      undefined,
+      now,
+    );
     expect(maintenanceWindowOf(native)).toBe("fri:03:00-fri:05:00");
     // A MemoryDB description no longer matching the windows (changed natively since) is not trusted.
     const changed = { ...stored("sun:23:00-mon:01:30")!, weeklyMaintenanceWindow: [{ day: "MONDAY" as const, startTime: { hours: 9 } }] };

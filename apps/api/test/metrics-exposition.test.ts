@@ -13,18 +13,52 @@ let cp: TestControlPlane;
 let viewer: string;
 
 const values = (over: Record<string, number> = {}): Record<string, number> => ({
-  uptime_in_seconds: 100, connected_clients: 3, blocked_clients: 0, used_memory: 1_000_000, used_memory_rss: 2_000_000,
-  used_memory_peak: 1_500_000, maxmemory: 1_073_741_824, mem_fragmentation_ratio: 2, total_connections_received: 10,
-  rejected_connections: 0, total_commands_processed: 500, instantaneous_ops_per_sec: 7, total_net_input_bytes: 4_000,
-  total_net_output_bytes: 9_000, keyspace_hits: 40, keyspace_misses: 2, evicted_keys: 0, expired_keys: 1, connected_slaves: 0,
-  master_repl_offset: 1234, rdb_changes_since_last_save: 5, rdb_last_bgsave_status: 1, aof_enabled: 0, used_cpu_sys: 1.5,
-  used_cpu_user: 2.25, db0_keys: 12, db0_expires: 3, ...over,
+  uptime_in_seconds: 100,
+  connected_clients: 3,
+  blocked_clients: 0,
+  used_memory: 1_000_000,
+  used_memory_rss: 2_000_000,
+  used_memory_peak: 1_500_000,
+  maxmemory: 1_073_741_824,
+  mem_fragmentation_ratio: 2,
+  total_connections_received: 10,
+  rejected_connections: 0,
+  total_commands_processed: 500,
+  instantaneous_ops_per_sec: 7,
+  total_net_input_bytes: 4_000,
+  total_net_output_bytes: 9_000,
+  keyspace_hits: 40,
+  keyspace_misses: 2,
+  evicted_keys: 0,
+  expired_keys: 1,
+  connected_slaves: 0,
+  master_repl_offset: 1234,
+  rdb_changes_since_last_save: 5,
+  rdb_last_bgsave_status: 1,
+  aof_enabled: 0,
+  used_cpu_sys: 1.5,
+  used_cpu_user: 2.25,
+  db0_keys: 12,
+  db0_expires: 3,
+  ...over,
 });
 
 async function seedNode(uid: string, ordinal: number, node: { shard?: number; zone: string; role: "PRIMARY" | "REPLICA"; host: string }) {
   const id = `${uid}-${ordinal}`;
   await cp.prisma.node.create({
-    data: { id, instanceUid: uid, ordinal, shard: node.shard ?? 0, zone: node.zone, role: node.role, state: "READY", driver: "process", host: node.host, port: 17000 + ordinal, dataDir: `/tmp/${id}` },
+    data: {
+      id,
+      instanceUid: uid,
+      ordinal,
+      shard: node.shard ?? 0,
+      zone: node.zone,
+      role: node.role,
+      state: "READY",
+      driver: "process",
+      host: node.host,
+      port: 17000 + ordinal,
+      dataDir: `/tmp/${id}`,
+    },
   });
   return id;
 }
@@ -47,7 +81,13 @@ beforeAll(async () => {
   cp = await startTestControlPlane({ worker: false });
   viewer = (await cp.api("POST", "/v1/apiKeys", { displayName: "scraper", projects: ["default"], role: "viewer" })).body.keyString;
   const now = Date.now();
-  const sample = (nodeId: string, uid: string, role: "PRIMARY" | "REPLICA", v: Record<string, number>, ageMs = 1_000): NodeSampleRow => ({ instanceUid: uid, nodeId, time: new Date(now - ageMs), role, values: v });
+  const sample = (nodeId: string, uid: string, role: "PRIMARY" | "REPLICA", v: Record<string, number>, ageMs = 1_000): NodeSampleRow => ({
+    instanceUid: uid,
+    nodeId,
+    time: new Date(now - ageMs),
+    role,
+    values: v,
+  });
 
   const basicUid = await create(LOC, "instances", "basic-1", { tier: "BASIC", memorySizeGb: 1 });
   const basic = await seedNode(basicUid, 0, { zone: "local1-a", role: "PRIMARY", host: "127.0.3.1" });
@@ -61,7 +101,10 @@ beforeAll(async () => {
   ha = { uid: haUid, primary: n1, replica: n0, stale: n2 };
 
   const clusterUid = await create(LOC, "clusters", "cl-1", { shardCount: 2, replicaCount: 0 });
-  clusterNodes = [await seedNode(clusterUid, 0, { shard: 0, zone: "local1-a", role: "PRIMARY", host: "127.0.3.5" }), await seedNode(clusterUid, 1, { shard: 1, zone: "local1-b", role: "PRIMARY", host: "127.0.3.6" })];
+  clusterNodes = [
+    await seedNode(clusterUid, 0, { shard: 0, zone: "local1-a", role: "PRIMARY", host: "127.0.3.5" }),
+    await seedNode(clusterUid, 1, { shard: 1, zone: "local1-b", role: "PRIMARY", host: "127.0.3.6" }),
+  ];
 
   const otherUid = await create(OTHER, "instances", "elsewhere", { tier: "BASIC", memorySizeGb: 1 });
   const other = await seedNode(otherUid, 0, { zone: "local1-a", role: "PRIMARY", host: "127.0.3.7" });
@@ -93,10 +136,43 @@ describe("GET /metrics", () => {
   it("names and types the node series as redis_exporter does", async () => {
     const { text } = await scrape("cp_test_admin_key_0123456789abcdef");
     const types = typesOf(text);
-    for (const name of ["redis_connections_received_total", "redis_rejected_connections_total", "redis_commands_processed_total", "redis_net_input_bytes_total", "redis_net_output_bytes_total", "redis_keyspace_hits_total", "redis_keyspace_misses_total", "redis_evicted_keys_total", "redis_expired_keys_total", "redis_cpu_sys_seconds_total", "redis_cpu_user_seconds_total"]) {
+    for (const name of [
+      "redis_connections_received_total",
+      "redis_rejected_connections_total",
+      "redis_commands_processed_total",
+      "redis_net_input_bytes_total",
+      "redis_net_output_bytes_total",
+      "redis_keyspace_hits_total",
+      "redis_keyspace_misses_total",
+      "redis_evicted_keys_total",
+      "redis_expired_keys_total",
+      "redis_cpu_sys_seconds_total",
+      "redis_cpu_user_seconds_total",
+    ]) {
       expect(types[name], name).toBe("counter");
     }
-    for (const name of ["redis_up", "redis_uptime_in_seconds", "redis_memory_used_bytes", "redis_memory_used_rss_bytes", "redis_memory_used_peak_bytes", "redis_memory_max_bytes", "redis_mem_fragmentation_ratio", "redis_connected_clients", "redis_blocked_clients", "redis_connected_slaves", "redis_master_repl_offset", "redis_slave_repl_offset", "redis_master_link_up", "redis_master_last_io_seconds_ago", "redis_connected_slave_offset_bytes", "redis_connected_slave_lag_seconds", "redis_db_keys", "redis_db_keys_expiring", "redis_rdb_changes_since_last_save", "redis_instance_info"]) {
+    for (const name of [
+      "redis_up",
+      "redis_uptime_in_seconds",
+      "redis_memory_used_bytes",
+      "redis_memory_used_rss_bytes",
+      "redis_memory_used_peak_bytes",
+      "redis_memory_max_bytes",
+      "redis_mem_fragmentation_ratio",
+      "redis_connected_clients",
+      "redis_blocked_clients",
+      "redis_connected_slaves",
+      "redis_master_repl_offset",
+      "redis_slave_repl_offset",
+      "redis_master_link_up",
+      "redis_master_last_io_seconds_ago",
+      "redis_connected_slave_offset_bytes",
+      "redis_connected_slave_lag_seconds",
+      "redis_db_keys",
+      "redis_db_keys_expiring",
+      "redis_rdb_changes_since_last_save",
+      "redis_instance_info",
+    ]) {
       expect(types[name], name).toBe("gauge");
     }
     expect(text).toMatch(/^# HELP redis_memory_used_bytes \S.+$/m);
@@ -121,7 +197,11 @@ describe("GET /metrics", () => {
     expect(find(lines, "redis_slave_repl_offset", at(ha.replica))[0]!.value).toBe(4990);
     expect(find(lines, "redis_slave_repl_offset", at(ha.primary))).toEqual([]);
     expect(find(lines, "redis_connected_slave_offset_bytes", at(ha.primary))).toEqual([
-      { name: "redis_connected_slave_offset_bytes", labels: expect.objectContaining({ role: "primary", slave_ip: "127.0.3.2", slave_port: "17000", slave_state: "online" }), value: 4990 },
+      {
+        name: "redis_connected_slave_offset_bytes",
+        labels: expect.objectContaining({ role: "primary", slave_ip: "127.0.3.2", slave_port: "17000", slave_state: "online" }),
+        value: 4990,
+      },
     ]);
     expect(find(lines, "redis_connected_slave_lag_seconds", at(ha.primary)).map((l) => l.value)).toEqual([0]);
   });
@@ -135,7 +215,10 @@ describe("GET /metrics", () => {
   it("labels cluster nodes with cluster and shard instead of instance", async () => {
     const lines = samplesOf((await scrape("cp_test_admin_key_0123456789abcdef")).text);
     const up = find(lines, "redis_up", { cluster: "cl-1" });
-    expect(up.map((l) => [l.labels.shard, l.labels.node, l.labels.instance])).toEqual([["0", clusterNodes[0], undefined], ["1", clusterNodes[1], undefined]]);
+    expect(up.map((l) => [l.labels.shard, l.labels.node, l.labels.instance])).toEqual([
+      ["0", clusterNodes[0], undefined],
+      ["1", clusterNodes[1], undefined],
+    ]);
   });
 
   it("shows a per-project key its projects only; an admin key every project", async () => {

@@ -41,8 +41,18 @@ describe("openapi/openapi.json", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(
       expect.arrayContaining([
-        "createInstance", "getInstance", "listInstances", "updateInstance", "deleteInstance", "getInstanceAuthString",
-        "getOperation", "listOperations", "waitOperation", "cancelOperation", "deleteOperation", "listLocations",
+        "createInstance",
+        "getInstance",
+        "listInstances",
+        "updateInstance",
+        "deleteInstance",
+        "getInstanceAuthString",
+        "getOperation",
+        "listOperations",
+        "waitOperation",
+        "cancelOperation",
+        "deleteOperation",
+        "listLocations",
       ]),
     );
     for (const { op } of ops) expect(op.responses["404"]).toBeDefined();

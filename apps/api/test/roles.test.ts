@@ -41,8 +41,16 @@ afterAll(async () => {
 describe("viewer", () => {
   it("reads instances, clusters, operations, events and the audit log", async () => {
     for (const path of [
-      `${LOC}/instances`, `${LOC}/instances/seen`, `${LOC}/instances/seen/events`, `${LOC}/clusters`, `${LOC}/clusters/seen-c`,
-      `${LOC}/operations`, `/v1/${opName}`, "/v1/projects/default/locations", "/v1/projects/default/auditLogs", "/v1/maintenanceVersions",
+      `${LOC}/instances`,
+      `${LOC}/instances/seen`,
+      `${LOC}/instances/seen/events`,
+      `${LOC}/clusters`,
+      `${LOC}/clusters/seen-c`,
+      `${LOC}/operations`,
+      `/v1/${opName}`,
+      "/v1/projects/default/locations",
+      "/v1/projects/default/auditLogs",
+      "/v1/maintenanceVersions",
     ]) {
       const res = await cp.api("GET", path, undefined, viewer);
       expect(res.status, `GET ${path}: ${JSON.stringify(res.body)}`).toBe(200);
@@ -67,7 +75,10 @@ describe("viewer", () => {
       const res = await cp.api(method, path, body, viewer);
       expectDenied(res, /^this key's role viewer may only read; \w+ needs write access \(role editor or admin\)$/);
     }
-    expectDenied(await cp.api("GET", `${LOC}/instances/seen/authString`, undefined, viewer), /role viewer may only read; getInstanceAuthString needs secret access/);
+    expectDenied(
+      await cp.api("GET", `${LOC}/instances/seen/authString`, undefined, viewer),
+      /role viewer may only read; getInstanceAuthString needs secret access/,
+    );
     expectDenied(await cp.api("GET", "/v1/apiKeys", undefined, viewer), /listApiKeys needs admin access \(role admin\)/);
     // Nothing changed.
     expect((await cp.api("GET", `${LOC}/instances/seen`)).body.memorySizeGb).toBe(1);
@@ -131,13 +142,19 @@ describe("editor", () => {
   });
 
   it("a viewer changes no user or ACL of its own project either", async () => {
-    expectDenied(await cp.api("POST", `${LOC}/users?userId=v`, { accessString: "on ~* +@all", authenticationMode: { type: "NO_PASSWORD" } }, viewer), /role viewer/);
+    expectDenied(
+      await cp.api("POST", `${LOC}/users?userId=v`, { accessString: "on ~* +@all", authenticationMode: { type: "NO_PASSWORD" } }, viewer),
+      /role viewer/,
+    );
     expectDenied(await cp.api("POST", `${LOC}/acls?aclId=v`, { userNames: [] }, viewer), /role viewer/);
     expect((await cp.api("GET", `${LOC}/acls/open-access`, undefined, viewer)).status).toBe(200);
   });
 
   it("cannot manage keys, release a maintenance version or fail a zone", async () => {
-    expectDenied(await cp.api("POST", "/v1/apiKeys", { displayName: "x", projects: ["default"] }, editor), /^this key's role editor .*; createApiKey needs admin access \(role admin\)$/);
+    expectDenied(
+      await cp.api("POST", "/v1/apiKeys", { displayName: "x", projects: ["default"] }, editor),
+      /^this key's role editor .*; createApiKey needs admin access \(role admin\)$/,
+    );
     expectDenied(await cp.api("GET", "/v1/apiKeys/admin", undefined, editor), /getApiKey needs admin access/);
     expectDenied(await cp.api("DELETE", "/v1/apiKeys/000000000000", undefined, editor), /revokeApiKey needs admin access/);
     expectDenied(await cp.api("POST", "/v1/maintenanceVersions/20991231_00_00:release", undefined, editor), /releaseMaintenanceVersion needs admin access/);
@@ -193,7 +210,10 @@ describe("secrets in reads", () => {
     if (typeof schema.$ref === "string") {
       if (seen.has(schema.$ref)) return [];
       seen.add(schema.$ref);
-      const target = schema.$ref.replace(/^#\//, "").split("/").reduce((o: any, k: string) => o?.[k], doc);
+      const target = schema.$ref
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce((o: any, k: string) => o?.[k], doc);
       return fieldNames(target, doc, seen);
     }
     const own = schema.properties ? Object.keys(schema.properties) : [];

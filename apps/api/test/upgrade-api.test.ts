@@ -3,7 +3,19 @@
 // decides and records (the e2e suite checks the rollout).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
-import { CATALOGUE, expectError, expectInvalid, expectRefused, LOC, markReady, rowOf, scheduleMaintenance, V1101, V1115, V1201 } from "./maintenance-helpers.js";
+import {
+  CATALOGUE,
+  expectError,
+  expectInvalid,
+  expectRefused,
+  LOC,
+  markReady,
+  rowOf,
+  scheduleMaintenance,
+  V1101,
+  V1115,
+  V1201,
+} from "./maintenance-helpers.js";
 
 const BASE = `${LOC}/instances`;
 let cp: TestControlPlane;
@@ -77,7 +89,12 @@ describe("maintenance policy", () => {
     expectInvalid(await bad(window("MONDAY", { hours: 24 })), "maintenancePolicy.weeklyMaintenanceWindow.0.startTime.hours");
     expectInvalid(await bad(window("MONDAY", { minutes: 60 })), "maintenancePolicy.weeklyMaintenanceWindow.0.startTime.minutes");
     expectInvalid(await bad({ weeklyMaintenanceWindow: [] }), "maintenancePolicy.weeklyMaintenanceWindow");
-    const twice = { weeklyMaintenanceWindow: [{ day: "MONDAY", startTime: { hours: 1 } }, { day: "MONDAY", startTime: { hours: 1, minutes: 0 } }] };
+    const twice = {
+      weeklyMaintenanceWindow: [
+        { day: "MONDAY", startTime: { hours: 1 } },
+        { day: "MONDAY", startTime: { hours: 1, minutes: 0 } },
+      ],
+    };
     expectInvalid(await bad(twice), "maintenancePolicy.weeklyMaintenanceWindow.1");
   });
 

@@ -71,7 +71,10 @@ describe("users", () => {
     expectInvalid(await createUser("bad", user("on ~*", [])), "authenticationMode.passwords");
     expectInvalid(await createUser("bad", user("on ~*", [P1, P1])), "authenticationMode.passwords");
     expectInvalid(await createUser("bad", { accessString: "on ~*", authenticationMode: { type: "PASSWORD" } }), "authenticationMode.passwords");
-    expectInvalid(await createUser("bad", { accessString: "on ~*", authenticationMode: { type: "NO_PASSWORD", passwords: [P1] } }), "authenticationMode.passwords");
+    expectInvalid(
+      await createUser("bad", { accessString: "on ~*", authenticationMode: { type: "NO_PASSWORD", passwords: [P1] } }),
+      "authenticationMode.passwords",
+    );
     expectInvalid(await createUser("bad", { accessString: "on ~*" }), "authenticationMode");
     expectInvalid(await createUser("default", user("on ~*")), "userId");
     expectInvalid(await createUser("Bad_Name", user("on ~*")), "userId");

@@ -50,7 +50,10 @@ describe("create validation", () => {
   });
 
   it("rejects bad values of known settings", async () => {
-    expectInvalid(await cp.api("POST", `${BASE}?instanceId=x1`, { ...basic, redisConfigs: { "maxmemory-policy": "sometimes" } }), "redisConfigs.maxmemory-policy");
+    expectInvalid(
+      await cp.api("POST", `${BASE}?instanceId=x1`, { ...basic, redisConfigs: { "maxmemory-policy": "sometimes" } }),
+      "redisConfigs.maxmemory-policy",
+    );
     expectInvalid(await cp.api("POST", `${BASE}?instanceId=x1`, { ...basic, labels: { "Bad Key": "v" } }), "labels.Bad Key");
     expectInvalid(await cp.api("POST", `${BASE}?instanceId=x1`, { ...basic, locationId: "mars-a" }), "locationId");
     expectInvalid(await cp.api("POST", `${BASE}?instanceId=x1`, { memorySizeGb: 1 }), "tier");
@@ -114,9 +117,7 @@ describe("create semantics", () => {
     const second = await cp.api("POST", `${BASE}?instanceId=idem&requestId=req-1`, basic);
     expect(second.status).toBe(200);
     expect(second.body.name).toBe(first.body.name);
-    const racing = await Promise.all(
-      [1, 2, 3, 4].map(() => cp.api("POST", `${BASE}?instanceId=idem-race&requestId=req-race`, basic)),
-    );
+    const racing = await Promise.all([1, 2, 3, 4].map(() => cp.api("POST", `${BASE}?instanceId=idem-race&requestId=req-race`, basic)));
     expect(new Set(racing.map((r) => r.status))).toEqual(new Set([200]));
     expect(new Set(racing.map((r) => r.body.name)).size).toBe(1);
   });

@@ -42,7 +42,10 @@ export function command<const F extends Flags>(spec: CommandSpec<F>, run: (parse
 /** `cacheplane <group> <command> …`: dispatch, and the group's help listing every command. */
 export function commandGroup(group: string, commands: Record<string, Command>) {
   const entries = Object.entries(commands).map(([name, c]) => {
-    const positionals = c.spec.args.split(" ").filter((a) => a.startsWith("<")).join(" ");
+    const positionals = c.spec.args
+      .split(" ")
+      .filter((a) => a.startsWith("<"))
+      .join(" ");
     return [positionals ? `${name} ${positionals}` : name, c.spec.summary] as const;
   });
   const width = Math.max(...entries.map(([left]) => left.length));

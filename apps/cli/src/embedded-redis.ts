@@ -42,8 +42,13 @@ async function withClient<T>(url: string, use: (client: Redis) => Promise<T>, ot
   // Bounded: a stopped (SIGSTOP) or hung redis-server still accepts connections in the kernel,
   // and is then replaced rather than waited for (a loading one answers LOADING at once).
   const client = new Redis(url, {
-    lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null,
-    connectTimeout: 2_000, commandTimeout: 2_000,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
   });
   client.on("error", () => undefined);
   try {
@@ -168,8 +173,24 @@ export async function startEmbeddedRedis(opts: { dataDir: string; redisServerPat
   const port = await freePort(host);
   const child = spawn(
     opts.redisServerPath,
-    ["--bind", host, "--port", String(port), "--dir", dir, "--appendonly", "yes", "--save", "", "--protected-mode", "no",
-      "--pidfile", join(dir, "redis.pid"), "--logfile", join(dir, "redis.log")],
+    [
+      "--bind",
+      host,
+      "--port",
+      String(port),
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--save",
+      "",
+      "--protected-mode",
+      "no",
+      "--pidfile",
+      join(dir, "redis.pid"),
+      "--logfile",
+      join(dir, "redis.log"),
+    ],
     { detached: true, stdio: "ignore" },
   );
   let exited = false;

@@ -22,7 +22,10 @@ export class UsageError extends Error {}
 
 /** A failure already explained to the user, with the exit code to use. */
 export class CliFailure extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
   }
 }

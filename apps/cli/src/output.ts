@@ -16,7 +16,11 @@ import {
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return `${[line(headers), ...rows.map(line)].join("\n")}\n`;
 }
 
@@ -36,7 +40,16 @@ const endpoint = (i: Instance) => (i.host && i.port ? `${i.host}:${i.port}` : "-
 export const instanceTable = (instances: Instance[]) =>
   table(
     ["INSTANCE", "TIER", "MEMORY", "STATE", "ENDPOINT", "ZONE", "AUTH", "EXPIRES"],
-    instances.map((i) => [shortName(i.name), i.tier ?? "", `${i.memorySizeGb ?? "?"}GB`, i.state ?? "", endpoint(i), i.currentLocationId ?? i.locationId ?? "", i.authEnabled ? "yes" : "no", i.expireTime ?? "-"]),
+    instances.map((i) => [
+      shortName(i.name),
+      i.tier ?? "",
+      `${i.memorySizeGb ?? "?"}GB`,
+      i.state ?? "",
+      endpoint(i),
+      i.currentLocationId ?? i.locationId ?? "",
+      i.authEnabled ? "yes" : "no",
+      i.expireTime ?? "-",
+    ]),
   );
 
 /** `REDIS_7_2 (20261115_00_00)`, as the upgrade's progress names a build. */
@@ -62,12 +75,23 @@ const maintenanceFields = (r: Instance | Cluster): [string, unknown][] => [
 
 export const instanceDetails = (i: Instance) =>
   details([
-    ["name", i.name], ["displayName", i.displayName], ["state", i.state], ["statusMessage", i.statusMessage], ["tier", i.tier],
-    ["memorySizeGb", i.memorySizeGb], ["redisVersion", i.redisVersion], ...maintenanceFields(i), ["endpoint", endpoint(i)], ["zone", i.currentLocationId],
-    ["authEnabled", i.authEnabled ?? false], ["labels", i.labels && Object.keys(i.labels).length ? i.labels : undefined],
+    ["name", i.name],
+    ["displayName", i.displayName],
+    ["state", i.state],
+    ["statusMessage", i.statusMessage],
+    ["tier", i.tier],
+    ["memorySizeGb", i.memorySizeGb],
+    ["redisVersion", i.redisVersion],
+    ...maintenanceFields(i),
+    ["endpoint", endpoint(i)],
+    ["zone", i.currentLocationId],
+    ["authEnabled", i.authEnabled ?? false],
+    ["labels", i.labels && Object.keys(i.labels).length ? i.labels : undefined],
     ["redisConfigs", i.redisConfigs && Object.keys(i.redisConfigs).length ? i.redisConfigs : undefined],
-    ["persistence", i.persistenceConfig?.persistenceMode], ["nodes", i.nodes?.map((n) => `${n.id} ${n.role} ${n.state} ${n.host}:${n.port} ${engineOf(n)}`.trimEnd())],
-    ["createTime", i.createTime], ["expireTime", i.expireTime],
+    ["persistence", i.persistenceConfig?.persistenceMode],
+    ["nodes", i.nodes?.map((n) => `${n.id} ${n.role} ${n.state} ${n.host}:${n.port} ${engineOf(n)}`.trimEnd())],
+    ["createTime", i.createTime],
+    ["expireTime", i.expireTime],
   ]);
 
 const discovery = (c: Cluster) => {
@@ -84,8 +108,15 @@ export const clusterTable = (clusters: Cluster[]) =>
   table(
     ["CLUSTER", "SHARDS", "REPLICAS", "NODE TYPE", "SIZE", "STATE", "ENDPOINT", "ZONES", "PROTECTED"],
     clusters.map((c) => [
-      shortName(c.name), String(c.shardCount ?? "?"), String(c.replicaCount ?? 0), c.nodeType ?? "", `${c.sizeGb ?? "?"}GB`, c.state ?? "",
-      discovery(c), zoneDistribution(c), c.deletionProtectionEnabled ? "yes" : "no",
+      shortName(c.name),
+      String(c.shardCount ?? "?"),
+      String(c.replicaCount ?? 0),
+      c.nodeType ?? "",
+      `${c.sizeGb ?? "?"}GB`,
+      c.state ?? "",
+      discovery(c),
+      zoneDistribution(c),
+      c.deletionProtectionEnabled ? "yes" : "no",
     ]),
   );
 
@@ -93,11 +124,23 @@ export const clusterTable = (clusters: Cluster[]) =>
 export const clusterDetails = (c: Cluster) => {
   const update = c.stateInfo?.updateInfo;
   const head = details([
-    ["name", c.name], ["state", c.state], ["statusMessage", c.statusMessage], ["shardCount", c.shardCount], ["replicaCount", c.replicaCount],
+    ["name", c.name],
+    ["state", c.state],
+    ["statusMessage", c.statusMessage],
+    ["shardCount", c.shardCount],
+    ["replicaCount", c.replicaCount],
     ["updatingTo", update ? `${update.targetShardCount ?? "?"} shards x ${update.targetReplicaCount ?? "?"} replicas` : undefined],
-    ["nodeType", c.nodeType], ["sizeGb", c.sizeGb], ["redisVersion", c.redisVersion], ...maintenanceFields(c), ["endpoint", discovery(c)], ["zoneDistribution", zoneDistribution(c)],
-    ["persistence", c.persistenceConfig?.mode], ["deletionProtection", c.deletionProtectionEnabled ?? false],
-    ["labels", nonEmpty(c.labels)], ["redisConfigs", nonEmpty(c.redisConfigs)], ["createTime", c.createTime],
+    ["nodeType", c.nodeType],
+    ["sizeGb", c.sizeGb],
+    ["redisVersion", c.redisVersion],
+    ...maintenanceFields(c),
+    ["endpoint", discovery(c)],
+    ["zoneDistribution", zoneDistribution(c)],
+    ["persistence", c.persistenceConfig?.mode],
+    ["deletionProtection", c.deletionProtectionEnabled ?? false],
+    ["labels", nonEmpty(c.labels)],
+    ["redisConfigs", nonEmpty(c.redisConfigs)],
+    ["createTime", c.createTime],
   ]);
   const rows = (c.shards ?? []).flatMap((s) =>
     s.nodes.map((n, i) => [i === 0 ? s.id : "", i === 0 ? (s.slots?.join(",") ?? "-") : "", n.id, n.role, n.state, `${n.host}:${n.port}`, n.zone, engineOf(n)]),
@@ -112,7 +155,11 @@ export const clusterEnv = (c: Cluster): [string, string][] => [
   ["CACHEPLANE_CLUSTER", c.name ?? ""],
 ];
 
-export const eventTable = (events: InstanceEvent[]) => table(["TIME", "TYPE", "MESSAGE"], events.map((e) => [e.time, e.type, e.message]));
+export const eventTable = (events: InstanceEvent[]) =>
+  table(
+    ["TIME", "TYPE", "MESSAGE"],
+    events.map((e) => [e.time, e.type, e.message]),
+  );
 
 const opStatus = (op: Operation) => (!op.done ? "RUNNING" : op.error ? `ERROR: ${op.error.message}` : "DONE");
 
@@ -124,16 +171,27 @@ export const operationTable = (ops: Operation[]) =>
 
 export const operationDetails = (o: Operation) =>
   details([
-    ["name", o.name], ["verb", o.metadata.verb], ["target", o.metadata.target], ["status", opStatus(o)],
-    ["statusDetail", o.metadata.statusDetail], ["cancelRequested", o.metadata.cancelRequested || undefined],
-    ["createTime", o.metadata.createTime], ["endTime", o.metadata.endTime],
+    ["name", o.name],
+    ["verb", o.metadata.verb],
+    ["target", o.metadata.target],
+    ["status", opStatus(o)],
+    ["statusDetail", o.metadata.statusDetail],
+    ["cancelRequested", o.metadata.cancelRequested || undefined],
+    ["createTime", o.metadata.createTime],
+    ["endTime", o.metadata.endTime],
   ]);
 
 export const maintenanceVersionTable = (versions: MaintenanceVersion[]) =>
-  table(["VERSION", "ENGINE VERSIONS", "STATE", "RELEASE TIME"], versions.map((v) => [v.maintenanceVersion, v.redisVersions.join(","), v.state, v.releaseTime ?? "-"]));
+  table(
+    ["VERSION", "ENGINE VERSIONS", "STATE", "RELEASE TIME"],
+    versions.map((v) => [v.maintenanceVersion, v.redisVersions.join(","), v.state, v.releaseTime ?? "-"]),
+  );
 
 export const locationTable = (locations: Location[]) =>
-  table(["LOCATION", "NAME", "ZONES"], locations.map((l) => [l.locationId, l.displayName, Object.keys(l.metadata.availableZones).join(",")]));
+  table(
+    ["LOCATION", "NAME", "ZONES"],
+    locations.map((l) => [l.locationId, l.displayName, Object.keys(l.metadata.availableZones).join(",")]),
+  );
 
 export const keyTable = (keys: ApiKey[]) =>
   table(
@@ -143,6 +201,10 @@ export const keyTable = (keys: ApiKey[]) =>
 
 /** `REDIS_URL` for one instance or cluster; `REDIS_URL_<ID>` (or another prefix) per resource for several. */
 export const envVarFor = (name: string | undefined, many: boolean, prefix = "REDIS_URL") =>
-  many ? `${prefix}_${shortName(name).toUpperCase().replace(/[^A-Z0-9]/g, "_")}` : prefix;
+  many
+    ? `${prefix}_${shortName(name)
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, "_")}`
+    : prefix;
 
 export const envLines = (vars: [string, string][]) => vars.map(([k, v]) => `${k}=${v}\n`).join("");

@@ -44,13 +44,16 @@ async function run(args: string[]): Promise<CliResult> {
   const [group, ...rest] = args;
   let stdout = "";
   let stderr = "";
-  const io: Io = { out: (t) => {
+  const io: Io = {
+    out: (t) => {
       stdout += t;
     },
     err: (t) => {
       stderr += t;
     },
-    errIsTTY: false, env: loadCliEnv(env) };
+    errIsTTY: false,
+    env: loadCliEnv(env),
+  };
   try {
     await GROUPS[group!]!(rest, io);
     return { code: 0, stdout, stderr };
@@ -59,7 +62,12 @@ async function run(args: string[]): Promise<CliResult> {
   }
 }
 
-const getAll = (url: string, cluster = false) => redisCliLines(url, KEYS.map((k) => `get ${k}`), cluster);
+const getAll = (url: string, cluster = false) =>
+  redisCliLines(
+    url,
+    KEYS.map((k) => `get ${k}`),
+    cluster,
+  );
 
 let srcUrl = "";
 let dstUrl = "";
@@ -75,7 +83,8 @@ describe("cacheplane backups", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: cacheplane backups /);
     }
-    for (const flag of ["--instance ID", "--cluster ID", "--backup-id ID", "--ttl DUR", "--request-id ID", "--wait", "--timeout DUR"]) expect(runs[0]!.stdout).toContain(`  ${flag}  `);
+    for (const flag of ["--instance ID", "--cluster ID", "--backup-id ID", "--ttl DUR", "--request-id ID", "--wait", "--timeout DUR"])
+      expect(runs[0]!.stdout).toContain(`  ${flag}  `);
     expect(runs[1]!.stdout).toContain("  --collection UID  ");
     expect(runs[4]!.stdout).toContain("  --bucket BUCKET  ");
     const [importHelp, exportHelp, clusterCreate, instancesGroup] = await Promise.all([
@@ -121,12 +130,20 @@ describe("cacheplane backups", () => {
   });
 
   it("backs an instance up with --wait -o env: CACHEPLANE_BACKUP is its full name; refusals have their exit codes", async () => {
-    const [src, dst] = await Promise.all([run(["instances", "create", "src", "--wait", "-o", "env"]), run(["instances", "create", "dst", "--wait", "-o", "env"])]);
+    const [src, dst] = await Promise.all([
+      run(["instances", "create", "src", "--wait", "-o", "env"]),
+      run(["instances", "create", "dst", "--wait", "-o", "env"]),
+    ]);
     expect(src.code, src.stderr).toBe(0);
     expect(dst.code, dst.stderr).toBe(0);
     srcUrl = parseEnv(src.stdout).REDIS_URL!;
     dstUrl = parseEnv(dst.stdout).REDIS_URL!;
-    expect(await redisCliLines(srcUrl, KEYS.map((k) => `set ${k} v-${k}`))).toEqual(KEYS.map(() => "OK"));
+    expect(
+      await redisCliLines(
+        srcUrl,
+        KEYS.map((k) => `set ${k} v-${k}`),
+      ),
+    ).toEqual(KEYS.map(() => "OK"));
     expect(await redisCliLines(dstUrl, ["set only-dst 1"])).toEqual(["OK"]);
 
     const r = await cli(["backups", "create", "--instance", "src", "--backup-id", "seed", "--ttl", "7d", "--wait", "-o", "env"]);

@@ -46,12 +46,21 @@ function expectErrorLast(result: { stdout: string; stderr: string }, pattern: Re
   expect(last).toMatch(pattern);
 }
 
-
 describe("cacheplane CLI", () => {
   it("has --help everywhere", async () => {
     const runs = await Promise.all(
-      [["--help"], ["instances", "--help"], ["instances", "create", "--help"], ["instances", "failover", "-h"], ["operations", "wait", "--help"],
-        ["locations", "--help"], ["keys", "create", "--help"], ["up", "--help"], ["down", "--help"], ["status", "--help"]].map((a) => cli(a)),
+      [
+        ["--help"],
+        ["instances", "--help"],
+        ["instances", "create", "--help"],
+        ["instances", "failover", "-h"],
+        ["operations", "wait", "--help"],
+        ["locations", "--help"],
+        ["keys", "create", "--help"],
+        ["up", "--help"],
+        ["down", "--help"],
+        ["status", "--help"],
+      ].map((a) => cli(a)),
     );
     for (const r of runs) {
       expect(r.code).toBe(0);
@@ -255,7 +264,10 @@ describe("cacheplane CLI", () => {
       expectOneErrorLine(noKey, /no API key: pass --api-key, set CACHEPLANE_API_KEY/);
 
       // Flags win over everything.
-      const flags = await runCli(["instances", "list", "--url", cp.url, "--api-key", ADMIN_KEY, "-o", "json"], { CACHEPLANE_DATA_DIR: dir, CACHEPLANE_URL: "http://127.0.0.1:9" });
+      const flags = await runCli(["instances", "list", "--url", cp.url, "--api-key", ADMIN_KEY, "-o", "json"], {
+        CACHEPLANE_DATA_DIR: dir,
+        CACHEPLANE_URL: "http://127.0.0.1:9",
+      });
       expect(flags.code).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });

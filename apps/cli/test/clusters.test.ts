@@ -31,10 +31,14 @@ afterAll(async () => {
 /** The command group in this process (no child start-up): stdout, and the error's exit code and message. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; message: string }> {
   let stdout = "";
-  const io = { out: (t: string) => {
+  const io = {
+    out: (t: string) => {
       stdout += t;
     },
-    err: () => undefined, errIsTTY: false, env: loadCliEnv(env) };
+    err: () => undefined,
+    errIsTTY: false,
+    env: loadCliEnv(env),
+  };
   try {
     await clusters(args, io);
     return { code: 0, stdout, message: "" };
@@ -50,11 +54,19 @@ async function redisCli(url: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-const setAll = (url: string) => redisCliLines(url, KEYS.map((k) => `set ${k} v-${k}`), true);
-const getAll = (url: string) => redisCliLines(url, KEYS.map((k) => `get ${k}`), true);
+const setAll = (url: string) =>
+  redisCliLines(
+    url,
+    KEYS.map((k) => `set ${k} v-${k}`),
+    true,
+  );
+const getAll = (url: string) =>
+  redisCliLines(
+    url,
+    KEYS.map((k) => `get ${k}`),
+    true,
+  );
 const VALUES = () => KEYS.map((k) => `v-${k}`);
-
-
 
 const KEYS = ["{a}x", "{b}x", "{c}x", "{d}x", "{e}x", "{f}x", "{g}x", "{h}x"];
 let url = "";
@@ -70,7 +82,19 @@ describe("cacheplane clusters", () => {
       expect(r.stdout).toMatch(/-o, --output FMT/);
     }
     const [create, , , update, , failover] = runs;
-    for (const flag of ["--shard-count N", "--replica-count N", "--node-type TYPE", "--zone-distribution MODE", "--zone ZONE", "--persistence MODE", "--[no-]deletion-protection", "--label KEY=VALUE", "--request-id ID", "--wait", "--timeout DUR"]) {
+    for (const flag of [
+      "--shard-count N",
+      "--replica-count N",
+      "--node-type TYPE",
+      "--zone-distribution MODE",
+      "--zone ZONE",
+      "--persistence MODE",
+      "--[no-]deletion-protection",
+      "--label KEY=VALUE",
+      "--request-id ID",
+      "--wait",
+      "--timeout DUR",
+    ]) {
       expect(create!.stdout).toContain(`  ${flag}  `);
     }
     expect(update!.stdout).toContain("  --shard-count N  ");
@@ -120,7 +144,20 @@ describe("cacheplane clusters", () => {
 
   it("creates with --wait -o env: REDIS_URL, REDIS_CLUSTER=1 and the name; redis-cli -c works across shards", async () => {
     // A second, 1-shard cluster without --wait, in parallel: its Operation is waited for below.
-    const C2_FLAGS = ["--shard-count", "1", "--zone", "local1-b", "--persistence", "rdb", "--rdb-period", "one_hour", "--node-type", "redis_shared_core_nano", "--request-id", "c2-create-1"];
+    const C2_FLAGS = [
+      "--shard-count",
+      "1",
+      "--zone",
+      "local1-b",
+      "--persistence",
+      "rdb",
+      "--rdb-period",
+      "one_hour",
+      "--node-type",
+      "redis_shared_core_nano",
+      "--request-id",
+      "c2-create-1",
+    ];
     const [r, started] = await Promise.all([
       cli(["clusters", "create", "c1", "--shard-count", "3", "--label", "team=cli", "--deletion-protection", "--wait", "-o", "env"]),
       cli(["clusters", "create", "c2", ...C2_FLAGS, "-o", "json"]),
@@ -150,7 +187,11 @@ describe("cacheplane clusters", () => {
     expect(JSON.parse(retried.stdout).name).toBe(op.name);
     const waited = await cli(["operations", "wait", op.name.split("/").pop(), "-o", "env"]);
     expect(waited.code, waited.stderr).toBe(0);
-    expect(parseEnv(waited.stdout)).toMatchObject({ REDIS_URL: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/), REDIS_CLUSTER: "1", CACHEPLANE_CLUSTER: "projects/default/locations/local1/clusters/c2" });
+    expect(parseEnv(waited.stdout)).toMatchObject({
+      REDIS_URL: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/),
+      REDIS_CLUSTER: "1",
+      CACHEPLANE_CLUSTER: "projects/default/locations/local1/clusters/c2",
+    });
     // Every flag reached the API.
     const c2 = (await cp.api("GET", "/v1/projects/default/locations/local1/clusters/c2")).body;
     expect(c2).toMatchObject({
@@ -182,7 +223,9 @@ describe("cacheplane clusters", () => {
     expect(one.stdout).toMatch(/^0003\s+10923-16383\s+/m);
     expect(JSON.parse(asJson.stdout)).toMatchObject({ state: "ACTIVE", shardCount: 3, replicaCount: 0, labels: { team: "cli" } });
     expect(table.stdout).toMatch(/^CLUSTER\s+SHARDS\s+REPLICAS\s+NODE TYPE\s+SIZE\s+STATE\s+ENDPOINT\s+ZONES\s+PROTECTED$/m);
-    expect(table.stdout).toMatch(new RegExp(`^c1\\s+3\\s+0\\s+REDIS_HIGHMEM_MEDIUM\\s+\\d+GB\\s+ACTIVE\\s+${url.slice("redis://".length)}\\s+MULTI_ZONE\\s+yes$`, "m"));
+    expect(table.stdout).toMatch(
+      new RegExp(`^c1\\s+3\\s+0\\s+REDIS_HIGHMEM_MEDIUM\\s+\\d+GB\\s+ACTIVE\\s+${url.slice("redis://".length)}\\s+MULTI_ZONE\\s+yes$`, "m"),
+    );
     expect(JSON.parse(listJson.stdout).map((c: { name: string }) => c.name)).toContain("projects/default/locations/local1/clusters/c1");
     expect(listEnv.stdout).toContain(`REDIS_URL_C1=${url}\nREDIS_CLUSTER_C1=1\n`);
     expect(status.stdout).toMatch(/^instances: 0\nclusters: [12] \(.*ACTIVE.*\)\n$/m);

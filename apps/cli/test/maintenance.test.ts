@@ -48,13 +48,16 @@ async function run(args: string[], extraEnv: Record<string, string> = {}): Promi
   const [group, ...rest] = args;
   let stdout = "";
   let stderr = "";
-  const io: Io = { out: (t) => {
+  const io: Io = {
+    out: (t) => {
       stdout += t;
     },
     err: (t) => {
       stderr += t;
     },
-    errIsTTY: false, env: loadCliEnv({ ...env, ...extraEnv }) };
+    errIsTTY: false,
+    env: loadCliEnv({ ...env, ...extraEnv }),
+  };
   try {
     await GROUPS[group!]!(rest, io);
     return { code: 0, stdout, stderr };
@@ -91,7 +94,9 @@ describe("cacheplane upgrades and maintenance", () => {
     for (const help of [update, clusterUpdate]) expect(help.stdout).toMatch(/^ {2}--maintenance-version V +/m);
     expect(create.stdout).not.toContain("--maintenance-version");
     for (const help of [create, upgrade, clusterCreate]) {
-      expect(help.stdout.replace(/\s+/g, " ")).toContain("--redis-version VERSION REDIS_6_X, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_7_2, VALKEY_8_0, VALKEY_8_1");
+      expect(help.stdout.replace(/\s+/g, " ")).toContain(
+        "--redis-version VERSION REDIS_6_X, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_7_2, VALKEY_8_0, VALKEY_8_1",
+      );
     }
     expect(resched.stdout).toMatch(/^ {2}--type TYPE +IMMEDIATE, NEXT_AVAILABLE_WINDOW, SPECIFIC_TIME/m);
     expect(resched.stdout).toMatch(/^ {2}--time ISO +with SPECIFIC_TIME/m);
@@ -103,7 +108,10 @@ describe("cacheplane upgrades and maintenance", () => {
   it("rejects bad values with the usage code 2 before any call (nothing listens at the URL given)", async () => {
     const offline = { CACHEPLANE_URL: "http://127.0.0.1:1" };
     const cases: [string[], RegExp][] = [
-      [["instances", "create", "x", "--maintenance-window", "FUNDAY@03:00"], /--maintenance-window must be DAY@HH:MM in UTC, DAY from MONDAY to SUNDAY, e\.g\. SUNDAY@03:00 \(got 'FUNDAY@03:00'\)/],
+      [
+        ["instances", "create", "x", "--maintenance-window", "FUNDAY@03:00"],
+        /--maintenance-window must be DAY@HH:MM in UTC, DAY from MONDAY to SUNDAY, e\.g\. SUNDAY@03:00 \(got 'FUNDAY@03:00'\)/,
+      ],
       [["instances", "create", "x", "--maintenance-window", "SUNDAY@3:00"], /--maintenance-window must be DAY@HH:MM/],
       [["instances", "update", "x", "--maintenance-window", "SUNDAY@24:00"], /--maintenance-window must be DAY@HH:MM/],
       [["clusters", "create", "x", "--shard-count", "1", "--maintenance-window", "FUNDAY@03:00"], /--maintenance-window must be DAY@HH:MM/],
@@ -118,7 +126,10 @@ describe("cacheplane upgrades and maintenance", () => {
       [["instances", "reschedule-maintenance", "x", "--type", "SPECIFIC_TIME", "--time", "next tuesday"], /--time must be a date and time with its zone/],
       [["instances", "reschedule-maintenance", "x", "--type", "IMMEDIATE", "-o", "env"], /--output must be one of table, json/],
       [["instances", "upgrade", "x"], /--redis-version is required/],
-      [["instances", "upgrade", "x", "--redis-version", "REDIS_9"], /--redis-version must be one of REDIS_6_X, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_7_2, VALKEY_8_0, VALKEY_8_1/],
+      [
+        ["instances", "upgrade", "x", "--redis-version", "REDIS_9"],
+        /--redis-version must be one of REDIS_6_X, REDIS_7_0, REDIS_7_2, REDIS_7_4, VALKEY_7_2, VALKEY_8_0, VALKEY_8_1/,
+      ],
       [["instances", "upgrade", "x", "--redis-version", "REDIS_7_2", "-o", "env"], /-o env needs --wait/],
       [["clusters", "upgrade", "x", "--wait"], /--redis-version is required/],
       [["clusters", "create", "x", "--shard-count", "1", "--redis-version", "7.2"], /--redis-version must be one of/],
@@ -166,7 +177,10 @@ describe("cacheplane upgrades and maintenance", () => {
     expect(resched.code).toBe(1);
     expectOneErrorLine(
       resched,
-      new RegExp(`^cacheplane: no maintenance is scheduled for ${LOC}/instances/up1 — one is scheduled once a newer maintenance version is released \\('cacheplane maintenance-versions list'\\) \\(FAILED_PRECONDITION\\)$`, "m"),
+      new RegExp(
+        `^cacheplane: no maintenance is scheduled for ${LOC}/instances/up1 — one is scheduled once a newer maintenance version is released \\('cacheplane maintenance-versions list'\\) \\(FAILED_PRECONDITION\\)$`,
+        "m",
+      ),
     );
   });
 
@@ -175,7 +189,9 @@ describe("cacheplane upgrades and maintenance", () => {
     expect(created).toMatch(field("redisVersion", BASE.redisVersion));
     expect(created).toMatch(field("maintenanceWindow", `${WINDOW} UTC`));
     expect(created).toMatch(/^SHARD\s+SLOTS\s+NODE\s+ROLE\s+STATE\s+ADDRESS\s+ZONE\s+VERSION$/m);
-    expect(created).toMatch(new RegExp(`^0001\\s+0-16383\\s+\\S+\\s+PRIMARY\\s+READY\\s+\\S+\\s+local1-\\w\\s+REDIS_7_0 \\(${BASE.maintenanceVersion}\\)$`, "m"));
+    expect(created).toMatch(
+      new RegExp(`^0001\\s+0-16383\\s+\\S+\\s+PRIMARY\\s+READY\\s+\\S+\\s+local1-\\w\\s+REDIS_7_0 \\(${BASE.maintenanceVersion}\\)$`, "m"),
+    );
     const upgraded = await run(["clusters", "upgrade", "cmw", "--redis-version", "REDIS_7_2", "--wait"]);
     const shown = ok(upgraded);
     expect(upgraded.stderr).toMatch(new RegExp(`^upgrading cmw: Upgrading to REDIS_7_2 \\(${NEXT.maintenanceVersion}\\)`, "m"));
@@ -237,12 +253,18 @@ describe("cacheplane upgrades and maintenance", () => {
   });
 
   it("get shows the schedule the release made; reschedule-maintenance moves it; update --maintenance-version applies it now", async () => {
-    const scheduled = await waitFor("mw's maintenance schedule", async () => {
-      const r = await run(["instances", "get", "mw"]);
-      return /^maintenanceSchedule:/m.test(r.stdout) ? r.stdout : false;
-    }, 10_000);
+    const scheduled = await waitFor(
+      "mw's maintenance schedule",
+      async () => {
+        const r = await run(["instances", "get", "mw"]);
+        return /^maintenanceSchedule:/m.test(r.stdout) ? r.stdout : false;
+      },
+      10_000,
+    );
     expect(scheduled).toMatch(field("availableMaintenanceVersions", PATCH.maintenanceVersion));
-    expect(scheduled).toMatch(new RegExp(`^maintenanceSchedule:\\s+${PATCH.maintenanceVersion} from ${windowStart} to \\S+ \\(can be moved until \\S+\\)$`, "m"));
+    expect(scheduled).toMatch(
+      new RegExp(`^maintenanceSchedule:\\s+${PATCH.maintenanceVersion} from ${windowStart} to \\S+ \\(can be moved until \\S+\\)$`, "m"),
+    );
     const deadline = (await suite.cp.api("GET", `/v1/${LOC}/instances/mw`)).body.maintenanceSchedule.scheduleDeadlineTime;
 
     // A time with an offset is sent as UTC.
@@ -251,7 +273,15 @@ describe("cacheplane upgrades and maintenance", () => {
     const local = `${new Date(at.getTime() + 2 * 3_600_000).toISOString().slice(0, 19)}+02:00`;
     const moved = await run(["instances", "reschedule-maintenance", "mw", "--type", "specific_time", "--time", local]);
     expect(ok(moved)).toBe(`Maintenance of mw (${PATCH.maintenanceVersion}) now starts ${at.toISOString()}; it can be moved until ${deadline}.\n`);
-    const late = await run(["instances", "reschedule-maintenance", "mw", "--type", "SPECIFIC_TIME", "--time", new Date(Date.parse(deadline) + DAY_MS).toISOString()]);
+    const late = await run([
+      "instances",
+      "reschedule-maintenance",
+      "mw",
+      "--type",
+      "SPECIFIC_TIME",
+      "--time",
+      new Date(Date.parse(deadline) + DAY_MS).toISOString(),
+    ]);
     expect(late.code).toBe(2);
     expect(late.stderr).toMatch(/scheduleTime.*\(INVALID_ARGUMENT\)/);
 

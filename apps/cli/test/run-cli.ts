@@ -30,9 +30,14 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
 export function runCliInTty(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
   return new Promise((resolve) => {
-    execFile("script", ["-qfec", command, "/dev/null"], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      "script",
+      ["-qfec", command, "/dev/null"],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -60,7 +65,14 @@ export function expectOneErrorLine(result: { stdout: string; stderr: string }, p
 export function redisCliLines(url: string, commands: string[], cluster = false): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = execFile("redis-cli", [...(cluster ? ["-c"] : []), "-u", url], { timeout: 20_000 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trimEnd().split("\n").filter((line) => !line.startsWith("-> Redirected"))),
+      error
+        ? reject(error)
+        : resolve(
+            stdout
+              .trimEnd()
+              .split("\n")
+              .filter((line) => !line.startsWith("-> Redirected")),
+          ),
     );
     child.stdin!.end(`${commands.join("\n")}\n`);
   });

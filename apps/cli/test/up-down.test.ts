@@ -147,7 +147,10 @@ describe("cacheplane up and down", () => {
     expect(isRunning(servers[0]!.pid)).toBe(false);
     // Nothing of the control plane is left but the data node.
     const left = await processesUnder(dataDir);
-    expect(left.map((p) => p.cmdline).every((c) => c.includes(join(dataDir, "nodes"))), JSON.stringify(left)).toBe(true);
+    expect(
+      left.map((p) => p.cmdline).every((c) => c.includes(join(dataDir, "nodes"))),
+      JSON.stringify(left),
+    ).toBe(true);
     expect(left).toHaveLength(1);
     expect(await ping(node.host, node.port)).toBe("PONG");
   }, 240_000);

@@ -2,11 +2,7 @@
 // console and a reload or a shared link lands on the same view.
 import { useEffect, useState } from "preact/hooks";
 
-export type Route =
-  | { view: "list" }
-  | { view: "create"; kind: Kind }
-  | { view: "detail"; kind: Kind; id: string }
-  | { view: "zones" };
+export type Route = { view: "list" } | { view: "create"; kind: Kind } | { view: "detail"; kind: Kind; id: string } | { view: "zones" };
 export type Kind = "instance" | "cluster";
 
 export function parseRoute(hash: string): Route {

@@ -49,7 +49,10 @@ const worker = await startWorker(
 // The api's GET /metrics shows what the database knows; this process's own series are here.
 const metricsServer = settings.workerMetricsPort ? await serveMetrics(registry, settings.workerMetricsPort, settings.metricsToken) : undefined;
 if (metricsServer) log.info({ port: settings.workerMetricsPort }, "worker metrics on 127.0.0.1");
-log.info({ zones: settings.zones, driver: runtimes.default.driver, readEndpoint: worker.readEndpoint.kind, readEndpointReason: worker.readEndpoint.reason }, "worker started");
+log.info(
+  { zones: settings.zones, driver: runtimes.default.driver, readEndpoint: worker.readEndpoint.kind, readEndpointReason: worker.readEndpoint.reason },
+  "worker started",
+);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {

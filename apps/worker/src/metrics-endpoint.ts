@@ -24,7 +24,9 @@ export async function serveMetrics(registry: Registry, port: number, token?: str
     }
     const presented = /^Bearer\s+(\S{1,200})$/i.exec(req.headers.authorization ?? "")?.[1];
     if (expected && !(presented && timingSafeEqual(digest(presented), expected))) {
-      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: 401, message: "missing or wrong metrics token", status: "UNAUTHENTICATED", details: [] } }));
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { code: 401, message: "missing or wrong metrics token", status: "UNAUTHENTICATED", details: [] } }));
       return;
     }
     registry.metrics().then(

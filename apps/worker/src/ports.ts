@@ -5,9 +5,7 @@
 import type { PrismaClient } from "@cacheplane/db";
 
 export async function candidatePorts(prisma: PrismaClient, range: { first: number; last: number }) {
-  const taken = new Set(
-    (await prisma.instance.findMany({ where: { port: { not: null } }, select: { port: true } })).map((i) => i.port),
-  );
+  const taken = new Set((await prisma.instance.findMany({ where: { port: { not: null } }, select: { port: true } })).map((i) => i.port));
   const free: number[] = [];
   for (let port = range.first; port <= range.last && free.length < 32; port++) {
     if (!taken.has(port)) free.push(port);

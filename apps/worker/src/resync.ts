@@ -28,8 +28,10 @@ export async function resyncOnce(ctx: WorkerContext): Promise<number> {
 export async function removeOrphanRoutes(ctx: WorkerContext): Promise<string[]> {
   // Asked only after the edges are listed, so an instance recorded meanwhile is known.
   let known: Promise<Set<string>> | undefined;
-  const isKnown = async (name: string) =>
-    (await (known ??= ctx.prisma.instance.findMany({ select: { uid: true } }).then((rows) => new Set(rows.map((i) => endpointName(i.uid)))))).has(name);
+  const isKnown = async (name: string) => {
+    known ??= ctx.prisma.instance.findMany({ select: { uid: true } }).then((rows) => new Set(rows.map((i) => endpointName(i.uid))));
+    return (await known).has(name);
+  };
   const removed = await removeOrphanReadEndpoints(isKnown, ctx.portRange, edgeDirOf(ctx));
   for (const uid of await (await edgeFor(ctx)).lostReadEndpoints()) {
     if (await isKnown(endpointName(uid))) {
@@ -53,13 +55,9 @@ export async function removeOrphans(ctx: WorkerContext): Promise<string[]> {
     }
   }
   if (onMachine.size === 0) return [];
-  const recorded = new Set(
-    (await ctx.prisma.node.findMany({ where: { id: { in: [...onMachine] } }, select: { id: true } })).map((n) => n.id),
-  );
+  const recorded = new Set((await ctx.prisma.node.findMany({ where: { id: { in: [...onMachine] } }, select: { id: true } })).map((n) => n.id));
   // Loader nodes of an import in progress are never recorded; they are the import's to remove.
-  const importing = new Set(
-    (await ctx.prisma.instance.findMany({ where: { dataJob: { not: Prisma.DbNull } }, select: { uid: true } })).map((i) => i.uid),
-  );
+  const importing = new Set((await ctx.prisma.instance.findMany({ where: { dataJob: { not: Prisma.DbNull } }, select: { uid: true } })).map((i) => i.uid));
   const isLoader = (id: string) => {
     const parsed = parseNodeId(id);
     return parsed !== undefined && parsed.ordinal >= LOADER_ORDINAL_BASE && importing.has(parsed.instanceUid);

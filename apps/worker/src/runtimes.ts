@@ -3,13 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
-import {
-  createDockerRuntime,
-  createProcessRuntime,
-  findRedisServer,
-  type NodeRuntime,
-  type RuntimeLogger,
-} from "@cacheplane/runtime";
+import { createDockerRuntime, createProcessRuntime, findRedisServer, type NodeRuntime, type RuntimeLogger } from "@cacheplane/runtime";
 
 export type Driver = NodeRuntime["driver"];
 
@@ -85,14 +79,11 @@ export async function createRuntimes(choice: RuntimeChoice): Promise<Runtimes> {
   } else if (await dockerAnswers(docker)) {
     driver = "docker";
   } else {
-    throw new NoRuntimeError(
-      "cannot run Redis nodes: install redis-server (apt-get install redis-server) or start a Docker engine, or set CACHEPLANE_RUNTIME",
-    );
+    throw new NoRuntimeError("cannot run Redis nodes: install redis-server (apt-get install redis-server) or start a Docker engine, or set CACHEPLANE_RUNTIME");
   }
   // The docker driver is always available for nodes it made earlier; it connects lazily.
   byDriver.docker = dockerRuntime();
-  const redisVersions =
-    driver === "docker" ? Object.keys(choice.redisImages) : [await hostRedisVersion(redisServerPath!)];
+  const redisVersions = driver === "docker" ? Object.keys(choice.redisImages) : [await hostRedisVersion(redisServerPath!)];
   if (driver === "docker") redisVersions.sort((a, b) => (a === "REDIS_7_0" ? -1 : b === "REDIS_7_0" ? 1 : 0));
   return { default: byDriver[driver]!, byDriver, redisVersions };
 }

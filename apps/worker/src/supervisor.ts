@@ -13,7 +13,10 @@ export async function superviseOnce(ctx: WorkerContext): Promise<string[]> {
   });
   const unhealthy: string[] = [];
   // TLS nodes are probed over TLS, verified against their deployment's CAs.
-  const trust = await loadTrust(ctx, rows.filter(isTls).map((r) => r.uid));
+  const trust = await loadTrust(
+    ctx,
+    rows.filter(isTls).map((r) => r.uid),
+  );
   const downZones = new Set((await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone));
   await Promise.all(
     rows.map(async (row) => {

@@ -103,10 +103,12 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   // Drivers that hear of a death at once (docker events) do not wait for the next probe.
   const watches = Object.values(ctx.runtimes.byDriver).flatMap((runtime) =>
     runtime === ctx.runtimes.default && runtime.watch
-      ? [runtime.watch((nodeId) => {
-          const uid = parseNodeId(nodeId)?.instanceUid;
-          if (uid) ctx.queue.enqueueResync(uid).catch(() => undefined); // the probe is the fallback
-        })]
+      ? [
+          runtime.watch((nodeId) => {
+            const uid = parseNodeId(nodeId)?.instanceUid;
+            if (uid) ctx.queue.enqueueResync(uid).catch(() => undefined); // the probe is the fallback
+          }),
+        ]
       : [],
   );
   every(options.supervisorIntervalMs ?? 250, () => superviseOnce(ctx), "supervisor");

@@ -37,8 +37,14 @@ const SettingsSchema = z.object({
   CACHEPLANE_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").max(200).optional(),
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
-  CACHEPLANE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default("cacheplane"),
-  CACHEPLANE_LOCATION: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default("local1"),
+  CACHEPLANE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .default("cacheplane"),
+  CACHEPLANE_LOCATION: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/)
+    .default("local1"),
   /** Zone names; default {location}-a, -b, -c. */
   CACHEPLANE_ZONES: z.string().optional(),
   CACHEPLANE_NODE_HOST: z.string().default("127.0.0.1"),
@@ -53,7 +59,10 @@ const SettingsSchema = z.object({
   CACHEPLANE_READ_ENDPOINT: z.enum(["auto", "kernel", "proxy"]).default("auto"),
   /** Engine versions offered to clients; the first is the default. */
   /** Engine versions offered; by default what the runtime can run. */
-  CACHEPLANE_REDIS_VERSIONS: z.string().regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/).optional(),
+  CACHEPLANE_REDIS_VERSIONS: z
+    .string()
+    .regex(/^REDIS_[0-9_X]+(,REDIS_[0-9_X]+)*$/)
+    .optional(),
   /** gs://bucket/path for imports and exports is {this}/bucket/path; default {data dir}/buckets. */
   CACHEPLANE_BUCKETS_DIR: z.string().min(1).optional(),
   /** 32 bytes (base64 or hex) that wrap the projects' backup keys; default: {data dir}/master.key (0600). */
@@ -80,10 +89,17 @@ export interface EngineEntry {
 }
 
 const EngineEntrySchema = z.strictObject({
-  redisVersion: z.string().max(40).regex(/^(REDIS|VALKEY)_\d+_(\d+|X)$/, "must look like REDIS_7_2, REDIS_6_X or VALKEY_8_0"),
+  redisVersion: z
+    .string()
+    .max(40)
+    .regex(/^(REDIS|VALKEY)_\d+_(\d+|X)$/, "must look like REDIS_7_2, REDIS_6_X or VALKEY_8_0"),
   maintenanceVersion: z.string().regex(/^\d{8}_\d{2}_\d{2}$/, "must look like 20261115_00_00"),
   binary: z.string().max(1000).refine(isAbsolute, "must be an absolute path").optional(),
-  image: z.string().max(300).regex(/^[^\s]+$/, "must be an image reference such as redis:7.2").optional(),
+  image: z
+    .string()
+    .max(300)
+    .regex(/^[^\s]+$/, "must be an image reference such as redis:7.2")
+    .optional(),
 });
 
 const EngineListSchema = z
@@ -211,7 +227,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   }
   const s = parsed.data;
   const zones = s.CACHEPLANE_ZONES
-    ? s.CACHEPLANE_ZONES.split(",").map((z) => z.trim()).filter(Boolean)
+    ? s.CACHEPLANE_ZONES.split(",")
+        .map((z) => z.trim())
+        .filter(Boolean)
     : ["a", "b", "c"].map((suffix) => `${s.CACHEPLANE_LOCATION}-${suffix}`);
   return {
     dataDir: resolve(s.CACHEPLANE_DATA_DIR),

@@ -71,9 +71,7 @@ describe("CACHEPLANE_ENGINES", () => {
     expect(errorOf(json([{ maintenanceVersion: "20261101_00_00" }]))).toMatch(/^CACHEPLANE_ENGINES\[0\]\.redisVersion: /);
   });
   it("refuses a bad maintenanceVersion", () => {
-    expect(errorOf(json([{ ...redis72, maintenanceVersion: "2026-11-01" }]))).toBe(
-      "CACHEPLANE_ENGINES[0].maintenanceVersion: must look like 20261115_00_00",
-    );
+    expect(errorOf(json([{ ...redis72, maintenanceVersion: "2026-11-01" }]))).toBe("CACHEPLANE_ENGINES[0].maintenanceVersion: must look like 20261115_00_00");
   });
   it("refuses a (redisVersion, maintenanceVersion) pair listed twice", () => {
     expect(errorOf(json([redis72, valkey80, { ...redis72, binary: "/usr/bin/redis-server" }]))).toBe(
@@ -84,15 +82,11 @@ describe("CACHEPLANE_ENGINES", () => {
     expect(errorOf(json([{ ...redis72, binary: "bin/redis-server" }]))).toBe("CACHEPLANE_ENGINES[0].binary: must be an absolute path");
   });
   it("refuses an image with spaces, and unknown keys (a typo would otherwise be ignored)", () => {
-    expect(errorOf(json([{ ...valkey80, image: "valkey 8" }]))).toBe(
-      "CACHEPLANE_ENGINES[0].image: must be an image reference such as redis:7.2",
-    );
+    expect(errorOf(json([{ ...valkey80, image: "valkey 8" }]))).toBe("CACHEPLANE_ENGINES[0].image: must be an image reference such as redis:7.2");
     expect(errorOf(json([{ ...redis72, binnary: "/x" }]))).toMatch(/^CACHEPLANE_ENGINES\[0\]: .*binnary/);
   });
   it("names the file when an entry in it is wrong", () => {
     const path = file("bad-version.json", json([{ ...redis72, redisVersion: "REDIS_8" }]));
-    expect(errorOf(`@${path}`)).toBe(
-      `CACHEPLANE_ENGINES[0].redisVersion: must look like REDIS_7_2, REDIS_6_X or VALKEY_8_0 (in ${path})`,
-    );
+    expect(errorOf(`@${path}`)).toBe(`CACHEPLANE_ENGINES[0].redisVersion: must look like REDIS_7_2, REDIS_6_X or VALKEY_8_0 (in ${path})`);
   });
 });

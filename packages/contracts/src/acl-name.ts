@@ -3,10 +3,7 @@
 import { z } from "zod";
 
 export const ACL_ID = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-export const AclId = z
-  .string()
-  .max(40)
-  .regex(ACL_ID, "must be 1-40 lowercase letters, digits or hyphens, start with a letter and end with a letter or digit");
+export const AclId = z.string().max(40).regex(ACL_ID, "must be 1-40 lowercase letters, digits or hyphens, start with a letter and end with a letter or digit");
 
 /** What an instance or cluster names: an ACL of its own location (MemoryDB's ACLName). */
 export const AclName = AclId.meta({

@@ -32,7 +32,12 @@ export const CreateApiKeyRequest = z
   .strictObject({
     displayName: z.string().min(1).max(100),
     projects: z
-      .array(z.string().max(63).refine((p) => p === "*" || PROJECT_ID.test(p), "must be a project id or '*'"))
+      .array(
+        z
+          .string()
+          .max(63)
+          .refine((p) => p === "*" || PROJECT_ID.test(p), "must be a project id or '*'"),
+      )
       .min(1)
       .max(50)
       .meta({ description: "Projects the key may act on; '*' is every project. An admin key is for every project: [\"*\"]." }),
@@ -69,6 +74,4 @@ export const IssueAwsCredentialsRequest = z
   })
   .meta({ id: "IssueAwsCredentialsRequest" });
 
-export const ListApiKeysResponse = z
-  .object({ apiKeys: z.array(ApiKey), nextPageToken: z.string().optional() })
-  .meta({ id: "ListApiKeysResponse" });
+export const ListApiKeysResponse = z.object({ apiKeys: z.array(ApiKey), nextPageToken: z.string().optional() }).meta({ id: "ListApiKeysResponse" });

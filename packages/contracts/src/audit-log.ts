@@ -23,7 +23,7 @@ export const ListAuditLogsQuery = PageQuery.extend({
     .optional()
     .meta({
       description:
-        'AIP-160 subset: comparisons joined by AND. operation, method, apiKey, resource, requestId, operationName take = or !=; ' +
+        "AIP-160 subset: comparisons joined by AND. operation, method, apiKey, resource, requestId, operationName take = or !=; " +
         'status and time also <, <=, >, >=. Example: operation = "createInstance" AND status >= 400.',
     }),
 });

@@ -7,7 +7,10 @@ import { BackupId, RequestId } from "./ids.js";
 import { GcsBucket, GcsUri, ManagedBackupSource } from "./gcs.js";
 
 /** Backup collections are named by the uid of the instance or cluster they hold backups of. */
-export const BackupCollectionId = z.string().max(63).regex(/^[a-z0-9-]{1,63}$/, "must be a backup collection id");
+export const BackupCollectionId = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9-]{1,63}$/, "must be a backup collection id");
 
 const DAY_S = 86_400;
 const HUNDRED_YEARS_S = 100 * 365 * DAY_S;
@@ -49,9 +52,10 @@ export const Backup = z
     shardCount: z.number().int(),
     backupType: z.enum(["BACKUP_TYPE_UNSPECIFIED", "ON_DEMAND", "AUTOMATED"]),
     state: z.enum(["STATE_UNSPECIFIED", "CREATING", "ACTIVE", "DELETING", "SUSPENDED"]),
-    encryptionInfo: z
-      .object({ encryptionType: z.enum(["ENCRYPTION_TYPE_UNSPECIFIED", "GOOGLE_DEFAULT_ENCRYPTION", "CUSTOMER_MANAGED_ENCRYPTION"]) })
-      .meta({ description: "GOOGLE_DEFAULT_ENCRYPTION here means: sealed with AES-256-GCM under the project's data key, itself wrapped by the control plane's master key." }),
+    encryptionInfo: z.object({ encryptionType: z.enum(["ENCRYPTION_TYPE_UNSPECIFIED", "GOOGLE_DEFAULT_ENCRYPTION", "CUSTOMER_MANAGED_ENCRYPTION"]) }).meta({
+      description:
+        "GOOGLE_DEFAULT_ENCRYPTION here means: sealed with AES-256-GCM under the project's data key, itself wrapped by the control plane's master key.",
+    }),
   })
   .meta({ id: "Backup" });
 export type Backup = z.infer<typeof Backup>;

@@ -111,10 +111,12 @@ export const Cluster = z
     discoveryEndpoints: outputOnly(z.array(DiscoveryEndpoint), "Output only. Set once the cluster has an address."),
     shards: outputOnly(z.array(ClusterShard), "Output only. cacheplane addition: each shard with its slot ranges and nodes."),
     statusMessage: outputOnly(z.string(), "Output only. cacheplane addition: why the cluster is in its state."),
-    managedBackupSource: ManagedBackupSource.optional()
-      .meta({ description: "Create only: restore this backup (projects/…/backupCollections/…/backups/…) into the new cluster, whatever its shard count." }),
-    gcsSource: GcsSource.optional()
-      .meta({ description: "Create only: load these RDB files (gs://bucket/object under the buckets root) into the new cluster." }),
+    managedBackupSource: ManagedBackupSource.optional().meta({
+      description: "Create only: restore this backup (projects/…/backupCollections/…/backups/…) into the new cluster, whatever its shard count.",
+    }),
+    gcsSource: GcsSource.optional().meta({
+      description: "Create only: load these RDB files (gs://bucket/object under the buckets root) into the new cluster.",
+    }),
   })
   .meta({ id: "Cluster" });
 export type Cluster = z.infer<typeof Cluster>;

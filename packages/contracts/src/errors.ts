@@ -41,9 +41,7 @@ export const ErrorBody = z
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** google.rpc.Status as it appears inside an Operation: `code` is the canonical (gRPC) code. */
-export const Status = z
-  .object({ code: z.number().int(), message: z.string(), details: z.array(ErrorDetail).optional() })
-  .meta({ id: "Status" });
+export const Status = z.object({ code: z.number().int(), message: z.string(), details: z.array(ErrorDetail).optional() }).meta({ id: "Status" });
 export type Status = z.infer<typeof Status>;
 
 export const BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest";

@@ -25,4 +25,8 @@ export const ClusterId = z
 export const OperationId = z.string().max(90).regex(OPERATION_ID, "must be an operation id");
 export const BackupId = z.string().max(63).regex(BACKUP_ID, "must be 1-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit");
 /** Idempotency key for creates and custom methods (AIP-155). */
-export const RequestId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "must be letters, digits, '-', '_', '.' or ':'");
+export const RequestId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "must be letters, digits, '-', '_', '.' or ':'");

@@ -12,8 +12,7 @@ import { TlsCertificate } from "./tls.js";
 export { RedisVersion };
 
 /** An output-only field: shown in responses, ignored when a client sends it back. */
-export const outputOnly = <T extends z.ZodType>(schema: T, description: string) =>
-  schema.optional().meta({ readOnly: true, description });
+export const outputOnly = <T extends z.ZodType>(schema: T, description: string) => schema.optional().meta({ readOnly: true, description });
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -86,7 +85,9 @@ export const Instance = z
       }),
     persistenceConfig: PersistenceConfig.optional(),
     redisConfigs: RedisConfigs.optional(),
-    automatedBackupConfig: AutomatedBackupConfig.optional().meta({ description: "cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention." }),
+    automatedBackupConfig: AutomatedBackupConfig.optional().meta({
+      description: "cacheplane addition, as Memorystore for Redis Cluster has it: a daily backup, kept for retention.",
+    }),
     ...maintenanceFields,
     state: outputOnly(InstanceState, "Output only."),
     statusMessage: outputOnly(z.string(), "Output only. Why the instance is in its state."),

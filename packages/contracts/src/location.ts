@@ -21,14 +21,21 @@ export const Location = z
   })
   .meta({ id: "Location" });
 
-export const ListLocationsResponse = z
-  .object({ locations: z.array(Location), nextPageToken: z.string().optional() })
-  .meta({ id: "ListLocationsResponse" });
+export const ListLocationsResponse = z.object({ locations: z.array(Location), nextPageToken: z.string().optional() }).meta({ id: "ListLocationsResponse" });
 
 export const ZoneParams = z.object({
-  project: z.string().max(63).regex(/^[a-z][a-z0-9-]{0,61}[a-z0-9]$/, "must be a project id"),
-  location: z.string().max(63).regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a location id"),
-  zone: z.string().max(63).regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a zone id such as local1-a"),
+  project: z
+    .string()
+    .max(63)
+    .regex(/^[a-z][a-z0-9-]{0,61}[a-z0-9]$/, "must be a project id"),
+  location: z
+    .string()
+    .max(63)
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a location id"),
+  zone: z
+    .string()
+    .max(63)
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a zone id such as local1-a"),
 });
 
 export const Zone = z

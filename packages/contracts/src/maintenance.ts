@@ -7,10 +7,7 @@ import { z } from "zod";
 const ro = <T extends z.ZodType>(schema: T, description: string) => schema.optional().meta({ readOnly: true, description });
 
 export const MAINTENANCE_VERSION = /^\d{8}_\d{2}_\d{2}$/;
-export const MaintenanceVersionId = z
-  .string()
-  .max(32)
-  .regex(MAINTENANCE_VERSION, "must be a maintenance version such as 20261115_00_00");
+export const MaintenanceVersionId = z.string().max(32).regex(MAINTENANCE_VERSION, "must be a maintenance version such as 20261115_00_00");
 
 export const DayOfWeek = z.enum(["DAY_OF_WEEK_UNSPECIFIED", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]);
 
@@ -27,7 +24,7 @@ export const WeeklyMaintenanceWindow = z
   .strictObject({
     day: DayOfWeek.refine((d) => d !== "DAY_OF_WEEK_UNSPECIFIED", "must be a day of the week, such as MONDAY"),
     startTime: TimeOfDay,
-    duration: ro(z.string(), "Output only. Fixed at 1 hour (\"3600s\")."),
+    duration: ro(z.string(), 'Output only. Fixed at 1 hour ("3600s").'),
   })
   .meta({ id: "WeeklyMaintenanceWindow" });
 
@@ -65,7 +62,8 @@ export const UpgradeInstanceRequest = z
 
 export const RescheduleMaintenanceRequest = z
   .strictObject({
-    rescheduleType: z.enum(["RESCHEDULE_TYPE_UNSPECIFIED", "IMMEDIATE", "NEXT_AVAILABLE_WINDOW", "SPECIFIC_TIME"])
+    rescheduleType: z
+      .enum(["RESCHEDULE_TYPE_UNSPECIFIED", "IMMEDIATE", "NEXT_AVAILABLE_WINDOW", "SPECIFIC_TIME"])
       .refine((t) => t !== "RESCHEDULE_TYPE_UNSPECIFIED", "must be IMMEDIATE, NEXT_AVAILABLE_WINDOW or SPECIFIC_TIME"),
     scheduleTime: z.iso.datetime().optional().meta({ description: "Required with SPECIFIC_TIME: no later than the schedule's deadline." }),
   })
@@ -77,15 +75,14 @@ export const MaintenanceVersion = z
     maintenanceVersion: z.string(),
     redisVersions: z.array(z.string()).meta({ description: "The engine versions this maintenance version has a build of." }),
     state: z.enum(["AVAILABLE", "RELEASED"]).meta({
-      description: "RELEASED versions are applied to every resource on an older one, in its maintenance window. The earliest version of each engine is released from the start.",
+      description:
+        "RELEASED versions are applied to every resource on an older one, in its maintenance window. The earliest version of each engine is released from the start.",
     }),
     releaseTime: z.iso.datetime().optional(),
   })
   .meta({ id: "MaintenanceVersion", description: "cacheplane addition: a maintenance version from the engine catalogue (CACHEPLANE_ENGINES)." });
 
-export const ListMaintenanceVersionsResponse = z
-  .object({ maintenanceVersions: z.array(MaintenanceVersion) })
-  .meta({ id: "ListMaintenanceVersionsResponse" });
+export const ListMaintenanceVersionsResponse = z.object({ maintenanceVersions: z.array(MaintenanceVersion) }).meta({ id: "ListMaintenanceVersionsResponse" });
 
 export const MaintenanceVersionParams = z.object({ version: MaintenanceVersionId });
 

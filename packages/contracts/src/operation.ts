@@ -29,8 +29,6 @@ export const Operation = z
   .meta({ id: "Operation" });
 export type Operation = z.infer<typeof Operation>;
 
-export const ListOperationsResponse = z
-  .object({ operations: z.array(Operation), nextPageToken: z.string().optional() })
-  .meta({ id: "ListOperationsResponse" });
+export const ListOperationsResponse = z.object({ operations: z.array(Operation), nextPageToken: z.string().optional() }).meta({ id: "ListOperationsResponse" });
 
 export const Empty = z.object({}).meta({ id: "Empty" });

@@ -35,7 +35,6 @@ export const RedisConfigs = z
     timeout: intString(0, 2_147_483_647).optional(),
   })
   .meta({
-    description:
-      "Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected.",
+    description: "Redis configuration parameters (Memorystore's supported subset). Unknown parameters are rejected.",
   });
 export type RedisConfigs = z.infer<typeof RedisConfigs>;

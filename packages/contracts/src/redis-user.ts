@@ -91,6 +91,4 @@ export const CreateUserQuery = z.strictObject({ userId: UserId });
 export const UpdateUserQuery = z.strictObject({ updateMask: z.string().min(1, "updateMask is required").max(512) });
 export const ListUsersQuery = PageQuery;
 
-export const ListUsersResponse = z
-  .object({ users: z.array(User), nextPageToken: z.string().optional() })
-  .meta({ id: "ListUsersResponse" });
+export const ListUsersResponse = z.object({ users: z.array(User), nextPageToken: z.string().optional() }).meta({ id: "ListUsersResponse" });

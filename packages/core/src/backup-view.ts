@@ -60,7 +60,12 @@ export function backupView(b: BackupRecord, c: BackupCollectionRecord) {
 /** What a backup records of its source's shape (a restore may choose another). */
 export function backupShapeOf(kind: string, spec: Record<string, unknown>) {
   if (kind === "CLUSTER") {
-    return { engineVersion: String(spec.redisVersion), nodeType: String(spec.nodeType), shardCount: Number(spec.shardCount), replicaCount: Number(spec.replicaCount) };
+    return {
+      engineVersion: String(spec.redisVersion),
+      nodeType: String(spec.nodeType),
+      shardCount: Number(spec.shardCount),
+      replicaCount: Number(spec.replicaCount),
+    };
   }
   return { engineVersion: String(spec.redisVersion), nodeType: null, shardCount: 1, replicaCount: Number(spec.replicaCount ?? 0) };
 }

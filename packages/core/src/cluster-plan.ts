@@ -52,8 +52,7 @@ const isServing = (n: ObservedNode) => n.liveness === "running" && !n.loading &&
 const knows = (view: ClusterView, id: string) => view.peers.some((p) => p.id === id && !p.flags.includes("handshake"));
 const isFailing = (flags: readonly string[]) => flags.includes("fail") || flags.includes("fail?");
 
-export const shardPrimaryId = (desired: DesiredCluster, shard: number) =>
-  desired.primaryIds.get(shard) ?? nodeId(desired.uid, shard * ORDINALS_PER_SHARD);
+export const shardPrimaryId = (desired: DesiredCluster, shard: number) => desired.primaryIds.get(shard) ?? nodeId(desired.uid, shard * ORDINALS_PER_SHARD);
 
 export function planCluster(desired: DesiredCluster, observed: readonly ObservedNode[]): Plan {
   const steps: Step[] = [];

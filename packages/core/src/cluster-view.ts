@@ -12,8 +12,7 @@ import {
   type StoredMaintenanceSpec,
 } from "./instance-view.js";
 
-export const clusterName = (project: string, location: string, cluster: string) =>
-  `projects/${project}/locations/${location}/clusters/${cluster}`;
+export const clusterName = (project: string, location: string, cluster: string) => `projects/${project}/locations/${location}/clusters/${cluster}`;
 
 export interface ClusterNodeRecord extends NodeRecord {
   /** Index of the node's shard, from 0. */
@@ -67,7 +66,6 @@ export const shardId = (index: number) => String(index + 1).padStart(4, "0");
 /** A wire shard id ("0001") to its index (0); the id's format is checked by the contract. */
 export const shardIndex = (id: string) => Number(id) - 1;
 
-
 /**
  * Memorystore: "size_gb shows the size of the cluster rounded up to the next integer,
  * precise_size_gb the exact size", and a cluster's capacity "is determined by the number of
@@ -94,30 +92,30 @@ export function clusterView(record: ClusterRecord) {
   const nodesByShard = new Map<number, ClusterNodeRecord[]>();
   for (let s = 0; s < spec.shardCount; s++) nodesByShard.set(s, []);
   for (const node of record.nodes) (nodesByShard.get(node.shard) ?? nodesByShard.set(node.shard, []).get(node.shard)!).push(node);
-  const shards = [...nodesByShard.keys()].sort((a, b) => a - b).map((shard) => ({
-    id: shardId(shard),
-    ...(slots?.get(shard) ? { slots: [...slots.get(shard)!] } : {}),
-    nodes: nodesByShard
-      .get(shard)!
-      .sort((a, b) => a.ordinal - b.ordinal)
-      .map((n) => ({
-        id: n.id,
-        zone: n.zone,
-        role: n.role === "REPLICA" ? ("REPLICA" as const) : ("PRIMARY" as const),
-        state: n.state ?? "READY",
-        host: n.host,
-        port: n.port,
-        ...nodeEngineView(n, record.spec),
-      })),
-  }));
+  const shards = [...nodesByShard.keys()]
+    .sort((a, b) => a - b)
+    .map((shard) => ({
+      id: shardId(shard),
+      ...(slots?.get(shard) ? { slots: [...slots.get(shard)!] } : {}),
+      nodes: nodesByShard
+        .get(shard)!
+        .sort((a, b) => a.ordinal - b.ordinal)
+        .map((n) => ({
+          id: n.id,
+          zone: n.zone,
+          role: n.role === "REPLICA" ? ("REPLICA" as const) : ("PRIMARY" as const),
+          state: n.state ?? "READY",
+          host: n.host,
+          port: n.port,
+          ...nodeEngineView(n, record.spec),
+        })),
+    }));
   const view: Record<string, unknown> = {
     name: clusterName(record.projectId, record.locationId, record.instanceId),
     uid: record.uid,
     createTime: record.createTime.toISOString(),
     state,
-    ...(state === "UPDATING"
-      ? { stateInfo: { updateInfo: { targetShardCount: spec.shardCount, targetReplicaCount: spec.replicaCount } } }
-      : {}),
+    ...(state === "UPDATING" ? { stateInfo: { updateInfo: { targetShardCount: spec.shardCount, targetReplicaCount: spec.replicaCount } } } : {}),
     shardCount: spec.shardCount,
     replicaCount: spec.replicaCount,
     nodeType: spec.nodeType,

@@ -68,21 +68,13 @@ export function isDowngrade(from: string, to: string): boolean {
  * is always in effect (there must be something to create instances on); later ones only once
  * the admin has released them.
  */
-export function releasedVersions(
-  catalogue: readonly EngineEntry[],
-  redisVersion: string,
-  released: ReadonlySet<string>,
-): string[] {
+export function releasedVersions(catalogue: readonly EngineEntry[], redisVersion: string, released: ReadonlySet<string>): string[] {
   const all = [...new Set(catalogue.filter((e) => e.redisVersion === redisVersion).map((e) => e.maintenanceVersion))].sort();
   return all.filter((v, i) => i === 0 || released.has(v));
 }
 
 /** The newest version in effect: what a new instance, or an upgraded one, gets. */
-export function latestReleased(
-  catalogue: readonly EngineEntry[],
-  redisVersion: string,
-  released: ReadonlySet<string>,
-): string | undefined {
+export function latestReleased(catalogue: readonly EngineEntry[], redisVersion: string, released: ReadonlySet<string>): string | undefined {
   return releasedVersions(catalogue, redisVersion, released).at(-1);
 }
 
@@ -96,11 +88,7 @@ export function availableMaintenanceVersions(
   return releasedVersions(catalogue, redisVersion, released).filter((v) => v > current);
 }
 
-export function findEngine(
-  catalogue: readonly EngineEntry[],
-  redisVersion: string,
-  maintenanceVersion: string,
-): EngineEntry | undefined {
+export function findEngine(catalogue: readonly EngineEntry[], redisVersion: string, maintenanceVersion: string): EngineEntry | undefined {
   return catalogue.find((e) => e.redisVersion === redisVersion && e.maintenanceVersion === maintenanceVersion);
 }
 

@@ -57,17 +57,14 @@ export interface StoredMaintenanceSpec {
 }
 
 /** The maintenance version a spec runs at. */
-export const maintenanceVersionOf = (spec: Record<string, unknown>) =>
-  (spec.maintenanceVersion as string | undefined) ?? BASE_MAINTENANCE_VERSION;
+export const maintenanceVersionOf = (spec: Record<string, unknown>) => (spec.maintenanceVersion as string | undefined) ?? BASE_MAINTENANCE_VERSION;
 
 /** The policy with each window's output-only one-hour duration. */
 export function maintenancePolicyView(policy: StoredMaintenancePolicy | undefined) {
   if (!policy) return undefined;
   return {
     ...policy,
-    ...(policy.weeklyMaintenanceWindow
-      ? { weeklyMaintenanceWindow: policy.weeklyMaintenanceWindow.map((w) => ({ ...w, duration: WINDOW_DURATION })) }
-      : {}),
+    ...(policy.weeklyMaintenanceWindow ? { weeklyMaintenanceWindow: policy.weeklyMaintenanceWindow.map((w) => ({ ...w, duration: WINDOW_DURATION })) } : {}),
   };
 }
 

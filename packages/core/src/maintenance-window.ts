@@ -76,8 +76,7 @@ function firstStartAtOrAfter(windows: readonly DayWindow[], t: number): number |
   return best;
 }
 
-const isOpenAt = (windows: readonly DayWindow[], t: number) =>
-  windows.some((w) => t - lastStartAtOrBefore(w, t) < WINDOW_MS);
+const isOpenAt = (windows: readonly DayWindow[], t: number) => windows.some((w) => t - lastStartAtOrBefore(w, t) < WINDOW_MS);
 
 /**
  * When maintenance could next start: `after` itself when it falls inside an open window (however

@@ -74,9 +74,7 @@ export const durationMs = (text: string) => Number(text.slice(0, -1)) * (UNIT_MS
 /** Milliseconds as a protobuf Duration in JSON ("3600s"), whole seconds. */
 export const formatDuration = (ms: number) => `${Math.round(ms / 1000)}s`;
 
-export type ResolvedWindow =
-  | { ok: true; windowMs: number; stepMs: number }
-  | { ok: false; field: "window" | "step"; message: string };
+export type ResolvedWindow = { ok: true; windowMs: number; stepMs: number } | { ok: false; field: "window" | "step"; message: string };
 
 /** The query's window and step with their defaults, or the field that is wrong and why. */
 export function resolveMetricsWindow(
@@ -98,7 +96,11 @@ export function resolveMetricsWindow(
   if (!(stepMs > 0)) return { ok: false, field: "step", message: "must be a duration such as 10s, 1m or 1h" };
   if (stepMs > windowMs) return { ok: false, field: "step", message: `must not be longer than the window (${formatDuration(windowMs)})` };
   if (windowMs / stepMs > MAX_POINTS) {
-    return { ok: false, field: "step", message: `gives more than ${MAX_POINTS} points over ${formatDuration(windowMs)}: use at least ${formatDuration(Math.ceil(windowMs / MAX_POINTS / 1000) * 1000)}` };
+    return {
+      ok: false,
+      field: "step",
+      message: `gives more than ${MAX_POINTS} points over ${formatDuration(windowMs)}: use at least ${formatDuration(Math.ceil(windowMs / MAX_POINTS / 1000) * 1000)}`,
+    };
   }
   return { ok: true, windowMs, stepMs };
 }

@@ -1,11 +1,9 @@
 // Resource names (AIP-122) and the deterministic names of what the control plane creates.
 import { createHash, randomBytes } from "node:crypto";
 
-export const instanceName = (project: string, location: string, instance: string) =>
-  `projects/${project}/locations/${location}/instances/${instance}`;
+export const instanceName = (project: string, location: string, instance: string) => `projects/${project}/locations/${location}/instances/${instance}`;
 
-export const operationName = (project: string, location: string, operation: string) =>
-  `projects/${project}/locations/${location}/operations/${operation}`;
+export const operationName = (project: string, location: string, operation: string) => `projects/${project}/locations/${location}/operations/${operation}`;
 
 export const locationName = (project: string, location: string) => `projects/${project}/locations/${location}`;
 

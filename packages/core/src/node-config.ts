@@ -87,7 +87,11 @@ export function clusterNodeConfig(spec: {
   /** The default user's password; none (open-access): no password, as before ACLs. */
   controlPassword?: string | undefined;
   maxmemoryBytes: number;
-  persistence: { mode: "DISABLED" | "RDB" | "AOF"; rdbSnapshotPeriod?: DesiredSpec["rdbSnapshotPeriod"]; appendFsync?: "NO" | "EVERYSEC" | "ALWAYS" | undefined };
+  persistence: {
+    mode: "DISABLED" | "RDB" | "AOF";
+    rdbSnapshotPeriod?: DesiredSpec["rdbSnapshotPeriod"];
+    appendFsync?: "NO" | "EVERYSEC" | "ALWAYS" | undefined;
+  };
   redisConfigs: Record<string, string>;
 }): Record<string, string> {
   const { mode } = spec.persistence;

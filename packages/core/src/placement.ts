@@ -13,9 +13,12 @@ export function placeNodes({ zones, locationId, alternativeLocationId, nodeCount
   if (zones.length === 0) throw new Error("no zones configured");
   const primary = locationId ?? zones[0]!;
   const others = zones.filter((z) => z !== primary);
-  const replicaOrder = alternativeLocationId && alternativeLocationId !== primary
-    ? [alternativeLocationId, ...others.filter((z) => z !== alternativeLocationId)]
-    : others.length > 0 ? others : [primary];
+  const replicaOrder =
+    alternativeLocationId && alternativeLocationId !== primary
+      ? [alternativeLocationId, ...others.filter((z) => z !== alternativeLocationId)]
+      : others.length > 0
+        ? others
+        : [primary];
   const placed = [primary];
   for (let i = 1; i < nodeCount; i++) placed.push(replicaOrder[(i - 1) % replicaOrder.length]!);
   return placed;

@@ -191,8 +191,7 @@ export interface Plan {
  *  PING on a loaded machine is not an outage; failing over on it would be (Sentinel's
  *  down-after-milliseconds plays the same role). */
 export const DOWN_AFTER_MS = 1_000;
-const isHung = (n: ObservedNode) =>
-  n.liveness === "unresponsive" && n.state !== "CREATING" && (n.unresponsiveForMs ?? 0) >= DOWN_AFTER_MS;
+const isHung = (n: ObservedNode) => n.liveness === "unresponsive" && n.state !== "CREATING" && (n.unresponsiveForMs ?? 0) >= DOWN_AFTER_MS;
 const isDown = (n: ObservedNode) => n.liveness === "absent" || n.liveness === "stopped" || isHung(n);
 /** A running replica of this primary, whatever the state of its link: when the primary has
  *  died every link is down, and these are exactly the nodes that hold its data. */
@@ -216,7 +215,11 @@ export function bestReplica(candidates: readonly ObservedNode[]): ObservedNode |
 }
 
 /** The roles every node should have, given who the primary is. */
-export function topologyFor(shard: Pick<DesiredShard, "endpointHosts">, node: { id: string }, primary: { host: string; port: number; id: string }): NodeTopology {
+export function topologyFor(
+  shard: Pick<DesiredShard, "endpointHosts">,
+  node: { id: string },
+  primary: { host: string; port: number; id: string },
+): NodeTopology {
   if (node.id === primary.id) return { endpointHosts: shard.endpointHosts };
   return { replicaOf: { host: primary.host, port: primary.port }, endpointHosts: [] };
 }
@@ -462,6 +465,6 @@ export function planShard(shard: DesiredShard, observed: readonly ObservedNode[]
 
 export function finish(steps: Step[], waiting: string[]): Plan {
   const converged = steps.length === 0 && waiting.length === 0;
-  const detail = steps[0] ? describe(steps[0]) : waiting[0] ?? "Ready";
+  const detail = steps[0] ? describe(steps[0]) : (waiting[0] ?? "Ready");
   return { steps, waiting, converged, detail };
 }

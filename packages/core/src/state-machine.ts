@@ -1,15 +1,7 @@
 // The instance lifecycle. Reconcile reports what it saw as an event; this decides the state.
 // Pure, so every transition is unit-tested.
 
-export type InstanceState =
-  | "CREATING"
-  | "READY"
-  | "UPDATING"
-  | "DELETING"
-  | "REPAIRING"
-  | "MAINTENANCE"
-  | "IMPORTING"
-  | "FAILING_OVER";
+export type InstanceState = "CREATING" | "READY" | "UPDATING" | "DELETING" | "REPAIRING" | "MAINTENANCE" | "IMPORTING" | "FAILING_OVER";
 
 export type InstanceEvent =
   /** A client changed the desired spec (new generation). */

@@ -9,8 +9,7 @@ const H1 = "1".repeat(64);
 const H2 = "2".repeat(64);
 const VIP = "127.0.0.1";
 const host = (ordinal: number) => `127.0.2.${ordinal + 1}`;
-const defaultLine = (...hashes: string[]) =>
-  parseAclLine(`user default on ${hashes.length ? hashes.map((h) => `#${h}`).join(" ") : "nopass"} ~* &* +@all`);
+const defaultLine = (...hashes: string[]) => parseAclLine(`user default on ${hashes.length ? hashes.map((h) => `#${h}`).join(" ") : "nopass"} ~* &* +@all`);
 
 const acl = (over: Partial<DesiredAcl> = {}): DesiredAcl => ({
   defaultPasswordHashes: [H1],
@@ -36,7 +35,17 @@ describe("ACL drift of one node", () => {
 
   it("sets users that are missing, changed, or shown by a line the worker never saw", () => {
     expect(aclDrift(acl(), seen({ users: [{ name: "bob", fingerprint: "fb" }] })).set).toEqual(["alice"]);
-    expect(aclDrift(acl(), seen({ users: [{ name: "alice", fingerprint: "old" }, { name: "bob", fingerprint: "fb" }] })).set).toEqual(["alice"]);
+    expect(
+      aclDrift(
+        acl(),
+        seen({
+          users: [
+            { name: "alice", fingerprint: "old" },
+            { name: "bob", fingerprint: "fb" },
+          ],
+        }),
+      ).set,
+    ).toEqual(["alice"]);
     expect(aclDrift(acl(), seen({ users: [{ name: "alice" }, { name: "bob", fingerprint: "fb" }] })).set).toEqual(["alice"]);
   });
 
@@ -111,7 +120,9 @@ describe("ACL steps in plan()", () => {
     const changed = desired({ acl: acl({ users: [] }) });
     const steps = (nodes: ObservedNode[], downZones?: string[]) => aclSteps(changed.acl, nodes, downZones).steps;
     expect(steps([node(0, { liveness: "unresponsive" }), node(1, { loading: true })])).toEqual([]);
-    expect(steps([node(0), node(1)], ["local1-b"])).toEqual([{ kind: "applyAcl", nodes: [{ nodeId: "u1-0", default: false, set: [], remove: ["alice", "bob"] }] }]);
+    expect(steps([node(0), node(1)], ["local1-b"])).toEqual([
+      { kind: "applyAcl", nodes: [{ nodeId: "u1-0", default: false, set: [], remove: ["alice", "bob"] }] },
+    ]);
   });
 
   it("comes after the node's own steps, and does not wait for a replica that is syncing", () => {
@@ -158,14 +169,20 @@ describe("AUTH string rotation in plan()", () => {
 
   it("never publishes while a node is down: it would come back without the new string", () => {
     const both = { ...seen(), defaultUser: defaultLine(H1, H2) };
-    const p = plan(desired({ acl: acl({ defaultPasswordHashes: [H1, H2] }), authRotation: adding }), [node(0, { acl: both }), node(1, { liveness: "absent", acl: undefined })]);
+    const p = plan(desired({ acl: acl({ defaultPasswordHashes: [H1, H2] }), authRotation: adding }), [
+      node(0, { acl: both }),
+      node(1, { liveness: "absent", acl: undefined }),
+    ]);
     expect(p.steps.map((s) => s.kind)).toEqual(["startNode"]);
     expect(p.waiting.join()).toMatch(/not on every node yet \(u1-1\)/);
   });
 
   it("then waits out the grace before the old string goes", () => {
     const both = { ...seen(), defaultUser: defaultLine(H1, H2) };
-    const p = plan(desired({ acl: acl({ defaultPasswordHashes: [H1, H2] }), authRotation: { stage: "grace", remainingMs: 1500 } }), [node(0, { acl: both }), node(1, { acl: both })]);
+    const p = plan(desired({ acl: acl({ defaultPasswordHashes: [H1, H2] }), authRotation: { stage: "grace", remainingMs: 1500 } }), [
+      node(0, { acl: both }),
+      node(1, { acl: both }),
+    ]);
     expect(p.steps).toEqual([]);
     expect(p.converged).toBe(false);
     expect(p.detail).toBe("the previous AUTH string stays valid for 1500 ms more");
@@ -183,7 +200,9 @@ describe("ACL steps in planCluster()", () => {
       id: `c1-${ordinal}`,
       shard,
       bind: primary && shard === 0 ? [host(ordinal), VIP] : [host(ordinal)],
-      replication: primary ? { role: "primary", offset: 100 } : { role: "replica", primaryHost: host(primaryOrdinal), primaryPort: 7000, linkUp: true, offset: 100 },
+      replication: primary
+        ? { role: "primary", offset: 100 }
+        : { role: "replica", primaryHost: host(primaryOrdinal), primaryPort: 7000, linkUp: true, offset: 100 },
       cluster: {
         state: "ok",
         migrating: [],
@@ -220,7 +239,17 @@ describe("ACL steps in planCluster()", () => {
   it("converged with every node's users in place; one step for all four nodes otherwise", () => {
     const nodes = ids.map((o) => cnode(o));
     expect(planCluster(cluster(), nodes).converged).toBe(true);
-    const p = planCluster(cluster({ acl: acl({ users: [{ name: "alice", fingerprint: "new" }, { name: "bob", fingerprint: "fb" }] }) }), nodes);
+    const p = planCluster(
+      cluster({
+        acl: acl({
+          users: [
+            { name: "alice", fingerprint: "new" },
+            { name: "bob", fingerprint: "fb" },
+          ],
+        }),
+      }),
+      nodes,
+    );
     expect(p.steps).toHaveLength(1);
     expect(p.steps[0]).toMatchObject({ kind: "applyAcl" });
     expect((p.steps[0] as { nodes: unknown[] }).nodes).toHaveLength(4);

@@ -120,7 +120,12 @@ describe("ACL LIST lines", () => {
       passwordHashes: [H1, H2],
       rest: ["~app:*", "resetchannels", "-@all", "+@read"],
     });
-    expect(parseAclLine("user default on nopass ~* &* +@all")).toEqual({ name: "default", flags: ["on", "nopass"], passwordHashes: [], rest: ["~*", "&*", "+@all"] });
+    expect(parseAclLine("user default on nopass ~* &* +@all")).toEqual({
+      name: "default",
+      flags: ["on", "nopass"],
+      passwordHashes: [],
+      rest: ["~*", "&*", "+@all"],
+    });
     expect(parseAclLine("nonsense")).toBeUndefined();
   });
 

@@ -14,7 +14,14 @@ const desired = (over: Partial<DesiredCluster> = {}): DesiredCluster => ({
   deleting: false,
   shardCount: 3,
   replicaCount: 1,
-  zonesOf: (shard) => [ZONES[shard % 3]!, ZONES[(shard + 1) % 3]!, ZONES[(shard + 2) % 3]!, ZONES[(shard + 1) % 3]!, ZONES[(shard + 2) % 3]!, ZONES[(shard + 1) % 3]!],
+  zonesOf: (shard) => [
+    ZONES[shard % 3]!,
+    ZONES[(shard + 1) % 3]!,
+    ZONES[(shard + 2) % 3]!,
+    ZONES[(shard + 1) % 3]!,
+    ZONES[(shard + 2) % 3]!,
+    ZONES[(shard + 1) % 3]!,
+  ],
   primaryIds: new Map(),
   config,
   discoveryHost: DISCOVERY,
@@ -55,7 +62,7 @@ function cluster({ shards, replicas, slots = ranges(shards), migrating = {}, imp
       port: PORT,
       flags: [...(n.id === me ? ["myself"] : []), n.k === 0 ? "master" : "slave"],
       primaryId: n.k === 0 ? undefined : clusterNodeId(idOf(n.shard, 0)),
-      slots: n.k === 0 ? slots[n.shard] ?? [] : [],
+      slots: n.k === 0 ? (slots[n.shard] ?? []) : [],
     }));
   return nodes.map((n) => ({
     id: n.id,
@@ -231,8 +238,14 @@ describe("planCluster: resharding", () => {
 
   it("finishes a move whose target already owns the slot but whose source is still MIGRATING", () => {
     const slots = ranges(3);
-    slots[0] = [[0, 99], [101, 5461]];
-    slots[2] = [[100, 100], [10923, 16383]];
+    slots[0] = [
+      [0, 99],
+      [101, 5461],
+    ];
+    slots[2] = [
+      [100, 100],
+      [10923, 16383],
+    ];
     const nodes = cluster({ shards: 3, replicas: 0, slots, migrating: { "c1-0": [{ slot: 100, to: clusterNodeId("c1-16") }] } });
     expect(planCluster(desired({ replicaCount: 0 }), nodes).steps).toEqual([{ kind: "moveSlots", from: 0, to: 2, slots: [100], remaining: 1 }]);
   });
@@ -308,7 +321,12 @@ describe("planCluster: failures", () => {
   });
 
   it("deletes every node, then the cluster", () => {
-    expect(kinds(planCluster(desired({ deleting: true }), cluster({ shards: 2, replicas: 1 })))).toEqual(["destroyNode", "destroyNode", "destroyNode", "destroyNode"]);
+    expect(kinds(planCluster(desired({ deleting: true }), cluster({ shards: 2, replicas: 1 })))).toEqual([
+      "destroyNode",
+      "destroyNode",
+      "destroyNode",
+      "destroyNode",
+    ]);
     expect(planCluster(desired({ deleting: true }), []).steps).toEqual([{ kind: "deleteInstance" }]);
   });
 });

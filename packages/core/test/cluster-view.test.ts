@@ -84,8 +84,15 @@ describe("clusterView", () => {
     expect(view.maintenanceVersion).toBe("20261101_00_00");
     expect(view.maintenancePolicy).toBeUndefined();
     expect(view.maintenanceSchedule).toBeUndefined();
-    expect(view.shards.map((s: any) => [s.id, s.slots])).toEqual([["0001", ["0-5461"]], ["0002", ["5462-10922"]], ["0003", ["10923-16383"]]]);
-    expect(view.shards[1].nodes.map((n: any) => [n.id, n.role])).toEqual([["uid-1-8", "PRIMARY"], ["uid-1-9", "REPLICA"]]);
+    expect(view.shards.map((s: any) => [s.id, s.slots])).toEqual([
+      ["0001", ["0-5461"]],
+      ["0002", ["5462-10922"]],
+      ["0003", ["10923-16383"]],
+    ]);
+    expect(view.shards[1].nodes.map((n: any) => [n.id, n.role])).toEqual([
+      ["uid-1-8", "PRIMARY"],
+      ["uid-1-9", "REPLICA"],
+    ]);
   });
 
   it("while UPDATING shows the targets, and no slots before the worker has seen any", () => {
@@ -111,7 +118,11 @@ describe("clusterView", () => {
     const view = clusterView(record({ state: "CREATING", host: null, port: null, nodes: [], statusMessage: "Creating the cluster" })) as any;
     expect(view.discoveryEndpoints).toBeUndefined();
     expect(view.statusMessage).toBe("Creating the cluster");
-    expect(view.shards).toEqual([{ id: "0001", nodes: [] }, { id: "0002", nodes: [] }, { id: "0003", nodes: [] }]);
+    expect(view.shards).toEqual([
+      { id: "0001", nodes: [] },
+      { id: "0002", nodes: [] },
+      { id: "0003", nodes: [] },
+    ]);
   });
 
   it("shows the maintenance fields and each node's build, a node without one on the cluster's", () => {

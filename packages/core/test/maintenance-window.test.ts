@@ -61,8 +61,14 @@ describe("nextWindowStart", () => {
     const unspecified: WeeklyMaintenanceWindow = { day: "DAY_OF_WEEK_UNSPECIFIED", startTime: {} };
     expect(iso(nextWindowStart([{ day: "WEDNESDAY", startTime: {} }, unspecified], d("2026-11-02T00:00:00Z")))).toBe("2026-11-04T00:00:00.000Z");
     expect(nextWindowStart([unspecified], d("2026-11-02T00:00:00Z"))).toBeUndefined();
-    expect(reschedule(scheduleMaintenance([unspecified], d("2026-11-02T00:00:00Z")), { rescheduleType: "NEXT_AVAILABLE_WINDOW" }, [unspecified], d("2026-11-02T00:00:00Z")))
-      .toMatchObject({ ok: false, code: "FAILED_PRECONDITION" });
+    expect(
+      reschedule(
+        scheduleMaintenance([unspecified], d("2026-11-02T00:00:00Z")),
+        { rescheduleType: "NEXT_AVAILABLE_WINDOW" },
+        [unspecified],
+        d("2026-11-02T00:00:00Z"),
+      ),
+    ).toMatchObject({ ok: false, code: "FAILED_PRECONDITION" });
   });
 });
 

@@ -28,8 +28,7 @@ const req = (over: Partial<{ windowMs: number; stepMs: number; now: number; clus
   cluster: false,
   ...over,
 });
-const pointsOf = (series: ReturnType<typeof metricsSeries>, metric: string, node = "u-0") =>
-  series.find((s) => s.metric === metric && s.node === node)?.points;
+const pointsOf = (series: ReturnType<typeof metricsSeries>, metric: string, node = "u-0") => series.find((s) => s.metric === metric && s.node === node)?.points;
 
 describe("resolveMetricsWindow", () => {
   const limits = { intervalMs: 10_000, retentionMs: 7_200_000 };
@@ -94,7 +93,11 @@ describe("resolveMetricsWindow", () => {
 describe("metricsSeries", () => {
   it("memory_usage_ratio is used_memory / maxmemory, averaged per step", () => {
     const s = metricsSeries(
-      [sample("u-0", 0, { used_memory: 100, maxmemory: 1000 }), sample("u-0", 5, { used_memory: 300, maxmemory: 1000 }), sample("u-0", 10, { used_memory: 500, maxmemory: 1000 })],
+      [
+        sample("u-0", 0, { used_memory: 100, maxmemory: 1000 }),
+        sample("u-0", 5, { used_memory: 300, maxmemory: 1000 }),
+        sample("u-0", 10, { used_memory: 500, maxmemory: 1000 }),
+      ],
       [PRIMARY],
       req(),
     );
@@ -111,7 +114,11 @@ describe("metricsSeries", () => {
 
   it("ops_per_second is the delta of total_commands_processed over the delta of time", () => {
     const s = metricsSeries(
-      [sample("u-0", 0, { total_commands_processed: 100 }), sample("u-0", 10, { total_commands_processed: 600 }), sample("u-0", 20, { total_commands_processed: 700 })],
+      [
+        sample("u-0", 0, { total_commands_processed: 100 }),
+        sample("u-0", 10, { total_commands_processed: 600 }),
+        sample("u-0", 20, { total_commands_processed: 700 }),
+      ],
       [PRIMARY],
       req(),
     );
@@ -123,7 +130,11 @@ describe("metricsSeries", () => {
 
   it("a rate within one step weighs its pairs by time (sum of deltas / sum of seconds)", () => {
     const s = metricsSeries(
-      [sample("u-0", 0, { total_commands_processed: 0 }), sample("u-0", 61, { total_commands_processed: 100 }), sample("u-0", 62, { total_commands_processed: 1100 })],
+      [
+        sample("u-0", 0, { total_commands_processed: 0 }),
+        sample("u-0", 61, { total_commands_processed: 100 }),
+        sample("u-0", 62, { total_commands_processed: 1100 }),
+      ],
       [PRIMARY],
       req({ stepMs: 60_000 }),
     );
@@ -322,11 +333,7 @@ describe("metricsSeries", () => {
   });
 
   it("sorts samples given in any order", () => {
-    const s = metricsSeries(
-      [sample("u-0", 10, { total_commands_processed: 600 }), sample("u-0", 0, { total_commands_processed: 100 })],
-      [PRIMARY],
-      req(),
-    );
+    const s = metricsSeries([sample("u-0", 10, { total_commands_processed: 600 }), sample("u-0", 0, { total_commands_processed: 100 })], [PRIMARY], req());
     expect(pointsOf(s, "ops_per_second")).toEqual([{ time: iso(10), value: 50 }]);
   });
 
@@ -349,11 +356,7 @@ describe("metricsSeries", () => {
   });
 
   it("skips values that are missing or not finite", () => {
-    const s = metricsSeries(
-      [sample("u-0", 0, { connected_clients: Number.NaN }), sample("u-0", 10, {})],
-      [PRIMARY],
-      req(),
-    );
+    const s = metricsSeries([sample("u-0", 0, { connected_clients: Number.NaN }), sample("u-0", 10, {})], [PRIMARY], req());
     expect(pointsOf(s, "connected_clients")).toEqual([]);
     expect(pointsOf(s, "ops_per_second")).toEqual([]);
   });

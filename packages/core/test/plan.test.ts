@@ -138,8 +138,7 @@ describe("plan: replicas (STANDARD_HA)", () => {
   });
 
   it("is converged right after the first sync of an idle primary (offsets still 0)", () => {
-    const idle = (ordinal: number) =>
-      replica(ordinal, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 0 } });
+    const idle = (ordinal: number) => replica(ordinal, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 0 } });
     expect(plan(ha(), [primaryNode({ replication: { role: "primary", offset: 0 } }), idle(1), idle(2)]).converged).toBe(true);
   });
 
@@ -208,9 +207,7 @@ describe("plan: replicas (STANDARD_HA)", () => {
 
   it("switches over on request once converged, or refuses when the best replica lags too far", () => {
     const want = ha({ nodeCount: 2, failover: { mode: "LIMITED_DATA_LOSS" } });
-    expect(plan(want, [primaryNode(), replica(1)]).steps).toEqual([
-      { kind: "switchover", from: "u1-0", to: "u1-1", mode: "LIMITED_DATA_LOSS" },
-    ]);
+    expect(plan(want, [primaryNode(), replica(1)]).steps).toEqual([{ kind: "switchover", from: "u1-0", to: "u1-1", mode: "LIMITED_DATA_LOSS" }]);
     const busy = primaryNode({ replication: { role: "primary", offset: 50 * 1024 * 1024 } });
     const lagging = replica(1, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 10 * 1024 * 1024 } });
     const refused = plan(want, [busy, lagging]);

@@ -43,16 +43,46 @@ describe("reshard progress", () => {
     expect(parseSlotRange("5-3")).toBeUndefined();
     expect(parseSlotRange("0-16384")).toBeUndefined();
     expect(parseSlotRange("a-b")).toBeUndefined();
-    expect(servedSlotCounts({ "0": ["0-99", "200"], "1": ["100-199"] })).toEqual(new Map([[0, 101], [1, 100]]));
+    expect(servedSlotCounts({ "0": ["0-99", "200"], "1": ["100-199"] })).toEqual(
+      new Map([
+        [0, 101],
+        [1, 100],
+      ]),
+    );
     expect(servedSlotCounts(null).size).toBe(0);
     expect(servedSlotCounts({ "0": "not a list" }).size).toBe(0);
   });
 
   it("counts the surplus over the balanced layout, every slot of a retired shard included", () => {
     expect(slotsLeftToMove(new Map([[0, SLOT_COUNT]]), 2)).toBe(8192);
-    expect(slotsLeftToMove(new Map([[0, 5462], [1, 5461], [2, 5461]]), 2)).toBe(5461);
-    expect(slotsLeftToMove(new Map([[0, 8192], [1, 8192]]), 2)).toBe(0);
-    expect(slotsBalanced(new Map([[0, 8192], [1, 8192]]), 2)).toBe(true);
+    expect(
+      slotsLeftToMove(
+        new Map([
+          [0, 5462],
+          [1, 5461],
+          [2, 5461],
+        ]),
+        2,
+      ),
+    ).toBe(5461);
+    expect(
+      slotsLeftToMove(
+        new Map([
+          [0, 8192],
+          [1, 8192],
+        ]),
+        2,
+      ),
+    ).toBe(0);
+    expect(
+      slotsBalanced(
+        new Map([
+          [0, 8192],
+          [1, 8192],
+        ]),
+        2,
+      ),
+    ).toBe(true);
     expect(slotsBalanced(new Map([[0, 8192]]), 2)).toBe(false);
   });
 
@@ -66,7 +96,11 @@ describe("reshard progress", () => {
   });
 
   it("tracks a grow by two shards and a shrink alike", () => {
-    for (const [from, to] of [[2, 4], [3, 2], [4, 1]] as const) {
+    for (const [from, to] of [
+      [2, 4],
+      [3, 2],
+      [4, 1],
+    ] as const) {
       const { seen, owners } = reshard(from, to);
       expect(seen[0]).toBe(0);
       expect(seen[seen.length - 1]).toBe(100);

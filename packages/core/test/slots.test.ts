@@ -24,9 +24,18 @@ describe("slots", () => {
   });
 
   it("turns slots into ranges and back", () => {
-    expect(toRanges([5, 0, 1, 2, 9, 10])).toEqual([[0, 2], [5, 5], [9, 10]]);
+    expect(toRanges([5, 0, 1, 2, 9, 10])).toEqual([
+      [0, 2],
+      [5, 5],
+      [9, 10],
+    ]);
     expect(formatRanges(toRanges([0, 1, 2, 7]))).toEqual(["0-2", "7"]);
-    expect(fromRanges([[3, 5], [8, 8]])).toEqual([3, 4, 5, 8]);
+    expect(
+      fromRanges([
+        [3, 5],
+        [8, 8],
+      ]),
+    ).toEqual([3, 4, 5, 8]);
     expect(toRanges([])).toEqual([]);
   });
 
@@ -48,11 +57,24 @@ describe("slots", () => {
   });
 
   it("is balanced when every shard has its count", () => {
-    expect(nextMove(table([[0, [[0, 5461]]], [1, [[5462, 10922]]], [2, [[10923, 16383]]]]), 3)).toBeUndefined();
+    expect(
+      nextMove(
+        table([
+          [0, [[0, 5461]]],
+          [1, [[5462, 10922]]],
+          [2, [[10923, 16383]]],
+        ]),
+        3,
+      ),
+    ).toBeUndefined();
   });
 
   it("moves only what it must when a shard is added: 3 -> 4 moves a quarter of the slots", () => {
-    const owners = table([[0, [[0, 5461]]], [1, [[5462, 10922]]], [2, [[10923, 16383]]]]);
+    const owners = table([
+      [0, [[0, 5461]]],
+      [1, [[5462, 10922]]],
+      [2, [[10923, 16383]]],
+    ]);
     const first = nextMove(owners, 4)!;
     expect(first.to).toBe(3);
     expect(first.remaining).toBe(4096);

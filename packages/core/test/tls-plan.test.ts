@@ -8,7 +8,10 @@ const OLD: CaRecord = { uid: "ca-old", state: "ACTIVE", fingerprint: "AA", creat
 const NEW: CaRecord = { uid: "ca-new", state: "TRUSTED", fingerprint: "BB", createTime: 5_000 };
 const tls = (cas: CaRecord[], over: Partial<DesiredTls> = {}): DesiredTls => ({
   cas,
-  trust: cas.map((c) => c.fingerprint).sort().join("+"),
+  trust: cas
+    .map((c) => c.fingerprint)
+    .sort()
+    .join("+"),
   addresses: [VIP],
   renewBefore: 10_000,
   ...over,
@@ -25,8 +28,7 @@ const node = (ordinal: number, seen: { issuer: string; trust: string; addresses?
   loading: false,
   config: { ...config },
   bind: ordinal === 0 ? [host(0), VIP] : [host(ordinal)],
-  replication:
-    ordinal === 0 ? { role: "primary", offset: 10 } : { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 10 },
+  replication: ordinal === 0 ? { role: "primary", offset: 10 } : { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 10 },
   tls: { addresses: seen.addresses ?? [host(ordinal), VIP], validTo: seen.validTo ?? 1e12, issuer: seen.issuer, trust: seen.trust },
 });
 const desired = (t: DesiredTls): DesiredInstance => ({
@@ -73,7 +75,13 @@ describe("tls plan", () => {
     expect(plan(desired(trusting), trusted).steps).toEqual([{ kind: "activateCa", caUid: "ca-new" }]);
 
     // 3. Nodes get its certificates one step at a time; the old CA stays trusted meanwhile.
-    const swapped = tls([{ ...OLD, state: "TRUSTED" }, { ...NEW, state: "ACTIVE" }], { rotationRequestedAt: 2_000 });
+    const swapped = tls(
+      [
+        { ...OLD, state: "TRUSTED" },
+        { ...NEW, state: "ACTIVE" },
+      ],
+      { rotationRequestedAt: 2_000 },
+    );
     expect(plan(desired(swapped), trusted).steps).toEqual([
       { kind: "issueCertificate", nodeId: "u1-0" },
       { kind: "issueCertificate", nodeId: "u1-1" },

@@ -55,9 +55,7 @@ describe("upgrade plan: an HA instance", () => {
     const p = plan(desired(), [node(0, OLD), node(1, OLD), node(2, OLD)]);
     expect(p.steps).toEqual([{ kind: "upgradeNode", nodeId: "u1-1", engine: NEW, keepData: false }]);
     expect(p.detail).toBe("Upgrading node u1-1 to REDIS_7_2 (20261115_00_00)");
-    expect(plan(desired(), [node(0, OLD), node(1, NEW), node(2, OLD)]).steps).toEqual([
-      { kind: "upgradeNode", nodeId: "u1-2", engine: NEW, keepData: false },
-    ]);
+    expect(plan(desired(), [node(0, OLD), node(1, NEW), node(2, OLD)]).steps).toEqual([{ kind: "upgradeNode", nodeId: "u1-2", engine: NEW, keepData: false }]);
   });
 
   it("never takes the next replica down while the last one is still syncing", () => {
@@ -68,7 +66,11 @@ describe("upgrade plan: an HA instance", () => {
   });
 
   it("then switches the primary over to an upgraded replica in sync (planned, no data loss)", () => {
-    const p = plan(desired(), [node(0, OLD), node(1, NEW, 0, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 900 } }), node(2, NEW)]);
+    const p = plan(desired(), [
+      node(0, OLD),
+      node(1, NEW, 0, { replication: { role: "replica", primaryHost: host(0), primaryPort: 7000, linkUp: true, offset: 900 } }),
+      node(2, NEW),
+    ]);
     expect(p.steps).toEqual([{ kind: "switchover", from: "u1-0", to: "u1-2", mode: "LIMITED_DATA_LOSS", purpose: "upgrade" }]);
     expect(p.detail).toMatch(/Switching the primary over from u1-0 to the upgraded u1-2/);
   });
@@ -164,22 +166,41 @@ describe("upgrade plan: a cluster", () => {
   }
 
   it("rolls shard 0 completely (replica, switchover) before touching shard 1", () => {
-    expect(planCluster(cdesired(), nodes(1, () => OLD)).steps).toEqual([{ kind: "upgradeNode", nodeId: "c1-1", engine: NEW, keepData: false, shard: 0 }]);
-    expect(planCluster(cdesired(), nodes(1, (s, k) => (s === 0 && k === 1 ? NEW : OLD))).steps).toEqual([
-      { kind: "switchover", from: "c1-0", to: "c1-1", mode: "LIMITED_DATA_LOSS", purpose: "upgrade", shard: 0 },
-    ]);
-    expect(planCluster(cdesired(), nodes(1, (s) => (s === 0 ? NEW : OLD))).steps).toEqual([
-      { kind: "upgradeNode", nodeId: "c1-9", engine: NEW, keepData: false, shard: 1 },
-    ]);
+    expect(
+      planCluster(
+        cdesired(),
+        nodes(1, () => OLD),
+      ).steps,
+    ).toEqual([{ kind: "upgradeNode", nodeId: "c1-1", engine: NEW, keepData: false, shard: 0 }]);
+    expect(
+      planCluster(
+        cdesired(),
+        nodes(1, (s, k) => (s === 0 && k === 1 ? NEW : OLD)),
+      ).steps,
+    ).toEqual([{ kind: "switchover", from: "c1-0", to: "c1-1", mode: "LIMITED_DATA_LOSS", purpose: "upgrade", shard: 0 }]);
+    expect(
+      planCluster(
+        cdesired(),
+        nodes(1, (s) => (s === 0 ? NEW : OLD)),
+      ).steps,
+    ).toEqual([{ kind: "upgradeNode", nodeId: "c1-9", engine: NEW, keepData: false, shard: 1 }]);
   });
 
   it("a shard without replicas restarts its primary keeping its data", () => {
-    expect(planCluster(cdesired({ replicaCount: 0 }), nodes(0, () => OLD)).steps).toEqual([
-      { kind: "upgradeNode", nodeId: "c1-0", engine: NEW, keepData: true, shard: 0 },
-    ]);
+    expect(
+      planCluster(
+        cdesired({ replicaCount: 0 }),
+        nodes(0, () => OLD),
+      ).steps,
+    ).toEqual([{ kind: "upgradeNode", nodeId: "c1-0", engine: NEW, keepData: true, shard: 0 }]);
   });
 
   it("is converged once every node of every shard runs the engine", () => {
-    expect(planCluster(cdesired(), nodes(1, () => NEW)).converged).toBe(true);
+    expect(
+      planCluster(
+        cdesired(),
+        nodes(1, () => NEW),
+      ).converged,
+    ).toBe(true);
   });
 });

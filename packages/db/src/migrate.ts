@@ -91,10 +91,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
         } catch (error) {
           throw new Error(`migration ${m.name} failed: ${(error as Error).message}`, { cause: error });
         }
-        await client.query(
-          `UPDATE _prisma_migrations SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
-          [id],
-        );
+        await client.query(`UPDATE _prisma_migrations SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
         applied.push(m.name);
         log(`applied migration ${m.name}`);
       }

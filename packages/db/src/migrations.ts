@@ -17,7 +17,10 @@ export interface MigrationFile {
 /** Migration folders in the order Prisma applies them (lexicographic by folder name). */
 export async function readMigrations(dir: string = defaultMigrationsDir): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrations: MigrationFile[] = [];
   for (const name of names) {
     const bytes = await readFile(join(dir, name, "migration.sql"));

@@ -53,7 +53,9 @@ export function createSingleConnectionClients(databaseUrl: string): SingleConnec
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Before the connection is handed out (pg-pool awaits what it returns, though typed void).
-    onConnect: (client) => client.query("DEALLOCATE ALL") as unknown as void,
+    onConnect: async (client) => {
+      await client.query("DEALLOCATE ALL");
+    },
   });
   const writes = trackWrites(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementNames() }) });

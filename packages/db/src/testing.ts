@@ -25,8 +25,7 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
   await admin(baseUrl, `CREATE DATABASE "${name}"`);
   const url = withDatabase(baseUrl, name);
   let dropped: Promise<void> | undefined;
-  const drop = () =>
-    (dropped ??= admin(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const drop = () => (dropped ??= admin(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   try {
     if (options.migrate ?? true) await migrate(url);
   } catch (error) {

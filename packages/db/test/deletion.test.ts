@@ -21,7 +21,16 @@ afterAll(async () => {
 });
 
 const request = (operationId: string, ifGeneration?: number) =>
-  requestDeletion(prisma, { uid: "u1", projectId: "p", locationId: "l", target: "projects/p/locations/l/clusters/c", operationId, eventType: "DELETE_REQUESTED", reason: "test", ifGeneration });
+  requestDeletion(prisma, {
+    uid: "u1",
+    projectId: "p",
+    locationId: "l",
+    target: "projects/p/locations/l/clusters/c",
+    operationId,
+    eventType: "DELETE_REQUESTED",
+    reason: "test",
+    ifGeneration,
+  });
 
 it("refuses a delete checked against an older generation, touching nothing", async () => {
   await expect(request("op-stale", 1)).rejects.toBeInstanceOf(SpecChangedError);

@@ -61,8 +61,15 @@ describe("startEmbeddedPostgres", () => {
       const inserts = Array.from({ length: 20 }, (_, i) =>
         prisma.node.create({
           data: {
-            id: `u1-${i}`, instanceUid: "u1", ordinal: i, zone: `z${i % 3}`, role: i === 0 ? "PRIMARY" : "REPLICA",
-            driver: "process", host: "127.0.0.1", port: 7000 + i, dataDir: `/data/${i}`,
+            id: `u1-${i}`,
+            instanceUid: "u1",
+            ordinal: i,
+            zone: `z${i % 3}`,
+            role: i === 0 ? "PRIMARY" : "REPLICA",
+            driver: "process",
+            host: "127.0.0.1",
+            port: 7000 + i,
+            dataDir: `/data/${i}`,
           },
         }),
       );

@@ -7,7 +7,12 @@ import { createTestDatabase, type TestDatabase } from "../src/testing.js";
 let db: TestDatabase;
 let prisma: PrismaClient;
 let pooled: InstanceReads;
-const schedule = { startTime: "2026-12-06T03:00:00.000Z", endTime: "2026-12-06T04:00:00.000Z", scheduleDeadlineTime: "2026-12-16T00:00:00.000Z", maintenanceVersion: "20261201_00_00" };
+const schedule = {
+  startTime: "2026-12-06T03:00:00.000Z",
+  endTime: "2026-12-06T04:00:00.000Z",
+  scheduleDeadlineTime: "2026-12-16T00:00:00.000Z",
+  maintenanceVersion: "20261201_00_00",
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -18,7 +23,9 @@ beforeAll(async () => {
     data: { uid: "u1", projectId: "p", locationId: "l", instanceId: "i", spec: { redisVersion: "REDIS_7_0" }, state: "READY", maintenanceSchedule: schedule },
   });
   const node = { instanceUid: "u1", zone: "l-a", role: "PRIMARY", driver: "process", dataDir: "/d" };
-  await prisma.node.create({ data: { ...node, id: "u1-0", ordinal: 0, host: "127.0.0.1", port: 1, redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00" } });
+  await prisma.node.create({
+    data: { ...node, id: "u1-0", ordinal: 0, host: "127.0.0.1", port: 1, redisVersion: "REDIS_7_0", maintenanceVersion: "20261101_00_00" },
+  });
   await prisma.node.create({ data: { ...node, id: "u1-1", ordinal: 1, role: "REPLICA", host: "127.0.0.1", port: 2 } });
   await prisma.instance.create({ data: { uid: "u2", projectId: "p", locationId: "l", instanceId: "bare", spec: {}, state: "CREATING" } });
 });

@@ -81,19 +81,14 @@ describe("migrate()", () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => migrate(db.url)));
     const local = await readMigrations();
     expect(results.flatMap((r) => r.applied).sort()).toEqual(local.map((m) => m.name).sort());
-    const [{ count }] = (await query<{ count: string }>(db.url, `SELECT count(*) FROM _prisma_migrations`)) as [
-      { count: string },
-    ];
+    const [{ count }] = (await query<{ count: string }>(db.url, `SELECT count(*) FROM _prisma_migrations`)) as [{ count: string }];
     expect(Number(count)).toBe(local.length);
   });
 
   it("refuses to run over a failed, unresolved migration (like Prisma's P3009)", async () => {
     const db = await fresh();
     await migrate(db.url);
-    await query(
-      db.url,
-      `INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ('x', 'y', '29990101000000_broken')`,
-    );
+    await query(db.url, `INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ('x', 'y', '29990101000000_broken')`);
     await expect(migrate(db.url)).rejects.toThrow(/29990101000000_broken failed earlier/);
   });
 });

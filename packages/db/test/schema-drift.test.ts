@@ -22,10 +22,7 @@ describe("migrations and schema.prisma agree", () => {
   });
 
   it("replaying the migrations (shadow database) yields the schema", async () => {
-    const r = await runPrisma(
-      ["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", schemaPath, "--exit-code"],
-      db.url,
-    );
+    const r = await runPrisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", schemaPath, "--exit-code"], db.url);
     expect(r.code, explain(r)).toBe(0);
   });
 
@@ -39,10 +36,7 @@ describe("migrations and schema.prisma agree", () => {
     expect(start, pull.stdout).toBeGreaterThanOrEqual(0);
     const pulled = join(tmp, "pulled.prisma");
     await writeFile(pulled, pull.stdout.slice(start));
-    const r = await runPrisma(
-      ["migrate", "diff", "--from-schema-datamodel", pulled, "--to-schema-datamodel", schemaPath, "--exit-code"],
-      db.url,
-    );
+    const r = await runPrisma(["migrate", "diff", "--from-schema-datamodel", pulled, "--to-schema-datamodel", schemaPath, "--exit-code"], db.url);
     expect(r.code, explain(r)).toBe(0);
   });
 
@@ -50,10 +44,7 @@ describe("migrations and schema.prisma agree", () => {
     const drifted = join(tmp, "drifted.prisma");
     const schema = await readFile(schemaPath, "utf8");
     await writeFile(drifted, schema.replace("model Project {", "model Project {\n  driftProbe String?"));
-    const r = await runPrisma(
-      ["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", drifted, "--exit-code"],
-      db.url,
-    );
+    const r = await runPrisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", drifted, "--exit-code"], db.url);
     expect(r.code, explain(r)).toBe(2);
     expect(r.stdout).toContain("driftProbe");
   });

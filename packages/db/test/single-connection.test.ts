@@ -45,7 +45,9 @@ describe("createSingleConnectionClients", () => {
 
     await prisma.$transaction(async (tx) => {
       await tx.instance.update({ where: { uid: "u1" }, data: { state: "REPAIRING" } });
-      await tx.node.create({ data: { id: "u1-0", instanceUid: "u1", ordinal: 0, zone: "l-a", role: "PRIMARY", driver: "process", dataDir: "/d", host: "127.0.0.1", port: 1 } });
+      await tx.node.create({
+        data: { id: "u1-0", instanceUid: "u1", ordinal: 0, zone: "l-a", role: "PRIMARY", driver: "process", dataDir: "/d", host: "127.0.0.1", port: 1 },
+      });
     });
     const row = await clients.reads.findInstanceWithNodes(key);
     expect(row?.state).toBe("REPAIRING");

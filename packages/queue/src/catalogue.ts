@@ -17,5 +17,4 @@ export const reconcileRetryJobId = (instanceUid: string) => `reconcile_${instanc
 // swallows every add with its id. Resync and the supervisor therefore use an id that changes
 // every few seconds: at most one extra job per window, and the instance lease makes it harmless.
 export const RESYNC_WINDOW_MS = 5_000;
-export const reconcileResyncJobId = (instanceUid: string, now = Date.now()) =>
-  `reconcile_${instanceUid}_resync_${Math.floor(now / RESYNC_WINDOW_MS)}`;
+export const reconcileResyncJobId = (instanceUid: string, now = Date.now()) => `reconcile_${instanceUid}_resync_${Math.floor(now / RESYNC_WINDOW_MS)}`;

@@ -139,8 +139,9 @@ export async function moveSlots(source: SlotEnd, target: SlotEnd, others: readon
       const listed = await Promise.all(
         pending.map(async (slot) => ({ slot, keys: (await src.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(MIGRATE_KEYS))) as string[] })),
       );
-      await inChunks(listed.filter((l) => l.keys.length > 0), (l) =>
-        src.call("MIGRATE", target.host, String(target.port), "", "0", String(MIGRATE_TIMEOUT_MS), "REPLACE", ...auth, "KEYS", ...l.keys),
+      await inChunks(
+        listed.filter((l) => l.keys.length > 0),
+        (l) => src.call("MIGRATE", target.host, String(target.port), "", "0", String(MIGRATE_TIMEOUT_MS), "REPLACE", ...auth, "KEYS", ...l.keys),
       );
       // A slot that listed a full page may hold more: list it again.
       pending = listed.filter((l) => l.keys.length === MIGRATE_KEYS).map((l) => l.slot);
@@ -173,7 +174,8 @@ export async function clusterFailover(redis: Redis, mode: "TAKEOVER" | "DEFAULT"
   for (;;) {
     const role = (await info(redis, "replication")).replication?.role;
     if (role === "master") return;
-    if (Date.now() > deadline) throw new Error(`node ${formatAddress(redis.options.host ?? "", redis.options.port ?? 0)} did not become primary within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`node ${formatAddress(redis.options.host ?? "", redis.options.port ?? 0)} did not become primary within ${timeoutMs} ms`);
     await sleep(2);
   }
 }

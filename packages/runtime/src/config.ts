@@ -267,8 +267,7 @@ const validPort = (port: number) => Number.isInteger(port) && port >= 1 && port 
 
 /** The addresses a node's redis.conf binds: a cluster node binds only its own (its endpoint
  *  addresses are added live), so the cluster bus never holds an address that moves. */
-export const confBindAddresses = (spec: Pick<ConfSpec, "host" | "endpointHosts" | "cluster">) =>
-  spec.cluster ? [spec.host] : bindAddresses(spec);
+export const confBindAddresses = (spec: Pick<ConfSpec, "host" | "endpointHosts" | "cluster">) => (spec.cluster ? [spec.host] : bindAddresses(spec));
 
 /** The addresses a node listens on: spec.host, then its endpoint addresses (duplicates dropped). */
 export function bindAddresses(spec: Pick<ConfSpec, "host" | "endpointHosts">): string[] {

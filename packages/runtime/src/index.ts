@@ -1,5 +1,16 @@
 // @cacheplane/runtime: how data nodes become real. Imports no other @cacheplane package.
-export type { NodeEngine, NodeLiveness, NodeObservation, NodeReplication, NodeRuntime, NodeSpec, NodeTls, NodeTlsObservation, StartOptions, StopOptions } from "./node-runtime.js";
+export type {
+  NodeEngine,
+  NodeLiveness,
+  NodeObservation,
+  NodeReplication,
+  NodeRuntime,
+  NodeSpec,
+  NodeTls,
+  NodeTlsObservation,
+  StartOptions,
+  StopOptions,
+} from "./node-runtime.js";
 export type { AclApplied, AclChange, NodeAcl } from "./node-runtime.js";
 export { renderAclFile } from "./acl/acl-file.js";
 export { AddressInUseError } from "./errors.js";

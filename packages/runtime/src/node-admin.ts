@@ -10,24 +10,23 @@
 import { access, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Redis } from "ioredis";
-import { InvalidNodeSpecError, RESET_VALUES, bindAddresses, configValuesEqual, nodeFiles, parseSpecConfig, persistenceFiles, persistsData, planDataFiles } from "./config.js";
+import {
+  InvalidNodeSpecError,
+  RESET_VALUES,
+  bindAddresses,
+  configValuesEqual,
+  nodeFiles,
+  parseSpecConfig,
+  persistenceFiles,
+  persistsData,
+  planDataFiles,
+} from "./config.js";
 import { AddressInUseError, NodeUnavailableError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { AclApplied, AclChange, NodeObservation, NodeSpec } from "./node-runtime.js";
 import { isPortFree } from "./proc.js";
 import { clusterFailover, observeCluster, parseClusterNodes, seedNodesConf } from "./cluster-admin.js";
-import {
-  RedisAuthError,
-  configGet,
-  configSet,
-  connectAdmin,
-  formatAddress,
-  info,
-  isAuthError,
-  parseReplication,
-  ping,
-  withTimeout,
-} from "./redis-admin.js";
+import { RedisAuthError, configGet, configSet, connectAdmin, formatAddress, info, isAuthError, parseReplication, ping, withTimeout } from "./redis-admin.js";
 import { applyAclChange } from "./acl/node-acl.js";
 import { caBundleDigest, clientTls, servedCertificate, tlsDirectives, trustOfCaFile } from "./tls/node-tls.js";
 
@@ -48,7 +47,9 @@ export async function previousConfig(confPath: string): Promise<Record<string, s
 
 /** Node's TLS errors for a certificate that does not verify (unknown CA, wrong address, expired). */
 const isTlsVerificationError = (err: unknown) =>
-  /certificate|Hostname\/IP does not match|self[- ]signed|UNABLE_TO|ERR_TLS/i.test(`${(err as NodeJS.ErrnoException)?.code ?? ""} ${(err as Error)?.message ?? ""}`);
+  /certificate|Hostname\/IP does not match|self[- ]signed|UNABLE_TO|ERR_TLS/i.test(
+    `${(err as NodeJS.ErrnoException)?.code ?? ""} ${(err as Error)?.message ?? ""}`,
+  );
 
 /** Live listening addresses from CONFIG GET bind ("127.0.0.1 127.1.0.9"). */
 const splitBind = (value: string | undefined) => (value ?? "").split(/\s+/).filter(Boolean);
@@ -85,7 +86,11 @@ export async function seedClusterIdentity(spec: NodeSpec, nodesConfPath: string)
   });
 }
 
-const present = (file: string) => access(file).then(() => true, () => false);
+const present = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Readies a stopped node's data files for its start (see planDataFiles: a primary's stale files
  *  removed when persistence is off, unless `keepData`; an RDB not left behind when AOF is on but
@@ -322,8 +327,7 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
         const primary = spec.replicaOf;
         const promote = !primary && replication?.role !== "primary";
         const follow =
-          primary !== undefined &&
-          !(replication?.role === "replica" && replication.primaryHost === primary.host && replication.primaryPort === primary.port);
+          primary !== undefined && !(replication?.role === "replica" && replication.primaryHost === primary.host && replication.primaryPort === primary.port);
 
         // Before any change: an address held by another process (a former primary that still
         // listens on the endpoint address) fails the whole configure, leaving the node as it was.
@@ -396,7 +400,10 @@ export function createNodeAdmin(log: RuntimeLogger, options: NodeAdminOptions = 
         }
         try {
           const applied = await applyAclChange(redis, change);
-          log.info({ node: spec.id, set: change.set.map((u) => u.name), removed: change.remove, rejected: applied.rejected.map((r) => r.name) }, "node users applied");
+          log.info(
+            { node: spec.id, set: change.set.map((u) => u.name), removed: change.remove, rejected: applied.rejected.map((r) => r.name) },
+            "node users applied",
+          );
           return applied;
         } finally {
           redis.disconnect();

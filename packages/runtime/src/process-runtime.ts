@@ -53,7 +53,11 @@ const EXIT_AFTER_SHUTDOWN_MS = 5000;
 /** How long start() lets the sockets of a node killed a moment ago close before it calls the
  *  port taken. */
 const PORT_RELEASE_MS = 200;
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntime {
@@ -98,8 +102,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
     }
   };
 
-  const defaultBinary = () =>
-    (binary ??= findRedisServer({ redisServerPath: options.redisServerPath, searchPath: options.searchPath }));
+  const defaultBinary = () => (binary ??= findRedisServer({ redisServerPath: options.redisServerPath, searchPath: options.searchPath }));
   /** The build this start runs: spec.engine.binary, checked here (it may not be installed yet),
    *  else the driver's default (whose absence is RedisServerNotFoundError). */
   const engineBinary = (spec: NodeSpec) => {
@@ -117,14 +120,16 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
         const { size } = await handle.stat();
         const length = Math.min(size, 4096);
         const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-        return buffer
-          .toString("utf8")
-          .split("\n")
-          .map((l) => l.trim())
-          .filter(Boolean)
-          .slice(-4)
-          .map((l) => (/requirepass|masterauth/i.test(l) ? "[line with a secret redacted]" : l))
-          .join(" | ") || "(empty log)";
+        return (
+          buffer
+            .toString("utf8")
+            .split("\n")
+            .map((l) => l.trim())
+            .filter(Boolean)
+            .slice(-4)
+            .map((l) => (/requirepass|masterauth/i.test(l) ? "[line with a secret redacted]" : l))
+            .join(" | ") || "(empty log)"
+        );
       } finally {
         await handle.close();
       }

@@ -40,8 +40,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const isNoPasswordConfigured = (err: unknown) =>
-  err instanceof Error && /without any password configured|no password is set/i.test(err.message);
+const isNoPasswordConfigured = (err: unknown) => err instanceof Error && /without any password configured|no password is set/i.test(err.message);
 export const isAuthError = (err: unknown) => err instanceof Error && /^(NOAUTH|WRONGPASS)\b/.test(err.message);
 export const isLoadingError = (err: unknown) => err instanceof Error && /^LOADING\b/.test(err.message);
 

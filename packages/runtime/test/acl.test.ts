@@ -12,7 +12,11 @@ const nodes = testNodes();
 afterAll(() => nodes.cleanup());
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const running = (rt: NodeRuntime, spec: NodeSpec) => until(() => rt.observe(spec), (o) => o.liveness === "running" && !o.loading);
+const running = (rt: NodeRuntime, spec: NodeSpec) =>
+  until(
+    () => rt.observe(spec),
+    (o) => o.liveness === "running" && !o.loading,
+  );
 
 /** Connects as a user (or anonymously); resolves to the error's first word, or "OK". */
 async function login(port: number, username?: string, password?: string, command: string[] = ["PING"]): Promise<string> {
@@ -33,7 +37,12 @@ async function login(port: number, username?: string, password?: string, command
 describe("the aclfile a node starts with", () => {
   const H = sha("control-password-0123");
   it("always holds the default user from the spec, and keeps only the users the spec names", () => {
-    const saved = ["user default on nopass ~* &* +@all", `user alice on #${"a".repeat(64)} ~a:* resetchannels -@all +get`, "user gone on nopass ~* -@all", ""].join("\n");
+    const saved = [
+      "user default on nopass ~* &* +@all",
+      `user alice on #${"a".repeat(64)} ~a:* resetchannels -@all +get`,
+      "user gone on nopass ~* -@all",
+      "",
+    ].join("\n");
     const spec = { id: "n1", config: { requirepass: "x" }, acl: { defaultPasswordHashes: [H], users: ["alice"] } };
     expect(renderAclFile(spec, saved)).toBe(`user default on #${H} ~* &* +@all\nuser alice on #${"a".repeat(64)} ~a:* resetchannels -@all +get\n`);
   });

@@ -2,14 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, 
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  BucketObjectNotFoundError,
-  InvalidBucketUriError,
-  parseBucketUri,
-  resolveDirForWrite,
-  resolveForRead,
-  resolveForWrite,
-} from "../src/backup/index.js";
+import { BucketObjectNotFoundError, InvalidBucketUriError, parseBucketUri, resolveDirForWrite, resolveForRead, resolveForWrite } from "../src/backup/index.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "cacheplane-buckets-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -131,7 +131,9 @@ describe("wrapDataKey / unwrapDataKey", () => {
     };
     const parts = wrapped.split(".");
     const cases = [
-      ...Array.from({ length: wrapped.length - 3 }, (_, i) => i + 3).filter((i) => wrapped[i] !== ".").map(flipped),
+      ...Array.from({ length: wrapped.length - 3 }, (_, i) => i + 3)
+        .filter((i) => wrapped[i] !== ".")
+        .map(flipped),
       wrapped.slice(0, -1),
       `${wrapped}A`,
       ["v2", ...parts.slice(1)].join("."),

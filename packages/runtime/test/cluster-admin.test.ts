@@ -16,7 +16,16 @@ describe("parseClusterNodes", () => {
     const view = parseClusterNodes(text, "ok");
     expect(view.state).toBe("ok");
     expect(view.peers).toEqual([
-      { id: A, host: "127.0.2.1", port: 7000, flags: ["myself", "master"], slots: [[0, 100], [200, 200]] },
+      {
+        id: A,
+        host: "127.0.2.1",
+        port: 7000,
+        flags: ["myself", "master"],
+        slots: [
+          [0, 100],
+          [200, 200],
+        ],
+      },
       { id: B, host: "127.0.2.9", port: 7000, flags: ["master"], slots: [[101, 199]] },
       { id: C, host: "127.0.2.2", port: 7000, flags: ["slave", "fail?"], primaryId: A, slots: [] },
     ]);

@@ -28,7 +28,11 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 const IMAGE = "cacheplane/redis-local:7.0";
 
 const docker = (...args: string[]) => exec("docker", args, { encoding: "utf8" }).then((r) => r.stdout.trim());
-const dockerOk = () => docker("info").then(() => true, () => false);
+const dockerOk = () =>
+  docker("info").then(
+    () => true,
+    () => false,
+  );
 
 const root = mkdtempSync(path.join(os.tmpdir(), "cacheplane-docker-"));
 const specs = new Map<string, NodeSpec>();
@@ -137,7 +141,11 @@ describe("docker runtime", () => {
 
     // docker kill: not running; start again: same container, same port, data dir and data kept.
     await docker("kill", `cacheplane-${s.id}`);
-    seen = await until(() => rt.observe(authed), (o) => o.liveness !== "running", 5000);
+    seen = await until(
+      () => rt.observe(authed),
+      (o) => o.liveness !== "running",
+      5000,
+    );
     expect(seen.liveness).toBe("stopped");
     expect(await portOpen(s.port)).toBe(false);
     await rt.start(authed);
@@ -254,7 +262,11 @@ describe("docker runtime", () => {
       await watch.ready;
       const killedAt = Date.now();
       await docker("kill", `cacheplane-${s.id}`);
-      await until(async () => deaths.length, (len) => len > 0, 5000);
+      await until(
+        async () => deaths.length,
+        (len) => len > 0,
+        5000,
+      );
       expect(deaths).toEqual([s.id]);
       expect(Date.now() - killedAt).toBeLessThan(2000);
     } finally {

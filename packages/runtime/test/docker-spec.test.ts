@@ -49,7 +49,12 @@ describe("docker container spec", () => {
     expect(conf).toContain("port 7001\n");
     expect(conf).toContain("dir /data\n");
     expect(conf).toContain("logfile /data/redis.log\n");
-    const create = containerCreateOptions(spec, spec.dataDir, { nodesRoot: "/var/lib/cacheplane/nodes", image: "redis:7.0", network: "host", user: "1000:1000" });
+    const create = containerCreateOptions(spec, spec.dataDir, {
+      nodesRoot: "/var/lib/cacheplane/nodes",
+      image: "redis:7.0",
+      network: "host",
+      user: "1000:1000",
+    });
     expect(create.name).toBe("cacheplane-abc123-0");
     expect(create.Entrypoint).toEqual(["redis-server"]);
     expect(create.Cmd).toEqual(["/data/redis.conf"]);
@@ -141,7 +146,9 @@ describe("docker container spec", () => {
     const existing = { Image: "sha256:aaa", Config: { Image: made.Image, Labels: made.Labels } };
     expect(recreateReason(existing, made)).toBeUndefined();
     expect(recreateReason(existing, made, "sha256:aaa")).toBeUndefined();
-    expect(recreateReason(existing, containerCreateOptions(spec, spec.dataDir, { ...shape, image: "redis:7.2" }))).toBe("its image changed (redis:7.0 -> redis:7.2)");
+    expect(recreateReason(existing, containerCreateOptions(spec, spec.dataDir, { ...shape, image: "redis:7.2" }))).toBe(
+      "its image changed (redis:7.0 -> redis:7.2)",
+    );
     expect(recreateReason(existing, containerCreateOptions(spec, spec.dataDir, { ...shape, user: "1:1" }))).toBe("its shape changed");
     expect(recreateReason(existing, containerCreateOptions({ ...spec, redisVersion: "REDIS_7_2" }, spec.dataDir, shape))).toBe(
       "its labels changed (cacheplane.redis-version)",
@@ -176,8 +183,16 @@ describe("watchContainerDeaths", () => {
     const watch = watchContainerDeaths(fake, (id) => deaths.push(id), { labels: ["cacheplane.managed=true"], minBackoffMs: 5, maxBackoffMs: 20 });
     try {
       // Two failed connects, then a stream; the recovery sweep reports the stopped n-2.
-      await until(async () => streams.length, (n) => n === 1, 2000);
-      await until(async () => deaths.length, (n) => n === 1, 2000);
+      await until(
+        async () => streams.length,
+        (n) => n === 1,
+        2000,
+      );
+      await until(
+        async () => deaths.length,
+        (n) => n === 1,
+        2000,
+      );
       expect(deaths).toEqual(["n-2"]);
       const event = (id: string, action = "die") =>
         `${JSON.stringify({ Type: "container", Action: action, time: 1700000000, Actor: { ID: "c", Attributes: { [DOCKER_LABELS.node]: id } } })}\n`;
@@ -185,13 +200,25 @@ describe("watchContainerDeaths", () => {
       const first = event("n-1");
       streams[0]!.write(first.slice(0, 10));
       streams[0]!.write(first.slice(10) + event("n-3", "start") + event("n-4"));
-      await until(async () => deaths.length, (n) => n === 3, 2000);
+      await until(
+        async () => deaths.length,
+        (n) => n === 3,
+        2000,
+      );
       expect(deaths).toEqual(["n-2", "n-1", "n-4"]);
       // The engine goes away: reconnect (asking for the events since the last one), sweep again.
       streams[0]!.end();
-      await until(async () => streams.length, (n) => n === 2, 2000);
+      await until(
+        async () => streams.length,
+        (n) => n === 2,
+        2000,
+      );
       expect(calls.at(-1)).toMatchObject({ since: 1700000000, filters: { type: ["container"], event: ["die"], label: ["cacheplane.managed=true"] } });
-      await until(async () => deaths.length, (n) => n === 4, 2000);
+      await until(
+        async () => deaths.length,
+        (n) => n === 4,
+        2000,
+      );
       expect(deaths.at(-1)).toBe("n-2");
     } finally {
       watch.close();

@@ -106,7 +106,13 @@ function dockerDriver(): Driver {
     root,
     stoppedLiveness: "stopped",
     async setup() {
-      if (!(await docker("info").then(() => true, () => false))) await exec(path.join(repo, "scripts/start-dockerd.sh"), { timeout: 240_000 });
+      if (
+        !(await docker("info").then(
+          () => true,
+          () => false,
+        ))
+      )
+        await exec(path.join(repo, "scripts/start-dockerd.sh"), { timeout: 240_000 });
       await exec(path.join(repo, "scripts/build-local-image.sh"), [IMAGE], { timeout: 120_000 });
       await engine.getImage(IMAGE).tag({ repo: "cacheplane/redis-local", tag: upgradeTag });
       // Labelled like a node of this root, so cleanup removes it whatever happens here.
@@ -144,7 +150,11 @@ function dockerDriver(): Driver {
       for (const r of runtimes) await r.close().catch(() => {});
       const left = await docker("ps", "-a", "-q", "--filter", `label=cacheplane.root=${root}`).catch(() => "");
       if (left) await docker("rm", "-f", ...left.split("\n")).catch(() => {});
-      for (const tag of tags) await engine.getImage(`cacheplane/redis-local:${tag}`).remove({ force: true }).catch(() => {});
+      for (const tag of tags)
+        await engine
+          .getImage(`cacheplane/redis-local:${tag}`)
+          .remove({ force: true })
+          .catch(() => {});
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -170,7 +180,11 @@ describe.each([processDriver(), dockerDriver()])("engine builds on the $name dri
     specs.push(s);
     return s;
   };
-  const running = (rt: NodeRuntime, s: NodeSpec) => until(() => rt.observe(s), (o) => o.liveness === "running" && !o.loading);
+  const running = (rt: NodeRuntime, s: NodeSpec) =>
+    until(
+      () => rt.observe(s),
+      (o) => o.liveness === "running" && !o.loading,
+    );
   const withEngine = (s: NodeSpec, engine: NodeEngine): NodeSpec => ({ ...s, engine });
 
   beforeAll(() => d.setup(), 300_000);
@@ -262,7 +276,10 @@ describe.each([processDriver(), dockerDriver()])("engine builds on the $name dri
     const c = client(s.port, "cluster pw");
     await c.connect();
     await c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
-    await until(async () => String(await c.call("CLUSTER", "INFO")), (text) => text.includes("cluster_state:ok"));
+    await until(
+      async () => String(await c.call("CLUSTER", "INFO")),
+      (text) => text.includes("cluster_state:ok"),
+    );
     for (let i = 0; i < 50; i++) await c.set(`k${i}`, String(i));
     c.disconnect();
 
@@ -315,31 +332,33 @@ describe.each([processDriver(), dockerDriver()])("engine builds on the $name dri
   });
 
   // Driver-specific cases are defined only for their driver (nothing is reported as skipped).
-  if (d.name === "docker") it("recreates a stopped container whose image name now stands for another build", async () => {
-    const { a, broken } = d.engines();
-    const rt = d.runtime();
-    const moving = await d.retag!(a, "moving");
-    const s = await spec({}, { engine: moving });
-    await rt.start(s);
-    await running(rt, s);
-    await rt.stop(s);
-    // The tag moves to a build that cannot run: the start fails, so it ran the new build, not the
-    // stopped container made from the old one.
-    await d.retag!(broken, "moving");
-    await expect(rt.start(s)).rejects.toThrow(NodeStartError);
-    await d.retag!(a, "moving");
-    await rt.start(s);
-    expect(await running(rt, s)).toMatchObject({ liveness: "running", engine: moving.image });
-    await rt.destroy(s);
-  });
+  if (d.name === "docker")
+    it("recreates a stopped container whose image name now stands for another build", async () => {
+      const { a, broken } = d.engines();
+      const rt = d.runtime();
+      const moving = await d.retag!(a, "moving");
+      const s = await spec({}, { engine: moving });
+      await rt.start(s);
+      await running(rt, s);
+      await rt.stop(s);
+      // The tag moves to a build that cannot run: the start fails, so it ran the new build, not the
+      // stopped container made from the old one.
+      await d.retag!(broken, "moving");
+      await expect(rt.start(s)).rejects.toThrow(NodeStartError);
+      await d.retag!(a, "moving");
+      await rt.start(s);
+      expect(await running(rt, s)).toMatchObject({ liveness: "running", engine: moving.image });
+      await rt.destroy(s);
+    });
 
-  if (d.name === "process") it("refuses a relative binary before any effect, and a missing one clearly", async () => {
-    const rt = d.runtime();
-    const s = await spec({}, { engine: { binary: "redis-server" } });
-    await expect(rt.start(s)).rejects.toThrow(InvalidNodeSpecError);
-    expect(existsSync(s.dataDir)).toBe(false);
-    const missing = withEngine(s, { binary: path.join(d.root, "no-such-build", "redis-server") });
-    await expect(rt.start(missing)).rejects.toThrow(/engine binary .*no-such-build\/redis-server of node .* is not an executable file/);
-    expect((await rt.observe(missing)).liveness).toBe("absent");
-  });
+  if (d.name === "process")
+    it("refuses a relative binary before any effect, and a missing one clearly", async () => {
+      const rt = d.runtime();
+      const s = await spec({}, { engine: { binary: "redis-server" } });
+      await expect(rt.start(s)).rejects.toThrow(InvalidNodeSpecError);
+      expect(existsSync(s.dataDir)).toBe(false);
+      const missing = withEngine(s, { binary: path.join(d.root, "no-such-build", "redis-server") });
+      await expect(rt.start(missing)).rejects.toThrow(/engine binary .*no-such-build\/redis-server of node .* is not an executable file/);
+      expect((await rt.observe(missing)).liveness).toBe("absent");
+    });
 });

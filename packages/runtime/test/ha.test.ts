@@ -33,14 +33,19 @@ interface Driver {
 
 function driver(name: Driver["name"], root: string): Driver {
   const runtimes: NodeRuntime[] = [];
-  const make = () =>
-    name === "process" ? createProcessRuntime({ nodesRoot: root }) : createDockerRuntime({ nodesRoot: root, images: { REDIS_7_0: IMAGE } });
+  const make = () => (name === "process" ? createProcessRuntime({ nodesRoot: root }) : createDockerRuntime({ nodesRoot: root, images: { REDIS_7_0: IMAGE } }));
   return {
     name,
     stoppedLiveness: name === "process" ? "absent" : "stopped",
     async setup() {
       if (name !== "docker") return;
-      if (!(await docker("info").then(() => true, () => false))) await exec(path.join(repo, "scripts/start-dockerd.sh"), { timeout: 240_000 });
+      if (
+        !(await docker("info").then(
+          () => true,
+          () => false,
+        ))
+      )
+        await exec(path.join(repo, "scripts/start-dockerd.sh"), { timeout: 240_000 });
       await exec(path.join(repo, "scripts/build-local-image.sh"), [IMAGE], { timeout: 120_000 });
     },
     runtime() {
@@ -76,7 +81,16 @@ function distinctLoopbacks(n: number): string[] {
 
 const clients: Redis[] = [];
 function connect(host: string, port: number): Redis {
-  const redis = new Redis({ host, port, password: PASSWORD, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis({
+    host,
+    port,
+    password: PASSWORD,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   redis.on("error", () => {});
   clients.push(redis);
   return redis;
@@ -124,8 +138,7 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
     specs.push(s);
     return s;
   };
-  const observeUntil = (rt: NodeRuntime, s: NodeSpec, ok: (o: NodeObservation) => boolean, timeoutMs = 10_000) =>
-    until(() => rt.observe(s), ok, timeoutMs);
+  const observeUntil = (rt: NodeRuntime, s: NodeSpec, ok: (o: NodeObservation) => boolean, timeoutMs = 10_000) => until(() => rt.observe(s), ok, timeoutMs);
 
   it("replicates, moves the endpoint address to a promoted replica, and refuses an address still held", async () => {
     const rt = d.runtime();
@@ -186,7 +199,11 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
     // Move: A gives the address up (its clients on it are cut), then B is promoted and takes it.
     await rt.configure(a0);
     expect((await rt.observe(a0)).bind).toEqual([hostA]);
-    await until(async () => viaVip.status, (s) => s === "end" || s === "close", 2000);
+    await until(
+      async () => viaVip.status,
+      (s) => s === "end" || s === "close",
+      2000,
+    );
     expect(["end", "close"]).toContain(viaVip.status);
     expect(await portOpen(port, vip)).toBe(false);
     await rt.configure(promoteB);
@@ -206,7 +223,12 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
     await observeUntil(rt, demotedA, (o) => o.replication?.linkUp === true);
     const onA = connect(hostA, port);
     await onA.connect();
-    expect(await until(() => onA.get("after-move"), (v) => v === "b")).toBe("b");
+    expect(
+      await until(
+        () => onA.get("after-move"),
+        (v) => v === "b",
+      ),
+    ).toBe("b");
     expect((await rt.observe(promoteB)).replication).toMatchObject({ role: "primary", connectedReplicas: 1 });
   }, 60_000);
 
@@ -259,7 +281,12 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
     expect(back.bind).toEqual([hostA]);
     const aDirect = connect(hostA, port);
     await aDirect.connect();
-    expect(await until(() => aDirect.get("after"), (v) => v === "y")).toBe("y");
+    expect(
+      await until(
+        () => aDirect.get("after"),
+        (v) => v === "y",
+      ),
+    ).toBe("y");
     expect(await aDirect.get("before19")).toBe("x");
 
     // Restart while its primary is down: still a replica, serving the data it had (its own RDB).

@@ -68,7 +68,16 @@ export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, time
 }
 
 export function client(port: number, password?: string): Redis {
-  const redis = new Redis({ host: "127.0.0.1", port, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis({
+    host: "127.0.0.1",
+    port,
+    password,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   redis.on("error", () => {});
   return redis;
 }

@@ -85,13 +85,26 @@ describe("node logs, docker driver", () => {
   const specs: NodeSpec[] = [];
   const spec = async () => {
     const id = `dl${process.pid}-${specs.length}`;
-    const s: NodeSpec = { id, instanceUid: `dl${process.pid}`, projectId: "test", zone: "local1-a", redisVersion: "REDIS_7_0", host: "127.0.0.1", port: await freePort(), dataDir: path.join(root, id), config: {} };
+    const s: NodeSpec = {
+      id,
+      instanceUid: `dl${process.pid}`,
+      projectId: "test",
+      zone: "local1-a",
+      redisVersion: "REDIS_7_0",
+      host: "127.0.0.1",
+      port: await freePort(),
+      dataDir: path.join(root, id),
+      config: {},
+    };
     specs.push(s);
     return s;
   };
 
   beforeAll(async () => {
-    const up = await exec("docker", ["info"]).then(() => true, () => false);
+    const up = await exec("docker", ["info"]).then(
+      () => true,
+      () => false,
+    );
     if (!up) await exec(path.join(repo, "scripts/start-dockerd.sh"), { timeout: 240_000 });
     await exec(path.join(repo, "scripts/build-local-image.sh"), [IMAGE], { timeout: 120_000 });
   }, 300_000);

@@ -3,21 +3,17 @@ import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from "no
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  findRedisServer,
-  NodeStartError,
-  PortInUseError,
-  RedisServerNotFoundError,
-  type NodeRuntime,
-  type NodeSpec,
-} from "../src/index.js";
+import { findRedisServer, NodeStartError, PortInUseError, RedisServerNotFoundError, type NodeRuntime, type NodeSpec } from "../src/index.js";
 import { client, portOpen, processesFor, spawnSleeper, testNodes, until } from "./helpers.js";
 
 const nodes = testNodes();
 afterAll(() => nodes.cleanup());
 
 const running = (rt: NodeRuntime, spec: NodeSpec) =>
-  until(() => rt.observe(spec), (o) => o.liveness === "running" && !o.loading);
+  until(
+    () => rt.observe(spec),
+    (o) => o.liveness === "running" && !o.loading,
+  );
 const pidOf = (spec: NodeSpec) => Number(readFileSync(path.join(spec.dataDir, "redis.pid"), "utf8"));
 const confOf = (spec: NodeSpec) => path.join(spec.dataDir, "redis.conf");
 
@@ -66,7 +62,14 @@ describe("process runtime", () => {
     // Crash: kill -9, observe sees it gone; start brings it back on the same port with its data.
     const pid = pidOf(spec);
     process.kill(pid, "SIGKILL");
-    expect((await until(() => rt.observe(secured), (o) => o.liveness === "absent")).liveness).toBe("absent");
+    expect(
+      (
+        await until(
+          () => rt.observe(secured),
+          (o) => o.liveness === "absent",
+        )
+      ).liveness,
+    ).toBe("absent");
     await rt.start(secured);
     expect(pidOf(spec)).not.toBe(pid);
     await running(rt, secured);
@@ -247,11 +250,17 @@ describe("process runtime", () => {
     await again.connect();
     expect(await again.dbsize()).toBe(100);
     expect(await again.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
-    await until(async () => (await again.info("persistence")).includes("aof_rewrite_in_progress:0"), (done) => done);
+    await until(
+      async () => (await again.info("persistence")).includes("aof_rewrite_in_progress:0"),
+      (done) => done,
+    );
     again.disconnect();
     // The AOF now holds the data: a kill -9 and a start with appendonly yes keep every key.
     process.kill(pidOf(spec), "SIGKILL");
-    await until(() => rt.observe(aof), (o) => o.liveness === "absent");
+    await until(
+      () => rt.observe(aof),
+      (o) => o.liveness === "absent",
+    );
     await rt.start(aof);
     await running(rt, aof);
     const last = client(spec.port);

@@ -27,7 +27,15 @@ async function redisServer(args: string[] = [], password?: string) {
   await until(() => portOpen(port), Boolean, 5000);
   const client = new Redis({ port, password });
   clients.push(client);
-  await until(() => client.ping().then((r) => r === "PONG", () => false), Boolean, 5000);
+  await until(
+    () =>
+      client.ping().then(
+        (r) => r === "PONG",
+        () => false,
+      ),
+    Boolean,
+    5000,
+  );
   return { dir, port, client };
 }
 

@@ -3,7 +3,8 @@ import { formatAddress, isAuthError, isLoadingError, parseInfo, parseReplication
 
 describe("parseInfo", () => {
   it("splits INFO text into sections of key/value pairs", () => {
-    const text = "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:3\r\n\r\n# Replication\r\nrole:master\r\nslave0:ip=127.0.0.1,port=7001,state=online,offset=42,lag=0\r\n";
+    const text =
+      "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:3\r\n\r\n# Replication\r\nrole:master\r\nslave0:ip=127.0.0.1,port=7001,state=online,offset=42,lag=0\r\n";
     expect(parseInfo(text)).toEqual({
       persistence: { loading: "0", rdb_changes_since_last_save: "3" },
       replication: { role: "master", slave0: "ip=127.0.0.1,port=7001,state=online,offset=42,lag=0" },
@@ -37,7 +38,8 @@ describe("parseReplication", () => {
       offset: 99,
       syncing: false,
     });
-    const syncing = "# Replication\r\nrole:slave\r\nmaster_host:h\r\nmaster_port:1\r\nmaster_link_status:down\r\nmaster_sync_in_progress:1\r\nmaster_repl_offset:7\r\n";
+    const syncing =
+      "# Replication\r\nrole:slave\r\nmaster_host:h\r\nmaster_port:1\r\nmaster_link_status:down\r\nmaster_sync_in_progress:1\r\nmaster_repl_offset:7\r\n";
     expect(parseReplication(parseInfo(syncing).replication)).toMatchObject({ linkUp: false, syncing: true, offset: 7 });
   });
   it("is undefined without a role", () => {

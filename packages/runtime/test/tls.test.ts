@@ -60,7 +60,13 @@ describe("certificates", () => {
     const conf = renderRedisConf({ id: "n-0", host: "127.0.2.1", port: 7000, dataDir: "/data", config: {}, tls: { caPem: "" } });
     expect(conf).toMatch(/^port 0$/m);
     expect(conf).toMatch(/^tls-port 7000$/m);
-    for (const line of ["tls-cert-file /data/tls/node.crt", "tls-key-file /data/tls/node.key", "tls-auth-clients no", "tls-replication yes", "tls-cluster yes"]) {
+    for (const line of [
+      "tls-cert-file /data/tls/node.crt",
+      "tls-key-file /data/tls/node.key",
+      "tls-auth-clients no",
+      "tls-replication yes",
+      "tls-cluster yes",
+    ]) {
       expect(conf).toContain(line);
     }
     expect(conf).toMatch(/^tls-ca-cert-file \/data\/tls\/ca-[0-9a-f]{16}\.crt$/m);
@@ -82,7 +88,10 @@ describe("a TLS node (process driver)", () => {
     const files = tlsFiles(spec.dataDir, spec.tls!);
     expect(statSync(files.key).mode & 0o777).toBe(0o600);
     expect(await plaintext(spec.host, spec.port)).not.toMatch(/PONG/);
-    const seen = await until(() => rt.observe({ ...base, tls: { caPem: ca.certPem } }), (o) => o.liveness === "running");
+    const seen = await until(
+      () => rt.observe({ ...base, tls: { caPem: ca.certPem } }),
+      (o) => o.liveness === "running",
+    );
     expect(seen.tls).toMatchObject({ issuer: ca.fingerprint256, serialNumber: first.serialNumber, addresses: [base.host], trust: caBundleDigest(ca.certPem) });
 
     // A second CA trusted beside the first, then a certificate from it: both live.

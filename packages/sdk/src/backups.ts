@@ -100,9 +100,7 @@ export function backupsApi(api: ApiClient, scope: Scope) {
 
     /** Removes the backup and its files; refused with FAILED_PRECONDITION while it is CREATING. */
     async delete(name: string, opts: MutateOptions = {}): Promise<Operation> {
-      return dataOf(
-        await api.DELETE(ONE, { params: { path: backupPath(name, undefined, scope), query: { requestId: opts.requestId } }, signal: opts.signal }),
-      );
+      return dataOf(await api.DELETE(ONE, { params: { path: backupPath(name, undefined, scope), query: { requestId: opts.requestId } }, signal: opts.signal }));
     },
 
     /**

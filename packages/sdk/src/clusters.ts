@@ -28,9 +28,7 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
   const clusters = {
     /** Starts a create (`shardCount` is required); the answer is the Operation (see createAndWait). */
     async create(clusterId: string, cluster: ClusterInput, opts: MutateOptions = {}): Promise<Operation> {
-      return dataOf(
-        await api.POST(BASE, { params: { path: scope, query: { clusterId, requestId: opts.requestId } }, body: cluster, signal: opts.signal }),
-      );
+      return dataOf(await api.POST(BASE, { params: { path: scope, query: { clusterId, requestId: opts.requestId } }, body: cluster, signal: opts.signal }));
     },
 
     /** Creates the cluster and resolves with it once it is ACTIVE (every slot served). */
@@ -49,9 +47,7 @@ export function clustersApi(api: ApiClient, scope: Scope, operations: Operations
 
     /** One page. */
     async list(opts: PageOptions = {}) {
-      return dataOf(
-        await api.GET(BASE, { params: { path: scope, query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }),
-      );
+      return dataOf(await api.GET(BASE, { params: { path: scope, query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }));
     },
 
     /** Every cluster, page after page: `for await (const c of cp.clusters.all())`. */

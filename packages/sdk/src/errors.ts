@@ -6,14 +6,34 @@ export type ErrorDetail = NonNullable<ErrorBody["error"]["details"]>[number];
 
 /** google.rpc.Code numbers, for Operation errors (which carry the gRPC code, not HTTP). */
 const GRPC_CODES: Record<number, CanonicalStatus> = {
-  1: "CANCELLED", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 6: "ALREADY_EXISTS",
-  7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION", 10: "ABORTED",
-  12: "UNIMPLEMENTED", 13: "INTERNAL", 14: "UNAVAILABLE", 16: "UNAUTHENTICATED",
+  1: "CANCELLED",
+  3: "INVALID_ARGUMENT",
+  4: "DEADLINE_EXCEEDED",
+  5: "NOT_FOUND",
+  6: "ALREADY_EXISTS",
+  7: "PERMISSION_DENIED",
+  8: "RESOURCE_EXHAUSTED",
+  9: "FAILED_PRECONDITION",
+  10: "ABORTED",
+  12: "UNIMPLEMENTED",
+  13: "INTERNAL",
+  14: "UNAVAILABLE",
+  16: "UNAUTHENTICATED",
 };
 const HTTP_BY_STATUS: Record<CanonicalStatus, number> = {
-  CANCELLED: 499, INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, ALREADY_EXISTS: 409,
-  PERMISSION_DENIED: 403, RESOURCE_EXHAUSTED: 429, FAILED_PRECONDITION: 400, ABORTED: 409,
-  UNIMPLEMENTED: 501, INTERNAL: 500, UNAVAILABLE: 503, UNAUTHENTICATED: 401,
+  CANCELLED: 499,
+  INVALID_ARGUMENT: 400,
+  DEADLINE_EXCEEDED: 504,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  PERMISSION_DENIED: 403,
+  RESOURCE_EXHAUSTED: 429,
+  FAILED_PRECONDITION: 400,
+  ABORTED: 409,
+  UNIMPLEMENTED: 501,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  UNAUTHENTICATED: 401,
 };
 
 export class CacheplaneError extends Error {
@@ -62,8 +82,9 @@ export async function errorFromResponse(response: Response): Promise<CacheplaneE
   } catch {
     // not JSON: fall through
   }
-  const status = (Object.keys(HTTP_BY_STATUS) as CanonicalStatus[]).find((s) => HTTP_BY_STATUS[s] === response.status)
-    ?? (response.status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT");
+  const status =
+    (Object.keys(HTTP_BY_STATUS) as CanonicalStatus[]).find((s) => HTTP_BY_STATUS[s] === response.status) ??
+    (response.status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT");
   return new CacheplaneError(status, response.status, `HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ""}`);
 }
 

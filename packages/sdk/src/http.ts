@@ -14,8 +14,7 @@ export interface HttpOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-const isAbort = (error: unknown) =>
-  error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+const isAbort = (error: unknown) => error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 
 function errorMapping(url: string): Middleware {
   return {

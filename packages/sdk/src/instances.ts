@@ -66,9 +66,7 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
 
     /** One page. */
     async list(opts: { pageSize?: number; pageToken?: string; signal?: AbortSignal } = {}) {
-      return dataOf(
-        await api.GET(BASE, { params: { path: scope, query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }),
-      );
+      return dataOf(await api.GET(BASE, { params: { path: scope, query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }));
     },
 
     /** Every instance, page after page: `for await (const i of cp.instances.all())`. */
@@ -119,7 +117,11 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
      */
     async upgrade(idOrName: string, redisVersion: RedisVersion, opts: MutateOptions = {}): Promise<Operation> {
       return dataOf(
-        await api.POST(`${ONE}:upgrade`, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, body: { redisVersion }, signal: opts.signal }),
+        await api.POST(`${ONE}:upgrade`, {
+          params: { path: path(idOrName), query: { requestId: opts.requestId } },
+          body: { redisVersion },
+          signal: opts.signal,
+        }),
       );
     },
 
@@ -138,14 +140,21 @@ export function instancesApi(api: ApiClient, scope: Scope, operations: Operation
      */
     async rescheduleMaintenance(idOrName: string, request: RescheduleRequest, opts: MutateOptions = {}): Promise<Operation> {
       return dataOf(
-        await api.POST(`${ONE}:rescheduleMaintenance`, { params: { path: path(idOrName), query: { requestId: opts.requestId } }, body: request, signal: opts.signal }),
+        await api.POST(`${ONE}:rescheduleMaintenance`, {
+          params: { path: path(idOrName), query: { requestId: opts.requestId } },
+          body: request,
+          signal: opts.signal,
+        }),
       );
     },
 
     /** One page of what happened to the instance, newest first (cacheplane addition). */
     async events(idOrName: string, opts: { pageSize?: number; pageToken?: string; signal?: AbortSignal } = {}) {
       return dataOf(
-        await api.GET(`${ONE}/events`, { params: { path: path(idOrName), query: { pageSize: opts.pageSize, pageToken: opts.pageToken } }, signal: opts.signal }),
+        await api.GET(`${ONE}/events`, {
+          params: { path: path(idOrName), query: { pageSize: opts.pageSize, pageToken: opts.pageToken } },
+          signal: opts.signal,
+        }),
       );
     },
 

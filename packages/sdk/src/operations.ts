@@ -28,7 +28,9 @@ export function operationsApi(api: ApiClient, scope: Scope) {
 
   const ops = {
     async get(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<Operation> {
-      return dataOf(await api.GET("/v1/projects/{project}/locations/{location}/operations/{operation}", { params: { path: path(idOrName) }, signal: opts.signal }));
+      return dataOf(
+        await api.GET("/v1/projects/{project}/locations/{location}/operations/{operation}", { params: { path: path(idOrName) }, signal: opts.signal }),
+      );
     },
 
     /** One page, newest first. */

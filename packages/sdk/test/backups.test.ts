@@ -53,7 +53,10 @@ async function withRedis<T>(url: string, fn: (redis: Redis) => Promise<T>): Prom
 }
 
 async function caught(promise: Promise<unknown>): Promise<CacheplaneError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CacheplaneError);
   return error as CacheplaneError;
 }

@@ -26,7 +26,10 @@ async function closedPort(): Promise<number> {
 }
 
 async function caught(promise: Promise<unknown>): Promise<CacheplaneError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CacheplaneError);
   return error as CacheplaneError;
 }
@@ -95,11 +98,17 @@ describe("the SDK on a real control plane", () => {
 
       const abort = new AbortController();
       setTimeout(() => abort.abort(), 300);
-      const aborted = await client.operations.wait(op, { signal: abort.signal }).then(() => undefined, (e: Error) => e);
+      const aborted = await client.operations.wait(op, { signal: abort.signal }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(aborted?.name).toBe("AbortError");
 
       await client.operations.cancel(op.name);
-      const cancelled = await client.operations.wait(op.name, { timeoutMs: 10_000 }).then(() => undefined, (e: unknown) => e);
+      const cancelled = await client.operations.wait(op.name, { timeoutMs: 10_000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(cancelled).toBeInstanceOf(OperationError);
       expect(cancelled).toMatchObject({ status: "CANCELLED" });
       expect((cancelled as OperationError).operation.done).toBe(true);

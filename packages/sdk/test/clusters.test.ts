@@ -17,7 +17,10 @@ afterAll(async () => {
 });
 
 async function caught(promise: Promise<unknown>): Promise<CacheplaneError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CacheplaneError);
   return error as CacheplaneError;
 }

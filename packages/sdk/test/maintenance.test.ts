@@ -19,7 +19,10 @@ beforeAll(() => {
 });
 
 async function caught(promise: Promise<unknown>): Promise<CacheplaneError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CacheplaneError);
   return error as CacheplaneError;
 }
@@ -64,7 +67,11 @@ describe("upgrades", () => {
   it("clusters.upgradeAndWait moves every node, the replica first, and an upgrade is a PATCH of redisVersion", async () => {
     await client.clusters.createAndWait("sdk-upc", { shardCount: 1, replicaCount: 1 }, { timeoutMs: 60_000 });
     const details: string[] = [];
-    const up = await client.clusters.upgradeAndWait("sdk-upc", "REDIS_7_2", { timeoutMs: 90_000, progressIntervalMs: 50, onProgress: (o) => details.push(o.metadata.statusDetail) });
+    const up = await client.clusters.upgradeAndWait("sdk-upc", "REDIS_7_2", {
+      timeoutMs: 90_000,
+      progressIntervalMs: 50,
+      onProgress: (o) => details.push(o.metadata.statusDetail),
+    });
     expect(up).toMatchObject({ state: "ACTIVE", redisVersion: "REDIS_7_2", maintenanceVersion: NEXT.maintenanceVersion });
     const nodes = up.shards!.flatMap((s) => s.nodes);
     expect(nodes).toHaveLength(2);
@@ -122,29 +129,46 @@ describe("maintenance versions and rescheduling", () => {
   });
 
   it("the worker schedules the release into the window; SPECIFIC_TIME moves it, IMMEDIATE applies it now", async () => {
-    const scheduled = await waitFor("sdk-win's maintenance schedule", async () => {
-      const got = await client.instances.get("sdk-win");
-      return got.maintenanceSchedule ? got : false;
-    }, 10_000);
+    const scheduled = await waitFor(
+      "sdk-win's maintenance schedule",
+      async () => {
+        const got = await client.instances.get("sdk-win");
+        return got.maintenanceSchedule ? got : false;
+      },
+      10_000,
+    );
     expect(scheduled.availableMaintenanceVersions).toEqual([PATCH.maintenanceVersion]);
     expect(scheduled.maintenanceSchedule).toMatchObject({ startTime: new Date(windowStart).toISOString(), maintenanceVersion: PATCH.maintenanceVersion });
     const deadline = scheduled.maintenanceSchedule!.scheduleDeadlineTime;
 
     const at = new Date(Date.now() + 2 * DAY_MS).toISOString();
-    const moved = await client.instances.rescheduleMaintenance("sdk-win", { rescheduleType: "SPECIFIC_TIME", scheduleTime: at }, { requestId: "sdk-resched-1" });
+    const moved = await client.instances.rescheduleMaintenance(
+      "sdk-win",
+      { rescheduleType: "SPECIFIC_TIME", scheduleTime: at },
+      { requestId: "sdk-resched-1" },
+    );
     expect(moved).toMatchObject({ done: true, metadata: { verb: "rescheduleMaintenance" } });
     expect((moved.response as Instance).maintenanceSchedule).toMatchObject({ startTime: at, scheduleDeadlineTime: deadline });
-    const late = await caught(client.instances.rescheduleMaintenance("sdk-win", { rescheduleType: "SPECIFIC_TIME", scheduleTime: new Date(Date.parse(deadline) + DAY_MS).toISOString() }));
+    const late = await caught(
+      client.instances.rescheduleMaintenance("sdk-win", {
+        rescheduleType: "SPECIFIC_TIME",
+        scheduleTime: new Date(Date.parse(deadline) + DAY_MS).toISOString(),
+      }),
+    );
     expect(late.status).toBe("INVALID_ARGUMENT");
     expect(late.fieldViolations.map((v) => v.field)).toContain("scheduleTime");
 
     const now = await client.instances.rescheduleMaintenance("sdk-win", { rescheduleType: "IMMEDIATE" });
     expect(now.done).toBe(true);
     expect(Math.abs(Date.parse((now.response as Instance).maintenanceSchedule!.startTime) - Date.now())).toBeLessThan(10_000);
-    const applied = await waitFor("sdk-win on the released version", async () => {
-      const got = await client.instances.get("sdk-win");
-      return got.state === "READY" && got.maintenanceVersion === PATCH.maintenanceVersion && got.nodes!.every(onBuild(PATCH)) ? got : false;
-    }, 40_000);
+    const applied = await waitFor(
+      "sdk-win on the released version",
+      async () => {
+        const got = await client.instances.get("sdk-win");
+        return got.state === "READY" && got.maintenanceVersion === PATCH.maintenanceVersion && got.nodes!.every(onBuild(PATCH)) ? got : false;
+      },
+      40_000,
+    );
     expect(applied.maintenanceSchedule).toBeUndefined();
     expect(applied.availableMaintenanceVersions).toEqual([]);
     expect(await runningEngine(suite.cp, applied.nodes![0]!.id)).toBe(suite.engines.expected(PATCH));

@@ -30,8 +30,11 @@ async function runExample(name: string): Promise<string> {
   const file = join(dir, `${name}.mts`);
   await writeFile(file, source!);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--import", "tsx", file], { cwd: dir, env: { PATH: process.env.PATH, CACHEPLANE_URL: cp.url, CACHEPLANE_API_KEY: ADMIN_KEY }, timeout: 90_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${name} failed: ${stderr || error.message}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", file],
+      { cwd: dir, env: { PATH: process.env.PATH, CACHEPLANE_URL: cp.url, CACHEPLANE_API_KEY: ADMIN_KEY }, timeout: 90_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`${name} failed: ${stderr || error.message}`)) : resolve(stdout)),
     );
   });
 }

@@ -29,9 +29,14 @@ async function runFailingFixture(name: string): Promise<{ code: number | null; o
     const config = fileURLToPath(new URL("./fixtures/vitest.config.ts", import.meta.url));
     const vitest = fileURLToPath(new URL("../../../node_modules/vitest/vitest.mjs", import.meta.url));
     const child = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      execFile(process.execPath, [vitest, "run", "--config", config, name], {
-        env: { ...process.env, CACHEPLANE_URL: cp.url, CACHEPLANE_API_KEY: ADMIN_KEY, FIXTURE_OUT: out, NO_COLOR: "1" },
-      }, (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, output: stdout + stderr }));
+      execFile(
+        process.execPath,
+        [vitest, "run", "--config", config, name],
+        {
+          env: { ...process.env, CACHEPLANE_URL: cp.url, CACHEPLANE_API_KEY: ADMIN_KEY, FIXTURE_OUT: out, NO_COLOR: "1" },
+        },
+        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, output: stdout + stderr }),
+      );
     });
     return { ...child, id: (await readFile(out, "utf8").catch(() => "")).trim() };
   } finally {
@@ -95,7 +100,13 @@ describe("a suite with a test cluster", () => {
 
   it("gets an ACTIVE 3-shard cluster, labelled as a test cluster and not deletion-protected", () => {
     expect(cluster.id).toMatch(/^suite-cluster-[a-z0-9]+-[0-9a-f]{6}$/);
-    expect(cluster.cluster).toMatchObject({ state: "ACTIVE", shardCount: 3, replicaCount: 0, deletionProtectionEnabled: false, labels: { "cacheplane-test": "true" } });
+    expect(cluster.cluster).toMatchObject({
+      state: "ACTIVE",
+      shardCount: 3,
+      replicaCount: 0,
+      deletionProtectionEnabled: false,
+      labels: { "cacheplane-test": "true" },
+    });
     expect(cluster.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
   });
 

@@ -11,8 +11,7 @@ import type { ProtoEnum, Shape } from "./proto-shapes.js";
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A field proto3 JSON would leave out: the default of its type (an empty message stays: it is set). */
-export const isProtoDefault = (v: unknown) =>
-  v === null || v === "" || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
+export const isProtoDefault = (v: unknown) => v === null || v === "" || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
 
 function enumName(protoEnum: ProtoEnum, value: unknown): unknown {
   if (typeof value !== "number") return value;

@@ -31,7 +31,14 @@ const OUTPUT_ONLY: OutputOnly = { kind: "outputOnly" };
 
 /** google.type.DayOfWeek */
 const DAY_OF_WEEK = protoEnum({
-  DAY_OF_WEEK_UNSPECIFIED: 0, MONDAY: 1, TUESDAY: 2, WEDNESDAY: 3, THURSDAY: 4, FRIDAY: 5, SATURDAY: 6, SUNDAY: 7,
+  DAY_OF_WEEK_UNSPECIFIED: 0,
+  MONDAY: 1,
+  TUESDAY: 2,
+  WEDNESDAY: 3,
+  THURSDAY: 4,
+  FRIDAY: 5,
+  SATURDAY: 6,
+  SUNDAY: 7,
 });
 
 /** google.cloud.redis.v1.Instance */

@@ -111,13 +111,18 @@ export function refuseUnavailable(input: Partial<CreateClusterInput> & { SnsTopi
   }
   if (input.DataTiering === true) throw invalidParameterValue("DataTiering: data tiering needs r6gd node types, which are not available here");
   if (input.AutoMinorVersionUpgrade === false) {
-    throw invalidParameterValue("AutoMinorVersionUpgrade: released maintenance versions are always applied here, in the maintenance window; it cannot be false");
+    throw invalidParameterValue(
+      "AutoMinorVersionUpgrade: released maintenance versions are always applied here, in the maintenance window; it cannot be false",
+    );
   }
   if (input.Port !== undefined && input.Port !== MEMORYDB_PORT) {
     // Each cluster gets an address and port of its own from the control plane (ClusterEndpoint).
     throw invalidParameterValue(`Port: the cluster's port is chosen by this endpoint (see ClusterEndpoint); omit Port or pass ${MEMORYDB_PORT}`);
   }
-  for (const [member, value] of [["NetworkType", input.NetworkType], ["IpDiscovery", input.IpDiscovery]] as const) {
+  for (const [member, value] of [
+    ["NetworkType", input.NetworkType],
+    ["IpDiscovery", input.IpDiscovery],
+  ] as const) {
     if (value !== undefined && value !== "ipv4") throw invalidParameterValue(`${member}: only ipv4 is available here`);
   }
   if (input.MultiRegionClusterName !== undefined) {
@@ -128,7 +133,10 @@ export function refuseUnavailable(input: Partial<CreateClusterInput> & { SnsTopi
 /** The native placement of a subnet group's zones: a group of one zone places every node there,
  *  a group of every zone spreads them. The native placement has nothing in between, so a group of
  *  some zones is refused rather than left with nodes outside it. */
-export function zoneDistributionOf(subnet: { name: string; zones: readonly string[] }, zones: readonly string[]): NonNullable<Cluster["zoneDistributionConfig"]> {
+export function zoneDistributionOf(
+  subnet: { name: string; zones: readonly string[] },
+  zones: readonly string[],
+): NonNullable<Cluster["zoneDistributionConfig"]> {
   if (subnet.zones.length === 1) return { mode: "SINGLE_ZONE", zone: subnet.zones[0]! };
   if (subnet.zones.length < zones.length) {
     throw invalidParameterCombination(
@@ -152,11 +160,15 @@ export function gcsUrisOf(arns: readonly string[]): string[] {
  * The native automatedBackupConfig for a retention (days; 0 turns automatic snapshots off) and a
  * window, each defaulting to what the cluster has now (a create: off, the default window).
  */
-export function automatedBackupOf(retentionDays: number | undefined, window: string | undefined, current?: StoredAutomatedBackupConfig): NonNullable<Cluster["automatedBackupConfig"]> {
+export function automatedBackupOf(
+  retentionDays: number | undefined,
+  window: string | undefined,
+  current?: StoredAutomatedBackupConfig,
+): NonNullable<Cluster["automatedBackupConfig"]> {
   if (retentionDays !== undefined && retentionDays > MAX_RETENTION_DAYS) {
     throw invalidParameterValue(`SnapshotRetentionLimit must be between 0 and ${MAX_RETENTION_DAYS} days; ${retentionDays} was asked for`);
   }
-  const start = window !== undefined ? snapshotStartOf(window) : current?.fixedFrequencySchedule?.startTime ?? snapshotStartOf(DEFAULT_SNAPSHOT_WINDOW);
+  const start = window !== undefined ? snapshotStartOf(window) : (current?.fixedFrequencySchedule?.startTime ?? snapshotStartOf(DEFAULT_SNAPSHOT_WINDOW));
   const enabled = retentionDays !== undefined ? retentionDays > 0 : current?.automatedBackupMode === "ENABLED";
   const retention = retentionDays !== undefined && retentionDays > 0 ? `${retentionDays * 86_400}s` : current?.retention;
   return {

@@ -31,7 +31,12 @@ export function chosenRedisVersion(engine: string | undefined, version: string |
 export function engineVersionInfo(redisVersion: RedisVersion) {
   const { engine, version } = engineOf(redisVersion);
   const patch = enginePatchVersionOf(redisVersion);
-  return { Engine: engine, EngineVersion: version, ...(patch ? { EnginePatchVersion: patch } : {}), ParameterGroupFamily: parameterGroupFamilyOf(redisVersion) };
+  return {
+    Engine: engine,
+    EngineVersion: version,
+    ...(patch ? { EnginePatchVersion: patch } : {}),
+    ParameterGroupFamily: parameterGroupFamilyOf(redisVersion),
+  };
 }
 
 export interface EngineVersionFilter {

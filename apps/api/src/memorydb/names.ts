@@ -46,8 +46,7 @@ export function nodeTypeOf(memorydb: string): NodeType {
   return hit.nodeType;
 }
 
-export const memorydbNodeTypeOf = (nodeType: NodeType | undefined) =>
-  NODE_TYPES.find((t) => t.nodeType === (nodeType ?? "REDIS_HIGHMEM_MEDIUM"))!.memorydb;
+export const memorydbNodeTypeOf = (nodeType: NodeType | undefined) => NODE_TYPES.find((t) => t.nodeType === (nodeType ?? "REDIS_HIGHMEM_MEDIUM"))!.memorydb;
 
 /** REDIS_7_0 → {engine: "redis", version: "7.0"}; REDIS_6_X → redis 6.2 (MemoryDB's 6 is 6.2). */
 export function engineOf(redisVersion: RedisVersion): { engine: "redis" | "valkey"; version: string } {

@@ -5,7 +5,12 @@ import { invalidParameterValue } from "./faults.js";
 export const DEFAULT_MAX_RESULTS = 100;
 
 /** The page of `items` (sorted by `nameOf`) after `nextToken`, and the token for the next page. */
-export function page<T>(items: T[], nameOf: (item: T) => string, maxResults: number | undefined, nextToken: string | undefined): { items: T[]; NextToken?: string } {
+export function page<T>(
+  items: T[],
+  nameOf: (item: T) => string,
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+): { items: T[]; NextToken?: string } {
   const after = nextToken === undefined ? undefined : decode(nextToken);
   const sorted = [...items].sort((a, b) => compare(nameOf(a), nameOf(b)));
   const from = after === undefined ? sorted : sorted.filter((item) => compare(nameOf(item), after) > 0);

@@ -66,7 +66,10 @@ export async function memorydbRoutes(app: FastifyInstance, options: MemoryDbRout
       try {
         // Inside the try: a refusal is exactly what the audit log is for.
         if (!grants(call.principal.role, op.access)) {
-          throw fault("AccessDeniedException", `User: ${call.principal.keyId} is not authorized to perform: memorydb:${name} (its role ${call.principal.role} may only read)`);
+          throw fault(
+            "AccessDeniedException",
+            `User: ${call.principal.keyId} is not authorized to perform: memorydb:${name} (its role ${call.principal.role} may only read)`,
+          );
         }
         const input = parseInput(request.rawBody);
         const parsed = op.input.safeParse(input);
@@ -74,13 +77,24 @@ export async function memorydbRoutes(app: FastifyInstance, options: MemoryDbRout
         const output = await op.run(parsed.data, call).catch((error: unknown) => {
           throw fromApiError(error);
         });
-        return reply.code(200).header("content-type", CONTENT_TYPE).send(JSON.stringify(output ?? {}));
+        return reply
+          .code(200)
+          .header("content-type", CONTENT_TYPE)
+          .send(JSON.stringify(output ?? {}));
       } catch (error) {
         status = error instanceof MemoryDbFault ? error.status : 500;
         throw error;
       } finally {
         if (op.access !== "read") {
-          options.audit.record({ projectId: call.project, time: new Date(), keyId: call.principal.keyId, method: "POST", operation: `memorydb:${name}`, resource: "/", status });
+          options.audit.record({
+            projectId: call.project,
+            time: new Date(),
+            keyId: call.principal.keyId,
+            method: "POST",
+            operation: `memorydb:${name}`,
+            resource: "/",
+            status,
+          });
         }
       }
     });
@@ -127,9 +141,5 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
 }
 
 function sendFault(reply: FastifyReply, error: MemoryDbFault) {
-  return reply
-    .code(error.status)
-    .header("content-type", CONTENT_TYPE)
-    .header("x-amzn-errortype", error.type)
-    .send(JSON.stringify(error.toBody()));
+  return reply.code(error.status).header("content-type", CONTENT_TYPE).header("x-amzn-errortype", error.type).send(JSON.stringify(error.toBody()));
 }

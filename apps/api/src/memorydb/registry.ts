@@ -54,7 +54,10 @@ export function operation<S extends z.ZodType>(
 export const Name = z.string().min(1).max(255);
 export const MaxResults = z.number().int().min(1).max(100).optional();
 export const NextToken = z.string().max(2048).optional();
-export const Tags = z.array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256).optional() })).max(50).optional();
+export const Tags = z
+  .array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256).optional() }))
+  .max(50)
+  .optional();
 
 /** The zod failure of an input, in AWS's words. */
 export function inputError(error: z.ZodError) {

@@ -37,7 +37,8 @@ export class SignatureError extends Error {
   }
 }
 
-const AUTH = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;._-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;._-]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 
 export function parseAuthorization(header: string | undefined): Authorization {
   if (!header) throw new SignatureError("MissingAuthenticationTokenException", "Missing Authentication Token");
@@ -60,7 +61,10 @@ export function checkRequestTime(request: SignedRequest, auth: Authorization, no
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   const time = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
   if (amzDate!.slice(0, 8) !== auth.date) {
-    throw new SignatureError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate!.slice(0, 8)}'`);
+    throw new SignatureError(
+      "InvalidSignatureException",
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate!.slice(0, 8)}'`,
+    );
   }
   const skew = time - now.getTime();
   if (Math.abs(skew) > MAX_SKEW_MS) {
@@ -117,10 +121,12 @@ function canonicalHeaderValue(value: string | string[] | undefined): string {
 
 /** Each segment decoded, then encoded the way SigV4 wants (RFC 3986 unreserved kept). */
 function canonicalPath(path: string): string {
-  return path
-    .split("/")
-    .map((segment) => uriEncode(safeDecode(segment)))
-    .join("/") || "/";
+  return (
+    path
+      .split("/")
+      .map((segment) => uriEncode(safeDecode(segment)))
+      .join("/") || "/"
+  );
 }
 
 function canonicalQuery(query: string): string {
@@ -155,4 +161,8 @@ function header(request: SignedRequest, name: string): string | undefined {
 
 const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
-const isoBasic = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const isoBasic = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");

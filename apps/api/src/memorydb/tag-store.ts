@@ -23,7 +23,8 @@ const RESERVED_PREFIX = "aws:";
 export function checkTags(tags: Tag[] | undefined): Map<string, string> {
   const wanted = new Map<string, string>();
   for (const tag of tags ?? []) {
-    if (tag.Key.toLowerCase().startsWith(RESERVED_PREFIX)) throw invalidParameterValue(`Tag key ${tag.Key}: keys starting with '${RESERVED_PREFIX}' are reserved`);
+    if (tag.Key.toLowerCase().startsWith(RESERVED_PREFIX))
+      throw invalidParameterValue(`Tag key ${tag.Key}: keys starting with '${RESERVED_PREFIX}' are reserved`);
     // The last value of a key named twice wins, as AWS applies them in order.
     wanted.set(tag.Key, tag.Value ?? "");
   }

@@ -54,7 +54,9 @@ export function parseMaintenanceWindow(text: string): WeeklyRange {
   const start = from === undefined ? undefined : minuteOfWeek(from);
   const end = to === undefined ? undefined : minuteOfWeek(to);
   if (start === undefined || end === undefined || extra !== undefined) {
-    throw invalidParameterValue(`Invalid maintenance window ${text}: use ddd:hh24:mi-ddd:hh24:mi (UTC, ddd one of ${DAYS.join(", ")}), such as sun:23:00-mon:01:30`);
+    throw invalidParameterValue(
+      `Invalid maintenance window ${text}: use ddd:hh24:mi-ddd:hh24:mi (UTC, ddd one of ${DAYS.join(", ")}), such as sun:23:00-mon:01:30`,
+    );
   }
   const minutes = (end - start + WEEK_MIN) % WEEK_MIN;
   if (minutes < 60) throw invalidParameterValue(`Invalid maintenance window ${text}: the minimum maintenance window is a 60 minute period`);
@@ -83,8 +85,7 @@ export function maintenancePolicyOf(text: string): MaintenancePolicy {
 
 type StoredWindow = NonNullable<StoredMaintenancePolicy["weeklyMaintenanceWindow"]>[number];
 const startOf = (w: StoredWindow) => NATIVE_DAYS.indexOf(w.day as NativeDay) * DAY_MIN + (w.startTime.hours ?? 0) * 60 + (w.startTime.minutes ?? 0);
-const sameWindows = (a: readonly StoredWindow[], b: readonly StoredWindow[]) =>
-  a.length === b.length && a.every((w, i) => startOf(w) === startOf(b[i]!));
+const sameWindows = (a: readonly StoredWindow[], b: readonly StoredWindow[]) => a.length === b.length && a.every((w, i) => startOf(w) === startOf(b[i]!));
 
 /** The MemoryDB MaintenanceWindow of a stored policy; undefined without one (maintenance may then
  *  start at any time, which no MemoryDB window says). */

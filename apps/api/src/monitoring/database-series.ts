@@ -19,7 +19,11 @@ async function deployments(prisma: PrismaClient, scope: Scope): Promise<Deployme
   const rows = await prisma.instance.findMany({
     where: projectFilter(scope),
     select: {
-      kind: true, projectId: true, locationId: true, instanceId: true, spec: true,
+      kind: true,
+      projectId: true,
+      locationId: true,
+      instanceId: true,
+      spec: true,
       nodes: { select: { id: true, shard: true, zone: true, role: true, host: true, port: true, redisVersion: true }, orderBy: { ordinal: "asc" } },
     },
     orderBy: [{ projectId: "asc" }, { kind: "asc" }, { instanceId: "asc" }],

@@ -94,7 +94,13 @@ function viewsOf(deployments: Deployment[], samples: NodeSampleRow[]): NodeView[
       // A failover moves the role before the control plane's record may: the newest sample wins.
       const r = role(sample?.role ?? node.role);
       const where: Labels = d.kind === "CLUSTER" ? { cluster: d.id, shard: String(node.shard) } : { instance: d.id };
-      views.push({ labels: { project: d.project, location: d.location, ...where, node: node.id, zone: node.zone, role: r }, deployment: d, node, sample, role: r });
+      views.push({
+        labels: { project: d.project, location: d.location, ...where, node: node.id, zone: node.zone, role: r },
+        deployment: d,
+        node,
+        sample,
+        role: r,
+      });
     }
   }
   return views;
@@ -124,14 +130,31 @@ export function nodeFamilies(deployments: Deployment[], freshSamples: NodeSample
   const primaryOf = primaries(views);
   const family = (name: string, type: MetricType, help: string, samples: Sample[]): Family => ({ name, type, help, samples });
   const families: Family[] = [
-    family("redis_up", "gauge", "1 when the node was sampled within the last three sampling intervals.", views.map((v) => ({ labels: v.labels, value: v.sample ? 1 : 0 }))),
-    family("redis_instance_info", "gauge", "Always 1; the node's engine version and role as labels.", sampled.map((v) => ({
-      labels: { ...v.labels, redis_version: v.node.redisVersion ?? v.deployment.redisVersion },
-      value: 1,
-    }))),
+    family(
+      "redis_up",
+      "gauge",
+      "1 when the node was sampled within the last three sampling intervals.",
+      views.map((v) => ({ labels: v.labels, value: v.sample ? 1 : 0 })),
+    ),
+    family(
+      "redis_instance_info",
+      "gauge",
+      "Always 1; the node's engine version and role as labels.",
+      sampled.map((v) => ({
+        labels: { ...v.labels, redis_version: v.node.redisVersion ?? v.deployment.redisVersion },
+        value: 1,
+      })),
+    ),
   ];
   for (const [field, name, type, help] of FIELDS) {
-    families.push(family(name, type, help, sampled.flatMap((v) => (field in v.sample!.values ? [{ labels: v.labels, value: v.sample!.values[field]! }] : []))));
+    families.push(
+      family(
+        name,
+        type,
+        help,
+        sampled.flatMap((v) => (field in v.sample!.values ? [{ labels: v.labels, value: v.sample!.values[field]! }] : [])),
+      ),
+    );
   }
   const replicas = sampled.filter((v) => v.role === "replica");
   const withPrimary = replicas.map((v) => {
@@ -139,7 +162,14 @@ export function nodeFamilies(deployments: Deployment[], freshSamples: NodeSample
     return { v, labels: { ...v.labels, master_host: primary?.host ?? "", master_port: primary ? String(primary.port) : "" } };
   });
   for (const [field, name, help] of REPLICA_FIELDS) {
-    families.push(family(name, "gauge", help, withPrimary.flatMap(({ v, labels }) => (field in v.sample!.values ? [{ labels, value: v.sample!.values[field]! }] : []))));
+    families.push(
+      family(
+        name,
+        "gauge",
+        help,
+        withPrimary.flatMap(({ v, labels }) => (field in v.sample!.values ? [{ labels, value: v.sample!.values[field]! }] : [])),
+      ),
+    );
   }
   // The primary's view of each linked replica, as INFO's slaveN lines give it to the exporter;
   // here from the replica's own sample (the offset it processed, the seconds since it heard from
@@ -153,10 +183,30 @@ export function nodeFamilies(deployments: Deployment[], freshSamples: NodeSample
       return [{ labels: { ...primary.labels, slave_ip: v.node.host, slave_port: String(v.node.port), slave_state: "online" }, value: x }];
     });
   families.push(
-    family("redis_connected_slave_offset_bytes", "gauge", "Replication offset of each linked replica, on its primary's series.", onPrimary((v) => v.sample!.values.slave_repl_offset)),
-    family("redis_connected_slave_lag_seconds", "gauge", "Seconds since each linked replica last heard from its primary, on the primary's series.", onPrimary((v) => v.sample!.values.master_last_io_seconds_ago)),
-    family("redis_db_keys", "gauge", "Keys in the database.", sampled.map((v) => ({ labels: { ...v.labels, db: "db0" }, value: v.sample!.values.db0_keys ?? 0 }))),
-    family("redis_db_keys_expiring", "gauge", "Keys with an expiry in the database.", sampled.map((v) => ({ labels: { ...v.labels, db: "db0" }, value: v.sample!.values.db0_expires ?? 0 }))),
+    family(
+      "redis_connected_slave_offset_bytes",
+      "gauge",
+      "Replication offset of each linked replica, on its primary's series.",
+      onPrimary((v) => v.sample!.values.slave_repl_offset),
+    ),
+    family(
+      "redis_connected_slave_lag_seconds",
+      "gauge",
+      "Seconds since each linked replica last heard from its primary, on the primary's series.",
+      onPrimary((v) => v.sample!.values.master_last_io_seconds_ago),
+    ),
+    family(
+      "redis_db_keys",
+      "gauge",
+      "Keys in the database.",
+      sampled.map((v) => ({ labels: { ...v.labels, db: "db0" }, value: v.sample!.values.db0_keys ?? 0 })),
+    ),
+    family(
+      "redis_db_keys_expiring",
+      "gauge",
+      "Keys with an expiry in the database.",
+      sampled.map((v) => ({ labels: { ...v.labels, db: "db0" }, value: v.sample!.values.db0_expires ?? 0 })),
+    ),
   );
   return families;
 }

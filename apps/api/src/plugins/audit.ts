@@ -11,8 +11,7 @@ import { accessOf } from "./access.js";
 
 const OPERATION_NAME = /^projects\/[^/]+\/locations\/[^/]+\/operations\/operation-[a-z0-9-]+$/;
 
-const isAudited = (request: FastifyRequest) =>
-  request.principal !== undefined && !request.is404 && accessOf(request) !== "read";
+const isAudited = (request: FastifyRequest) => request.principal !== undefined && !request.is404 && accessOf(request) !== "read";
 
 function requestIdOf(request: FastifyRequest): string | undefined {
   for (const source of [request.query, request.body]) {

@@ -16,11 +16,11 @@ interface ValidationIssue {
 function fieldPaths(context: string | undefined, issue: ValidationIssue): string[] {
   const base = (issue.instancePath ?? "").split("/").filter(Boolean);
   // Unknown keys are one issue for many keys: name each of them.
-  const keys = issue.keyword === "unrecognized_keys" ? issue.params?.keys ?? [] : [];
+  const keys = issue.keyword === "unrecognized_keys" ? (issue.params?.keys ?? []) : [];
   const paths = keys.length > 0 ? keys.map((k) => [...base, k].join(".")) : [base.join(".")];
   // Body fields by their JSON path (labels.env); query and path parameters bare (instanceId),
   // as Google names them.
-  return paths.map((p) => p || (context === "body" ? "body" : context ?? "request"));
+  return paths.map((p) => p || (context === "body" ? "body" : (context ?? "request")));
 }
 
 function violations(error: FastifyError & { validation?: unknown[]; validationContext?: string }): FieldViolation[] {
@@ -28,7 +28,7 @@ function violations(error: FastifyError & { validation?: unknown[]; validationCo
   return issues.flatMap((issue) =>
     fieldPaths(error.validationContext, issue).map((field) => ({
       field,
-      description: issue.keyword === "unrecognized_keys" ? "unknown field" : issue.message ?? "is invalid",
+      description: issue.keyword === "unrecognized_keys" ? "unknown field" : (issue.message ?? "is invalid"),
     })),
   );
 }
@@ -36,9 +36,10 @@ function violations(error: FastifyError & { validation?: unknown[]; validationCo
 /** The router's own refusals, before any route runs (a path segment longer than maxParamLength, a
  *  URL that does not decode): Google's envelope too, as every other error. Passed to Fastify(). */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
-  const message = error.code === "FST_ERR_MAX_PARAM_LENGTH"
-    ? `a path segment is longer than the ${MAX_PARAM_LENGTH} characters any resource id may have`
-    : "the request URL is malformed";
+  const message =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? `a path segment is longer than the ${MAX_PARAM_LENGTH} characters any resource id may have`
+      : "the request URL is malformed";
   reply.code(400).send(new ApiError("INVALID_ARGUMENT", message).toBody());
 }
 
@@ -58,9 +59,7 @@ export function installErrorHandler(app: FastifyInstance) {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const canonical = status === 413 ? "INVALID_ARGUMENT" : status === 404 ? "NOT_FOUND" : "INVALID_ARGUMENT";
-      const message = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.name === "SyntaxError"
-        ? "body: malformed JSON"
-        : error.message;
+      const message = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.name === "SyntaxError" ? "body: malformed JSON" : error.message;
       return reply.code(status === 413 ? 413 : status === 404 ? 404 : 400).send(new ApiError(canonical, message).toBody());
     }
     // Retryable, as Google's clients expect: the request changed nothing (its transaction did not

@@ -42,7 +42,14 @@ export function aclRoutes(app: FastifyInstance, acls: AclService) {
   });
 
   r.get(`${BASE}/:acl`, {
-    schema: { operationId: "getAcl", summary: "Get an ACL and the instances and clusters that use it", tags, security, params: AclParams, response: { 200: Acl, ...errorResponses } },
+    schema: {
+      operationId: "getAcl",
+      summary: "Get an ACL and the instances and clusters that use it",
+      tags,
+      security,
+      params: AclParams,
+      response: { 200: Acl, ...errorResponses },
+    },
     handler: (req) => acls.get(req.params),
   });
 

@@ -1,7 +1,16 @@
 // /v1/apiKeys — our addition, for the CLI's `keys` commands and CI pipelines. Admin keys only.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { ApiKey, ApiKeyParams, AwsCredentials, CreateApiKeyRequest, CreatedApiKey, IssueAwsCredentialsRequest, ListApiKeysResponse, PageQuery } from "@cacheplane/contracts";
+import {
+  ApiKey,
+  ApiKeyParams,
+  AwsCredentials,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  IssueAwsCredentialsRequest,
+  ListApiKeysResponse,
+  PageQuery,
+} from "@cacheplane/contracts";
 import type { ApiKeyService } from "../services/api-key-service.js";
 import { errorResponses, security } from "./common.js";
 
@@ -15,7 +24,7 @@ export function apiKeyRoutes(app: FastifyInstance, keys: ApiKeyService) {
     schema: {
       operationId: "createApiKey",
       summary: "Create an API key with a role, scoped to projects (the secret is shown once)",
-      description: "role defaults to editor; an admin key needs projects [\"*\"] (else INVALID_ARGUMENT). Needs an admin key.",
+      description: 'role defaults to editor; an admin key needs projects ["*"] (else INVALID_ARGUMENT). Needs an admin key.',
       tags,
       security,
       body: CreateApiKeyRequest,

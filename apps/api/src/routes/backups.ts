@@ -36,12 +36,30 @@ export function backupRoutes(app: FastifyInstance, backups: BackupService, data:
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(`${LOC}/clusters/:cluster(^[a-z][a-z0-9-]*)::backup`, {
-    schema: { operationId: "backupCluster", summary: "Back up a cluster", description: backupDescription, tags, security, params: ClusterParams, body: BackupRequest.nullish(), response: { 200: Operation, ...errorResponses } },
+    schema: {
+      operationId: "backupCluster",
+      summary: "Back up a cluster",
+      description: backupDescription,
+      tags,
+      security,
+      params: ClusterParams,
+      body: BackupRequest.nullish(),
+      response: { 200: Operation, ...errorResponses },
+    },
     handler: (req) => backups.backup("CLUSTER", { ...req.params, id: req.params.cluster }, req.body ?? {}),
   });
 
   r.post(`${LOC}/instances/:instance(^[a-z][a-z0-9-]*)::backup`, {
-    schema: { operationId: "backupInstance", summary: "Back up an instance (cacheplane addition)", description: backupDescription, tags, security, params: InstanceParams, body: BackupRequest.nullish(), response: { 200: Operation, ...errorResponses } },
+    schema: {
+      operationId: "backupInstance",
+      summary: "Back up an instance (cacheplane addition)",
+      description: backupDescription,
+      tags,
+      security,
+      params: InstanceParams,
+      body: BackupRequest.nullish(),
+      response: { 200: Operation, ...errorResponses },
+    },
     handler: (req) => backups.backup("INSTANCE", { ...req.params, id: req.params.instance }, req.body ?? {}),
   });
 
@@ -75,17 +93,40 @@ export function backupRoutes(app: FastifyInstance, backups: BackupService, data:
   });
 
   r.get(COLLECTIONS, {
-    schema: { operationId: "listBackupCollections", summary: "List backup collections (one per instance or cluster ever backed up)", tags, security, params: LocationParams, querystring: PageQuery, response: { 200: ListBackupCollectionsResponse, ...errorResponses } },
+    schema: {
+      operationId: "listBackupCollections",
+      summary: "List backup collections (one per instance or cluster ever backed up)",
+      tags,
+      security,
+      params: LocationParams,
+      querystring: PageQuery,
+      response: { 200: ListBackupCollectionsResponse, ...errorResponses },
+    },
     handler: (req) => backups.listCollections(req.params.project, req.params.location, req.query.pageSize, req.query.pageToken),
   });
 
   r.get(`${COLLECTIONS}/:backupCollection`, {
-    schema: { operationId: "getBackupCollection", summary: "Get a backup collection", tags, security, params: BackupCollectionParams, response: { 200: BackupCollection, ...errorResponses } },
+    schema: {
+      operationId: "getBackupCollection",
+      summary: "Get a backup collection",
+      tags,
+      security,
+      params: BackupCollectionParams,
+      response: { 200: BackupCollection, ...errorResponses },
+    },
     handler: (req) => backups.getCollection(req.params),
   });
 
   r.get(BACKUPS, {
-    schema: { operationId: "listBackups", summary: "List the backups of a collection ('-' for every collection)", tags, security, params: BackupCollectionParams, querystring: PageQuery, response: { 200: ListBackupsResponse, ...errorResponses } },
+    schema: {
+      operationId: "listBackups",
+      summary: "List the backups of a collection ('-' for every collection)",
+      tags,
+      security,
+      params: BackupCollectionParams,
+      querystring: PageQuery,
+      response: { 200: ListBackupsResponse, ...errorResponses },
+    },
     handler: (req) => backups.list(req.params, req.query.pageSize, req.query.pageToken),
   });
 
@@ -95,7 +136,16 @@ export function backupRoutes(app: FastifyInstance, backups: BackupService, data:
   });
 
   r.delete(`${BACKUPS}/:backup`, {
-    schema: { operationId: "deleteBackup", summary: "Delete a backup and its files", description: "Refused with FAILED_PRECONDITION while it is CREATING.", tags, security, params: BackupParams, querystring: BackupQuery, response: { 200: Operation, ...errorResponses } },
+    schema: {
+      operationId: "deleteBackup",
+      summary: "Delete a backup and its files",
+      description: "Refused with FAILED_PRECONDITION while it is CREATING.",
+      tags,
+      security,
+      params: BackupParams,
+      querystring: BackupQuery,
+      response: { 200: Operation, ...errorResponses },
+    },
     handler: (req) => backups.remove(req.params, req.query.requestId),
   });
 

@@ -114,8 +114,7 @@ export function clusterRoutes(app: FastifyInstance, clusters: ClusterService) {
       body: FailoverShardRequest,
       response: { 200: Operation, ...errorResponses },
     },
-    handler: (req) =>
-      clusters.failoverShard(req.params, req.body.shard, req.body.dataProtectionMode ?? "LIMITED_DATA_LOSS", req.query.requestId),
+    handler: (req) => clusters.failoverShard(req.params, req.body.shard, req.body.dataProtectionMode ?? "LIMITED_DATA_LOSS", req.query.requestId),
   });
 
   r.get(`${BASE}/:cluster/events`, {

@@ -34,10 +34,7 @@ export function consoleRoutes(app: FastifyInstance, dist = CONSOLE_DIST) {
       body = await readFile(`${dist}${file}`);
     } catch {
       const missing = file === "index.html" ? "the console is not built" : `no console file ${file} in this build`;
-      return reply
-        .code(404)
-        .type("text/plain; charset=utf-8")
-        .send(`${missing} (looked in ${dist}); run \`npm run build\` in the cacheplane repository\n`);
+      return reply.code(404).type("text/plain; charset=utf-8").send(`${missing} (looked in ${dist}); run \`npm run build\` in the cacheplane repository\n`);
     }
     // Files change with every build and are small: revalidate rather than cache stale code.
     return reply.type(type).header("cache-control", "no-cache").send(body);

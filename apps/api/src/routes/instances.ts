@@ -101,8 +101,7 @@ export function instanceRoutes(app: FastifyInstance, instances: InstanceService)
       body: FailoverInstanceRequest.nullish(),
       response: { 200: Operation, ...errorResponses },
     },
-    handler: (req) =>
-      instances.failover(req.params, req.body?.dataProtectionMode ?? "LIMITED_DATA_LOSS", req.query.requestId),
+    handler: (req) => instances.failover(req.params, req.body?.dataProtectionMode ?? "LIMITED_DATA_LOSS", req.query.requestId),
   });
 
   r.get(`${BASE}/:instance/events`, {

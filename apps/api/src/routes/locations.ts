@@ -53,7 +53,10 @@ export function locationRoutes(app: FastifyInstance, config: LocationConfig & { 
     },
   });
 
-  for (const [verb, action] of [["fail", zones.fail], ["recover", zones.recover]] as const) {
+  for (const [verb, action] of [
+    ["fail", zones.fail],
+    ["recover", zones.recover],
+  ] as const) {
     r.post(`${ZONE}::${verb}`, {
       // A zone holds every project's nodes, so only an admin may take one down.
       config: { access: "admin" },

@@ -61,7 +61,12 @@ export function maintenanceRoutes(app: FastifyInstance, upgrades: UpgradeService
       response: { 200: Operation, ...errorResponses },
     },
     handler: (req) =>
-      maintenance.reschedule("INSTANCE", { project: req.params.project, location: req.params.location, id: req.params.instance }, req.body, req.query.requestId),
+      maintenance.reschedule(
+        "INSTANCE",
+        { project: req.params.project, location: req.params.location, id: req.params.instance },
+        req.body,
+        req.query.requestId,
+      ),
   });
 
   r.post(`${LOC}/clusters/:cluster(^[a-z][a-z0-9-]*)::rescheduleClusterMaintenance`, {

@@ -2,15 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import {
-  Empty,
-  ListOperationsResponse,
-  LocationParams,
-  Operation,
-  OperationParams,
-  ListOperationsQuery,
-  WaitOperationQuery,
-} from "@cacheplane/contracts";
+import { Empty, ListOperationsResponse, LocationParams, Operation, OperationParams, ListOperationsQuery, WaitOperationQuery } from "@cacheplane/contracts";
 import type { OperationService } from "../services/operation-service.js";
 import { errorResponses, security } from "./common.js";
 
@@ -35,7 +27,13 @@ export function operationRoutes(app: FastifyInstance, operations: OperationServi
     },
     handler: (req) => {
       const done = /true|false/.exec(req.query.filter ?? "")?.[0];
-      return operations.list(req.params.project, req.params.location, req.query.pageSize, req.query.pageToken, done === undefined ? undefined : done === "true");
+      return operations.list(
+        req.params.project,
+        req.params.location,
+        req.query.pageSize,
+        req.query.pageToken,
+        done === undefined ? undefined : done === "true",
+      );
     },
   });
 

@@ -3,7 +3,17 @@
 // HTTP to the service.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { CreateUserQuery, Empty, ListUsersQuery, ListUsersResponse, LocationParams, UpdateUserQuery, User, UserParams, UserRequest } from "@cacheplane/contracts";
+import {
+  CreateUserQuery,
+  Empty,
+  ListUsersQuery,
+  ListUsersResponse,
+  LocationParams,
+  UpdateUserQuery,
+  User,
+  UserParams,
+  UserRequest,
+} from "@cacheplane/contracts";
 import type { UserService } from "../services/users-service.js";
 import { errorResponses, security } from "./common.js";
 
@@ -48,7 +58,14 @@ export function userRoutes(app: FastifyInstance, users: UserService) {
   });
 
   r.get(`${BASE}/:user`, {
-    schema: { operationId: "getUser", summary: "Get a Redis ACL user (never its passwords)", tags, security, params: UserParams, response: { 200: User, ...errorResponses } },
+    schema: {
+      operationId: "getUser",
+      summary: "Get a Redis ACL user (never its passwords)",
+      tags,
+      security,
+      params: UserParams,
+      response: { 200: User, ...errorResponses },
+    },
     handler: (req) => users.get(req.params),
   });
 

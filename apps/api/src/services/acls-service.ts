@@ -26,7 +26,7 @@ export interface AclKey {
 const parseMask = updateMaskParser(ACL_UPDATABLE_FIELDS);
 
 /** The ACL a deployment names (none stored: open-access). */
-export const aclNameOf = (spec: unknown) => ((spec as { aclName?: string } | null)?.aclName ?? OPEN_ACCESS);
+export const aclNameOf = (spec: unknown) => (spec as { aclName?: string } | null)?.aclName ?? OPEN_ACCESS;
 
 /** Refuses (NOT_FOUND) an aclName that names no ACL of the deployment's project and location. */
 export async function resolveAclName(db: PrismaClient | Tx, project: string, location: string, aclName: string | undefined) {
@@ -59,7 +59,9 @@ async function checkUsers(db: PrismaClient | Tx, project: string, location: stri
   const repeated = userNames.find((u, i) => userNames.indexOf(u) !== i);
   if (repeated) throw invalidArgument("userNames", `user ${repeated} is named twice`);
   const found = new Set(
-    (await db.redisUser.findMany({ where: { projectId: project, locationId: location, userId: { in: [...userNames] } }, select: { userId: true } })).map((u) => u.userId),
+    (await db.redisUser.findMany({ where: { projectId: project, locationId: location, userId: { in: [...userNames] } }, select: { userId: true } })).map(
+      (u) => u.userId,
+    ),
   );
   const missing = userNames.find((u) => !found.has(u));
   if (missing) throw notFound(`user ${userResourceName(project, location, missing)}`);
@@ -108,7 +110,9 @@ export function createAclService(ctx: ServiceContext) {
   async function findRow(key: AclKey) {
     checkLocation(key.location);
     if (key.acl === OPEN_ACCESS) return openAccessRow();
-    const row = await prisma.redisAcl.findUnique({ where: { projectId_locationId_aclId: { projectId: key.project, locationId: key.location, aclId: key.acl } } });
+    const row = await prisma.redisAcl.findUnique({
+      where: { projectId_locationId_aclId: { projectId: key.project, locationId: key.location, aclId: key.acl } },
+    });
     if (!row) throw notFound(`acl ${aclResourceName(key.project, key.location, key.acl)}`);
     return row;
   }

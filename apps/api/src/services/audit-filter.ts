@@ -6,7 +6,14 @@ import type { Prisma } from "@cacheplane/db";
 import { invalidArgument } from "../errors.js";
 
 type Op = "=" | "!=" | "<" | "<=" | ">" | ">=";
-const TEXT = { operation: "operation", method: "method", apiKey: "keyId", resource: "resource", requestId: "requestId", operationName: "operationName" } as const;
+const TEXT = {
+  operation: "operation",
+  method: "method",
+  apiKey: "keyId",
+  resource: "resource",
+  requestId: "requestId",
+  operationName: "operationName",
+} as const;
 const ORDERED = new Set(["status", "time"]);
 const RANGE: Record<Exclude<Op, "=" | "!=">, "lt" | "lte" | "gt" | "gte"> = { "<": "lt", "<=": "lte", ">": "gt", ">=": "gte" };
 

@@ -9,7 +9,8 @@ export function normalizeAutomatedBackup(input: AutomatedBackupConfig | undefine
   const enabled = input?.automatedBackupMode === "ENABLED";
   const start = input?.fixedFrequencySchedule?.startTime;
   if (enabled && !start) throw invalidArgument("automatedBackupConfig.fixedFrequencySchedule", "is required when automatedBackupMode is ENABLED");
-  if (start && (start.seconds || start.nanos)) throw invalidArgument("automatedBackupConfig.fixedFrequencySchedule.startTime", "must be a whole minute (seconds and nanos 0)");
+  if (start && (start.seconds || start.nanos))
+    throw invalidArgument("automatedBackupConfig.fixedFrequencySchedule.startTime", "must be a whole minute (seconds and nanos 0)");
   return {
     automatedBackupMode: enabled ? "ENABLED" : "DISABLED",
     ...(start ? { fixedFrequencySchedule: { startTime: { hours: start.hours ?? 0, minutes: start.minutes ?? 0 } } } : {}),

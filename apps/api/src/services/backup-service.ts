@@ -8,7 +8,14 @@
 // (final-backup-deletion.ts). Nothing here touches a node or a file.
 import { randomUUID } from "node:crypto";
 import { backupName, backupShapeOf, backupView, clusterName, collectionName, collectionView, instanceName, newOperationId } from "@cacheplane/core";
-import { type Prisma, requestBackup, SourceChangedError, type Backup as BackupRow, type BackupCollection as CollectionRow, type PrismaClient } from "@cacheplane/db";
+import {
+  type Prisma,
+  requestBackup,
+  SourceChangedError,
+  type Backup as BackupRow,
+  type BackupCollection as CollectionRow,
+  type PrismaClient,
+} from "@cacheplane/db";
 import type { Backup, BackupCollection } from "@cacheplane/contracts";
 import type { ApiContext } from "../context.js";
 import { alreadyExists, failedPrecondition, notFound } from "../errors.js";
@@ -63,7 +70,8 @@ export function createBackupService(ctx: ApiContext) {
   async function findCollection(key: CollectionKey) {
     checkLocation(key.location);
     const c = await prisma.backupCollection.findUnique({ where: { uid: key.backupCollection } });
-    if (!c || c.projectId !== key.project || c.locationId !== key.location) throw notFound(`backup collection ${collectionName(key.project, key.location, key.backupCollection)}`);
+    if (!c || c.projectId !== key.project || c.locationId !== key.location)
+      throw notFound(`backup collection ${collectionName(key.project, key.location, key.backupCollection)}`);
     return c;
   }
 
@@ -76,7 +84,12 @@ export function createBackupService(ctx: ApiContext) {
 
   return {
     /** POST …/clusters/{c}:backup and …/instances/{i}:backup. */
-    async backup(kind: SourceKind, key: SourceKey, body: { backupId?: string | undefined; ttl?: number | undefined; requestId?: string | undefined }, options: NameOptions = {}) {
+    async backup(
+      kind: SourceKind,
+      key: SourceKey,
+      body: { backupId?: string | undefined; ttl?: number | undefined; requestId?: string | undefined },
+      options: NameOptions = {},
+    ) {
       checkLocation(key.location);
       const replayed = await replayOperation(prisma, key.project, body.requestId);
       if (replayed) return replayed;

@@ -2,7 +2,17 @@
 // Every mutation writes the desired spec and an Operation in one transaction and asks for a
 // reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
-import { clusterName, clusterView, newOperationId, shardId, shardIndex, transition, type DataJob, type InstanceState, type StoredClusterSpec } from "@cacheplane/core";
+import {
+  clusterName,
+  clusterView,
+  newOperationId,
+  shardId,
+  shardIndex,
+  transition,
+  type DataJob,
+  type InstanceState,
+  type StoredClusterSpec,
+} from "@cacheplane/core";
 import { type Operation as OperationRow, type Prisma, requestDeletion, SourceChangedError, SpecChangedError, type PrismaClient } from "@cacheplane/db";
 import { CLUSTER_UPDATABLE_FIELDS, type Cluster } from "@cacheplane/contracts";
 import type { ServiceContext } from "../context.js";
@@ -37,7 +47,15 @@ export const RESHAPE_IN_PROGRESS = "a resharding or scaling of this cluster is i
 /** Fields applied to the nodes in place, leaving every shard's nodes and slots as they are: a
  *  reshard may start while such a change is still reaching the nodes (MemoryDB accepts an
  *  UpdateCluster of the shard count right after UpdateParameterGroup, as Terraform sends them). */
-const IN_PLACE_FIELDS = new Set<string>(["labels", "redisConfigs", "parameterGroupName", "aclName", "deletionProtectionEnabled", "automatedBackupConfig", "maintenancePolicy"]);
+const IN_PLACE_FIELDS = new Set<string>([
+  "labels",
+  "redisConfigs",
+  "parameterGroupName",
+  "aclName",
+  "deletionProtectionEnabled",
+  "automatedBackupConfig",
+  "maintenancePolicy",
+]);
 const inPlaceUpdate = (request: unknown) => {
   const fields = (request as { fields?: unknown } | null)?.fields;
   return Array.isArray(fields) && fields.every((f) => IN_PLACE_FIELDS.has(String(f)));
@@ -153,7 +171,11 @@ export function createClusterService(ctx: ServiceContext) {
       checkLocation(location);
       const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "CLUSTER" }, pageSize, pageToken);
       const releases = await catalogue.releases();
-      return { clusters: page.map((row) => catalogue.withAvailable(clusterView(row), releases)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
+      return {
+        clusters: page.map((row) => catalogue.withAvailable(clusterView(row), releases)),
+        ...(nextPageToken ? { nextPageToken } : {}),
+        unreachable: [] as string[],
+      };
     },
 
     async update(key: ClusterKey, body: Cluster, updateMask: string, requestId?: string) {
@@ -194,11 +216,21 @@ export function createClusterService(ctx: ServiceContext) {
           ...(spec.redisVersion !== current.redisVersion
             ? {
                 detail: `Upgrading to ${spec.redisVersion} (${spec.maintenanceVersion})`,
-                event: { type: "UPGRADE_REQUESTED", message: `Upgrade requested: ${current.redisVersion} to ${spec.redisVersion} (${spec.maintenanceVersion}); ${fields.join(", ")}` },
+                event: {
+                  type: "UPGRADE_REQUESTED",
+                  message: `Upgrade requested: ${current.redisVersion} to ${spec.redisVersion} (${spec.maintenanceVersion}); ${fields.join(", ")}`,
+                },
               }
             : {}),
           open: (tx, statusDetail) =>
-            open(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail, request: { fields: [...fields] } }),
+            open(tx, key, {
+              instanceUid: row.uid,
+              verb: "update",
+              targetGeneration: row.generation + 1,
+              requestId,
+              statusDetail,
+              request: { fields: [...fields] },
+            }),
         });
         await ctx.enqueueReconcile(row.uid);
         return operationView(op);
@@ -282,7 +314,13 @@ export function createClusterService(ctx: ServiceContext) {
         });
         if (updated.count === 0) throw new ApiError("ABORTED", "the cluster changed meanwhile; retry");
         await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REQUESTED", message: `Manual failover of shard ${shard} requested (${mode})` } });
-        return open(tx, key, { instanceUid: row.uid, verb: "failoverShard", targetGeneration: row.generation + 1, requestId, statusDetail: `Failover of shard ${shard} requested (${mode})` });
+        return open(tx, key, {
+          instanceUid: row.uid,
+          verb: "failoverShard",
+          targetGeneration: row.generation + 1,
+          requestId,
+          statusDetail: `Failover of shard ${shard} requested (${mode})`,
+        });
       });
       await ctx.enqueueReconcile(row.uid);
       return operationView(op);

@@ -77,7 +77,11 @@ export function createDataJobService(ctx: ApiContext) {
   }
 
   return {
-    async import(key: InstanceKey, input: { gcsSource?: { uri: string } | undefined; managedBackupSource?: { backup: string } | undefined }, requestId?: string) {
+    async import(
+      key: InstanceKey,
+      input: { gcsSource?: { uri: string } | undefined; managedBackupSource?: { backup: string } | undefined },
+      requestId?: string,
+    ) {
       const source = await resolveImportSource(prisma, key.project, {
         managedBackupSource: input.managedBackupSource,
         gcsSource: input.gcsSource ? { uris: [input.gcsSource.uri] } : undefined,

@@ -2,7 +2,7 @@
 // asks for a reconcile after it commits. Nothing here touches a node.
 import { randomUUID } from "node:crypto";
 import { instanceName, instanceView, newOperationId, transition, type InstanceState } from "@cacheplane/core";
-import { Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
+import { type Operation as OperationRow, type Prisma, requestDeletion, type PrismaClient } from "@cacheplane/db";
 import { UPDATABLE_FIELDS, type Instance } from "@cacheplane/contracts";
 import type { ServiceContext } from "../context.js";
 import { alreadyExists, ApiError, failedPrecondition, notFound } from "../errors.js";
@@ -68,7 +68,7 @@ export function createInstanceService(ctx: ServiceContext) {
       const expireTime = body.ttl ? new Date(Date.now() + Number(body.ttl.slice(0, -1)) * 1000) : null;
       const uid = randomUUID();
       const name = instanceName(key.project, key.location, key.instance);
-      let op;
+      let op: OperationRow;
       try {
         op = await prisma.$transaction(async (tx) => {
           await tx.project.upsert({ where: { id: key.project }, create: { id: key.project }, update: {} });
@@ -112,7 +112,11 @@ export function createInstanceService(ctx: ServiceContext) {
       const { page, nextPageToken } = await listPage(prisma, { projectId: project, locationId: location, kind: "INSTANCE" }, pageSize, pageToken);
       const releases = await catalogue.releases();
       const serverCas = await serverCasOf(prisma, page);
-      return { instances: page.map((row) => catalogue.withAvailable(instanceView({ ...row, serverCas: serverCas.get(row.uid) }), releases)), ...(nextPageToken ? { nextPageToken } : {}), unreachable: [] as string[] };
+      return {
+        instances: page.map((row) => catalogue.withAvailable(instanceView({ ...row, serverCas: serverCas.get(row.uid) }), releases)),
+        ...(nextPageToken ? { nextPageToken } : {}),
+        unreachable: [] as string[],
+      };
     },
 
     async update(key: InstanceKey, body: Instance, updateMask: string, requestId?: string) {
@@ -140,7 +144,8 @@ export function createInstanceService(ctx: ServiceContext) {
           spec,
           fields,
           clearSchedule: restarts,
-          open: (tx, statusDetail) => openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
+          open: (tx, statusDetail) =>
+            openOperation(tx, key, { instanceUid: row.uid, verb: "update", targetGeneration: row.generation + 1, requestId, statusDetail }),
         });
         await afterCommit(row.uid);
         return operationView(op);
@@ -182,7 +187,13 @@ export function createInstanceService(ctx: ServiceContext) {
         });
         if (updated.count === 0) throw new ApiError("ABORTED", "the instance changed meanwhile; retry");
         await tx.event.create({ data: { instanceUid: row.uid, type: "FAILOVER_REQUESTED", message: `Manual failover requested (${mode})` } });
-        return openOperation(tx, key, { instanceUid: row.uid, verb: "failover", targetGeneration: row.generation + 1, requestId, statusDetail: `Failover requested (${mode})` });
+        return openOperation(tx, key, {
+          instanceUid: row.uid,
+          verb: "failover",
+          targetGeneration: row.generation + 1,
+          requestId,
+          statusDetail: `Failover requested (${mode})`,
+        });
       });
       await afterCommit(row.uid);
       return operationView(op);

@@ -13,9 +13,26 @@ export interface SpecContext extends MaintenanceContext {
 
 /** The input fields we keep; output-only fields a client sends back are dropped. */
 export type StoredSpec = Required<
-  Pick<Instance, "tier" | "memorySizeGb" | "redisVersion" | "locationId" | "replicaCount" | "readReplicasMode" | "authEnabled" | "aclName" | "transitEncryptionMode" | "persistenceConfig" | "redisConfigs" | "labels">
+  Pick<
+    Instance,
+    | "tier"
+    | "memorySizeGb"
+    | "redisVersion"
+    | "locationId"
+    | "replicaCount"
+    | "readReplicasMode"
+    | "authEnabled"
+    | "aclName"
+    | "transitEncryptionMode"
+    | "persistenceConfig"
+    | "redisConfigs"
+    | "labels"
+  >
 > &
-  Pick<Instance, "displayName" | "alternativeLocationId"> & { automatedBackupConfig: StoredAutomatedBackupConfig } & Omit<StoredMaintenanceSpec, "redisVersion">;
+  Pick<Instance, "displayName" | "alternativeLocationId"> & { automatedBackupConfig: StoredAutomatedBackupConfig } & Omit<
+    StoredMaintenanceSpec,
+    "redisVersion"
+  >;
 
 /** `change`: the stored spec an update starts from and its mask (a create has none). */
 export function normalizeSpec(input: Instance, ctx: SpecContext, change?: SpecChange<StoredSpec>): StoredSpec {
@@ -60,7 +77,8 @@ export function normalizeSpec(input: Instance, ctx: SpecContext, change?: SpecCh
     // Its existence is checked by the service (acls-service.ts resolveAclName).
     aclName: input.aclName ?? OPEN_ACCESS,
     // Chosen at create; an update keeps the stored one (a mask naming it is refused before this).
-    transitEncryptionMode: (change?.current.transitEncryptionMode ?? input.transitEncryptionMode) === "SERVER_AUTHENTICATION" ? "SERVER_AUTHENTICATION" : "DISABLED",
+    transitEncryptionMode:
+      (change?.current.transitEncryptionMode ?? input.transitEncryptionMode) === "SERVER_AUTHENTICATION" ? "SERVER_AUTHENTICATION" : "DISABLED",
     persistenceConfig:
       persistenceMode === "RDB"
         ? { persistenceMode, rdbSnapshotPeriod: input.persistenceConfig?.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS" }

@@ -69,7 +69,10 @@ function updatedMaintenanceVersion(ctx: MaintenanceContext, redisVersion: string
   if (requested === running) return current;
   const available = availableMaintenanceVersions(ctx.catalogue.engines, redisVersion, running, ctx.released);
   if (!available.includes(requested)) {
-    throw invalidArgument("maintenanceVersion", `${requested} is not available for ${redisVersion} at ${running}; availableMaintenanceVersions: ${list(available)}`);
+    throw invalidArgument(
+      "maintenanceVersion",
+      `${requested} is not available for ${redisVersion} at ${running}; availableMaintenanceVersions: ${list(available)}`,
+    );
   }
   return requested;
 }
@@ -83,7 +86,11 @@ const HMS = (t: { hours?: number | undefined; minutes?: number | undefined; seco
 
 /** The policy as stored: each window's time of day filled in, createTime kept from the policy it
  *  replaces, updateTime now. Output-only fields a client sends back are ignored. */
-export function normalizePolicy(input: MaintenancePolicy | undefined, previous: StoredMaintenancePolicy | undefined, now: Date): StoredMaintenancePolicy | undefined {
+export function normalizePolicy(
+  input: MaintenancePolicy | undefined,
+  previous: StoredMaintenancePolicy | undefined,
+  now: Date,
+): StoredMaintenancePolicy | undefined {
   if (!input) return undefined;
   const windows = input.weeklyMaintenanceWindow?.map((w) => ({ day: w.day, startTime: HMS(w.startTime) }));
   const seen = new Set<string>();
@@ -142,7 +149,9 @@ export function maintenanceSpec<S extends StoredMaintenanceSpec>(
   if (named("maintenanceVersion") && redisVersion === current.redisVersion) {
     maintenanceVersion = updatedMaintenanceVersion(ctx, redisVersion, current.maintenanceVersion, input.maintenanceVersion);
   }
-  const maintenancePolicy = named("maintenancePolicy") ? normalizePolicy(input.maintenancePolicy, current.maintenancePolicy, ctx.now) : current.maintenancePolicy;
+  const maintenancePolicy = named("maintenancePolicy")
+    ? normalizePolicy(input.maintenancePolicy, current.maintenancePolicy, ctx.now)
+    : current.maintenancePolicy;
   return { redisVersion, ...optional("maintenanceVersion", maintenanceVersion), ...optional("maintenancePolicy", maintenancePolicy) };
 }
 

@@ -7,8 +7,7 @@ import { ApiError } from "../errors.js";
 
 export type Tx = Prisma.TransactionClient;
 
-export const isUniqueViolation = (error: unknown) =>
-  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+export const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 /** Thrown inside a transaction whose generation check found a concurrent change: retry. */
 export class ConcurrentChange extends Error {}
@@ -91,7 +90,12 @@ export function updateSpec(prisma: PrismaClient, change: SpecUpdate) {
 /** A spec change with AIP-155 replay. `attempt` reads the row, checks it and commits; it is run
  *  again when a concurrent change won the generation check (ABORTED after five tries), and a
  *  request with the same requestId that committed first answers with its Operation. */
-export async function mutation<T>(prisma: PrismaClient, project: string, requestId: string | undefined, attempt: () => Promise<T>): Promise<T | ReturnType<typeof operationView>> {
+export async function mutation<T>(
+  prisma: PrismaClient,
+  project: string,
+  requestId: string | undefined,
+  attempt: () => Promise<T>,
+): Promise<T | ReturnType<typeof operationView>> {
   const replayed = await replayOperation(prisma, project, requestId);
   if (replayed) return replayed;
   for (let tries = 1; ; tries++) {

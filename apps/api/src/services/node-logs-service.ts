@@ -48,7 +48,8 @@ export function createNodeLogsService(ctx: ServiceContext) {
       const node = row.nodes.find((n) => n.id === nodeId);
       if (!node) throw notFound(`node ${nodeId} of ${deploymentName(kind, key)}`);
       const reader = ctx.nodeLogs?.[node.driver as keyof NonNullable<ServiceContext["nodeLogs"]>];
-      if (!reader) throw new ApiError("UNAVAILABLE", `node logs are read on the machine the nodes run on; this api has no access to the ${node.driver} driver's nodes`);
+      if (!reader)
+        throw new ApiError("UNAVAILABLE", `node logs are read on the machine the nodes run on; this api has no access to the ${node.driver} driver's nodes`);
       let lines: string[];
       try {
         lines = await reader.logs(node.id, { tail });

@@ -5,7 +5,6 @@ import { notFound } from "../errors.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../paging.js";
 import { operationView } from "./operation-view.js";
 
-
 export const CANCELLED_ERROR = { code: 1, message: "Operation was cancelled." };
 const MAX_WAIT_MS = 60_000;
 const DEFAULT_WAIT_MS = 30_000;

@@ -111,11 +111,15 @@ export async function applyParameterGroup(prisma: PrismaClient, project: string,
   if (!name) return spec;
   const family = parameterGroupFamilyOf(spec.redisVersion as z.infer<typeof RedisVersion>);
   // A default group's family is in its name: only the cluster's own needs to be offered (it is).
-  const group = isDefaultParameterGroup(name) && name !== defaultNameOfFamily(family)
-    ? { name, family: name.slice(DEFAULT_PREFIX.length).replace("-", "_"), parameters: {} }
-    : await findParameterGroup(prisma, { project, location }, [spec.redisVersion], name);
+  const group =
+    isDefaultParameterGroup(name) && name !== defaultNameOfFamily(family)
+      ? { name, family: name.slice(DEFAULT_PREFIX.length).replace("-", "_"), parameters: {} }
+      : await findParameterGroup(prisma, { project, location }, [spec.redisVersion], name);
   if (group.family !== family) {
-    throw invalidArgument("parameterGroupName", `parameter group ${name} is of family ${group.family}; the cluster's engine ${spec.redisVersion} needs family ${family}`);
+    throw invalidArgument(
+      "parameterGroupName",
+      `parameter group ${name} is of family ${group.family}; the cluster's engine ${spec.redisVersion} needs family ${family}`,
+    );
   }
   // Stored as the group is named, so the group finds the clusters using it.
   return { ...spec, parameterGroupName: group.name, redisConfigs: { ...group.parameters } };
@@ -147,7 +151,10 @@ export function createParameterGroupService(ctx: ServiceContext, clusters: Clust
   /** Stores the group's new parameters and has every cluster using it take them. */
   async function writeParameters(key: ParameterGroupKey, name: string, next: (current: Record<string, string>) => Record<string, string>) {
     const group = await find(key, name);
-    if (!group.uid) throw failedPrecondition(`parameter group ${name} is a default group; its parameters cannot be changed. Create a group of family ${group.family} instead`);
+    if (!group.uid)
+      throw failedPrecondition(
+        `parameter group ${name} is a default group; its parameters cannot be changed. Create a group of family ${group.family} instead`,
+      );
     const parameters = checkParameters(next(group.parameters));
     await prisma.parameterGroup.update({ where: { uid: group.uid }, data: { parameters } });
     for (const cluster of await clustersUsing(key, name)) {
@@ -155,7 +162,8 @@ export function createParameterGroupService(ctx: ServiceContext, clusters: Clust
       // Naming the same group again re-reads its parameters (cluster-service update).
       await clusters.update({ ...key, cluster: cluster.instanceId }, { parameterGroupName: name } as Cluster, "parameterGroupName").catch((error: unknown) => {
         // Deleted since it was listed: nothing left to update.
-        if (error instanceof ApiError && (error.status === "NOT_FOUND" || (error.status === "FAILED_PRECONDITION" && /being deleted/.test(error.message)))) return;
+        if (error instanceof ApiError && (error.status === "NOT_FOUND" || (error.status === "FAILED_PRECONDITION" && /being deleted/.test(error.message))))
+          return;
         throw error;
       });
     }
@@ -175,14 +183,22 @@ export function createParameterGroupService(ctx: ServiceContext, clusters: Clust
 
     async create(key: ParameterGroupKey, body: { name: string; family: string; description?: string | undefined }): Promise<ParameterGroup> {
       checkLocation(key.location);
-      if (isDefaultParameterGroup(body.name)) throw invalidArgument("parameterGroupName", `names starting with '${DEFAULT_PREFIX}' are reserved for the default groups`);
+      if (isDefaultParameterGroup(body.name))
+        throw invalidArgument("parameterGroupName", `names starting with '${DEFAULT_PREFIX}' are reserved for the default groups`);
       const families = familiesOf(offered());
       if (!families.includes(body.family)) throw invalidArgument("family", `${body.family} is not offered here; families: ${families.join(", ")}`);
       try {
         const row = await prisma.$transaction(async (tx) => {
           await tx.project.upsert({ where: { id: key.project }, create: { id: key.project }, update: {} });
           return tx.parameterGroup.create({
-            data: { uid: randomUUID(), projectId: key.project, locationId: key.location, name: body.name, family: body.family, description: body.description ?? "" },
+            data: {
+              uid: randomUUID(),
+              projectId: key.project,
+              locationId: key.location,
+              name: body.name,
+              family: body.family,
+              description: body.description ?? "",
+            },
           });
         });
         return groupOf(row);
@@ -207,7 +223,8 @@ export function createParameterGroupService(ctx: ServiceContext, clusters: Clust
       const group = await find(key, name);
       if (!group.uid) throw failedPrecondition(`parameter group ${name} is a default group and cannot be deleted`);
       const users = await clustersUsing(key, name);
-      if (users.length > 0) throw failedPrecondition(`parameter group ${name} is used by cluster${users.length > 1 ? "s" : ""} ${users.map((c) => c.instanceId).join(", ")}`);
+      if (users.length > 0)
+        throw failedPrecondition(`parameter group ${name} is used by cluster${users.length > 1 ? "s" : ""} ${users.map((c) => c.instanceId).join(", ")}`);
       // A cluster naming the group between the check and the delete finds it gone at its create
       // (NOT_FOUND), since the create reads the group first.
       await prisma.parameterGroup.deleteMany({ where: { uid: group.uid } });

@@ -54,7 +54,13 @@ async function findGroup(prisma: PrismaClient, key: SubnetGroupKey, locations: L
  * The zones a cluster naming the group may be placed in (in the location's zone order): every
  * zone for `default` or no name. A missing group is NOT_FOUND (SubnetGroupNotFoundFault).
  */
-export async function resolveSubnetGroup(prisma: PrismaClient, project: string, location: string, zones: string[], name: string | undefined): Promise<{ name: string; zones: string[] }> {
+export async function resolveSubnetGroup(
+  prisma: PrismaClient,
+  project: string,
+  location: string,
+  zones: string[],
+  name: string | undefined,
+): Promise<{ name: string; zones: string[] }> {
   const locations = { location, zones };
   // MemoryDB's names are case-insensitive, kept lower-cased.
   const group = await findGroup(prisma, { project, location }, locations, (name ?? DEFAULT_SUBNET_GROUP).toLowerCase());
@@ -75,7 +81,13 @@ export function createSubnetGroupService(ctx: ServiceContext) {
   function checkSubnets(ids: readonly string[]) {
     if (ids.length === 0) throw invalidArgument("subnetIds", "at least one subnet is required");
     const unknown = unknownSubnets(locations, ids);
-    if (unknown.length > 0) throw invalidArgument("subnetIds", `${unknown.join(", ")} ${unknown.length > 1 ? "are not subnets" : "is not a subnet"} of ${locations.location}; subnets: ${subnetsOf(locations).map((s) => s.id).join(", ")}`);
+    if (unknown.length > 0)
+      throw invalidArgument(
+        "subnetIds",
+        `${unknown.join(", ")} ${unknown.length > 1 ? "are not subnets" : "is not a subnet"} of ${locations.location}; subnets: ${subnetsOf(locations)
+          .map((s) => s.id)
+          .join(", ")}`,
+      );
     return [...new Set(ids)];
   }
 
@@ -133,7 +145,10 @@ export function createSubnetGroupService(ctx: ServiceContext) {
         const stranded = cluster.nodes.map((n) => subnetIdOf(n.zone, key.location)).find((id) => !kept.has(id));
         if (stranded) throw failedPrecondition(`subnet ${stranded} is in use by cluster ${cluster.instanceId}`);
       }
-      const row = await prisma.subnetGroup.update({ where: { uid: group.uid }, data: { subnetIds, ...(body.description !== undefined ? { description: body.description } : {}) } });
+      const row = await prisma.subnetGroup.update({
+        where: { uid: group.uid },
+        data: { subnetIds, ...(body.description !== undefined ? { description: body.description } : {}) },
+      });
       return { uid: row.uid, name: row.name, description: row.description, subnetIds: row.subnetIds };
     },
 
@@ -141,7 +156,8 @@ export function createSubnetGroupService(ctx: ServiceContext) {
       const group = await find(key, name);
       if (!group.uid) throw invalidArgument("subnetGroupName", `${DEFAULT_SUBNET_GROUP} is the implicit group of every zone and cannot be deleted`);
       const users = await clustersUsing(key, name);
-      if (users.length > 0) throw failedPrecondition(`subnet group ${name} is in use by cluster${users.length > 1 ? "s" : ""} ${users.map((c) => c.instanceId).join(", ")}`);
+      if (users.length > 0)
+        throw failedPrecondition(`subnet group ${name} is in use by cluster${users.length > 1 ? "s" : ""} ${users.map((c) => c.instanceId).join(", ")}`);
       await prisma.subnetGroup.deleteMany({ where: { uid: group.uid } });
       return group;
     },

@@ -42,7 +42,8 @@ export function createTlsService(ctx: ServiceContext) {
     /** GET …/clusters/{c}/certificateAuthority (Memorystore for Redis Cluster). */
     async certificateAuthority(key: DeploymentKey) {
       const row = await findDeployment(prisma, ctx.locations, "CLUSTER", key);
-      if (!isTlsSpec(row.spec)) throw failedPrecondition(`${what("CLUSTER", key)} has transitEncryptionMode TRANSIT_ENCRYPTION_MODE_DISABLED: it has no certificate authority`);
+      if (!isTlsSpec(row.spec))
+        throw failedPrecondition(`${what("CLUSTER", key)} has transitEncryptionMode TRANSIT_ENCRYPTION_MODE_DISABLED: it has no certificate authority`);
       const cas = (await serverCasOf(prisma, [row])).get(row.uid) ?? [];
       return certificateAuthorityView(key.project, key.location, key.id, cas);
     },

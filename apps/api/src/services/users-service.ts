@@ -69,7 +69,9 @@ export function createUserService(ctx: ServiceContext) {
 
   async function findRow(db: PrismaClient, key: UserKey) {
     checkLocation(key.location);
-    const row = await db.redisUser.findUnique({ where: { projectId_locationId_userId: { projectId: key.project, locationId: key.location, userId: key.user } } });
+    const row = await db.redisUser.findUnique({
+      where: { projectId_locationId_userId: { projectId: key.project, locationId: key.location, userId: key.user } },
+    });
     if (!row) throw notFound(`user ${userResourceName(key.project, key.location, key.user)}`);
     return row;
   }
@@ -125,7 +127,11 @@ export function createUserService(ctx: ServiceContext) {
         take: size + 1,
       });
       const { page, nextPageToken } = pageOf(rows, size, (last) => ({ after: last.userId }));
-      const acls = await aclsOf(project, location, page.map((r) => r.userId));
+      const acls = await aclsOf(
+        project,
+        location,
+        page.map((r) => r.userId),
+      );
       return { users: page.map((row) => view(row, acls(row.userId))), ...(nextPageToken ? { nextPageToken } : {}) };
     },
 
@@ -144,8 +150,19 @@ export function createUserService(ctx: ServiceContext) {
         });
         if (updated.count === 0) throw new ApiError("ABORTED", "the user changed meanwhile; read it again and retry");
         const row = await tx.redisUser.findUniqueOrThrow({ where: { uid: current.uid } });
-        const acls = await tx.redisAcl.findMany({ where: { projectId: key.project, locationId: key.location, userIds: { has: key.user } }, select: { aclId: true } });
-        return { row, uids: await touchDeployments(tx, key.project, key.location, acls.map((a) => a.aclId)) };
+        const acls = await tx.redisAcl.findMany({
+          where: { projectId: key.project, locationId: key.location, userIds: { has: key.user } },
+          select: { aclId: true },
+        });
+        return {
+          row,
+          uids: await touchDeployments(
+            tx,
+            key.project,
+            key.location,
+            acls.map((a) => a.aclId),
+          ),
+        };
       });
       await reconcileAll(uids);
       return view(row, (await aclsOf(key.project, key.location, [row.userId]))(row.userId));
@@ -160,7 +177,12 @@ export function createUserService(ctx: ServiceContext) {
           await tx.redisAcl.update({ where: { uid: acl.uid }, data: { userIds: acl.userIds.filter((u) => u !== key.user), generation: { increment: 1 } } });
         }
         await tx.redisUser.deleteMany({ where: { uid: current.uid } });
-        return touchDeployments(tx, key.project, key.location, acls.map((a) => a.aclId));
+        return touchDeployments(
+          tx,
+          key.project,
+          key.location,
+          acls.map((a) => a.aclId),
+        );
       });
       await reconcileAll(uids);
       return {};

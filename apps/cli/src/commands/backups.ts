@@ -42,10 +42,19 @@ const backupTable = (backups: Backup[]) =>
 
 const backupDetails = (b: Backup) =>
   details([
-    ["name", b.name], ["state", b.state], ["source", b.instance ?? b.cluster], ["type", b.backupType], ["engineVersion", b.engineVersion],
-    ["shardCount", b.shardCount], ["replicaCount", b.replicaCount], ["nodeType", b.nodeType], ["totalSize", bytes(b.totalSizeBytes)],
-    ["files", b.backupFiles.map((f) => `${f.fileName} ${bytes(f.sizeBytes)}`)], ["encryption", b.encryptionInfo.encryptionType],
-    ["createTime", b.createTime], ["expireTime", b.expireTime],
+    ["name", b.name],
+    ["state", b.state],
+    ["source", b.instance ?? b.cluster],
+    ["type", b.backupType],
+    ["engineVersion", b.engineVersion],
+    ["shardCount", b.shardCount],
+    ["replicaCount", b.replicaCount],
+    ["nodeType", b.nodeType],
+    ["totalSize", bytes(b.totalSizeBytes)],
+    ["files", b.backupFiles.map((f) => `${f.fileName} ${bytes(f.sizeBytes)}`)],
+    ["encryption", b.encryptionInfo.encryptionType],
+    ["createTime", b.createTime],
+    ["expireTime", b.expireTime],
   ]);
 
 function printBackup(io: Io, backup: Backup, format: OutputFormat) {
@@ -61,7 +70,6 @@ export function backupTtl(value: string | undefined): string | undefined {
   if (!m) throw new UsageError(`--ttl must be a duration such as 7d, 36h or 86400s (got '${value}')`);
   return `${Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as "s" | "m" | "h" | "d"]}s`;
 }
-
 
 const ENV_NOTE = `-o env prints CACHEPLANE_BACKUP=<full name>, for 'instances import --backup' or
 'clusters create --from-backup'.`;
@@ -85,7 +93,8 @@ Example: eval "$(cacheplane backups create --instance fixtures --ttl 30d --wait 
   },
   async ({ values: v, positionals }, io, name) => {
     noPositionals(positionals, name);
-    if ((v.instance === undefined) === (v.cluster === undefined)) throw new UsageError(`give exactly one of --instance or --cluster. Run 'cacheplane ${name} --help'.`);
+    if ((v.instance === undefined) === (v.cluster === undefined))
+      throw new UsageError(`give exactly one of --instance or --cluster. Run 'cacheplane ${name} --help'.`);
     const format = outputFormat(v.output);
     if (format === "env" && !v.wait) throw new UsageError("-o env prints the ACTIVE backup's name, so it needs --wait");
     const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
@@ -131,7 +140,11 @@ const get = command(
 );
 
 const remove = command(
-  { args: "<name> [--wait] [--request-id ID]", summary: "Delete a backup and its files (refused while it is CREATING)", flags: { ...REQUEST_ID, ...WAIT_FLAGS } },
+  {
+    args: "<name> [--wait] [--request-id ID]",
+    summary: "Delete a backup and its files (refused while it is CREATING)",
+    flags: { ...REQUEST_ID, ...WAIT_FLAGS },
+  },
   async ({ values: v, positionals }, io, name) => {
     const arg = onePositional(positionals, "name", name);
     const format = outputFormat(v.output, ["table", "json"]);
@@ -173,7 +186,13 @@ const exportBackup = command(
     const op = await client.backups.export(full, v.bucket, { requestId: v["request-id"] });
     if (!v.wait) return printStarted(io, op, format);
     const done = await waitWithProgress(client, io, op, `exporting ${shortBackup(full)}`, timeoutMs);
-    io.out(format === "json" ? json(done) : exportedFiles(done, v.bucket).map((uri) => `${uri}\n`).join(""));
+    io.out(
+      format === "json"
+        ? json(done)
+        : exportedFiles(done, v.bucket)
+            .map((uri) => `${uri}\n`)
+            .join(""),
+    );
   },
 );
 

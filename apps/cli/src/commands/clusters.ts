@@ -34,7 +34,11 @@ const PROTECTION = ["LIMITED_DATA_LOSS", "FORCE_DATA_LOSS"] as const;
 const SPEC_FLAGS = {
   "shard-count": { type: "string", arg: "N", help: "shards, 1-64 (required on create; changing it reshards live)" },
   "replica-count": { type: "string", arg: "N", help: "replicas per shard, 0-5 (default 0)" },
-  "node-type": { type: "string", arg: "TYPE", help: `memory per node: ${NODE_TYPES.map((t) => (t === "REDIS_HIGHMEM_MEDIUM" ? `${t} (default)` : t)).join(", ")}` },
+  "node-type": {
+    type: "string",
+    arg: "TYPE",
+    help: `memory per node: ${NODE_TYPES.map((t) => (t === "REDIS_HIGHMEM_MEDIUM" ? `${t} (default)` : t)).join(", ")}`,
+  },
   persistence: { type: "string", arg: "MODE", help: "DISABLED (default), RDB or AOF" },
   "rdb-period": { type: "string", arg: "PERIOD", help: `RDB snapshot period: ${RDB_PERIODS.join(", ")} (implies RDB)` },
   "aof-fsync": { type: "string", arg: "MODE", help: `AOF fsync: ${AOF_FSYNC.join(", ")} (implies AOF)` },
@@ -44,8 +48,13 @@ const SPEC_FLAGS = {
   ...MAINTENANCE_WINDOW_FLAG,
 } as const satisfies Flags;
 
-
-type SpecValues = { [K in keyof typeof SPEC_FLAGS]?: (typeof SPEC_FLAGS)[K] extends { multiple: true } ? string[] : (typeof SPEC_FLAGS)[K] extends { type: "boolean" } ? boolean : string };
+type SpecValues = {
+  [K in keyof typeof SPEC_FLAGS]?: (typeof SPEC_FLAGS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof SPEC_FLAGS)[K] extends { type: "boolean" }
+      ? boolean
+      : string;
+};
 
 /** The Cluster fields the flags set, keyed as the API names them (so the keys are the updateMask). */
 function specFields(v: SpecValues & Record<string, unknown>): ClusterInput {
@@ -59,7 +68,8 @@ function specFields(v: SpecValues & Record<string, unknown>): ClusterInput {
   const period = oneOf(v["rdb-period"], RDB_PERIODS, "--rdb-period");
   const fsync = oneOf(v["aof-fsync"], AOF_FSYNC, "--aof-fsync");
   const mode = oneOf(v.persistence, PERSISTENCE, "--persistence") ?? (period ? "RDB" : fsync ? "AOF" : undefined);
-  if ((period && mode !== "RDB") || (fsync && mode !== "AOF")) throw new UsageError(`--${period ? "rdb-period" : "aof-fsync"} does not go with --persistence ${mode}`);
+  if ((period && mode !== "RDB") || (fsync && mode !== "AOF"))
+    throw new UsageError(`--${period ? "rdb-period" : "aof-fsync"} does not go with --persistence ${mode}`);
   if (mode) {
     spec.persistenceConfig = { mode, ...(period ? { rdbConfig: { rdbSnapshotPeriod: period } } : {}), ...(fsync ? { aofConfig: { appendFsync: fsync } } : {}) };
   }
@@ -96,7 +106,11 @@ const create = command(
       ...REDIS_VERSION_FLAG,
       "zone-distribution": { type: "string", arg: "MODE", help: "MULTI_ZONE (default: nodes spread over the zones) or SINGLE_ZONE" },
       zone: { type: "string", arg: "ZONE", help: "the zone of a SINGLE_ZONE cluster (implies SINGLE_ZONE)" },
-      "from-backup": { type: "string", arg: "NAME", help: "start with this backup's data, of an instance or a cluster of any shape: its full name or <collection>/<backup id>" },
+      "from-backup": {
+        type: "string",
+        arg: "NAME",
+        help: "start with this backup's data, of an instance or a cluster of any shape: its full name or <collection>/<backup id>",
+      },
       ...REQUEST_ID,
       ...WAIT_FLAGS,
     },
@@ -130,7 +144,12 @@ Example: eval "$(cacheplane clusters create ci-cluster --shard-count 3 --wait -o
 );
 
 const list = command(
-  { args: "[-o table|json|env]", summary: "List clusters", flags: {}, notes: "-o env prints REDIS_URL_<ID>=… and REDIS_CLUSTER_<ID>=1 for each cluster that has an endpoint." },
+  {
+    args: "[-o table|json|env]",
+    summary: "List clusters",
+    flags: {},
+    notes: "-o env prints REDIS_URL_<ID>=… and REDIS_CLUSTER_<ID>=1 for each cluster that has an endpoint.",
+  },
   async ({ values: v, positionals }, io, name) => {
     noPositionals(positionals, name);
     const format = outputFormat(v.output);
@@ -141,7 +160,10 @@ const list = command(
     if (format === "table") return io.out(all.length ? clusterTable(all) : "No clusters.\n");
     const lines = all
       .filter((c) => c.discoveryEndpoints?.length)
-      .flatMap((c): [string, string][] => [[envVarFor(c.name, true), clusterRedisUrl(c)], [envVarFor(c.name, true, "REDIS_CLUSTER"), "1"]]);
+      .flatMap((c): [string, string][] => [
+        [envVarFor(c.name, true), clusterRedisUrl(c)],
+        [envVarFor(c.name, true, "REDIS_CLUSTER"), "1"],
+      ]);
     io.out(envLines(lines));
   },
 );
@@ -183,7 +205,11 @@ needs --wait.`,
 );
 
 const remove = command(
-  { args: "<id> [--wait] [--request-id ID]", summary: "Delete a cluster and its data (refused while deletion protection is on)", flags: { ...REQUEST_ID, ...WAIT_FLAGS } },
+  {
+    args: "<id> [--wait] [--request-id ID]",
+    summary: "Delete a cluster and its data (refused while deletion protection is on)",
+    flags: { ...REQUEST_ID, ...WAIT_FLAGS },
+  },
   async ({ values: v, positionals }, io, name) => {
     const id = onePositional(positionals, "id", name);
     const format = outputFormat(v.output, ["table", "json"]);
@@ -226,7 +252,11 @@ const failoverShard = command(
 );
 
 const events = command(
-  { args: "<id> [--limit N] [-o table|json]", summary: "What happened to a cluster, newest first", flags: { limit: { type: "string", arg: "N", help: "show at most N events (default 50)" } } },
+  {
+    args: "<id> [--limit N] [-o table|json]",
+    summary: "What happened to a cluster, newest first",
+    flags: { limit: { type: "string", arg: "N", help: "show at most N events (default 50)" } },
+  },
   async ({ values: v, positionals }, io, name) => {
     const id = onePositional(positionals, "id", name);
     const format = outputFormat(v.output, ["table", "json"]);

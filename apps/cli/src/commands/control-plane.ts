@@ -153,7 +153,9 @@ export async function status(args: string[], io: Io): Promise<void> {
   const clusters = apiKey ? countByState(client.clusters.all()) : undefined;
   const [i, c] = await Promise.all([instances, clusters]);
   if (format === "json") {
-    return io.out(json({ up: true, url, pid: localPid, instances: i?.count, instancesByState: i?.byState ?? {}, clusters: c?.count, clustersByState: c?.byState ?? {} }));
+    return io.out(
+      json({ up: true, url, pid: localPid, instances: i?.count, instancesByState: i?.byState ?? {}, clusters: c?.count, clustersByState: c?.byState ?? {} }),
+    );
   }
   io.out(`cacheplane is up at ${url}${localPid ? ` (pid ${localPid})` : ""}\n`);
   if (!i || !c) return io.out("instances: unknown (no API key)\n");
@@ -172,4 +174,10 @@ async function countByState(items: AsyncIterable<{ state?: string }>) {
 }
 
 const countLine = (what: string, { count, byState }: { count: number; byState: Record<string, number> }) =>
-  `${what}: ${count}${count ? ` (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(", ")})` : ""}\n`;
+  `${what}: ${count}${
+    count
+      ? ` (${Object.entries(byState)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(", ")})`
+      : ""
+  }\n`;

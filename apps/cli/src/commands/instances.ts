@@ -37,7 +37,6 @@ const SPEC_FLAGS = {
   ...MAINTENANCE_WINDOW_FLAG,
 } as const satisfies Flags;
 
-
 type SpecValues = { [K in keyof typeof SPEC_FLAGS]?: (typeof SPEC_FLAGS)[K] extends { multiple: true } ? string[] : string };
 
 function specFields(v: SpecValues): InstanceInput {
@@ -137,7 +136,13 @@ const update = command(
   {
     args: "<id> [flags]",
     summary: "Change fields of an instance",
-    flags: { ...SPEC_FLAGS, auth: { type: "boolean", negatable: true, help: "turn AUTH on or off" }, ...MAINTENANCE_VERSION_FLAG, ...REQUEST_ID, ...WAIT_FLAGS },
+    flags: {
+      ...SPEC_FLAGS,
+      auth: { type: "boolean", negatable: true, help: "turn AUTH on or off" },
+      ...MAINTENANCE_VERSION_FLAG,
+      ...REQUEST_ID,
+      ...WAIT_FLAGS,
+    },
     notes: `The updateMask names exactly the fields whose flags are given. -o env needs --wait.
 A new engine version is 'cacheplane instances upgrade'.`,
   },
@@ -146,7 +151,11 @@ A new engine version is 'cacheplane instances upgrade'.`,
     const format = outputFormat(v.output);
     const auth = toggle(v, "auth");
     const version = maintenanceVersion(v["maintenance-version"]);
-    const patch: InstanceInput = { ...specFields(v), ...(auth !== undefined ? { authEnabled: auth } : {}), ...(version ? { maintenanceVersion: version } : {}) };
+    const patch: InstanceInput = {
+      ...specFields(v),
+      ...(auth !== undefined ? { authEnabled: auth } : {}),
+      ...(version ? { maintenanceVersion: version } : {}),
+    };
     if (!Object.keys(patch).length) throw new UsageError(`nothing to update. Run 'cacheplane ${name} --help' for the fields.`);
     const timeoutMs = durationMs(v.timeout, DEFAULT_WAIT_MS);
     if (format === "env" && !v.wait) throw new UsageError("-o env needs --wait");

@@ -119,7 +119,10 @@ ${MEMORYDB_NOTE}`,
     const key = apiKeyIdOf(onePositional(positionals, "key", name));
     const format = outputFormat(v.output);
     const client = await connect(v, io);
-    const { data } = await client.api.POST("/v1/apiKeys/{key}:issueAwsCredentials", { params: { path: { key } }, body: v.project ? { project: v.project } : {} });
+    const { data } = await client.api.POST("/v1/apiKeys/{key}:issueAwsCredentials", {
+      params: { path: { key } },
+      body: v.project ? { project: v.project } : {},
+    });
     const creds = data!;
     if (format === "json") return io.out(json(creds));
     if (format === "env") return io.out(envLines(awsEnv(creds, client)));

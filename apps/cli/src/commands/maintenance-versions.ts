@@ -38,12 +38,18 @@ maintenance window, or at once when they have no maintenance policy ('get' shows
     const arg = onePositional(positionals, "version", name);
     const version = arg.replace(/^maintenanceVersions\//, "");
     if (!MAINTENANCE_VERSION.test(version)) {
-      throw new UsageError(`the version must be a maintenance version such as 20261115_00_00, as 'cacheplane maintenance-versions list' prints it (got '${arg}')`);
+      throw new UsageError(
+        `the version must be a maintenance version such as 20261115_00_00, as 'cacheplane maintenance-versions list' prints it (got '${arg}')`,
+      );
     }
     const format = outputFormat(v.output, ["table", "json"]);
     const client = await connect(v, io);
     const released = await client.maintenanceVersions.release(version);
-    io.out(format === "json" ? json(released) : `Released ${released.maintenanceVersion} (${released.redisVersions.join(", ")}) at ${released.releaseTime ?? "?"}.\n`);
+    io.out(
+      format === "json"
+        ? json(released)
+        : `Released ${released.maintenanceVersion} (${released.redisVersions.join(", ")}) at ${released.releaseTime ?? "?"}.\n`,
+    );
   },
 );
 

@@ -8,7 +8,15 @@ import { UsageError } from "../exit-codes.js";
 import { json } from "../output.js";
 
 /** Memorystore's names; which of them a control plane runs is its catalogue (`locations list` shows them). */
-export const VERSIONS = ["REDIS_6_X", "REDIS_7_0", "REDIS_7_2", "REDIS_7_4", "VALKEY_7_2", "VALKEY_8_0", "VALKEY_8_1"] as const satisfies readonly RedisVersion[];
+export const VERSIONS = [
+  "REDIS_6_X",
+  "REDIS_7_0",
+  "REDIS_7_2",
+  "REDIS_7_4",
+  "VALKEY_7_2",
+  "VALKEY_8_0",
+  "VALKEY_8_1",
+] as const satisfies readonly RedisVersion[];
 /** As the API spells a maintenance version, e.g. 20261115_00_00. */
 export const MAINTENANCE_VERSION = /^\d{8}_\d{2}_\d{2}$/;
 const DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] as const;

@@ -14,7 +14,9 @@ export const WAIT_FLAGS = {
 } as const satisfies Flags;
 
 /** Every mutation takes a requestId (AIP-155). */
-export const REQUEST_ID = { "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" } } as const satisfies Flags;
+export const REQUEST_ID = {
+  "request-id": { type: "string", arg: "ID", help: "makes the call idempotent (a retry with the same id gets the same operation)" },
+} as const satisfies Flags;
 
 /** For commands whose flags are not a table yet. */
 export const WAIT_OPTIONS = WAIT_FLAGS;

@@ -44,7 +44,15 @@ export function Actions({ d, onDone }: { d: Deployment; onDone: () => void }) {
       <h2 id="actions-title">Actions</h2>
       <div class="actions">
         {isInstance && (
-          <NumberAction id="act-memory" label="Memory (GB)" value={memory} setValue={setMemory} button="Resize" busy={busy} onRun={() => update("resize", { memorySizeGb: Number(memory) })} />
+          <NumberAction
+            id="act-memory"
+            label="Memory (GB)"
+            value={memory}
+            setValue={setMemory}
+            button="Resize"
+            busy={busy}
+            onRun={() => update("resize", { memorySizeGb: Number(memory) })}
+          />
         )}
         {(!isInstance || ha) && (
           <NumberAction
@@ -58,7 +66,15 @@ export function Actions({ d, onDone }: { d: Deployment; onDone: () => void }) {
           />
         )}
         {!isInstance && (
-          <NumberAction id="act-shards" label="Shards" value={shards} setValue={setShards} button="Reshard" busy={busy} onRun={() => update("reshard", { shardCount: Number(shards) })} />
+          <NumberAction
+            id="act-shards"
+            label="Shards"
+            value={shards}
+            setValue={setShards}
+            button="Reshard"
+            busy={busy}
+            onRun={() => update("reshard", { shardCount: Number(shards) })}
+          />
         )}
       </div>
       <div class="buttons">
@@ -82,7 +98,12 @@ export function Actions({ d, onDone }: { d: Deployment; onDone: () => void }) {
             </button>
           </span>
         )}
-        <button type="button" class="secondary" disabled={busy} onClick={() => run("back up", () => (isInstance ? client.instances.backup(d.id) : client.clusters.backup(d.id)))}>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy}
+          onClick={() => run("back up", () => (isInstance ? client.instances.backup(d.id) : client.clusters.backup(d.id)))}
+        >
           Back up
         </button>
         <button type="button" class="danger" disabled={busy} onClick={() => setConfirming(true)}>
@@ -101,14 +122,34 @@ export function Actions({ d, onDone }: { d: Deployment; onDone: () => void }) {
         confirmLabel={`Delete ${d.id}`}
         onClose={() => setConfirming(false)}
         onConfirm={() =>
-          run("delete", () => (isInstance ? client.instances.delete(d.id) : client.clusters.delete(d.id)), () => navigate({ view: "list" }))
+          run(
+            "delete",
+            () => (isInstance ? client.instances.delete(d.id) : client.clusters.delete(d.id)),
+            () => navigate({ view: "list" }),
+          )
         }
       />
     </section>
   );
 }
 
-function NumberAction({ id, label, value, setValue, button, busy, onRun }: { id: string; label: string; value: string; setValue: (v: string) => void; button: string; busy: boolean; onRun: () => void }) {
+function NumberAction({
+  id,
+  label,
+  value,
+  setValue,
+  button,
+  busy,
+  onRun,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  setValue: (v: string) => void;
+  button: string;
+  busy: boolean;
+  onRun: () => void;
+}) {
   return (
     <form
       class="inline-action"

@@ -9,9 +9,7 @@ export function Charts({ metrics, error }: { metrics: DeploymentMetrics | undefi
   return (
     <section class="card" aria-labelledby="charts-title">
       <h2 id="charts-title">Metrics</h2>
-      <p class="muted">
-        {metrics ? `last ${metrics.window}, a point every ${metrics.step}` : error === undefined ? "Loading…" : ""}
-      </p>
+      <p class="muted">{metrics ? `last ${metrics.window}, a point every ${metrics.step}` : error === undefined ? "Loading…" : ""}</p>
       {error !== undefined && !metrics && (
         <p class="error" role="alert">
           {messageOf(error)}

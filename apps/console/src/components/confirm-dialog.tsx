@@ -3,7 +3,21 @@
 // a deletion, as cloud consoles ask, so a slip of the keyboard cannot delete the wrong thing.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-export function ConfirmDialog({ open, title, expect, confirmLabel, onConfirm, onClose }: { open: boolean; title: string; expect: string; confirmLabel: string; onConfirm: () => void; onClose: () => void }) {
+export function ConfirmDialog({
+  open,
+  title,
+  expect,
+  confirmLabel,
+  onConfirm,
+  onClose,
+}: {
+  open: boolean;
+  title: string;
+  expect: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState("");
   useEffect(() => {

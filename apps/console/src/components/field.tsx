@@ -2,7 +2,19 @@
 // INVALID_ARGUMENT), tied to the input for screen readers.
 import type { ComponentChildren } from "preact";
 
-export function Field({ id, label, violation, hint, children }: { id: string; label: string; violation?: string | undefined; hint?: string; children: ComponentChildren }) {
+export function Field({
+  id,
+  label,
+  violation,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  violation?: string | undefined;
+  hint?: string;
+  children: ComponentChildren;
+}) {
   return (
     <div class={`field${violation ? " invalid" : ""}`}>
       <label for={id}>{label}</label>

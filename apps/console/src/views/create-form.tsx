@@ -22,7 +22,12 @@ const num = (v: string | boolean | undefined) => (v === "" || v === undefined ? 
 function bodyOf(kind: Kind, v: Values): InstanceInput | ClusterInput {
   const body: Record<string, unknown> =
     kind === "instance"
-      ? { tier: v.tier, memorySizeGb: num(v.memorySizeGb), authEnabled: v.authEnabled === true, ...(v.tier === "STANDARD_HA" ? { replicaCount: num(v.replicaCount) } : {}) }
+      ? {
+          tier: v.tier,
+          memorySizeGb: num(v.memorySizeGb),
+          authEnabled: v.authEnabled === true,
+          ...(v.tier === "STANDARD_HA" ? { replicaCount: num(v.replicaCount) } : {}),
+        }
       : { shardCount: num(v.shardCount), replicaCount: num(v.replicaCount), nodeType: v.nodeType };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as InstanceInput;
 }
@@ -68,8 +73,20 @@ export function CreateForm({ kind }: { kind: Kind }) {
     <section>
       <h1>Create {kind === "instance" ? "an instance" : "a cluster"}</h1>
       <form class="card form" onSubmit={submit} noValidate>
-        <Field id={idField} label={kind === "instance" ? "Instance id" : "Cluster id"} violation={violations[idField]} hint="Lowercase letters, digits and hyphens.">
-          <input id={idField} name={idField} value={text("id")} onInput={set("id")} autocomplete="off" aria-invalid={violations[idField] ? "true" : undefined} />
+        <Field
+          id={idField}
+          label={kind === "instance" ? "Instance id" : "Cluster id"}
+          violation={violations[idField]}
+          hint="Lowercase letters, digits and hyphens."
+        >
+          <input
+            id={idField}
+            name={idField}
+            value={text("id")}
+            onInput={set("id")}
+            autocomplete="off"
+            aria-invalid={violations[idField] ? "true" : undefined}
+          />
         </Field>
         {kind === "instance" ? (
           <>
@@ -80,7 +97,15 @@ export function CreateForm({ kind }: { kind: Kind }) {
               </select>
             </Field>
             <Field id="memorySizeGb" label="Memory (GB)" violation={violations.memorySizeGb}>
-              <input id="memorySizeGb" name="memorySizeGb" type="number" inputMode="numeric" value={text("memorySizeGb")} onInput={set("memorySizeGb")} aria-invalid={violations.memorySizeGb ? "true" : undefined} />
+              <input
+                id="memorySizeGb"
+                name="memorySizeGb"
+                type="number"
+                inputMode="numeric"
+                value={text("memorySizeGb")}
+                onInput={set("memorySizeGb")}
+                aria-invalid={violations.memorySizeGb ? "true" : undefined}
+              />
             </Field>
             {values.tier === "STANDARD_HA" && (
               <Field id="replicaCount" label="Replicas" violation={violations.replicaCount}>

@@ -26,7 +26,11 @@ export async function applyAcl(ctx: WorkerContext, input: StepInput & { row: Wit
       });
       const set = [...(change.default ? [{ name: "default", rules: acl.defaultRules }] : []), ...users];
       const applied = await runtimeFor(ctx, node.driver).applyAcl(nodeSpec(row, node, config, ctx), { set, remove: change.remove });
-      rememberApplied(node.id, users.map((u) => ({ name: u.name, fingerprint: acl.fingerprints.get(u.name)! })), applied.lines);
+      rememberApplied(
+        node.id,
+        users.map((u) => ({ name: u.name, fingerprint: acl.fingerprints.get(u.name)! })),
+        applied.lines,
+      );
       if (!applied.saved) ctx.log.info({ node: node.id }, "node has no aclfile yet: its users hold until its next start");
       return { nodeId: node.id, set: users.map((u) => u.name), remove: change.remove, default: change.default, rejected: applied.rejected };
     }),
@@ -43,7 +47,8 @@ export async function applyAcl(ctx: WorkerContext, input: StepInput & { row: Wit
     await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "ACL_APPLIED", message: `${parts.join("; ")} on ${done.length} node(s)` } });
   }
   const rejected = new Map<string, { reason: string; nodes: string[] }>();
-  for (const d of done) for (const r of d.rejected) (rejected.get(r.name) ?? rejected.set(r.name, { reason: r.reason, nodes: [] }).get(r.name)!).nodes.push(d.nodeId);
+  for (const d of done)
+    for (const r of d.rejected) (rejected.get(r.name) ?? rejected.set(r.name, { reason: r.reason, nodes: [] }).get(r.name)!).nodes.push(d.nodeId);
   for (const [name, { reason, nodes: on }] of rejected) {
     await ctx.prisma.event.create({
       data: {

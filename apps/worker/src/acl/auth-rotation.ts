@@ -73,7 +73,10 @@ export async function publishAuthString(ctx: WorkerContext, { row, lease }: Step
     });
     if (moved.count === 0) return false;
     const next: RotationRequest = { previousAuthString: row.authString!, publishedAt: new Date().toISOString() };
-    await tx.operation.update({ where: { id: op.id }, data: { request: next as Prisma.InputJsonObject, statusDetail: "The new AUTH string is on every node" } });
+    await tx.operation.update({
+      where: { id: op.id },
+      data: { request: next as Prisma.InputJsonObject, statusDetail: "The new AUTH string is on every node" },
+    });
     await tx.event.create({
       data: {
         instanceUid: row.uid,

@@ -20,7 +20,9 @@ export async function backupPassOnce(ctx: WorkerContext): Promise<void> {
   const now = ctx.now?.() ?? new Date();
   await ctx.prisma.backup.updateMany({ where: { state: "ACTIVE", expireTime: { lt: now } }, data: { state: "DELETING" } });
   for (const b of await ctx.prisma.backup.findMany({ where: { state: "DELETING" }, include: { collection: true } })) await deleteBackup(ctx, b);
-  const exports = await ctx.prisma.operation.findMany({ where: { verb: "export", done: false, instanceUid: null, target: { contains: "/backupCollections/" } } });
+  const exports = await ctx.prisma.operation.findMany({
+    where: { verb: "export", done: false, instanceUid: null, target: { contains: "/backupCollections/" } },
+  });
   for (const op of exports) await exportBackup(ctx, op);
   const copies = await ctx.prisma.operation.findMany({ where: { verb: "copy", done: false, instanceUid: null } });
   for (const op of copies) await copyBackup(ctx, op);
@@ -57,12 +59,19 @@ interface ExportRequest {
 
 /** Where an export writes a file: gs://{bucket}/{backupId}/{file}, or gs://{bucket}/{prefix}-{shard}.rdb. */
 const exportUri = (request: ExportRequest, backupId: string, file: BackupFileRecord) =>
-  request.fileNamePrefix ? `gs://${request.gcsBucket}/${request.fileNamePrefix}-${shardId(file.shard)}.rdb` : `gs://${request.gcsBucket}/${backupId}/${file.fileName}`;
+  request.fileNamePrefix
+    ? `gs://${request.gcsBucket}/${request.fileNamePrefix}-${shardId(file.shard)}.rdb`
+    : `gs://${request.gcsBucket}/${backupId}/${file.fileName}`;
 
 async function exportBackup(ctx: WorkerContext, op: { id: string; target: string; request: Prisma.JsonValue }) {
   const match = /^projects\/([^/]+)\/locations\/([^/]+)\/backupCollections\/([^/]+)\/backups\/([^/]+)$/.exec(op.target);
   const request = (op.request ?? {}) as ExportRequest;
-  const b = match ? await ctx.prisma.backup.findUnique({ where: { collectionUid_backupId: { collectionUid: match[3]!, backupId: match[4]! } }, include: { collection: true } }) : null;
+  const b = match
+    ? await ctx.prisma.backup.findUnique({
+        where: { collectionUid_backupId: { collectionUid: match[3]!, backupId: match[4]! } },
+        include: { collection: true },
+      })
+    : null;
   if (!b || !request.gcsBucket) return fail(ctx, op.id, 5, `backup ${op.target} does not exist`);
   if (b.state !== "ACTIVE") return; // deleting: the delete ends this operation
   const key = await projectDataKey(ctx.prisma, ctx.backups, b.collection.projectId);
@@ -70,7 +79,10 @@ async function exportBackup(ctx: WorkerContext, op: { id: string; target: string
     if (request.fileNamePrefix && !request.checked) {
       for (const file of filesOf(b)) {
         const uri = exportUri(request, b.backupId, file);
-        const taken = await lstat(await resolveForWrite(ctx.backups.bucketsRoot, uri)).then(() => true, () => false);
+        const taken = await lstat(await resolveForWrite(ctx.backups.bucketsRoot, uri)).then(
+          () => true,
+          () => false,
+        );
         if (taken) return fail(ctx, op.id, 6, `${uri} exists already; an export does not overwrite an object`);
       }
       await ctx.prisma.operation.updateMany({ where: { id: op.id, done: false }, data: { request: { ...request, checked: true } } });

@@ -37,7 +37,10 @@ export async function copyBackup(ctx: WorkerContext, op: { id: string; request: 
   const active = { ...target, state: "ACTIVE", files: source.files, totalSizeBytes: source.totalSizeBytes };
   const response = { "@type": BACKUP_TYPE, ...backupView(active, target.collection) };
   await ctx.prisma.$transaction([
-    ctx.prisma.backup.update({ where: { uid: target.uid }, data: { state: "ACTIVE", files: source.files as Prisma.InputJsonValue, totalSizeBytes: source.totalSizeBytes } }),
+    ctx.prisma.backup.update({
+      where: { uid: target.uid },
+      data: { state: "ACTIVE", files: source.files as Prisma.InputJsonValue, totalSizeBytes: source.totalSizeBytes },
+    }),
     ctx.prisma.operation.updateMany({
       where: { id: op.id, done: false },
       data: { done: true, endTime: new Date(), statusDetail: "Completed", response: response as Prisma.InputJsonObject },
@@ -49,8 +52,10 @@ export async function copyBackup(ctx: WorkerContext, op: { id: string; request: 
 async function failCopy(ctx: WorkerContext, opId: string, targetUid: string | undefined, message: string) {
   await ctx.prisma.$transaction([
     ...(targetUid ? [ctx.prisma.backup.deleteMany({ where: { uid: targetUid, state: "CREATING" } })] : []),
-    ctx.prisma.operation.updateMany({ where: { id: opId, done: false }, data: { done: true, endTime: new Date(), statusDetail: "Failed", error: { code: 9, message } } }),
+    ctx.prisma.operation.updateMany({
+      where: { id: opId, done: false },
+      data: { done: true, endTime: new Date(), statusDetail: "Failed", error: { code: 9, message } },
+    }),
   ]);
   if (targetUid) await removeBackupFiles(ctx, targetUid);
 }
-

@@ -53,8 +53,7 @@ export async function importData(ctx: WorkerContext, input: StepInput): Promise<
   }
 }
 
-const describeSource = (job: Extract<DataJob, { kind: "import" }>) =>
-  "backupUid" in job.source ? "a backup" : job.source.uris.join(", ");
+const describeSource = (job: Extract<DataJob, { kind: "import" }>) => ("backupUid" in job.source ? "a backup" : job.source.uris.join(", "));
 
 async function runImport(ctx: WorkerContext, input: StepInput, job: Extract<DataJob, { kind: "import" }>): Promise<number> {
   const { row, config } = input;
@@ -92,7 +91,12 @@ async function runImport(ctx: WorkerContext, input: StepInput, job: Extract<Data
 }
 
 /** One loader node per file, each with its file as dump.rdb in its own data dir. */
-async function placeFiles(ctx: WorkerContext, { row }: StepInput, job: Extract<DataJob, { kind: "import" }>, password: string | undefined): Promise<NodeSpec[]> {
+async function placeFiles(
+  ctx: WorkerContext,
+  { row }: StepInput,
+  job: Extract<DataJob, { kind: "import" }>,
+  password: string | undefined,
+): Promise<NodeSpec[]> {
   const { tls } = adminTls(row);
   const specs: NodeSpec[] = [];
   const sources = await sourceFiles(ctx, row.projectId, job);
@@ -129,7 +133,8 @@ async function sourceFiles(ctx: WorkerContext, projectId: string, job: Extract<D
     return filesOf(backup).map((file) => ({
       writeTo: (dest: string) =>
         openSealedFile(sealedPath(ctx.backups, backup.uid, file.fileName), dest, key).catch((error) => {
-          if (error instanceof BackupTamperedError) throw new DataJobError(CODES.DATA_LOSS, `backup ${backup.backupId} failed its integrity check (${file.fileName}): it was altered or is corrupt`);
+          if (error instanceof BackupTamperedError)
+            throw new DataJobError(CODES.DATA_LOSS, `backup ${backup.backupId} failed its integrity check (${file.fileName}): it was altered or is corrupt`);
           throw error;
         }),
     }));
@@ -159,7 +164,10 @@ async function loaded(spec: NodeSpec, file: number, password: string | undefined
     const redis = await connectAdmin({ host: spec.host, port: spec.port, password, timeoutMs: 5_000, ...tls }).catch(() => undefined);
     if (redis) {
       unreachableSince = undefined;
-      const loading = await info(redis, "persistence").then((s) => s.persistence?.loading === "1", () => true);
+      const loading = await info(redis, "persistence").then(
+        (s) => s.persistence?.loading === "1",
+        () => true,
+      );
       if (!loading) return redis;
       redis.disconnect();
     } else {
@@ -270,7 +278,17 @@ export async function destroyLoaders(ctx: WorkerContext, instanceUid: string) {
     for (const id of ids) {
       const parsed = parseNodeId(id);
       if (parsed?.instanceUid !== instanceUid || parsed.ordinal < LOADER_ORDINAL_BASE) continue;
-      await runtime.destroy({ id, instanceUid, projectId: "", zone: "", redisVersion: "", host: ctx.nodeHost, port: 0, dataDir: nodeDataDir(ctx.nodesRoot, id), config: {} });
+      await runtime.destroy({
+        id,
+        instanceUid,
+        projectId: "",
+        zone: "",
+        redisVersion: "",
+        host: ctx.nodeHost,
+        port: 0,
+        dataDir: nodeDataDir(ctx.nodesRoot, id),
+        config: {},
+      });
     }
   }
 }

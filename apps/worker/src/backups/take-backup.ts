@@ -75,7 +75,14 @@ export async function backupShard(ctx: WorkerContext, input: StepInput, step: { 
     const { bytes } = await fetchRdb({ host: node.host, port: node.port, password, ...adminTls(row) }, plain);
     const key = await projectDataKey(ctx.prisma, storage, row.projectId);
     const sealed = await sealFile(plain, sealedPath(storage, backup.uid, fileName), key);
-    const file: BackupFileRecord = { shard: step.shard, fileName, sizeBytes: bytes, sealedBytes: sealed.sealedBytes, sha256: sealed.sha256, createTime: new Date().toISOString() };
+    const file: BackupFileRecord = {
+      shard: step.shard,
+      fileName,
+      sizeBytes: bytes,
+      sealedBytes: sealed.sealedBytes,
+      sha256: sealed.sha256,
+      createTime: new Date().toISOString(),
+    };
     // Shards are saved one at a time per backup (one reconcile per deployment), so this
     // read-then-write of the list has no concurrent writer.
     await ctx.prisma.backup.update({ where: { uid: backup.uid }, data: { files: [...filesOf(backup), file] as object[] } });

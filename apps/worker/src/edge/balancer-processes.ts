@@ -47,7 +47,10 @@ const argvOf = (raw: string) => raw.split("\0").filter((a) => a !== "");
 export async function balancerAt(pid: number): Promise<BalancerProcess | undefined> {
   if (!Number.isInteger(pid) || pid <= 1) return undefined;
   if (HAS_PROC) return parse(pid, argvOf(await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")));
-  const out = await promisify(execFile)("ps", ["-o", "args=", "-p", String(pid)]).then((r) => r.stdout, () => "");
+  const out = await promisify(execFile)("ps", ["-o", "args=", "-p", String(pid)]).then(
+    (r) => r.stdout,
+    () => "",
+  );
   return out.trim() ? parse(pid, out) : undefined;
 }
 
@@ -56,7 +59,10 @@ export async function balancerAt(pid: number): Promise<BalancerProcess | undefin
 export async function scanBalancers(): Promise<BalancerProcess[]> {
   const found: BalancerProcess[] = [];
   if (!HAS_PROC) {
-    const out = await promisify(execFile)("ps", ["-axo", "pid=,args="]).then((r) => r.stdout, () => "");
+    const out = await promisify(execFile)("ps", ["-axo", "pid=,args="]).then(
+      (r) => r.stdout,
+      () => "",
+    );
     for (const line of out.split("\n")) {
       const m = /^\s*(\d+) (.*)$/.exec(line);
       const b = m && parse(Number(m[1]), m[2]!);

@@ -25,9 +25,7 @@ async function iptables(args: string[], input?: string): Promise<string> {
   try {
     if (input === undefined) return (await run("iptables", ["-w", "5", ...args], { timeout: 10_000 })).stdout;
     return await new Promise<string>((resolve, reject) => {
-      const child = execFile("iptables-restore", ["-w", "5", "--noflush"], { timeout: 10_000 }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
-      );
+      const child = execFile("iptables-restore", ["-w", "5", "--noflush"], { timeout: 10_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
       child.stdin!.end(input);
     });
   } catch (error) {
@@ -83,7 +81,10 @@ export function kernelRedirects(reason: string): Edge {
       );
       // Declaring the chain in a --noflush restore empties it and refills it in one commit.
       await iptables([], `*nat\n:${chain} - [0:0]\n${rules.join("\n")}\nCOMMIT\n`);
-      const exists = await iptables(["-t", "nat", "-C", "OUTPUT", ...jumpRule(instanceUid, port)]).then(() => true, () => false);
+      const exists = await iptables(["-t", "nat", "-C", "OUTPUT", ...jumpRule(instanceUid, port)]).then(
+        () => true,
+        () => false,
+      );
       if (!exists) await iptables(["-t", "nat", "-A", "OUTPUT", ...jumpRule(instanceUid, port)]);
     },
 

@@ -61,8 +61,7 @@ export function edgeFor(ctx: WorkerContext): Promise<Edge> {
 }
 
 /** How the choice reads in the start line and in events. */
-export const describeEdge = (edge: Edge) =>
-  `read endpoint on ${edge.kind === "kernel" ? "kernel redirects" : "the user-space balancer"}: ${edge.reason}`;
+export const describeEdge = (edge: Edge) => `read endpoint on ${edge.kind === "kernel" ? "kernel redirects" : "the user-space balancer"}: ${edge.reason}`;
 
 /** Read endpoints of either edge on ports in range whose instance is gone (machine-wide, as kernel
  *  rules are); edgeDir also clears what dead balancers left there. */

@@ -17,7 +17,10 @@ export async function sampleTargets(ctx: WorkerContext): Promise<SampleTarget[]>
     where: { deleteRequested: false, state: { not: "DELETING" } },
     include: { nodes: { select: { id: true, host: true, port: true } } },
   });
-  const trust = await loadTrust(ctx, rows.filter(isTls).map((r) => r.uid));
+  const trust = await loadTrust(
+    ctx,
+    rows.filter(isTls).map((r) => r.uid),
+  );
   return rows.flatMap((row) => {
     const password = deploymentConfig(row).requirepass || undefined;
     const tls = adminTls({ ...row, trust: isTls(row) ? trust.get(row.uid) : undefined });

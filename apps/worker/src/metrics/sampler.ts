@@ -50,7 +50,9 @@ interface Held {
 }
 
 const keyOf = (t: SampleTarget) =>
-  createHash("sha256").update(`${t.host}\0${t.port}\0${t.password ?? ""}\0${t.tls?.ca ?? ""}`).digest("hex");
+  createHash("sha256")
+    .update(`${t.host}\0${t.port}\0${t.password ?? ""}\0${t.tls?.ca ?? ""}`)
+    .digest("hex");
 
 export function startSampler(ctx: WorkerContext, settings: SamplerSettings): Sampler {
   const held = new Map<string, Held>();

@@ -40,12 +40,18 @@ export async function runClusterStep(ctx: WorkerContext, step: ClusterStep, { ro
     }
     case "forgetNodes":
       await Promise.all(row.nodes.map((node) => forget(target(node, config, row), step.clusterIds).catch(() => undefined)));
-      await ctx.prisma.event.create({ data: { instanceUid: row.uid, type: "NODES_FORGOTTEN", message: `Cluster forgot ${step.clusterIds.length} removed node(s)` } });
+      await ctx.prisma.event.create({
+        data: { instanceUid: row.uid, type: "NODES_FORGOTTEN", message: `Cluster forgot ${step.clusterIds.length} removed node(s)` },
+      });
       return;
     case "assignSlots":
       await Promise.all(step.assignments.map((a) => addSlots(target(primaryOf(row, a.shard), config, row), a.ranges)));
       await ctx.prisma.event.create({
-        data: { instanceUid: row.uid, type: "SLOTS_ASSIGNED", message: step.assignments.map((a) => `shard ${a.shard}: ${a.ranges.map(([x, y]) => `${x}-${y}`).join(",")}`).join("; ") },
+        data: {
+          instanceUid: row.uid,
+          type: "SLOTS_ASSIGNED",
+          message: step.assignments.map((a) => `shard ${a.shard}: ${a.ranges.map(([x, y]) => `${x}-${y}`).join(",")}`).join("; "),
+        },
       });
       return;
     case "moveSlots": {
@@ -56,7 +62,12 @@ export async function runClusterStep(ctx: WorkerContext, step: ClusterStep, { ro
         .map((s) => row.nodes.find((n) => n.id === shardPrimary(row, s)))
         .filter((n): n is NodeRow => n !== undefined)
         .map((n) => target(n, config, row));
-      await moveSlots({ ...target(from, config, row), id: clusterNodeId(from.id) }, { ...target(to, config, row), id: clusterNodeId(to.id) }, others, step.slots);
+      await moveSlots(
+        { ...target(from, config, row), id: clusterNodeId(from.id) },
+        { ...target(to, config, row), id: clusterNodeId(to.id) },
+        others,
+        step.slots,
+      );
       await ctx.prisma.event.create({
         data: { instanceUid: row.uid, type: "SLOTS_MOVED", message: `${step.slots.length} slots moved from shard ${step.from} to shard ${step.to}` },
       });

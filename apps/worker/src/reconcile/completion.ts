@@ -61,7 +61,10 @@ export async function markConverged(ctx: WorkerContext, row: Row, lease: Lease):
     const fresh = await tx.instance.findUniqueOrThrow({ where: { uid: row.uid }, include: { nodes: true } });
     // A TLS instance's response shows its CAs (serverCaCerts), as a GET does.
     const serverCas = isTls(fresh)
-      ? await tx.certificateAuthority.findMany({ where: { instanceUid: row.uid, state: { in: ["ACTIVE", "TRUSTED"] } }, select: { serialNumber: true, certPem: true, createTime: true, expireTime: true } })
+      ? await tx.certificateAuthority.findMany({
+          where: { instanceUid: row.uid, state: { in: ["ACTIVE", "TRUSTED"] } },
+          select: { serialNumber: true, certPem: true, createTime: true, expireTime: true },
+        })
       : undefined;
     const response = responseOf(fresh, serverCas);
     const now = new Date();

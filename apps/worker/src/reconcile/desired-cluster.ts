@@ -38,7 +38,13 @@ export function clusterConfig(row: InstanceRow): Record<string, string> {
   });
 }
 
-export function desiredCluster(row: InstanceRow & { nodes: NodeRow[] }, zones: string[], discoveryHost: string, downZones: string[], maxLagBytes: number): DesiredCluster {
+export function desiredCluster(
+  row: InstanceRow & { nodes: NodeRow[] },
+  zones: string[],
+  discoveryHost: string,
+  downZones: string[],
+  maxLagBytes: number,
+): DesiredCluster {
   const spec = storedClusterSpec(row);
   const { mode, zone } = spec.zoneDistributionConfig;
   const shards = new Set([...Array.from({ length: spec.shardCount }, (_, i) => i), ...row.nodes.map((n) => n.shard)]);

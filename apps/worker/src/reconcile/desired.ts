@@ -75,7 +75,13 @@ export interface NodeEnvironment {
 /** Everything a driver needs for one node, roles included: the primary listens on the
  *  endpoint address too (an instance's; a cluster's discovery endpoint, on shard 0's primary);
  *  replicas follow the primary. `primaryId` overrides the recorded primary (of the node's shard). */
-export function nodeSpec(row: InstanceRow & { nodes: NodeRow[] } & WithTrust & WithAcl, node: NodeRow, config: Record<string, string>, env: NodeEnvironment, primaryId?: string): NodeSpec {
+export function nodeSpec(
+  row: InstanceRow & { nodes: NodeRow[] } & WithTrust & WithAcl,
+  node: NodeRow,
+  config: Record<string, string>,
+  env: NodeEnvironment,
+  primaryId?: string,
+): NodeSpec {
   const cluster = isCluster(row);
   primaryId ??= cluster ? shardPrimary(row, node.shard) : primaryIdOf(row);
   const primary = row.nodes.find((n) => n.id === primaryId);

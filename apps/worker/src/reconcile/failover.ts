@@ -79,12 +79,24 @@ export async function switchover(
         await oldPrimary.call("CLIENT", "UNPAUSE").catch(() => undefined);
         // An upgrade has no failover request to refuse: it tries again on the next pass.
         if (purpose === "upgrade") throw new Error(`the upgraded replica ${to.id} did not catch up within ${SWITCHOVER_TIMEOUT_MS / 2} ms`);
-        return failPendingFailover(ctx, row, lease, `the replica did not catch up within ${SWITCHOVER_TIMEOUT_MS / 2} ms; use FORCE_DATA_LOSS to fail over anyway`);
+        return failPendingFailover(
+          ctx,
+          row,
+          lease,
+          `the replica did not catch up within ${SWITCHOVER_TIMEOUT_MS / 2} ms; use FORCE_DATA_LOSS to fail over anyway`,
+        );
       }
       await new Promise((r) => setTimeout(r, 1));
     }
     // Recorded while writes are paused: from here a crash is repaired toward the new primary.
-    await recordPrimary(ctx, input, from, to, purpose === "upgrade" ? "Planned switchover for the upgrade" : `Manual failover (${mode})`, purpose === "upgrade");
+    await recordPrimary(
+      ctx,
+      input,
+      from,
+      to,
+      purpose === "upgrade" ? "Planned switchover for the upgrade" : `Manual failover (${mode})`,
+      purpose === "upgrade",
+    );
     if (isCluster(row)) {
       // The replica has every write: it takes the slots over with no election. The paused
       // writes must not run on the old primary, so they wait until it knows it is a replica

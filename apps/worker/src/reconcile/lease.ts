@@ -52,9 +52,7 @@ export async function acquireLease(prisma: PrismaClient, uid: string): Promise<L
   if (!row || row.leaseOwner !== owner) return undefined;
   const epoch = row.leaseEpoch;
   const renew = setInterval(() => {
-    prisma.instance
-      .updateMany({ where: { uid, leaseOwner: owner, leaseEpoch: epoch }, data: { leaseUntil: until() } })
-      .catch(() => undefined); // a failed renewal only shortens the lease; fencing keeps us safe
+    prisma.instance.updateMany({ where: { uid, leaseOwner: owner, leaseEpoch: epoch }, data: { leaseUntil: until() } }).catch(() => undefined); // a failed renewal only shortens the lease; fencing keeps us safe
   }, LEASE_TTL_MS / 3);
   renew.unref();
   return {

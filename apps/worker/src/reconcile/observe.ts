@@ -20,11 +20,7 @@ function unresponsiveFor(nodeId: string, liveness: string, now = Date.now()): nu
   return now - since;
 }
 
-export async function observeNodes(
-  ctx: WorkerContext,
-  row: InstanceRow & { nodes: NodeRow[] },
-  config: Record<string, string>,
-): Promise<ObservedNode[]> {
+export async function observeNodes(ctx: WorkerContext, row: InstanceRow & { nodes: NodeRow[] }, config: Record<string, string>): Promise<ObservedNode[]> {
   return Promise.all(
     row.nodes.map(async (node) => {
       const seen = await runtimeFor(ctx, node.driver).observe(nodeSpec(row, node, config, ctx));

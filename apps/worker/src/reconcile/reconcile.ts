@@ -48,7 +48,7 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
       // TLS: the published CAs (what nodes and connections trust) and a rotation asked for.
       const rotation = isTls(row) ? await pendingRotation(ctx, row.uid) : undefined;
       if (isTls(row)) row.trust = (await loadTrust(ctx, [row.uid])).get(row.uid);
-      let step;
+      let step: Step | undefined;
       try {
         const downZones = (await ctx.prisma.zone.findMany({ where: { state: "DOWN" }, select: { zone: true } })).map((z) => z.zone);
         // A delete with a final backup: until that backup is ACTIVE the deployment is planned as
@@ -62,8 +62,12 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         const dataJob = (row.dataJob as DataJob | null)?.kind;
         const tls = row.deleteRequested ? undefined : desiredTls(row, ctx.nodeHost, rotation);
         // withAccess: the deployment's users and an AUTH string rotation (acl/deployment-acl.ts).
-        const cluster = isCluster(row) ? await withAccess(ctx, row, { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup, dataJob, tls }) : undefined;
-        const instance = cluster ? undefined : await withAccess(ctx, row, { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup, dataJob, tls });
+        const cluster = isCluster(row)
+          ? await withAccess(ctx, row, { ...desiredCluster(row, ctx.zones, row.host ?? ctx.nodeHost, downZones, MAX_FAILOVER_LAG_BYTES), backup, dataJob, tls })
+          : undefined;
+        const instance = cluster
+          ? undefined
+          : await withAccess(ctx, row, { ...desiredInstance(row, ctx.zones, ctx.nodeHost, downZones), backup, dataJob, tls });
         const config = (cluster ?? instance!).config;
         const observed = await observeNodes(ctx, row, config);
         await recordNodeStates(ctx, row.nodes, observed);
@@ -83,7 +87,13 @@ export async function reconcile(ctx: WorkerContext, instanceUid: string, attempt
         }
         if (next.detail !== lastDetail) {
           // Setting users again (a worker that restarted does, see acl/applied-users.ts) is no repair.
-          await recordProgress(ctx, row, next.detail, lease, next.steps.some((s) => s.kind !== "applyAcl"));
+          await recordProgress(
+            ctx,
+            row,
+            next.detail,
+            lease,
+            next.steps.some((s) => s.kind !== "applyAcl"),
+          );
           lastDetail = next.detail;
         }
         if (next.converged) {

@@ -76,7 +76,11 @@ export async function runStep(ctx: WorkerContext, step: Step, input: StepInput):
       const edge = await edgeFor(ctx);
       await edge.routeReads(row.uid, row.port, step.targets);
       await ctx.prisma.event.create({
-        data: { instanceUid: row.uid, type: "READ_ROUTES", message: step.targets.length ? `Reads go to ${step.targets.join(", ")} (${describeEdge(edge)})` : "Read endpoint removed" },
+        data: {
+          instanceUid: row.uid,
+          type: "READ_ROUTES",
+          message: step.targets.length ? `Reads go to ${step.targets.join(", ")} (${describeEdge(edge)})` : "Read endpoint removed",
+        },
       });
       return;
     }
@@ -164,7 +168,11 @@ async function createNode(ctx: WorkerContext, row: Row, ordinal: number, shard: 
     throw error;
   }
   await ctx.prisma.event.create({
-    data: { instanceUid: row.uid, type: "NODE_CREATED", message: `Node ${id} placed in ${zone} at ${nodeAddress(ordinal)}:${port}${isCluster(row) ? ` (shard ${shard})` : ""}` },
+    data: {
+      instanceUid: row.uid,
+      type: "NODE_CREATED",
+      message: `Node ${id} placed in ${zone} at ${nodeAddress(ordinal)}:${port}${isCluster(row) ? ` (shard ${shard})` : ""}`,
+    },
   });
 }
 
@@ -175,8 +183,6 @@ function progressReporter(ctx: WorkerContext, instanceUid: string) {
     const now = Date.now();
     if (now - last < 500) return;
     last = now;
-    ctx.prisma.operation
-      .updateMany({ where: { instanceUid, done: false }, data: { statusDetail: message } })
-      .catch(() => undefined); // progress is best effort; the step's outcome is what counts
+    ctx.prisma.operation.updateMany({ where: { instanceUid, done: false }, data: { statusDetail: message } }).catch(() => undefined); // progress is best effort; the step's outcome is what counts
   };
 }

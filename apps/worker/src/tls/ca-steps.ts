@@ -29,7 +29,10 @@ export async function runTlsStep(ctx: WorkerContext, step: TlsStep, { row, confi
       await event("CA_ACTIVATED", "The new certificate authority signs node certificates from now on");
       return;
     case "retireCa":
-      await ctx.prisma.certificateAuthority.updateMany({ where: { uid: { in: step.caUids }, instanceUid: row.uid, state: "TRUSTED" }, data: { state: "RETIRED" } });
+      await ctx.prisma.certificateAuthority.updateMany({
+        where: { uid: { in: step.caUids }, instanceUid: row.uid, state: "TRUSTED" },
+        data: { state: "RETIRED" },
+      });
       await event("CA_RETIRED", `${step.caUids.length} certificate authority(ies) retired`);
       return;
     case "issueCertificate": {

@@ -83,7 +83,15 @@ export async function createCa(ctx: WorkerContext, row: { uid: string; projectId
   const ca = await createCertificateAuthority({ commonName: `cacheplane server CA ${row.instanceId}` });
   const dataKey = await projectDataKey(ctx.prisma, ctx.backups, row.projectId);
   await ctx.prisma.certificateAuthority.create({
-    data: { uid, instanceUid: row.uid, serialNumber: ca.serialNumber, certPem: ca.certPem, sealedKey: seal(dataKey, uid, ca.keyPem), state, expireTime: ca.notAfter },
+    data: {
+      uid,
+      instanceUid: row.uid,
+      serialNumber: ca.serialNumber,
+      certPem: ca.certPem,
+      sealedKey: seal(dataKey, uid, ca.keyPem),
+      state,
+      expireTime: ca.notAfter,
+    },
   });
   return { uid, serialNumber: ca.serialNumber };
 }

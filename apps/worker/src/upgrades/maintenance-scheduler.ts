@@ -27,8 +27,7 @@ interface MaintainedSpec {
   maintenancePolicy?: { weeklyMaintenanceWindow?: WeeklyMaintenanceWindow[] };
 }
 
-const isSettled = (row: InstanceRow) =>
-  row.state === "READY" && row.observedGeneration === row.generation && !row.deleteRequested && row.dataJob === null;
+const isSettled = (row: InstanceRow) => row.state === "READY" && row.observedGeneration === row.generation && !row.deleteRequested && row.dataJob === null;
 
 export async function maintenancePassOnce(ctx: WorkerContext): Promise<{ scheduled: number; started: number }> {
   const now = ctx.now?.() ?? new Date();
@@ -41,7 +40,9 @@ export async function maintenancePassOnce(ctx: WorkerContext): Promise<{ schedul
     const windows = spec.maintenancePolicy?.weeklyMaintenanceWindow;
     const current = spec.maintenanceVersion ?? BASE_MAINTENANCE_VERSION;
     const failed = failedMaintenanceVersion(row.maintenanceSchedule);
-    const latest = availableMaintenanceVersions(ctx.engines, spec.redisVersion, current, released).filter((v) => v !== failed).at(-1);
+    const latest = availableMaintenanceVersions(ctx.engines, spec.redisVersion, current, released)
+      .filter((v) => v !== failed)
+      .at(-1);
     const schedule = scheduledMaintenance(row.maintenanceSchedule);
     if (!latest) {
       // Applied meanwhile (a self-service update or an upgrade): nothing is left to schedule.
@@ -50,7 +51,9 @@ export async function maintenancePassOnce(ctx: WorkerContext): Promise<{ schedul
     }
     if (!schedule || schedule.maintenanceVersion !== latest) {
       // A newer release while one is scheduled keeps its start and deadline, and applies the newest.
-      const next: ScheduledMaintenance = schedule ? { ...schedule, maintenanceVersion: latest } : { ...scheduleMaintenance(windows, now), maintenanceVersion: latest };
+      const next: ScheduledMaintenance = schedule
+        ? { ...schedule, maintenanceVersion: latest }
+        : { ...scheduleMaintenance(windows, now), maintenanceVersion: latest };
       if (await writeSchedule(ctx, row, next)) {
         scheduled++;
         await event(ctx, row.uid, "MAINTENANCE_SCHEDULED", `Maintenance version ${latest} scheduled for ${next.startTime.toISOString()}`);
@@ -62,7 +65,11 @@ export async function maintenancePassOnce(ctx: WorkerContext): Promise<{ schedul
     // long as that is before the deadline; at the deadline the maintenance runs regardless.
     const nextWindow = windows?.length && now >= schedule.endTime ? nextWindowStart(windows, now) : undefined;
     if (nextWindow && nextWindow <= schedule.scheduleDeadlineTime) {
-      await writeSchedule(ctx, row, { ...schedule, startTime: nextWindow, endTime: new Date(nextWindow.getTime() + (schedule.endTime.getTime() - schedule.startTime.getTime())) });
+      await writeSchedule(ctx, row, {
+        ...schedule,
+        startTime: nextWindow,
+        endTime: new Date(nextWindow.getTime() + (schedule.endTime.getTime() - schedule.startTime.getTime())),
+      });
       continue;
     }
     if (await startMaintenance(ctx, row, spec, latest)) started++;
@@ -105,7 +112,9 @@ async function startMaintenance(ctx: WorkerContext, row: InstanceRow, spec: Main
         statusDetail: `Applying maintenance version ${version}`,
       },
     });
-    await tx.event.create({ data: { instanceUid: row.uid, type: "MAINTENANCE_STARTED", message: `Applying maintenance version ${version} (${spec.redisVersion})` } });
+    await tx.event.create({
+      data: { instanceUid: row.uid, type: "MAINTENANCE_STARTED", message: `Applying maintenance version ${version} (${spec.redisVersion})` },
+    });
     return true;
   });
   if (started) await ctx.queue.enqueue(row.uid);

@@ -27,7 +27,11 @@ export async function upgradeNode(ctx: WorkerContext, input: StepInput, node: No
   const to = desiredEngine(row);
   const specOn = (engine: Engine) => nodeSpec(row, { ...node, ...engine }, config, ctx);
   await ctx.prisma.event.create({
-    data: { instanceUid: row.uid, type: "NODE_UPGRADING", message: `Node ${node.id} (${node.zone}): ${describeEngine(from)} -> ${describeEngine(to)}${keepData ? ", its data saved and loaded back" : ""}` },
+    data: {
+      instanceUid: row.uid,
+      type: "NODE_UPGRADING",
+      message: `Node ${node.id} (${node.zone}): ${describeEngine(from)} -> ${describeEngine(to)}${keepData ? ", its data saved and loaded back" : ""}`,
+    },
   });
   // A node that must keep its data (no replica holds it) writes its whole dataset as it stops.
   await runtime.stop(specOn(from), { save: keepData });

@@ -30,7 +30,15 @@ export async function requestBackup(prisma: PrismaClient, req: BackupRequest): P
       update: {},
     });
     await tx.backup.create({
-      data: { uid: req.backupUid, collectionUid: source.uid, backupId: req.backupId, backupType: req.backupType, state: "CREATING", ...req.shape, expireTime: req.expireTime },
+      data: {
+        uid: req.backupUid,
+        collectionUid: source.uid,
+        backupId: req.backupId,
+        backupType: req.backupType,
+        state: "CREATING",
+        ...req.shape,
+        expireTime: req.expireTime,
+      },
     });
     const moved = await tx.instance.updateMany({
       where: { uid: source.uid, generation: source.generation, deleteRequested: false },

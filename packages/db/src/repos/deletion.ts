@@ -42,7 +42,8 @@ export async function markDeletion(tx: Prisma.TransactionClient, req: DeletionRe
     data: { deleteRequested: true, state: "DELETING", statusMessage: req.reason, generation: { increment: 1 } },
   });
   if (marked.count === 0) {
-    if (req.ifGeneration !== undefined && (await tx.instance.count({ where: { uid: req.uid } })) > 0) throw new SpecChangedError(`${req.target} changed meanwhile`);
+    if (req.ifGeneration !== undefined && (await tx.instance.count({ where: { uid: req.uid } })) > 0)
+      throw new SpecChangedError(`${req.target} changed meanwhile`);
     throw new Error(`instance ${req.target} no longer exists`);
   }
   const { generation } = await tx.instance.findUniqueOrThrow({ where: { uid: req.uid }, select: { generation: true } });

@@ -120,7 +120,8 @@ function splitUri(uri: string, kind: "object" | "dir"): { bucket: string; segmen
   if (!uri.startsWith(SCHEME)) throw invalid(`it must start with ${SCHEME}`);
   const [bucket = "", ...segments] = uri.slice(SCHEME.length).split("/");
   if (bucket === "") throw invalid("the bucket name is empty");
-  if (!BUCKET_NAME.test(bucket)) throw invalid("the bucket name must be 3-63 characters of a-z, 0-9, '.', '_', '-', starting and ending with a letter or digit");
+  if (!BUCKET_NAME.test(bucket))
+    throw invalid("the bucket name must be 3-63 characters of a-z, 0-9, '.', '_', '-', starting and ending with a letter or digit");
   if (kind === "dir") {
     if (segments.at(-1) === "") segments.pop();
   } else if (segments.length === 0 || (segments.length === 1 && segments[0] === "")) {

@@ -30,11 +30,7 @@ const MAX_FRAME_SIZE = 16 * 1024 * 1024;
 const MAX_FRAMES = 2 ** 32;
 
 /** Encrypts src into dest. Returns the sealed and plain sizes and the plaintext's sha256 (hex). */
-export async function sealFile(
-  src: string,
-  dest: string,
-  dataKey: Buffer,
-): Promise<{ sealedBytes: number; plainBytes: number; sha256: string }> {
+export async function sealFile(src: string, dest: string, dataKey: Buffer): Promise<{ sealedBytes: number; plainBytes: number; sha256: string }> {
   assertKey(dataKey);
   const nonce = randomBytes(NONCE_BYTES);
   const header = Buffer.alloc(HEADER_BYTES);

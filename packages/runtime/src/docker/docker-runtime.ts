@@ -286,7 +286,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
           if (statusOf(err) !== 409) throw new NodeStartError(`cannot create the container of node ${spec.id}: ${messageOf(err)}`);
           // Created meanwhile by another driver instance: adopt it if it is ours.
           const raced = await inspect(spec.id);
-          if (!raced || !isOwnContainer(raced.Config.Labels, spec.id, nodesRoot)) throw new ContainerConflictError(`container name ${name} is taken: ${messageOf(err)}`);
+          if (!raced || !isOwnContainer(raced.Config.Labels, spec.id, nodesRoot))
+            throw new ContainerConflictError(`container name ${name} is taken: ${messageOf(err)}`);
           container = docker.getContainer(raced.Id);
         }
       }
@@ -422,9 +423,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
         // With save, a node that answers saves and exits by itself; its container stays exited
         // (restart policy "no"), as after a kill, for start() to run again or recreate.
         const saved =
-          stopOptions.save === true &&
-          (await shutdownSaving(spec, files.conf, log)) === "exiting" &&
-          (await stoppedWithin(spec.id, EXIT_AFTER_SHUTDOWN_MS));
+          stopOptions.save === true && (await shutdownSaving(spec, files.conf, log)) === "exiting" && (await stoppedWithin(spec.id, EXIT_AFTER_SHUTDOWN_MS));
         if (saved) {
           log.info({ node: spec.id, container: info.Id.slice(0, 12) }, "container saved and exited (stopped; kept for start)");
           return;
@@ -446,9 +445,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     logs: createContainerLogReader(docker, api, nodesRoot),
 
     async list() {
-      const containers = await api("list containers", () =>
-        docker.listContainers({ all: true, filters: { label: managedFilters(nodesRoot) } }),
-      );
+      const containers = await api("list containers", () => docker.listContainers({ all: true, filters: { label: managedFilters(nodesRoot) } }));
       const ids = new Set<string>();
       for (const c of containers) {
         const id = c.Labels?.[LABELS.node];
@@ -483,4 +480,3 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
   };
   return runtime;
 }
-

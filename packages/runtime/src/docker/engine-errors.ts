@@ -15,6 +15,5 @@ export const isEngineDown = (err: unknown) => {
   return e?.statusCode === undefined && typeof e?.code === "string" && ENGINE_DOWN_CODES.has(e.code);
 };
 
-
 /** The driver's engine call: a time limit, and RuntimeUnavailableError when the engine is down. */
 export type EngineCall = <T>(what: string, call: () => Promise<T>) => Promise<T>;

@@ -14,4 +14,3 @@ export function demuxLogs(buffer: Buffer): string {
 }
 
 export const redact = (lines: string[]) => lines.map((l) => (/requirepass|masterauth/i.test(l) ? "[line with a secret redacted]" : l));
-

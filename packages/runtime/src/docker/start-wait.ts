@@ -42,7 +42,14 @@ async function failureTail(api: EngineCall, logPath: string, container: Dockerod
       const { size } = await handle.stat();
       const length = Math.min(size, 4096);
       const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-      parts.push(...buffer.toString("utf8").split("\n").map((l) => l.trim()).filter(Boolean).slice(-4));
+      parts.push(
+        ...buffer
+          .toString("utf8")
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .slice(-4),
+      );
     } finally {
       await handle.close();
     }
@@ -51,7 +58,13 @@ async function failureTail(api: EngineCall, logPath: string, container: Dockerod
   }
   try {
     const out = (await api("logs", () => container.logs({ stdout: true, stderr: true, tail: 6, follow: false }))) as unknown as Buffer;
-    parts.push(...demuxLogs(Buffer.from(out)).split("\n").map((l) => l.trim()).filter(Boolean).slice(-6));
+    parts.push(
+      ...demuxLogs(Buffer.from(out))
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-6),
+    );
   } catch {
     // container gone
   }

@@ -40,7 +40,10 @@ export const TLS_DIRECTIVES = [
 /** A short digest of a CA bundle's certificates (order and PEM line endings do not matter). */
 export function caBundleDigest(caPem: string): string {
   const hash = createHash("sha256");
-  for (const der of splitPemBundle(caPem).map((pem) => new X509Certificate(pem).raw.toString("hex")).sort()) hash.update(der);
+  for (const der of splitPemBundle(caPem)
+    .map((pem) => new X509Certificate(pem).raw.toString("hex"))
+    .sort())
+    hash.update(der);
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -67,7 +70,11 @@ export function tlsDirectives(tls: NodeTls, dataDir: string): Record<string, str
   };
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 async function writeAtomically(file: string, text: string) {
   const tmp = `${file}.${process.pid}.tmp`;

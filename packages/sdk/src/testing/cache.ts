@@ -37,8 +37,7 @@ export interface TestCache {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const deleteInstance = (client: CacheplaneClient, id: string, timeoutMs: number) =>
-  deleteAndWait(client, () => client.instances.delete(id), timeoutMs);
+const deleteInstance = (client: CacheplaneClient, id: string, timeoutMs: number) => deleteAndWait(client, () => client.instances.delete(id), timeoutMs);
 
 /**
  * Creates a cache and resolves once it is READY (and, with `from`, holds the backup's data); on

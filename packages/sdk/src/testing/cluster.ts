@@ -39,8 +39,7 @@ export interface TestCluster {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const deleteCluster = (client: CacheplaneClient, id: string, timeoutMs: number) =>
-  deleteAndWait(client, () => client.clusters.delete(id), timeoutMs);
+const deleteCluster = (client: CacheplaneClient, id: string, timeoutMs: number) => deleteAndWait(client, () => client.clusters.delete(id), timeoutMs);
 
 /**
  * Creates a cluster and resolves once it is ACTIVE (and, with `from`, holds the backup's data);

@@ -7,7 +7,12 @@ import { CacheplaneError } from "../errors.js";
 import type { Operation } from "../types.js";
 
 export function testCacheId(prefix = "test") {
-  const base = prefix.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").slice(0, 22) || "test";
+  const base =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .replace(/^[^a-z]+/, "")
+      .slice(0, 22) || "test";
   return `${base}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 }
 

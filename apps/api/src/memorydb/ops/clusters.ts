@@ -60,7 +60,9 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
     const group = await translating({ notFound: "ParameterGroupNotFoundFault" }, () => findParameterGroup(prisma, locationKey(call), offered(), name));
     const family = parameterGroupFamilyOf(redisVersion);
     if (group.family !== family) {
-      throw invalidParameterCombination(`Parameter group ${name} is of family ${group.family}; a cluster on ${engineOf(redisVersion).engine} ${engineOf(redisVersion).version} needs family ${family}`);
+      throw invalidParameterCombination(
+        `Parameter group ${name} is of family ${group.family}; a cluster on ${engineOf(redisVersion).engine} ${engineOf(redisVersion).version} needs family ${family}`,
+      );
     }
   }
 
@@ -149,7 +151,9 @@ export function clustersOperations(services: MemoryDbServices): OperationTable {
       if (input.Engine !== undefined || input.EngineVersion !== undefined) {
         const target = redisVersionOf(input.Engine ?? engineOf(redisVersion).engine, input.EngineVersion, offered());
         if (isDowngrade(redisVersion, target)) {
-          throw invalidParameterValue(`Cannot downgrade from ${engineOf(redisVersion).engine} ${engineOf(redisVersion).version} to ${engineOf(target).engine} ${engineOf(target).version}`);
+          throw invalidParameterValue(
+            `Cannot downgrade from ${engineOf(redisVersion).engine} ${engineOf(redisVersion).version} to ${engineOf(target).engine} ${engineOf(target).version}`,
+          );
         }
         if (target !== redisVersion) {
           redisVersion = target;

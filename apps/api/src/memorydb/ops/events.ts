@@ -20,15 +20,16 @@ const DEFAULT_MINUTES = 60;
 const MAX_MINUTES = 14 * 24 * 60;
 
 /** AWS JSON sends timestamps as epoch seconds; ISO 8601 text is taken too (as the CLI may send it). */
-const Timestamp = z
-  .union([z.number(), z.string().max(64)])
-  .transform((value, ctx) => {
-    const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
-    if (Number.isNaN(date.getTime())) ctx.addIssue({ code: "custom", message: "must be a timestamp (epoch seconds or ISO 8601)" });
-    return date;
-  });
+const Timestamp = z.union([z.number(), z.string().max(64)]).transform((value, ctx) => {
+  const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+  if (Number.isNaN(date.getTime())) ctx.addIssue({ code: "custom", message: "must be a timestamp (epoch seconds or ISO 8601)" });
+  return date;
+});
 
-export function eventWindow(input: { StartTime?: Date | undefined; EndTime?: Date | undefined; Duration?: number | undefined }, now: Date): { from: Date; to: Date } {
+export function eventWindow(
+  input: { StartTime?: Date | undefined; EndTime?: Date | undefined; Duration?: number | undefined },
+  now: Date,
+): { from: Date; to: Date } {
   const { StartTime: start, EndTime: end, Duration: minutes } = input;
   if (start && end && minutes !== undefined) throw invalidParameterCombination("Give at most two of StartTime, EndTime and Duration");
   const span = (minutes ?? DEFAULT_MINUTES) * MINUTE_MS;
@@ -62,7 +63,12 @@ export function eventsOperations(services: MemoryDbServices): OperationTable {
         const rows = await prisma.event.findMany({
           where: {
             time: { gte: from, lte: to },
-            instance: { projectId: call.project, locationId: call.region, kind: "CLUSTER", ...(input.SourceName ? { instanceId: clusterIdOf(input.SourceName) } : {}) },
+            instance: {
+              projectId: call.project,
+              locationId: call.region,
+              kind: "CLUSTER",
+              ...(input.SourceName ? { instanceId: clusterIdOf(input.SourceName) } : {}),
+            },
           },
           include: { instance: { select: { instanceId: true } } },
         });

@@ -40,15 +40,25 @@ export function parameterGroupsOperations(services: MemoryDbServices): Operation
       z.object({ ParameterGroupName: NewGroupName, Family: z.string().min(1).max(64), Description: z.string().max(255).optional(), Tags }),
       async (input, call) => {
         checkTags(input.Tags);
-        const group = await run(() => groups.create(locationKey(call), { name: input.ParameterGroupName, family: input.Family, description: input.Description }));
+        const group = await run(() =>
+          groups.create(locationKey(call), { name: input.ParameterGroupName, family: input.Family, description: input.Description }),
+        );
         if (group.uid) await writeTags(prisma, call.project, group.uid, input.Tags);
         return { ParameterGroup: shape(call, group) };
       },
     ),
 
     DescribeParameterGroups: operation("read", z.object({ ParameterGroupName: GroupName.optional(), MaxResults, NextToken }), async (input, call) => {
-      const found = input.ParameterGroupName !== undefined ? [await run(() => groups.find(locationKey(call), input.ParameterGroupName!))] : await run(() => groups.list(locationKey(call)));
-      const { items, NextToken } = page(found.map((g) => shape(call, g)), (g) => g.Name, input.MaxResults, input.NextToken);
+      const found =
+        input.ParameterGroupName !== undefined
+          ? [await run(() => groups.find(locationKey(call), input.ParameterGroupName!))]
+          : await run(() => groups.list(locationKey(call)));
+      const { items, NextToken } = page(
+        found.map((g) => shape(call, g)),
+        (g) => g.Name,
+        input.MaxResults,
+        input.NextToken,
+      );
       return { ParameterGroups: items, ...(NextToken ? { NextToken } : {}) };
     }),
 
@@ -62,7 +72,10 @@ export function parameterGroupsOperations(services: MemoryDbServices): Operation
       "write",
       z.object({
         ParameterGroupName: GroupName,
-        ParameterNameValues: z.array(z.object({ ParameterName: z.string().min(1).max(255), ParameterValue: z.string().max(4096) })).min(1).max(20),
+        ParameterNameValues: z
+          .array(z.object({ ParameterName: z.string().min(1).max(255), ParameterValue: z.string().max(4096) }))
+          .min(1)
+          .max(20),
       }),
       async (input, call) => {
         const values: Record<string, string> = {};
@@ -76,7 +89,11 @@ export function parameterGroupsOperations(services: MemoryDbServices): Operation
 
     ResetParameterGroup: operation(
       "write",
-      z.object({ ParameterGroupName: GroupName, AllParameters: z.boolean().optional(), ParameterNames: z.array(z.string().min(1).max(255)).max(20).optional() }),
+      z.object({
+        ParameterGroupName: GroupName,
+        AllParameters: z.boolean().optional(),
+        ParameterNames: z.array(z.string().min(1).max(255)).max(20).optional(),
+      }),
       async (input, call) => {
         const names = input.ParameterNames ?? [];
         if (input.AllParameters && names.length > 0) throw invalidParameterCombination("Give AllParameters or ParameterNames, not both");

@@ -26,14 +26,24 @@ export function serviceUpdatesOperations(services: MemoryDbServices): OperationT
   return {
     DescribeServiceUpdates: operation(
       "read",
-      z.object({ ServiceUpdateName: Name.optional(), ClusterNames: ClusterNames.optional(), Status: z.array(z.enum(SERVICE_UPDATE_STATUSES)).max(4).optional(), MaxResults, NextToken }),
+      z.object({
+        ServiceUpdateName: Name.optional(),
+        ClusterNames: ClusterNames.optional(),
+        Status: z.array(z.enum(SERVICE_UPDATE_STATUSES)).max(4).optional(),
+        MaxResults,
+        NextToken,
+      }),
       async (input, call) => {
         const releases = await releaseTimes();
         const updates = (await clusterRows(call, input.ClusterNames))
           .filter((row) => !row.deleteRequested)
           .flatMap((row) => {
             const spec = row.spec as { redisVersion: string; maintenanceVersion: string };
-            return serviceUpdatesOf({ name: row.instanceId, ...spec, maintenanceSchedule: row.maintenanceSchedule, nodes: row.nodes }, releases, catalogue.engines);
+            return serviceUpdatesOf(
+              { name: row.instanceId, ...spec, maintenanceSchedule: row.maintenanceSchedule, nodes: row.nodes },
+              releases,
+              catalogue.engines,
+            );
           })
           .filter((u) => input.ServiceUpdateName === undefined || u.ServiceUpdateName === input.ServiceUpdateName)
           .filter((u) => !input.Status?.length || input.Status.includes(u.Status));

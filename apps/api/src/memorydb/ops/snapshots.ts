@@ -39,7 +39,9 @@ const SnapshotName = Name.transform((name) => name.toLowerCase());
 /** Snapshots are sealed under the project's data key; there is no customer key to choose. */
 function refuseKmsKey(kmsKeyId: string | undefined) {
   if (kmsKeyId !== undefined) {
-    throw invalidParameterValue("KmsKeyId is not available here: every snapshot is sealed with AES-256-GCM under the project's own data key, itself sealed under the control plane's master key");
+    throw invalidParameterValue(
+      "KmsKeyId is not available here: every snapshot is sealed with AES-256-GCM under the project's own data key, itself sealed under the control plane's master key",
+    );
   }
 }
 
@@ -75,7 +77,10 @@ export async function deleteClusterWithFinalSnapshot(services: MemoryDbServices,
  */
 export async function deleteAutomatedSnapshots(services: MemoryDbServices, call: MemoryDbCall, clusterUid: string) {
   const { prisma } = services.ctx;
-  const automated = await prisma.backup.findMany({ where: { collectionUid: clusterUid, backupType: "AUTOMATED", state: "ACTIVE" }, select: { uid: true, backupId: true } });
+  const automated = await prisma.backup.findMany({
+    where: { collectionUid: clusterUid, backupType: "AUTOMATED", state: "ACTIVE" },
+    select: { uid: true, backupId: true },
+  });
   for (const b of automated) {
     const removed = await services.backups
       .remove({ ...locationKey(call), backupCollection: clusterUid, backup: b.backupId })
@@ -96,7 +101,10 @@ export function snapshotsOperations(services: MemoryDbServices): OperationTable 
   /** The MemoryDB shapes of backups, with their statuses and source clusters read once. */
   async function shapes(call: MemoryDbCall, backups: BackupRow[], showDetail = false) {
     const statuses = await snapshotStatuses(prisma, backups);
-    const rows = await prisma.instance.findMany({ where: { uid: { in: [...new Set(backups.map((b) => b.collectionUid))] }, kind: "CLUSTER" }, include: { nodes: true } });
+    const rows = await prisma.instance.findMany({
+      where: { uid: { in: [...new Set(backups.map((b) => b.collectionUid))] }, kind: "CLUSTER" },
+      include: { nodes: true },
+    });
     const clusters = new Map((await clusterShapes(prisma, call.region, rows)).map((c, i) => [rows[i]!.uid, c]));
     return backups.map((b) => snapshotShape(b, { region: call.region, status: statuses.get(b.uid)!, cluster: clusters.get(b.collectionUid), showDetail }));
   }
@@ -122,10 +130,18 @@ export function snapshotsOperations(services: MemoryDbServices): OperationTable 
 
     DescribeSnapshots: operation(
       "read",
-      z.object({ ClusterName: Name.optional(), SnapshotName: SnapshotName.optional(), Source: z.string().max(32).optional(), ShowDetail: z.boolean().optional(), MaxResults, NextToken }),
+      z.object({
+        ClusterName: Name.optional(),
+        SnapshotName: SnapshotName.optional(),
+        Source: z.string().max(32).optional(),
+        ShowDetail: z.boolean().optional(),
+        MaxResults,
+        NextToken,
+      }),
       async (input, call) => {
         const backupType = input.Source === undefined ? undefined : SOURCES[input.Source.toLowerCase()];
-        if (input.Source !== undefined && !backupType) throw invalidParameterValue(`Invalid Source ${input.Source}: use automated (or system) or manual (or user)`);
+        if (input.Source !== undefined && !backupType)
+          throw invalidParameterValue(`Invalid Source ${input.Source}: use automated (or system) or manual (or user)`);
         let backups = input.SnapshotName !== undefined ? [await found(call, input.SnapshotName)] : await listSnapshots(prisma, locationKey(call));
         // By the cluster's name, so a deleted cluster's snapshots are found too.
         if (input.ClusterName !== undefined) {
@@ -175,4 +191,3 @@ export function snapshotsOperations(services: MemoryDbServices): OperationTable 
     }),
   };
 }
-

@@ -24,13 +24,16 @@ const SubnetIds = z.array(z.string().min(1).max(255)).min(1).max(20);
 export function subnetGroupsOperations(services: MemoryDbServices): OperationTable {
   const { prisma, locations } = services.ctx;
   const groups = createSubnetGroupService(services.ctx);
-  const shape = (call: MemoryDbCall, group: Parameters<typeof subnetGroupShape>[2]) => subnetGroupShape({ region: call.region, project: call.project }, locations, group);
+  const shape = (call: MemoryDbCall, group: Parameters<typeof subnetGroupShape>[2]) =>
+    subnetGroupShape({ region: call.region, project: call.project }, locations, group);
 
   /** MemoryDB's InvalidSubnet, before the service's generic refusal. */
   function checkSubnets(ids: readonly string[] | undefined) {
     const unknown = unknownSubnets(locations, ids ?? []);
     if (unknown.length > 0) {
-      const known = subnetsOf(locations).map((s) => s.id).join(", ");
+      const known = subnetsOf(locations)
+        .map((s) => s.id)
+        .join(", ");
       throw fault("InvalidSubnet", `Subnet ${unknown.join(", ")} does not exist; the subnets here are one per availability zone: ${known}`);
     }
   }
@@ -42,15 +45,25 @@ export function subnetGroupsOperations(services: MemoryDbServices): OperationTab
       async (input, call) => {
         checkSubnets(input.SubnetIds);
         checkTags(input.Tags);
-        const group = await translating(FAULTS, () => groups.create(locationKey(call), { name: input.SubnetGroupName, description: input.Description, subnetIds: input.SubnetIds }));
+        const group = await translating(FAULTS, () =>
+          groups.create(locationKey(call), { name: input.SubnetGroupName, description: input.Description, subnetIds: input.SubnetIds }),
+        );
         if (group.uid) await writeTags(prisma, call.project, group.uid, input.Tags);
         return { SubnetGroup: shape(call, group) };
       },
     ),
 
     DescribeSubnetGroups: operation("read", z.object({ SubnetGroupName: GroupName.optional(), MaxResults, NextToken }), async (input, call) => {
-      const found = input.SubnetGroupName !== undefined ? [await translating(FAULTS, () => groups.find(locationKey(call), input.SubnetGroupName!))] : await groups.list(locationKey(call));
-      const { items, NextToken } = page(found.map((g) => shape(call, g)), (g) => g.Name, input.MaxResults, input.NextToken);
+      const found =
+        input.SubnetGroupName !== undefined
+          ? [await translating(FAULTS, () => groups.find(locationKey(call), input.SubnetGroupName!))]
+          : await groups.list(locationKey(call));
+      const { items, NextToken } = page(
+        found.map((g) => shape(call, g)),
+        (g) => g.Name,
+        input.MaxResults,
+        input.NextToken,
+      );
       return { SubnetGroups: items, ...(NextToken ? { NextToken } : {}) };
     }),
 

@@ -38,7 +38,8 @@ export function tagsOperations(services: MemoryDbServices): OperationTable {
     try {
       parsed = parseArn(resourceArn);
     } catch (error) {
-      if (error instanceof MemoryDbFault) throw fault("InvalidARNFault", `${resourceArn} is not a MemoryDB ARN (arn:aws:memorydb:<region>:<account>:<type>/<name>)`);
+      if (error instanceof MemoryDbFault)
+        throw fault("InvalidARNFault", `${resourceArn} is not a MemoryDB ARN (arn:aws:memorydb:<region>:<account>:<type>/<name>)`);
       throw error;
     }
     const { type, name } = parsed;
@@ -53,13 +54,19 @@ export function tagsOperations(services: MemoryDbServices): OperationTable {
         return { name, uid: (await findSnapshot(prisma, key.project, key.location, name)).backup.uid };
       case "user": {
         if (name === DEFAULT_USER) return { name, uid: undefined };
-        const row = await prisma.redisUser.findUnique({ where: { projectId_locationId_userId: { projectId: key.project, locationId: key.location, userId: name } }, select: { uid: true } });
+        const row = await prisma.redisUser.findUnique({
+          where: { projectId_locationId_userId: { projectId: key.project, locationId: key.location, userId: name } },
+          select: { uid: true },
+        });
         if (!row) throw missing();
         return { name, uid: row.uid };
       }
       case "acl": {
         if (name === OPEN_ACCESS) return { name, uid: undefined };
-        const row = await prisma.redisAcl.findUnique({ where: { projectId_locationId_aclId: { projectId: key.project, locationId: key.location, aclId: name } }, select: { uid: true } });
+        const row = await prisma.redisAcl.findUnique({
+          where: { projectId_locationId_aclId: { projectId: key.project, locationId: key.location, aclId: name } },
+          select: { uid: true },
+        });
         if (!row) throw missing();
         return { name, uid: row.uid };
       }
@@ -69,7 +76,10 @@ export function tagsOperations(services: MemoryDbServices): OperationTable {
       }
       case "subnetgroup": {
         if (name === DEFAULT_SUBNET_GROUP) return { name, uid: undefined };
-        const row = await prisma.subnetGroup.findUnique({ where: { projectId_locationId_name: { projectId: key.project, locationId: key.location, name } }, select: { uid: true } });
+        const row = await prisma.subnetGroup.findUnique({
+          where: { projectId_locationId_name: { projectId: key.project, locationId: key.location, name } },
+          select: { uid: true },
+        });
         if (!row) throw missing();
         return { name, uid: row.uid };
       }

@@ -48,7 +48,8 @@ function refuseDefaultUser(name: string, verb: string) {
 function checkUserNames(names: readonly string[]) {
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated) throw fault("DuplicateUserNameFault", `User ${repeated} is named twice`);
-  if (names.includes(DEFAULT_USER)) throw invalidParameterValue("The default user is in open-access only: here it is the nodes' own user; name users of your own");
+  if (names.includes(DEFAULT_USER))
+    throw invalidParameterValue("The default user is in open-access only: here it is the nodes' own user; name users of your own");
 }
 
 /** Every item of a native list, following its page tokens. */
@@ -72,9 +73,19 @@ export function usersAclsOperations(services: MemoryDbServices): OperationTable 
   const aclKey = (call: MemoryDbCall, acl: string) => ({ ...locationKey(call), acl });
 
   const userUid = async (call: MemoryDbCall, user: string) =>
-    (await prisma.redisUser.findUnique({ where: { projectId_locationId_userId: { projectId: call.project, locationId: call.region, userId: user } }, select: { uid: true } }))?.uid;
+    (
+      await prisma.redisUser.findUnique({
+        where: { projectId_locationId_userId: { projectId: call.project, locationId: call.region, userId: user } },
+        select: { uid: true },
+      })
+    )?.uid;
   const aclUid = async (call: MemoryDbCall, acl: string) =>
-    (await prisma.redisAcl.findUnique({ where: { projectId_locationId_aclId: { projectId: call.project, locationId: call.region, aclId: acl } }, select: { uid: true } }))?.uid;
+    (
+      await prisma.redisAcl.findUnique({
+        where: { projectId_locationId_aclId: { projectId: call.project, locationId: call.region, aclId: acl } },
+        select: { uid: true },
+      })
+    )?.uid;
 
   async function showUser(call: MemoryDbCall, user: User) {
     return userShape(where(call), user, userStatus(await convergingAcls(prisma, where(call)), user.aclNames ?? []));
@@ -85,25 +96,24 @@ export function usersAclsOperations(services: MemoryDbServices): OperationTable 
   }
 
   return {
-    CreateUser: operation(
-      "write",
-      z.object({ UserName: UserId, AuthenticationMode, AccessString: z.string().min(1).max(4096), Tags }),
-      async (input, call) => {
-        if (input.UserName === DEFAULT_USER) throw fault("UserAlreadyExistsFault", "User default already exists: it is every cluster's own user");
-        checkTags(input.Tags);
-        const body = { accessString: input.AccessString, authenticationMode: authenticationOf(input.AuthenticationMode) };
-        const user = await translating(USER_FAULTS, () => services.users.create(userKey(call, input.UserName), body));
-        const uid = await userUid(call, input.UserName);
-        if (uid) await writeTags(prisma, call.project, uid, input.Tags);
-        return { User: await showUser(call, user) };
-      },
-    ),
+    CreateUser: operation("write", z.object({ UserName: UserId, AuthenticationMode, AccessString: z.string().min(1).max(4096), Tags }), async (input, call) => {
+      if (input.UserName === DEFAULT_USER) throw fault("UserAlreadyExistsFault", "User default already exists: it is every cluster's own user");
+      checkTags(input.Tags);
+      const body = { accessString: input.AccessString, authenticationMode: authenticationOf(input.AuthenticationMode) };
+      const user = await translating(USER_FAULTS, () => services.users.create(userKey(call, input.UserName), body));
+      const uid = await userUid(call, input.UserName);
+      if (uid) await writeTags(prisma, call.project, uid, input.Tags);
+      return { User: await showUser(call, user) };
+    }),
 
     DescribeUsers: operation(
       "read",
       z.object({
         UserName: UserId.optional(),
-        Filters: z.array(z.object({ Name: z.string().min(1).max(64), Values: z.array(z.string().max(255)).min(1).max(20) })).max(10).optional(),
+        Filters: z
+          .array(z.object({ Name: z.string().min(1).max(64), Values: z.array(z.string().max(255)).min(1).max(20) }))
+          .max(10)
+          .optional(),
         MaxResults,
         NextToken,
       }),
@@ -111,7 +121,8 @@ export function usersAclsOperations(services: MemoryDbServices): OperationTable 
         const key = locationKey(call);
         let users: Awaited<ReturnType<typeof showUser>>[];
         if (input.UserName === DEFAULT_USER) users = [defaultUserShape(where(call))];
-        else if (input.UserName !== undefined) users = [await showUser(call, await translating(USER_FAULTS, () => services.users.get(userKey(call, input.UserName!))))];
+        else if (input.UserName !== undefined)
+          users = [await showUser(call, await translating(USER_FAULTS, () => services.users.get(userKey(call, input.UserName!))))];
         else {
           const native = await listAll(async (token) => {
             const listed = await services.users.list(key.project, key.location, NATIVE_PAGE, token);
@@ -189,7 +200,8 @@ export function usersAclsOperations(services: MemoryDbServices): OperationTable 
       checkUserNames(add);
       const both = add.find((n) => remove.includes(n));
       if (both) throw invalidParameterCombination(`User ${both} is both added and removed`);
-      if (input.ACLName === OPEN_ACCESS) throw fault("InvalidACLStateFault", "open-access cannot be changed: it holds the default user only; create an ACL of your own");
+      if (input.ACLName === OPEN_ACCESS)
+        throw fault("InvalidACLStateFault", "open-access cannot be changed: it holds the default user only; create an ACL of your own");
       const key = aclKey(call, input.ACLName);
       const current = await translating(ACL_FAULTS, () => services.acls.get(key));
       const members = current.userNames ?? [];

@@ -3,7 +3,17 @@
 // stored apart from the cluster; what MemoryDB shows and Memorystore lacks is derived: the status
 // from the native state and a backup in flight, pending updates from the observed slots and the
 // cluster's events, windows from the stored policies (windows.ts).
-import { clusterView, OPEN_ACCESS, ORDINALS_PER_SHARD, reshardProgress, servedSlotCounts, shardId, slotsBalanced, type StoredClusterSpec, type StoredMaintenanceSpec } from "@cacheplane/core";
+import {
+  clusterView,
+  OPEN_ACCESS,
+  ORDINALS_PER_SHARD,
+  reshardProgress,
+  servedSlotCounts,
+  shardId,
+  slotsBalanced,
+  type StoredClusterSpec,
+  type StoredMaintenanceSpec,
+} from "@cacheplane/core";
 import type { Instance, Node, PrismaClient } from "@cacheplane/db";
 import type { NodeType, RedisVersion } from "@cacheplane/contracts";
 import type { z } from "zod";
@@ -71,7 +81,13 @@ export function clusterShape(row: ClusterRow, region: string, extras: ClusterExt
   const resharding = status === "updating" && extras.movedSlots !== undefined && served.size > 0 && (!slotsBalanced(served, spec.shardCount) || retiring);
   const pending = {
     ...(resharding
-      ? { Resharding: { SlotMigration: { ProgressPercentage: reshardProgress({ slotRanges: row.slotRanges, shardCount: spec.shardCount, movedSlots: extras.movedSlots ?? 0 }) } } }
+      ? {
+          Resharding: {
+            SlotMigration: {
+              ProgressPercentage: reshardProgress({ slotRanges: row.slotRanges, shardCount: spec.shardCount, movedSlots: extras.movedSlots ?? 0 }),
+            },
+          },
+        }
       : {}),
     ...(extras.aclChanging && status === "updating" ? { ACLs: { ACLToApply: spec.aclName ?? OPEN_ACCESS } } : {}),
   };
@@ -83,7 +99,13 @@ export function clusterShape(row: ClusterRow, region: string, extras: ClusterExt
     const nodes = row.nodes.filter((n) => n.shard === index).sort((a, b) => a.ordinal - b.ordinal);
     const ranges = slotsOf(index);
     const shardStatus =
-      index >= spec.shardCount ? "deleting" : nodes.length === 0 || status === "creating" ? "creating" : nodes.every((n) => n.state === "READY") ? "available" : "modifying";
+      index >= spec.shardCount
+        ? "deleting"
+        : nodes.length === 0 || status === "creating"
+          ? "creating"
+          : nodes.every((n) => n.state === "READY")
+            ? "available"
+            : "modifying";
     return {
       Name: shard.id,
       Status: shardStatus,
@@ -139,7 +161,10 @@ const SLOTS_MOVED = /^(\d+) slots moved/;
 
 /** The extras of each row, in a few queries for the whole page. */
 export async function loadExtras(prisma: PrismaClient, rows: readonly ClusterRow[]): Promise<Map<string, ClusterExtras>> {
-  const inFlight = await snapshottingClusters(prisma, rows.map((r) => r.uid));
+  const inFlight = await snapshottingClusters(
+    prisma,
+    rows.map((r) => r.uid),
+  );
   const extras = new Map<string, ClusterExtras>();
   for (const row of rows) {
     const entry: ClusterExtras = { snapshotting: inFlight.has(row.uid), aclChanging: false };
@@ -152,7 +177,10 @@ export async function loadExtras(prisma: PrismaClient, rows: readonly ClusterRow
     entry.aclChanging = /\baclName\b/.test(latest.message);
     const reshard = /\bshardCount\b/.test(latest.message)
       ? latest
-      : await prisma.event.findFirst({ where: { instanceUid: row.uid, type: { in: UPDATE_EVENTS }, message: { contains: "shardCount" } }, orderBy: { id: "desc" } });
+      : await prisma.event.findFirst({
+          where: { instanceUid: row.uid, type: { in: UPDATE_EVENTS }, message: { contains: "shardCount" } },
+          orderBy: { id: "desc" },
+        });
     if (!reshard) continue;
     const moves = await prisma.event.findMany({ where: { instanceUid: row.uid, type: "SLOTS_MOVED", id: { gt: reshard.id } }, select: { message: true } });
     entry.movedSlots = moves.reduce((sum, e) => sum + Number(SLOTS_MOVED.exec(e.message)?.[1] ?? 0), 0);

@@ -33,10 +33,17 @@ const inProject = (where: SnapshotWhere) => ({ projectId: where.project, locatio
  * rather than guessed.
  */
 export async function findSnapshot(prisma: PrismaClient, project: string, location: string, name: string): Promise<{ name: string; backup: BackupRow }> {
-  const rows = await prisma.backup.findMany({ where: { backupId: name, collection: inProject({ project, location }) }, include: { collection: true }, take: 2 });
+  const rows = await prisma.backup.findMany({
+    where: { backupId: name, collection: inProject({ project, location }) },
+    include: { collection: true },
+    take: 2,
+  });
   const [backup, other] = rows;
   if (!backup) throw snapshotNotFound(name);
-  if (other) throw invalidParameterCombination(`Snapshot name ${name} is shared by backups of more than one cluster (made through the native API); name one there by its full name`);
+  if (other)
+    throw invalidParameterCombination(
+      `Snapshot name ${name} is shared by backups of more than one cluster (made through the native API); name one there by its full name`,
+    );
   return { name: backupName(project, location, backup.collectionUid, backup.backupId), backup };
 }
 
@@ -53,7 +60,10 @@ async function copyTargets(prisma: PrismaClient): Promise<Set<string>> {
 /** The clusters (by uid) of which a backup is being taken: MemoryDB's `snapshotting`. A copy of one
  *  of their snapshots being made is not a backup of the cluster. */
 export async function snapshottingClusters(prisma: PrismaClient, clusterUids: readonly string[]): Promise<Set<string>> {
-  const creating = await prisma.backup.findMany({ where: { collectionUid: { in: [...clusterUids] }, state: "CREATING" }, select: { uid: true, collectionUid: true } });
+  const creating = await prisma.backup.findMany({
+    where: { collectionUid: { in: [...clusterUids] }, state: "CREATING" },
+    select: { uid: true, collectionUid: true },
+  });
   if (creating.length === 0) return new Set();
   const copies = await copyTargets(prisma);
   return new Set(creating.filter((b) => !copies.has(b.uid)).map((b) => b.collectionUid));
@@ -87,7 +97,15 @@ export async function snapshotStatuses(prisma: PrismaClient, backups: readonly B
   const statuses = new Map<string, string>();
   for (const b of backups) {
     const status =
-      b.state === "CREATING" ? "creating" : b.state === "DELETING" ? "deleting" : copying.has(b.uid) ? "copying" : restoring.has(b.uid) ? "restoring" : "available";
+      b.state === "CREATING"
+        ? "creating"
+        : b.state === "DELETING"
+          ? "deleting"
+          : copying.has(b.uid)
+            ? "copying"
+            : restoring.has(b.uid)
+              ? "restoring"
+              : "available";
     statuses.set(b.uid, status);
   }
   return statuses;

@@ -76,7 +76,12 @@ export async function convergingAcls(prisma: PrismaClient, where: Where): Promis
     where: { projectId: where.project, locationId: where.region, deleteRequested: false },
     select: { spec: true, generation: true, observedGeneration: true },
   });
-  return new Set(rows.filter((row) => row.observedGeneration < row.generation).map((row) => aclNameOf(row.spec)).filter((name) => name !== OPEN_ACCESS));
+  return new Set(
+    rows
+      .filter((row) => row.observedGeneration < row.generation)
+      .map((row) => aclNameOf(row.spec))
+      .filter((name) => name !== OPEN_ACCESS),
+  );
 }
 
 export const aclStatus = (converging: Set<string>, name: string) => (converging.has(name) ? "modifying" : "active");
