@@ -13,8 +13,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 # Read endpoints are kernel redirects (iptables nat rules).
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
-# The MemoryDB API is tested with the aws CLI too.
-command -v aws >/dev/null 2>&1 || missing+=(awscli)
+# The MemoryDB API is tested with Debian's aws CLI (2.x) by its path: another `aws` on PATH (a
+# pip-installed 1.x, say) is not the one the tests run.
+[ -x /usr/bin/aws ] || missing+=(awscli)
 # The console is tested in a real browser (playwright-core drives Debian's Chromium), and the
 # metrics exposition is checked by Prometheus's own parser (promtool check metrics).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)

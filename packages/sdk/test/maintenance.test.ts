@@ -65,7 +65,8 @@ describe("upgrades", () => {
   });
 
   it("clusters.upgradeAndWait moves every node, the replica first, and an upgrade is a PATCH of redisVersion", async () => {
-    await client.clusters.createAndWait("sdk-upc", { shardCount: 1, replicaCount: 1 }, { timeoutMs: 60_000 });
+    const created = await client.clusters.createAndWait("sdk-upc", { shardCount: 1, replicaCount: 1 }, { timeoutMs: 60_000 });
+    const primaryBefore = created.shards![0]!.nodes.find((n) => n.role === "PRIMARY")!.id;
     const details: string[] = [];
     const up = await client.clusters.upgradeAndWait("sdk-upc", "REDIS_7_2", {
       timeoutMs: 90_000,
@@ -77,7 +78,13 @@ describe("upgrades", () => {
     expect(nodes).toHaveLength(2);
     expect(nodes.every(onBuild(NEXT))).toBe(true);
     for (const n of nodes) expect(await runningEngine(suite.cp, n.id)).toBe(suite.engines.expected(NEXT));
-    expect(details.some((d) => /^Switching the primary over /.test(d))).toBe(true);
+    // The replica is upgraded first, then takes the primary role: the switchover is read from
+    // the durable record (roles and the event), not from a status sampled every 50 ms, which a
+    // fast swap can slip between.
+    expect(nodes.find((n) => n.role === "PRIMARY")!.id).not.toBe(primaryBefore);
+    const events = (await client.clusters.events("sdk-upc", { pageSize: 50 })).events ?? [];
+    expect(events.some((e) => e.type === "FAILOVER" && e.message.startsWith(`Planned switchover for the upgrade: primary ${primaryBefore} `))).toBe(true);
+    expect(details.some((d) => /^Upgrading node /.test(d))).toBe(true);
     const [op] = (await client.operations.list({ pageSize: 1 })).operations ?? [];
     expect(op?.metadata).toMatchObject({ verb: "update", target: up.name });
     const down = await caught(client.clusters.upgrade("sdk-upc", "REDIS_7_0"));
