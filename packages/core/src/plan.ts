@@ -108,6 +108,8 @@ export interface ObservedNode {
         linkUp?: boolean | undefined;
         /** A full sync is in progress: its dataset is not (yet) its primary's. */
         syncing?: boolean | undefined;
+        /** Replica: it completed a sync since it started, so it holds its primary's data. */
+        synced?: boolean | undefined;
         offset: number;
       }
     | undefined;
@@ -202,9 +204,14 @@ const followsPrimary = (n: ObservedNode, primary: ObservedNode) =>
   n.replication.syncing !== true &&
   n.replication.primaryHost === primary.host &&
   n.replication.primaryPort === primary.port;
-/** A replica that may be promoted: it follows the (dead) primary and has replicated something
- *  (offset 0 means it never received a byte: promoting it would serve an empty dataset). */
-const canTakeOver = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && (n.replication?.offset ?? 0) > 0;
+/** A replica that may be promoted: it follows the (dead) primary and holds its data. A
+ *  completed sync says so even at offset 0: a primary killed a moment after its replicas'
+ *  first sync left them its snapshot and nothing newer (seen: linked replicas at offset 0 while
+ *  the primary passed 11 kB), and refusing them left a zone outage with no primary. Without a sync
+ *  in this process's life, an offset above 1 (Redis's "no primary state") means it restarted
+ *  from its own copy on disk. A replica that never synced would serve an empty dataset. */
+const canTakeOver = (n: ObservedNode, primary: ObservedNode) =>
+  followsPrimary(n, primary) && (n.replication?.synced === true || (n.replication?.offset ?? 0) > 1);
 /** A replica in sync with its primary: what READY means for a replica. A fresh primary has
  *  offset 0 until its first write or ping, so the offset says nothing here; the link does. */
 export const isHealthyReplica = (n: ObservedNode, primary: ObservedNode) => followsPrimary(n, primary) && n.replication?.linkUp === true;

@@ -149,6 +149,19 @@ describe("plan: replicas (STANDARD_HA)", () => {
     expect(plan(ha(), nodes).steps).toEqual([{ kind: "failover", from: "u1-0", to: "u1-2" }]);
   });
 
+  it("fails over a dead primary to a replica that synced from it even at offset 0, never to one that never synced", () => {
+    // Killed a moment after the first sync: the replicas hold its snapshot and nothing newer.
+    const synced = { role: "replica" as const, primaryHost: host(0), primaryPort: 7000, linkUp: false, synced: true, offset: 0 };
+    expect(plan(ha({ nodeCount: 2 }), [primaryNode({ liveness: "absent" }), replica(1, { replication: synced })]).steps).toEqual([
+      { kind: "failover", from: "u1-0", to: "u1-1" },
+    ]);
+    // Offset 1 and no sync: Redis has no primary state for it at all (an empty dataset).
+    const never = { ...synced, synced: false, offset: 1 };
+    expect(plan(ha({ nodeCount: 2 }), [primaryNode({ liveness: "absent" }), replica(1, { replication: never })]).steps).toEqual([
+      { kind: "startNode", nodeId: "u1-0" },
+    ]);
+  });
+
   it("fails over a primary that hangs (was READY, no answer for a second), not one that is slow", () => {
     const hung = [primaryNode({ liveness: "unresponsive", unresponsiveForMs: 1500 }), replica(1)];
     expect(plan(ha({ nodeCount: 2 }), hung).steps).toEqual([{ kind: "failover", from: "u1-0", to: "u1-1" }]);

@@ -127,6 +127,10 @@ export interface NodeReplication {
   connectedReplicas?: number;
   /** Replica only: master_sync_in_progress:1 (a full sync is running). */
   syncing?: boolean;
+  /** Replica only: it has completed a sync since it started (its link is up, or it went down
+   *  after one: master_link_down_since_seconds is not -1), so it holds its primary's data as of
+   *  its offset, even when that offset is still 0 (the primary's stream had not begun). */
+  synced?: boolean;
 }
 
 export type NodeLiveness =

@@ -154,6 +154,8 @@ export function parseReplication(section: Record<string, string> | undefined): N
       linkUp: section.master_link_status === "up",
       offset: num(section.slave_repl_offset) ?? num(section.master_repl_offset) ?? 0,
       syncing: section.master_sync_in_progress === "1",
+      // Redis prints -1 until the first completed sync, seconds since the link dropped after one.
+      synced: section.master_link_status === "up" || (num(section.master_link_down_since_seconds) ?? -1) >= 0,
     };
   }
   return undefined;

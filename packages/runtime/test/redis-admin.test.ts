@@ -37,10 +37,19 @@ describe("parseReplication", () => {
       linkUp: true,
       offset: 99,
       syncing: false,
+      synced: true,
     });
     const syncing =
       "# Replication\r\nrole:slave\r\nmaster_host:h\r\nmaster_port:1\r\nmaster_link_status:down\r\nmaster_sync_in_progress:1\r\nmaster_repl_offset:7\r\n";
     expect(parseReplication(parseInfo(syncing).replication)).toMatchObject({ linkUp: false, syncing: true, offset: 7 });
+  });
+  it("tells a replica that lost its primary after a sync from one that never synced", () => {
+    const down = (since: number, offset: number) =>
+      `# Replication\r\nrole:slave\r\nmaster_host:h\r\nmaster_port:1\r\nmaster_link_status:down\r\nmaster_sync_in_progress:0\r\nslave_repl_offset:${offset}\r\nmaster_link_down_since_seconds:${since}\r\n`;
+    // Synced at offset 0 from a primary that died before its stream began: it still holds the data.
+    expect(parseReplication(parseInfo(down(0, 0)).replication)).toMatchObject({ linkUp: false, offset: 0, synced: true });
+    // Never synced: Redis reports offset 1 (no primary state at all) and -1.
+    expect(parseReplication(parseInfo(down(-1, 1)).replication)).toMatchObject({ linkUp: false, offset: 1, synced: false });
   });
   it("is undefined without a role", () => {
     expect(parseReplication(undefined)).toBeUndefined();
