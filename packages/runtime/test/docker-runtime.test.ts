@@ -21,7 +21,7 @@ import {
   type DockerRuntime,
   type DockerRuntimeOptions,
 } from "../src/docker/index.js";
-import { client, freePort, portOpen, until } from "./helpers.js";
+import { client, freePort, portOpen, testSpec, until } from "./helpers.js";
 
 const exec = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -47,20 +47,14 @@ function runtime(options: Partial<DockerRuntimeOptions> = {}): DockerRuntime {
 }
 
 async function spec(config: Record<string, string> = {}, over: Partial<NodeSpec> = {}): Promise<NodeSpec> {
-  const id = `dk${process.pid}-${n++}`;
-  const s: NodeSpec = {
-    id,
+  const s = testSpec(root, {
+    id: `dk${process.pid}-${n++}`,
     instanceUid: `dk${process.pid}`,
-    projectId: "test",
-    zone: "local1-a",
-    redisVersion: "REDIS_7_0",
-    host: "127.0.0.1",
     port: await freePort(),
-    dataDir: path.join(root, id),
     config: { maxmemory: "64mb", ...config },
     ...over,
-  };
-  specs.set(id, s);
+  });
+  specs.set(s.id, s);
   return s;
 }
 

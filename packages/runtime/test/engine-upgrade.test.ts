@@ -28,7 +28,7 @@ import {
   type NodeRuntime,
   type NodeSpec,
 } from "../src/index.js";
-import { client, freePort, portOpen, until } from "./helpers.js";
+import { client, freePort, portOpen, testSpec, until } from "./helpers.js";
 
 const exec = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -164,19 +164,7 @@ describe.each([processDriver(), dockerDriver()])("engine builds on the $name dri
   const specs: NodeSpec[] = [];
   let n = 0;
   const spec = async (config: Record<string, string>, over: Partial<NodeSpec> = {}): Promise<NodeSpec> => {
-    const id = `eng${process.pid}-${d.name[0]}${n++}`;
-    const s: NodeSpec = {
-      id,
-      instanceUid: `eng${process.pid}`,
-      projectId: "test",
-      zone: "local1-a",
-      redisVersion: "REDIS_7_0",
-      host: "127.0.0.1",
-      port: await freePort(),
-      dataDir: path.join(d.root, id),
-      config,
-      ...over,
-    };
+    const s = testSpec(d.root, { id: `eng${process.pid}-${d.name[0]}${n++}`, instanceUid: `eng${process.pid}`, port: await freePort(), config, ...over });
     specs.push(s);
     return s;
   };

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AddressInUseError, createDockerRuntime, createProcessRuntime, type NodeObservation, type NodeRuntime, type NodeSpec } from "../src/index.js";
-import { freePortOnEveryAddress, portOpen, until } from "./helpers.js";
+import { freePortOnEveryAddress, portOpen, testSpec, until } from "./helpers.js";
 
 const exec = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -121,20 +121,15 @@ describe.each(["process", "docker"] as const)("high availability, %s driver", (d
   });
 
   const spec = (host: string, port: number, over: Partial<NodeSpec> = {}): NodeSpec => {
-    const id = `ha${driverName[0]}${process.pid}-${n++}`;
-    const s: NodeSpec = {
-      id,
+    const s = testSpec(root, {
+      id: `ha${driverName[0]}${process.pid}-${n++}`,
       instanceUid: `ha${process.pid}`,
-      projectId: "test",
-      zone: "local1-a",
-      redisVersion: "REDIS_7_0",
       host,
       port,
-      dataDir: path.join(root, id),
       // Redis 7's default diskless sync waits 5 s for more replicas before each full sync.
       config: { requirepass: PASSWORD, masterauth: PASSWORD, maxmemory: "64mb", "repl-diskless-sync-delay": "0" },
       ...over,
-    };
+    });
     specs.push(s);
     return s;
   };

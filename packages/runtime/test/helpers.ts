@@ -82,6 +82,11 @@ export function client(port: number, password?: string): Redis {
   return redis;
 }
 
+/** A test node's spec: loopback, zone local1-a, REDIS_7_0, its data dir under root. */
+export function testSpec(root: string, fields: Partial<NodeSpec> & Pick<NodeSpec, "id" | "instanceUid" | "port">): NodeSpec {
+  return { projectId: "test", zone: "local1-a", redisVersion: "REDIS_7_0", host: "127.0.0.1", dataDir: path.join(root, fields.id), config: {}, ...fields };
+}
+
 /** A temp nodes root plus cleanup that destroys every node made under it, then the root. */
 export function testNodes() {
   const root = mkdtempSync(path.join(os.tmpdir(), "cacheplane-runtime-"));
@@ -96,19 +101,8 @@ export function testNodes() {
       return rt;
     },
     async spec(config: Record<string, string> = {}): Promise<NodeSpec> {
-      const id = `inst${process.pid}-${n++}`;
-      const spec: NodeSpec = {
-        id,
-        instanceUid: `inst${process.pid}`,
-        projectId: "test",
-        zone: "local1-a",
-        redisVersion: "REDIS_7_0",
-        host: "127.0.0.1",
-        port: await freePort(),
-        dataDir: path.join(root, id),
-        config,
-      };
-      specs.set(id, spec);
+      const spec = testSpec(root, { id: `inst${process.pid}-${n++}`, instanceUid: `inst${process.pid}`, port: await freePort(), config });
+      specs.set(spec.id, spec);
       return spec;
     },
     /** Destroys through a fresh driver (adoption path), so it works whatever the test left. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerRuntime, InvalidNodeSpecError, tailLines, type NodeRuntime, type NodeSpec } from "../src/index.js";
-import { client, freePort, testNodes } from "./helpers.js";
+import { client, freePort, testNodes, testSpec } from "./helpers.js";
 
 const exec = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -84,18 +84,7 @@ describe("node logs, docker driver", () => {
   const rt = createDockerRuntime({ nodesRoot: root, images: { REDIS_7_0: IMAGE } });
   const specs: NodeSpec[] = [];
   const spec = async () => {
-    const id = `dl${process.pid}-${specs.length}`;
-    const s: NodeSpec = {
-      id,
-      instanceUid: `dl${process.pid}`,
-      projectId: "test",
-      zone: "local1-a",
-      redisVersion: "REDIS_7_0",
-      host: "127.0.0.1",
-      port: await freePort(),
-      dataDir: path.join(root, id),
-      config: {},
-    };
+    const s = testSpec(root, { id: `dl${process.pid}-${specs.length}`, instanceUid: `dl${process.pid}`, port: await freePort() });
     specs.push(s);
     return s;
   };
