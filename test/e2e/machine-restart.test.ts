@@ -7,13 +7,12 @@
 // says which of these it was.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Dockerode from "dockerode";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../../apps/cli/test/run-cli.js";
+import { freePort, restClient, startUp, type Up } from "../../apps/cli/test/run-up.js";
 import { LOCAL_IMAGE, type Driver } from "../support/control-plane.js";
 import { clusterClient } from "../support/cluster-traffic.js";
 import { containersUnder, removeContainersUnder } from "../support/containers.js";
@@ -27,14 +26,6 @@ const ADMIN_KEY = "cp_machine_restart_key_0123456789";
 const NANO = "REDIS_SHARED_CORE_NANO";
 const DRIVERS: Driver[] = (process.env.MACHINE_RESTART_DRIVERS?.split(",") as Driver[] | undefined) ?? ["process", "docker"];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** BGSAVE, then waits until that snapshot is on disk (no writes meanwhile). */
 async function snapshot(redis: Redis) {
   const saves = (text: string) => Number(/rdb_saves:(\d+)/.exec(text)?.[1]);
@@ -47,38 +38,6 @@ async function snapshot(redis: Redis) {
   });
 }
 
-interface Up {
-  child: ChildProcess;
-  output(): string;
-}
-
-/** `cacheplane up` in the foreground as a child process; resolves once it says it is up. */
-function startUp(env: Record<string, string>, cwd: string): Promise<Up> {
-  const child = spawn(process.execPath, [BIN, "up"], { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    // A first start on a new data dir runs PGlite's initdb: seconds, a minute on a loaded machine.
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`cacheplane up did not come up:\n${out}`));
-    }, 120_000);
-    const onExit = (code: number | null, signal: string | null) => {
-      clearTimeout(timer);
-      reject(new Error(`cacheplane up exited (${signal ?? code}):\n${out}`));
-    };
-    child.once("exit", onExit);
-    child.stdout!.on("data", function check() {
-      if (!out.includes("cacheplane is up at")) return;
-      child.stdout!.off("data", check);
-      child.off("exit", onExit);
-      clearTimeout(timer);
-      resolve({ child, output: () => out });
-    });
-  });
-}
-
 describe.each(DRIVERS)("a whole-machine restart with the %s driver", (driver) => {
   let dir: string;
   let dataDir: string;
@@ -88,15 +47,7 @@ describe.each(DRIVERS)("a whole-machine restart with the %s driver", (driver) =>
   let plane: Up | undefined;
   let stranger: ChildProcess | undefined;
 
-  const api = async <T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = restClient(() => url, ADMIN_KEY);
   const waitOperation = async (name: string) => {
     for (;;) {
       const res = await api("POST", `/v1/${name}:wait?timeout=60s`);

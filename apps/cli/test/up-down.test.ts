@@ -5,7 +5,6 @@
 // that now belongs to another process is never signalled.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -13,45 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killNodesUnder, processesUnder, waitFor } from "../../../test/support/processes.js";
 import { isPortOpen } from "../../../test/support/net.js";
 import { isRunning } from "../src/process-identity.js";
-import { BIN, runCli } from "./run-cli.js";
+import { runCli } from "./run-cli.js";
+import { freePort, restClient, startUp } from "./run-up.js";
 
 const LOC = "/v1/projects/default/locations/local1";
 const ADMIN_KEY = "cp_up_down_test_key_0123456789ab";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** `cacheplane up` in the foreground as a child process; resolves once it says it is up. */
-function startUp(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, "up"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    // A first start on a new data dir runs PGlite's initdb: seconds, a minute on a loaded machine.
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`cacheplane up did not come up:\n${out}`));
-    }, 120_000);
-    const onExit = (code: number | null, signal: string | null) => {
-      clearTimeout(timer);
-      reject(new Error(`cacheplane up exited (${signal ?? code}):\n${out}`));
-    };
-    child.once("exit", onExit);
-    child.stdout!.on("data", function check() {
-      if (!out.includes("cacheplane is up at")) return;
-      child.stdout!.off("data", check);
-      child.off("exit", onExit);
-      clearTimeout(timer);
-      resolve(child);
-    });
-  });
-}
 
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
@@ -65,15 +30,7 @@ describe("cacheplane up and down", () => {
   let plane: ChildProcess | undefined;
   const strangers: ChildProcess[] = [];
 
-  const api = async <T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = restClient(() => url, ADMIN_KEY);
   /** Creates a BASIC instance and waits until its operation is done: the queue carried the job. */
   const createReady = async (id: string) => {
     const created = await api("POST", `${LOC}/instances?instanceId=${id}`, { tier: "BASIC", memorySizeGb: 1 });
@@ -129,7 +86,7 @@ describe("cacheplane up and down", () => {
   });
 
   it("down stops the queue's redis-server; a data node created before keeps serving", async () => {
-    plane = await startUp(env);
+    plane = (await startUp(env)).child;
     const node = await createReady("keep");
     const servers = await queueServers();
     expect(servers, JSON.stringify(servers)).toHaveLength(1);
@@ -156,7 +113,7 @@ describe("cacheplane up and down", () => {
   }, 240_000);
 
   it("after a SIGKILL of up, up again adopts the queue's redis-server: one, and the queue works", async () => {
-    plane = await startUp(env);
+    plane = (await startUp(env)).child;
     const [queue] = await queueServers();
     expect(queue).toBeDefined();
     const port = await queuePort();
@@ -166,7 +123,7 @@ describe("cacheplane up and down", () => {
     // Killed, `up` stopped nothing: its queue redis-server is still there.
     expect((await queueServers()).map((p) => p.pid)).toEqual([queue!.pid]);
 
-    plane = await startUp(env);
+    plane = (await startUp(env)).child;
     expect((await queueServers()).map((p) => p.pid)).toEqual([queue!.pid]);
     expect(await queuePort()).toBe(port);
     expect((await api("GET", `${LOC}/instances/keep`)).body.state).toBe("READY");
@@ -181,7 +138,7 @@ describe("cacheplane up and down", () => {
     await exited(plane!);
     process.kill(hung!.pid, "SIGSTOP");
 
-    plane = await startUp(env);
+    plane = (await startUp(env)).child;
     await waitFor("the stopped queue redis-server gone", async () => !isRunning(hung!.pid), 10_000);
     const servers = await queueServers();
     expect(servers).toHaveLength(1);
