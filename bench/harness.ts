@@ -207,6 +207,11 @@ function loadRound(opts: ThroughputOptions, durationMs: number): Promise<RoundRe
   });
 }
 
+/** A throughput row (req/s per round) from a scenario that drives its own load. */
+export function throughputResult(spec: Spec, samples: number[], extra: Record<string, unknown>): Result {
+  return { name: spec.name, kind: "throughput", unit: "req/s", samples, stats: stats(samples), baseline: spec.baseline, target: spec.target, extra };
+}
+
 export async function throughput(name: string, opts: ThroughputOptions): Promise<Result> {
   const [result] = await interleavedThroughput([{ name, opts }]);
   return result!;
@@ -228,16 +233,14 @@ export async function interleavedThroughput(scenarios: { name: string; opts: Thr
       for (const [code, n] of Object.entries(round.statuses)) a.statuses[code] = (a.statuses[code] ?? 0) + n;
     }
   }
-  return scenarios.map(({ name, opts }, k) => ({
-    name,
-    kind: "throughput" as const,
-    unit: "req/s",
-    samples: acc[k]!.samples,
-    stats: stats(acc[k]!.samples),
-    baseline: opts.baseline,
-    target: opts.target,
-    extra: { concurrency: opts.concurrency, durationMs: opts.durationMs, errors: acc[k]!.errors, statuses: acc[k]!.statuses },
-  }));
+  return scenarios.map(({ name, opts }, k) =>
+    throughputResult({ name, baseline: opts.baseline, target: opts.target }, acc[k]!.samples, {
+      concurrency: opts.concurrency,
+      durationMs: opts.durationMs,
+      errors: acc[k]!.errors,
+      statuses: acc[k]!.statuses,
+    }),
+  );
 }
 
 const fmt = (v: number, unit: string) =>

@@ -6,7 +6,7 @@
 // redirects, and through the user-space balancer (the product's own, started by its module
 // on a bench port beside the kernel endpoint, over the same replicas), rounds rotated.
 import { READ_ENDPOINT_HOST } from "@cacheplane/core";
-import { stats, type Result, type Spec } from "../harness.js";
+import { stats, throughputResult, type Result, type Spec } from "../harness.js";
 import { HA, benchPort, onCleanup, run, scenarioInstance, scoped, tempDir, waitAllReady, type Plane } from "../lib.js";
 import { probeKernelRedirects } from "../../apps/worker/src/edge/kernel-redirects.js";
 import { userSpaceBalancer } from "../../apps/worker/src/edge/user-space-balancer.js";
@@ -151,20 +151,9 @@ export async function edgeOverhead(plane: Plane, specs: Record<"SET" | "GET", { 
     }
     const where = `${targets.endpoint.host}:${targets.endpoint.port} vs ${targets.direct.host}:${targets.direct.port}`;
     const writes = (["SET", "GET"] as const).flatMap((test) =>
-      (["direct", "endpoint"] as const).map((via) => {
-        const spec = specs[test][via];
-        const s = samples[via][test];
-        return {
-          name: spec.name,
-          kind: "throughput" as const,
-          unit: "req/s",
-          samples: s,
-          stats: stats(s),
-          baseline: spec.baseline,
-          target: spec.target,
-          extra: { errors: 0, requests: opts.requests, pipeline: 16, clients: 50, addresses: where },
-        };
-      }),
+      (["direct", "endpoint"] as const).map((via) =>
+        throughputResult(specs[test][via], samples[via][test], { errors: 0, requests: opts.requests, pipeline: 16, clients: 50, addresses: where }),
+      ),
     );
     return [...writes, ...(await readEndpointThroughput(plane, opts))];
   });

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { CreateClusterCommand, DescribeClustersCommand, MemoryDBClient } from "@aws-sdk/client-memorydb";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { stats, type LatencyScenario, type Result, type Spec } from "../harness.js";
+import { throughputResult, type LatencyScenario, type Result, type Spec } from "../harness.js";
 import { REPO, call, randomTag, sleep, waitOp, type Plane } from "../lib.js";
 import { Sha256 } from "../../test/support/sha256.js";
 import { CLUSTERS, assertActive, createCluster, deleteCluster, getCluster } from "./cluster-lib.js";
@@ -165,16 +165,15 @@ export async function describeThroughput(plane: Plane, specs: DescribeSpecs, loa
         for (const [code, n] of Object.entries(round.statuses)) acc[k]!.statuses[code] = (acc[k]!.statuses[code] ?? 0) + n;
       }
     }
-    return rows.map(({ spec }, k) => ({
-      name: spec.name,
-      kind: "throughput" as const,
-      unit: "req/s",
-      samples: acc[k]!.samples,
-      stats: stats(acc[k]!.samples),
-      baseline: spec.baseline,
-      target: spec.target,
-      extra: { concurrency: load.concurrency, durationMs: load.durationMs, clusters: load.clusters, errors: acc[k]!.errors, statuses: acc[k]!.statuses },
-    }));
+    return rows.map(({ spec }, k) =>
+      throughputResult(spec, acc[k]!.samples, {
+        concurrency: load.concurrency,
+        durationMs: load.durationMs,
+        clusters: load.clusters,
+        errors: acc[k]!.errors,
+        statuses: acc[k]!.statuses,
+      }),
+    );
   } finally {
     for (const id of ids) await deleteCluster(plane, id);
   }

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import tls from "node:tls";
-import { stats, type LatencyScenario, type Result, type Spec } from "../harness.js";
+import { throughputResult, type LatencyScenario, type Result, type Spec } from "../harness.js";
 import {
   BASIC,
   HOST,
@@ -110,20 +110,9 @@ export async function tlsThroughput(
   await stopChild(bare, "SIGKILL", 2_000);
   const where = `${targets.endpoint.host}:${targets.endpoint.port} vs ${targets.bare.host}:${targets.bare.port}`;
   return (["SET", "GET"] as const).flatMap((test) =>
-    (["bare", "endpoint"] as const).map((via) => {
-      const spec = specs[test][via];
-      const s = samples[via][test];
-      return {
-        name: spec.name,
-        kind: "throughput" as const,
-        unit: "req/s",
-        samples: s,
-        stats: stats(s),
-        baseline: spec.baseline,
-        target: spec.target,
-        extra: { errors: 0, requests: opts.requests, pipeline: 16, clients: 50, addresses: where },
-      };
-    }),
+    (["bare", "endpoint"] as const).map((via) =>
+      throughputResult(specs[test][via], samples[via][test], { errors: 0, requests: opts.requests, pipeline: 16, clients: 50, addresses: where }),
+    ),
   );
 }
 
