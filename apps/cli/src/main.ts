@@ -19,6 +19,7 @@ Resources:
   backups     create | list | get | delete | export (of instances and clusters)
   operations  list | get | wait | cancel
   locations   list
+  zones       list | fail | recover (fault injection; fail and recover need an admin key)
   keys        create | list | revoke | aws-credentials (API keys; AWS credentials for MemoryDB)
 
 Engine catalogue:
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backups: async () => (await import("./commands/backups.js")).backups,
   operations: async () => (await import("./commands/operations.js")).operations,
   locations: async () => (await import("./commands/locations.js")).locations,
+  zones: async () => (await import("./commands/zones.js")).zones,
   keys: async () => (await import("./commands/keys.js")).keys,
   "maintenance-versions": async () => (await import("./commands/maintenance-versions.js")).maintenanceVersions,
 };

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, startTestControlPlane, type TestControlPlane } from "../../../test/support/control-plane.js";
+import { isPortOpen } from "../../../test/support/net.js";
 import { expectOneErrorLine, parseEnv, runCli, runCliInTty } from "./run-cli.js";
 
 let cp: TestControlPlane;
@@ -56,6 +57,7 @@ describe("cacheplane CLI", () => {
         ["instances", "failover", "-h"],
         ["operations", "wait", "--help"],
         ["locations", "--help"],
+        ["zones", "fail", "--help"],
         ["keys", "create", "--help"],
         ["up", "--help"],
         ["down", "--help"],
@@ -272,6 +274,34 @@ describe("cacheplane CLI", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("zones: fail stops the nodes in a zone and recover brings them back; list shows each state; only an admin key may", async () => {
+    const created = await cli(["instances", "create", "cli-zone", "--tier", "BASIC", "--memory-size-gb", "1", "--zone", "local1-c", "--wait", "-o", "env"]);
+    expect(created.code, created.stderr).toBe(0);
+    const url = new URL(parseEnv(created.stdout).REDIS_URL!);
+    const failed = await cli(["zones", "fail", "local1-c"]);
+    expect(failed).toMatchObject({ code: 0, stdout: "Zone local1-c is DOWN.\n", stderr: "" });
+    expect((await cli(["zones", "list"])).stdout).toBe("ZONE      STATE\nlocal1-a  UP\nlocal1-b  UP\nlocal1-c  DOWN\n");
+    await expect.poll(() => isPortOpen(url.hostname, Number(url.port)), { timeout: 30_000, interval: 100 }).toBe(false);
+
+    const recovered = await cli(["zones", "recover", "projects/default/locations/local1/zones/local1-c", "-o", "json"]);
+    expect(JSON.parse(recovered.stdout)).toMatchObject({ name: "projects/default/locations/local1/zones/local1-c", state: "UP" });
+    await expect.poll(() => isPortOpen(url.hostname, Number(url.port)), { timeout: 30_000, interval: 100 }).toBe(true);
+    expect(JSON.parse((await cli(["zones", "list", "-o", "json"])).stdout)).toEqual([
+      { zone: "local1-a", state: "UP" },
+      { zone: "local1-b", state: "UP" },
+      { zone: "local1-c", state: "UP" },
+    ]);
+
+    const editor = parseEnv((await cli(["keys", "create", "zones", "--scope", "default", "-o", "env"])).stdout).CACHEPLANE_API_KEY!;
+    const denied = await cli(["zones", "fail", "local1-a"], { CACHEPLANE_API_KEY: editor });
+    expect(denied.code).toBe(6);
+    expectOneErrorLine(denied, /PERMISSION_DENIED/);
+    const unknown = await cli(["zones", "fail", "local1-z"]);
+    expect(unknown.code).toBe(3);
+    expect((await cli(["zones", "fail"])).code).toBe(2);
+    expect((await cli(["instances", "delete", "cli-zone", "--wait"])).code).toBe(0);
   });
 
   it("deletes with --wait", async () => {

@@ -8,6 +8,7 @@ import { maintenanceVersionsApi } from "./maintenance-versions.js";
 import { apiKeyId } from "./names.js";
 import { operationsApi } from "./operations.js";
 import { paginate } from "./paging.js";
+import { zonesApi } from "./zones.js";
 import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, Location } from "./types.js";
 
 export interface ClientOptions extends HttpOptions {
@@ -25,6 +26,7 @@ export function createCacheplaneClient(options: ClientOptions) {
   const instances = instancesApi(api, scope, operations, backups);
   const clusters = clustersApi(api, scope, operations, backups);
   const maintenanceVersions = maintenanceVersionsApi(api);
+  const zones = zonesApi(api, scope);
 
   const locations = {
     async list(opts: { pageSize?: number; pageToken?: string } = {}) {
@@ -71,6 +73,7 @@ export function createCacheplaneClient(options: ClientOptions) {
     backups,
     operations,
     locations,
+    zones,
     apiKeys,
     maintenanceVersions,
     /** True when the control plane answers its health check (no key needed). */

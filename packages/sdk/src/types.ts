@@ -10,6 +10,8 @@ export type InstanceInput = Schemas["InstanceInput"];
 export type Operation = Schemas["Operation"];
 export type OperationMetadata = Schemas["OperationMetadata"];
 export type Location = Schemas["Location"];
+/** cacheplane addition: a zone of a location and whether it is UP or DOWN (fault injection). */
+export type Zone = Schemas["Zone"];
 export type ApiKey = Schemas["ApiKey"];
 export type CreatedApiKey = Schemas["CreatedApiKey"];
 export type CreateApiKeyRequest = Schemas["CreateApiKeyRequest"];

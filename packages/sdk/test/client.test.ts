@@ -146,6 +146,25 @@ describe("the SDK on a real control plane", () => {
     expect(await caught(scoped.instances.list())).toMatchObject({ status: "UNAUTHENTICATED" });
   });
 
+  it("fails and recovers a zone with an admin key, by id or by name, and lists the zones' states", async () => {
+    const down = await client.zones.fail("local1-c");
+    expect(down).toMatchObject({ name: "projects/default/locations/local1/zones/local1-c", state: "DOWN" });
+    expect(await client.zones.list()).toEqual([
+      { zone: "local1-a", state: "UP" },
+      { zone: "local1-b", state: "UP" },
+      { zone: "local1-c", state: "DOWN" },
+    ]);
+    expect((await client.zones.recover(down.name)).state).toBe("UP");
+    expect((await client.zones.list()).every((z) => z.state === "UP")).toBe(true);
+
+    expect(await caught(client.zones.fail("local1-z"))).toMatchObject({ status: "NOT_FOUND", code: 404 });
+    expect(await caught(client.zones.fail("Local 1"))).toMatchObject({ status: "INVALID_ARGUMENT" });
+    const editor = await client.apiKeys.create({ displayName: "zones", projects: ["default"] });
+    const scoped = createCacheplaneClient({ url: cp.url, apiKey: editor.keyString });
+    expect(await caught(scoped.zones.fail("local1-a"))).toMatchObject({ status: "PERMISSION_DENIED", code: 403 });
+    expect((await client.zones.list()).every((z) => z.state === "UP")).toBe(true);
+  });
+
   it("deletes an instance and waits for it", async () => {
     const op = await client.instances.delete("sdk-basic");
     const done = await client.operations.wait(op);

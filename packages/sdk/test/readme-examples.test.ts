@@ -41,7 +41,7 @@ async function runExample(name: string): Promise<string> {
 
 describe("README examples", () => {
   it("has the examples this test expects", () => {
-    expect([...examples.keys()].sort()).toEqual(["cluster", "errors", "keys", "paging", "progress", "quick-start"]);
+    expect([...examples.keys()].sort()).toEqual(["cluster", "errors", "keys", "paging", "progress", "quick-start", "zone-outage"]);
   });
 
   it("quick start", async () => {
@@ -82,5 +82,14 @@ describe("README examples", () => {
     const out = await runExample("keys");
     expect(out).toMatch(/^scoped key sees \d+ instances$/m);
     expect(out).toMatch(/^revoked apiKeys\/[0-9a-f]+$/m);
+  });
+
+  it("zone outage", async () => {
+    const out = await runExample("zone-outage");
+    expect(out).toMatch(/^replicas with the write: 1$/m);
+    expect(out).toMatch(/^zones: local1-a=DOWN local1-b=UP local1-c=UP$/m);
+    expect(out).toMatch(/^primary moved from local1-a to local1-[bc] - hello = world$/m);
+    expect(out).toMatch(/^deleted$/m);
+    expect((await cp.prisma.zone.findMany({ where: { state: "DOWN" } })).map((z) => z.zone)).toEqual([]);
   });
 });
