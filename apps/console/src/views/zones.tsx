@@ -7,28 +7,16 @@ import { StateBadge } from "../components/state-badge.js";
 import { messageOf } from "../errors.js";
 import { usePoll } from "../use-poll.js";
 
-const ZONE = "/v1/projects/{project}/locations/{location}/zones/{zone}" as const;
-
 export function Zones() {
   const client = useClient();
-  const zones = usePoll(
-    async () => {
-      const location = (await client.locations.list()).locations.find((l) => l.locationId === client.location);
-      return Object.entries(location?.metadata.availableZones ?? {}).map(([zone, z]) => ({ zone, state: z.state ?? "UP" }));
-    },
-    2000,
-    [client],
-  );
+  const zones = usePoll(() => client.zones.list(), 2000, [client]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const act = async (zone: string, verb: "fail" | "recover") => {
     setBusy(zone);
     setError(undefined);
     try {
-      // The SDK has no helper for zones: its typed openapi-fetch client calls the route.
-      const path = { project: client.project, location: client.location, zone };
-      if (verb === "fail") await client.api.POST(`${ZONE}:fail`, { params: { path }, body: {} });
-      else await client.api.POST(`${ZONE}:recover`, { params: { path }, body: {} });
+      await (verb === "fail" ? client.zones.fail(zone) : client.zones.recover(zone));
       zones.refresh();
     } catch (e) {
       setError(messageOf(e));
