@@ -1,17 +1,22 @@
 // GET …/nodes/{node}/logs end to end, on both drivers: a node's own lines (redis-server's start),
 // tail, secrets the engine was made to log (a script's redis.log of the AUTH string and of an ACL
 // user's password) redacted, a viewer allowed, and the errors.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIVERS, startTestControlPlane, type TestControlPlane } from "../support/control-plane.js";
 import { explained } from "../support/diagnose.js";
+import { waitFor } from "../support/processes.js";
 import { endpointClient } from "../support/traffic.js";
 
 const LOC = "/v1/projects/default/locations/local1";
+/** The worker rotates a node's redis.log past this (the product's bound is 16 MiB). */
+const LOG_BOUND = 64 * 1024;
 
 describe.each(DRIVERS)("node logs, with the %s driver", (driver) => {
   let cp: TestControlPlane;
   beforeAll(async () => {
-    cp = await startTestControlPlane({ driver });
+    cp = await startTestControlPlane({ driver, nodeLogMaxBytes: LOG_BOUND });
   });
   afterAll(async () => {
     await cp?.stop();
@@ -76,5 +81,39 @@ describe.each(DRIVERS)("node logs, with the %s driver", (driver) => {
     expect(logs.body.lines.some((l: string) => /cluster/i.test(l))).toBe(true);
     const instanceNode: string = (await cp.api("GET", `${LOC}/instances/logs`)).body.nodes[0].id;
     expect((await cp.api("GET", `${LOC}/clusters/logs-c/nodes/${instanceNode}/logs`)).status).toBe(404);
+  });
+
+  it("rotates a node's log past its bound, keeps one older file, and serves lines across the rotation", async () => {
+    const op = await cp.api("POST", `${LOC}/instances?instanceId=logs-r`, { tier: "BASIC", memorySizeGb: 1 });
+    expect((await explained(cp, "logs-r", cp.waitOperation(op.body.name, 60))).error).toBeUndefined();
+    const instance = (await cp.api("GET", `${LOC}/instances/logs-r`)).body;
+    const node: string = instance.nodes[0].id;
+    const log = join(cp.nodesRoot, node, "redis.log");
+    const size = (file: string) =>
+      stat(file).then(
+        (s) => s.size,
+        () => -1,
+      );
+    const redis = endpointClient(instance.host, instance.port);
+    // ~100 KiB of lines of ~1 KiB: past the bound, so the next look renames the file.
+    const spill = (tag: string) => redis.eval("for i = 1, 100 do redis.log(redis.LOG_WARNING, ARGV[1]) end", 0, `${tag} ${"x".repeat(1000)}`);
+    await redis.eval("redis.log(redis.LOG_WARNING, ARGV[1])", 0, "marker one");
+    await spill("first");
+    await waitFor("the first rotation", async () => (await size(`${log}.1`)) > LOG_BOUND, 20_000);
+    await redis.eval("redis.log(redis.LOG_WARNING, ARGV[1])", 0, "marker two");
+    expect(await size(log)).toBeLessThan(LOG_BOUND);
+
+    // The newest lines come from both files, oldest first.
+    const across = (await cp.api("GET", `${LOC}/instances/logs-r/nodes/${node}/logs?tail=102`)).body.lines.map((l: string) => l.replace(/^.* # /, ""));
+    expect(across).toEqual(["marker one", ...Array(100).fill(`first ${"x".repeat(1000)}`), "marker two"]);
+
+    // A second rotation replaces the older file: the node's logs stay within twice the bound.
+    await spill("second");
+    await waitFor("the second rotation", async () => (await size(log)) < LOG_BOUND, 20_000);
+    const lines = (await cp.api("GET", `${LOC}/instances/logs-r/nodes/${node}/logs?tail=10000`)).body.lines.join("\n");
+    expect(lines).toContain("marker two");
+    expect(lines).not.toContain("marker one");
+    expect((await size(log)) + (await size(`${log}.1`))).toBeLessThan(2 * LOG_BOUND + 2048);
+    redis.disconnect();
   });
 });

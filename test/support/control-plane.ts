@@ -95,6 +95,8 @@ export interface TestControlPlaneOptions {
   /** The worker's metrics sampling interval, to see series move in seconds (default: the product's,
    *  CACHEPLANE_METRICS_INTERVAL or 10 s); the retention is the default 2 h. */
   metricsIntervalMs?: number;
+  /** The worker's bound on a node's redis.log before it rotates it (default: the product's, 16 MiB). */
+  nodeLogMaxBytes?: number;
 }
 
 /** The worker's and the drivers' log lines, at every level, as one line of JSON each. */
@@ -181,6 +183,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
         supervisorIntervalMs: 200,
         resyncIntervalMs: 1000,
         ...(options.metricsIntervalMs === undefined ? {} : { metrics: { intervalMs: options.metricsIntervalMs, retentionMs: 2 * 3_600_000 } }),
+        ...(options.nodeLogMaxBytes === undefined ? {} : { nodeLogMaxBytes: options.nodeLogMaxBytes }),
       });
       return cp.worker;
     },

@@ -5,6 +5,7 @@ import { Worker, type ConnectionOptions } from "bullmq";
 import { Registry } from "prom-client";
 import { parseNodeId } from "@cacheplane/core";
 import { QUEUES, type ReconcileJob } from "@cacheplane/queue";
+import { NODE_LOG_MAX_BYTES, rotateNodeLogs } from "@cacheplane/runtime";
 import type { WorkerContext } from "./context.js";
 import { reconcile } from "./reconcile/reconcile.js";
 import { reapExpired } from "./reaper.js";
@@ -28,6 +29,8 @@ export interface WorkerOptions {
   registry?: Registry;
   /** The metrics sampler's interval (0: off) and retention; default CACHEPLANE_METRICS_INTERVAL / _RETENTION. */
   metrics?: SamplerSettings;
+  /** A node's redis.log is rotated past this size (default NODE_LOG_MAX_BYTES, 16 MiB), looked at with each resync. */
+  nodeLogMaxBytes?: number;
 }
 
 export interface RunningWorker {
@@ -100,6 +103,8 @@ export async function startWorker(ctx: WorkerContext, options: WorkerOptions): P
   every(options.resyncIntervalMs ?? 5_000, () => backupPassOnce(ctx), "backup");
   every(options.resyncIntervalMs ?? 5_000, () => scheduleBackupsOnce(ctx), "backup schedule");
   every(options.resyncIntervalMs ?? 5_000, () => maintenancePassOnce(ctx), "maintenance");
+  // One stat per node: a log that grew past its bound is renamed, and the node writes a new one.
+  every(options.resyncIntervalMs ?? 5_000, () => rotateNodeLogs(ctx.nodesRoot, options.nodeLogMaxBytes ?? NODE_LOG_MAX_BYTES), "node log rotation");
   // Drivers that hear of a death at once (docker events) do not wait for the next probe.
   const watches = Object.values(ctx.runtimes.byDriver).flatMap((runtime) =>
     runtime === ctx.runtimes.default && runtime.watch

@@ -63,7 +63,7 @@ export {
 export * from "./docker/index.js";
 export * from "./backup/index.js";
 export { isPortFree } from "./proc.js";
-export { MAX_LOG_BYTES, tailLines, type LogsOptions } from "./node-logs.js";
+export { MAX_LOG_BYTES, NODE_LOG_MAX_BYTES, rotateNodeLogs, tailLines, type LogsOptions } from "./node-logs.js";
 export { fetchRdb, RdbFetchError, type RdbSource } from "./rdb-sync.js";
 export {
   addSlots,

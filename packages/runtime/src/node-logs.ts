@@ -4,9 +4,9 @@
 // process's stdout and stderr) at it, the docker driver's container writes it through the bind
 // mount of the data dir (a healthy container's own output is empty; docker/container-logs.ts).
 
-import { open } from "node:fs/promises";
+import { open, readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
-import { assertNodeId, nodeFiles } from "./config.js";
+import { assertNodeId, isNodeId, nodeFiles } from "./config.js";
 
 export interface LogsOptions {
   /** How many of the newest lines (at least 1). */
@@ -59,4 +59,48 @@ export async function tailLines(file: string, tail: number, maxBytes = MAX_LOG_B
 export function nodeLogFile(nodesRoot: string, nodeId: string): string {
   assertNodeId(nodeId);
   return nodeFiles(path.join(nodesRoot, nodeId)).log;
+}
+
+/** A node's redis.log becomes redis.log.1 (replacing the one before) once it passes this, so a
+ *  node's log never takes more than twice this on disk. */
+export const NODE_LOG_MAX_BYTES = 16 * 1024 * 1024;
+const rotatedOf = (file: string) => `${file}.1`;
+
+/** Renames the log to its .1 once it passes maxBytes. Redis opens its logfile afresh for every
+ *  line (fopen in serverLogRaw), so its next line starts a new file: no signal, no copy, on both
+ *  drivers (the container sees the rename through the bind mount). Only what a process driver's
+ *  node prints to stdout itself, not through its log (nothing, once it has started), goes on into
+ *  the renamed file. Returns whether it rotated. */
+export async function rotateLog(file: string, maxBytes: number): Promise<boolean> {
+  try {
+    if ((await stat(file)).size <= maxBytes) return false;
+    await rename(file, rotatedOf(file));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false; // no log, or destroyed meanwhile
+    throw err;
+  }
+}
+
+/** rotateLog over every node under nodesRoot (both drivers keep their nodes' logs there); the ids
+ *  of the nodes whose log it rotated. */
+export async function rotateNodeLogs(nodesRoot: string, maxBytes = NODE_LOG_MAX_BYTES): Promise<string[]> {
+  let ids: string[];
+  try {
+    ids = (await readdir(nodesRoot, { withFileTypes: true })).filter((e) => e.isDirectory() && isNodeId(e.name)).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const rotated: string[] = [];
+  for (const id of ids) if (await rotateLog(nodeLogFile(nodesRoot, id), maxBytes)) rotated.push(id);
+  return rotated;
+}
+
+/** The newest `tail` lines of a node's log across a rotation: what redis.log lacks comes from the
+ *  end of redis.log.1, oldest first. */
+export async function tailNodeLog(file: string, tail: number): Promise<string[]> {
+  const current = await tailLines(file, tail);
+  if (current.length >= tail) return current;
+  return [...(await tailLines(rotatedOf(file), tail - current.length)), ...current];
 }

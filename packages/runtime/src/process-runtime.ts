@@ -30,7 +30,7 @@ import { shutdownSaving } from "./shutdown-save.js";
 import { createNodeLocks } from "./node-locks.js";
 import { MissingCertificateError, pruneCaBundles, writeNodeTls } from "./tls/node-tls.js";
 import { writeAclFile } from "./acl/acl-file.js";
-import { nodeLogFile, tailLines } from "./node-logs.js";
+import { nodeLogFile, tailNodeLog } from "./node-logs.js";
 
 export interface ProcessRuntimeOptions {
   /** Directory holding one data dir per node, named by node id (what list() reports). */
@@ -303,7 +303,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): NodeRuntim
     },
 
     // redis.log holds the engine's log and the process's stdout and stderr (start()'s spawn).
-    logs: async (nodeId, logOptions) => tailLines(nodeLogFile(nodesRoot, nodeId), logOptions.tail),
+    logs: async (nodeId, logOptions) => tailNodeLog(nodeLogFile(nodesRoot, nodeId), logOptions.tail),
 
     async list() {
       try {

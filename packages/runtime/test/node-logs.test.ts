@@ -1,12 +1,13 @@
 // NodeRuntime.logs on both drivers against real nodes, and the backwards file reader under it.
 import { execFile } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDockerRuntime, InvalidNodeSpecError, tailLines, type NodeRuntime, type NodeSpec } from "../src/index.js";
+import { createDockerRuntime, InvalidNodeSpecError, rotateNodeLogs, tailLines, type NodeRuntime, type NodeSpec } from "../src/index.js";
+import { tailNodeLog } from "../src/node-logs.js";
 import { client, freePort, testNodes, testSpec } from "./helpers.js";
 
 const exec = promisify(execFile);
@@ -38,6 +39,43 @@ describe("tailLines", () => {
     appendFileSync(file, `\n${"z".repeat(100)}\nlast\n`);
     // 60 bytes: the 100-byte line is cut, so it is left out rather than shown half.
     expect(await tailLines(file, 100, 60)).toEqual(["last"]);
+  });
+});
+
+describe("rotateNodeLogs", () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), "cacheplane-rotate-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("renames only the logs past the bound, replaces the older file, and leaves other entries alone", async () => {
+    const logOf = (id: string) => path.join(root, id, "redis.log");
+    for (const id of ["big-0", "small-0", "empty-0"]) mkdirSync(path.join(root, id));
+    mkdirSync(path.join(root, "not a node"));
+    writeFileSync(path.join(root, "not a node", "redis.log"), "x".repeat(500));
+    writeFileSync(logOf("big-0"), "old 1\nold 2\n".padEnd(200, "o"));
+    writeFileSync(logOf("small-0"), "small\n");
+
+    expect(await rotateNodeLogs(root, 100)).toEqual(["big-0"]);
+    expect(existsSync(logOf("big-0"))).toBe(false);
+    expect(readFileSync(`${logOf("big-0")}.1`, "utf8")).toMatch(/^old 1\nold 2\n/);
+    expect(existsSync(`${logOf("small-0")}.1`)).toBe(false);
+    expect(existsSync(path.join(root, "not a node", "redis.log.1"))).toBe(false);
+    expect(await rotateNodeLogs(root, 100)).toEqual([]); // nothing grew
+
+    writeFileSync(logOf("big-0"), `${"n".repeat(150)}\nnew\n`);
+    expect(await rotateNodeLogs(root, 100)).toEqual(["big-0"]);
+    expect(readFileSync(`${logOf("big-0")}.1`, "utf8")).toMatch(/\nnew\n$/); // the older one is gone
+    expect(await rotateNodeLogs(path.join(root, "none"), 100)).toEqual([]);
+  });
+
+  it("tails across a rotation, oldest first", async () => {
+    const file = path.join(root, "t.log");
+    writeFileSync(`${file}.1`, "a\nb\nc\n");
+    writeFileSync(file, "d\ne\n");
+    expect(await tailNodeLog(file, 2)).toEqual(["d", "e"]);
+    expect(await tailNodeLog(file, 4)).toEqual(["b", "c", "d", "e"]);
+    expect(await tailNodeLog(file, 10)).toEqual(["a", "b", "c", "d", "e"]);
+    rmSync(file);
+    expect(await tailNodeLog(file, 2)).toEqual(["b", "c"]); // rotated, nothing written since
   });
 });
 

@@ -6,7 +6,7 @@
 // image). Those lines come first: they are what a start said before its log file took over.
 
 import type Dockerode from "dockerode";
-import { nodeLogFile, tailLines, type LogsOptions } from "../node-logs.js";
+import { nodeLogFile, tailNodeLog, type LogsOptions } from "../node-logs.js";
 import { containerName, isOwnContainer } from "./container-spec.js";
 import { statusOf, type EngineCall } from "./engine-errors.js";
 import { demuxLogs } from "./logs.js";
@@ -39,7 +39,7 @@ async function containerOutput(docker: Dockerode, api: EngineCall, nodesRoot: st
 export function createContainerLogReader(docker: Dockerode, api: EngineCall, nodesRoot: string) {
   return async (nodeId: string, options: LogsOptions): Promise<string[]> => {
     const file = nodeLogFile(nodesRoot, nodeId); // InvalidNodeSpecError before any call
-    const [output, logged] = await Promise.all([containerOutput(docker, api, nodesRoot, nodeId, options.tail), tailLines(file, options.tail)]);
+    const [output, logged] = await Promise.all([containerOutput(docker, api, nodesRoot, nodeId, options.tail), tailNodeLog(file, options.tail)]);
     return [...output, ...logged].slice(-options.tail);
   };
 }
