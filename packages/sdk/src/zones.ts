@@ -20,13 +20,18 @@ export function zonesApi(api: ApiClient, scope: { project: string; location: str
     /** The location's zones and whether each is UP or DOWN (from the location's metadata). */
     async list(opts: { signal?: AbortSignal } = {}): Promise<{ zone: string; state: Zone["state"] }[]> {
       const location = dataOf(
-        await api.GET("/v1/projects/{project}/locations/{location}", { params: { path: { project: scope.project, location: scope.location } }, signal: opts.signal }),
+        await api.GET("/v1/projects/{project}/locations/{location}", {
+          params: { path: { project: scope.project, location: scope.location } },
+          signal: opts.signal,
+        }),
       );
       return Object.entries(location.metadata.availableZones).map(([zone, { state }]) => ({ zone, state: state ?? "UP" }));
     },
     /** Takes the zone down: its nodes stop, and stay stopped until recover(). A DOWN zone is answered unchanged. */
     async fail(zone: string, opts: { signal?: AbortSignal } = {}): Promise<Zone> {
-      return dataOf(await api.POST("/v1/projects/{project}/locations/{location}/zones/{zone}:fail", { params: { path: path(zone) }, body: {}, signal: opts.signal }));
+      return dataOf(
+        await api.POST("/v1/projects/{project}/locations/{location}/zones/{zone}:fail", { params: { path: path(zone) }, body: {}, signal: opts.signal }),
+      );
     },
     /** Brings the zone back: its nodes start again and rejoin as replicas. */
     async recover(zone: string, opts: { signal?: AbortSignal } = {}): Promise<Zone> {
