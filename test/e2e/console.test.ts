@@ -128,16 +128,29 @@ describe("the web console", () => {
     await shot("05-charts");
   });
 
+  it("shows a node's own log lines, the primary's first, and another node's when chosen", async () => {
+    const logs = page.locator("pre.logs");
+    const primary = await primaryNode();
+    await expect.poll(() => logs.getAttribute("data-node"), { timeout: 10_000 }).toBe(primary);
+    await expect.poll(() => logs.textContent(), { timeout: 10_000 }).toContain("Ready to accept connections");
+    const replica = await page.locator('.topology [data-role="REPLICA"]').first().getAttribute("data-node");
+    await page.getByLabel("Node", { exact: true }).selectOption(replica!);
+    await expect.poll(() => logs.getAttribute("data-node"), { timeout: 10_000 }).toBe(replica);
+    await expect.poll(() => logs.textContent(), { timeout: 10_000 }).toMatch(/MASTER <-> REPLICA sync|Connecting to MASTER/);
+    await page.getByRole("heading", { name: "Node logs" }).scrollIntoViewIfNeeded();
+    await shot("06-node-logs");
+  });
+
   it("fits a phone's width (360 px) without horizontal scrolling, the list as cards", async () => {
     await page.setViewportSize({ width: 360, height: 780 });
     const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= innerWidth);
     expect(await fits()).toBe(true);
-    await shot("06-detail-phone");
+    await shot("07-detail-phone");
     await page.goto(`${cp.url}/console#/`);
     await page.locator(`[data-resource="${ID}"]`).waitFor();
     expect(await page.locator(".resources thead").isVisible()).toBe(false);
     expect(await fits()).toBe(true);
-    await shot("07-list-phone");
+    await shot("08-list-phone");
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -150,7 +163,7 @@ describe("the web console", () => {
     const confirm = dialog.getByRole("button", { name: `Delete ${ID}` });
     expect(await confirm.isDisabled()).toBe(true);
     await page.fill("#confirm-input", ID);
-    await shot("08-delete-confirm");
+    await shot("09-delete-confirm");
     await confirm.click();
     await page.waitForURL("**/console#/");
     await expect.poll(() => page.locator('.tray [data-verb="delete"]').getAttribute("data-done"), { timeout: 30_000 }).toBe("true");
@@ -163,7 +176,7 @@ describe("the web console", () => {
     const zone = page.locator('[data-zone="local1-c"]');
     await zone.getByRole("button", { name: "Fail" }).click();
     await expect.poll(() => zone.getAttribute("data-state")).toBe("DOWN");
-    await shot("09-zone-down");
+    await shot("10-zone-down");
     await zone.getByRole("button", { name: "Recover" }).click();
     await expect.poll(() => zone.getAttribute("data-state")).toBe("UP");
 
@@ -176,6 +189,6 @@ describe("the web console", () => {
     await zone.getByRole("button", { name: "Fail" }).click();
     await expect.poll(() => page.locator("section > .error").first().textContent()).toContain("PERMISSION_DENIED");
     expect(await zone.getAttribute("data-state")).toBe("UP");
-    await shot("10-zone-refused");
+    await shot("11-zone-refused");
   });
 });

@@ -1,11 +1,12 @@
 // One instance or cluster: what it is, what is running on it, its topology, how to connect,
-// live charts and its events, each read again every few seconds while the view is open.
+// live charts, its events and its nodes' logs, each read again every few seconds while the view is open.
 import { CacheplaneError } from "@cacheplane/sdk";
 import { useClient } from "../client-context.js";
 import { Actions } from "../components/actions.js";
 import { Charts } from "../components/charts.js";
 import { Connection } from "../components/connection.js";
 import { Events } from "../components/events.js";
+import { NodeLogs } from "../components/node-logs.js";
 import { RunningOperations } from "../components/running-operations.js";
 import { StateBadge } from "../components/state-badge.js";
 import { Topology } from "../components/topology.js";
@@ -64,6 +65,7 @@ export function Detail({ kind, id }: { kind: Kind; id: string }) {
       <Connection d={d} />
       <Charts metrics={metrics.value} error={metrics.error} />
       <Events kind={kind} id={id} state={d.state} />
+      <NodeLogs d={d} />
     </section>
   );
 }
