@@ -14,6 +14,11 @@ export default defineConfig({
     globalSetup: ["test/support/build.ts"],
     pool: "forks",
     maxWorkers: 2,
+    // Each fork runs its files one after another in the same process, loading the workspace
+    // modules once instead of once per file: the whole suite spent 267 s importing them isolated,
+    // 24 s shared (1,338 s -> 1,120 s on 2 cores). Files share no state but modules: each starts
+    // its own control plane on its own database and queue prefix, and restores what it changes.
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
