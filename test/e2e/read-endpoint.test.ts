@@ -101,6 +101,34 @@ describe.each(DRIVERS)("read endpoint with the %s driver", (driver) => {
     });
   });
 
+  it("puts its rules back when a reboot has flushed them, with nothing else changed", async () => {
+    // Settled first (the zone recovered above): no reconcile pass would look at the rules anyway.
+    await waitFor("the instance to settle", async () => {
+      const row = await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "reads" }, include: { operations: { where: { done: false } } } });
+      return row.state === "READY" && row.observedGeneration === row.generation && row.operations.length === 0;
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // a pass that marked it READY has ended
+    const instance = await get();
+    const uid = (await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "reads" } })).uid;
+    const chain = `CPR-${uid.replace(/-/g, "").slice(0, 24)}`;
+    expect(routesOf(uid)).toMatch(/DNAT/);
+    // What a reboot does to the nat table; the instance stays READY and converged meanwhile.
+    const iptables = (...args: string[]) => execFileSync("iptables", ["-w", "5", "-t", "nat", ...args]);
+    iptables("-D", "OUTPUT", "-d", `${instance.readEndpoint}/32`, "-p", "tcp", "--dport", String(instance.readEndpointPort), "-j", chain);
+    iptables("-F", chain);
+    iptables("-X", chain);
+    expect(routesOf(uid)).toBe("");
+    // Its chain is filled before the OUTPUT rule jumps to it: wait for reads to be answered.
+    await waitFor(
+      "the resync to route reads again",
+      async () => (await whoAnswers(instance.readEndpoint, instance.readEndpointPort, 2).catch(() => [])).length === 2,
+      20_000,
+    );
+    expect(routesOf(uid)).toMatch(/DNAT/);
+    const answers = await whoAnswers(instance.readEndpoint, instance.readEndpointPort);
+    expect(new Set(answers)).toEqual(new Set(instance.nodes.filter((n: any) => n.role === "REPLICA").map((r: any) => `${r.host}:slave`)));
+  });
+
   it("goes away with the setting and with the instance", async () => {
     const instance = await get();
     const uid = (await cp.prisma.instance.findFirstOrThrow({ where: { instanceId: "reads" } })).uid;

@@ -4,10 +4,17 @@
 // redis-benchmark GET -P 16, where a Node proxy keeps ~42%: shared/ENVIRONMENT.md), and the rules
 // outlive the worker, so reads keep flowing while the control plane restarts. Needs root and
 // iptables; read-endpoint.ts falls back to the user-space balancer without them.
+//
+// The rules do not outlive the machine: a reboot flushes the nat table. So each endpoint's
+// wanted targets are also written to {stateDir}/{instance uid}.json, and lostReadEndpoints()
+// names those whose chain no longer routes them, for the resync to reconcile.
 import { execFile } from "node:child_process";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { READ_ENDPOINT_HOST } from "@cacheplane/core";
 import { EdgeUnavailableError, endpointName, type Edge } from "./edge.js";
+import { readJson, writeAtomically } from "./state-files.js";
 
 const run = promisify(execFile);
 
@@ -55,23 +62,37 @@ async function removeChain(chain: string, jump: string[]) {
   await iptables(["-t", "nat", "-X", chain]).catch(() => undefined);
 }
 
-export function kernelRedirects(reason: string): Edge {
+/** stateDir: where the wanted routes are remembered (see the top); without it (an edge used only
+ *  to remove rules) nothing is remembered and nothing is reported lost. */
+export function kernelRedirects(reason: string, stateDir?: string): Edge {
+  const wantedFile = (uid: string) => join(stateDir!, `${uid}.json`);
+  const remember = async (uid: string, targets: string[]) => {
+    if (!stateDir) return;
+    if (targets.length === 0) return rm(wantedFile(uid), { force: true });
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await writeAtomically(wantedFile(uid), { targets: [...targets].sort() });
+  };
+  const remembered = async () =>
+    stateDir ? (await readdir(stateDir).catch(() => [] as string[])).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -".json".length)) : [];
+
+  const observeReadTargets = async (instanceUid: string) => {
+    let rules: string;
+    try {
+      rules = await iptables(["-t", "nat", "-S", chainFor(instanceUid)]);
+    } catch {
+      return []; // no such chain (or no iptables): no read endpoint
+    }
+    return [...rules.matchAll(/--to-destination (\S+)/g)].map((m) => m[1]!).sort();
+  };
+
   return {
     kind: "kernel",
     reason,
-
-    async observeReadTargets(instanceUid) {
-      let rules: string;
-      try {
-        rules = await iptables(["-t", "nat", "-S", chainFor(instanceUid)]);
-      } catch {
-        return []; // no such chain (or no iptables): no read endpoint
-      }
-      return [...rules.matchAll(/--to-destination (\S+)/g)].map((m) => m[1]!).sort();
-    },
+    observeReadTargets,
 
     async routeReads(instanceUid, port, targets) {
       const chain = chainFor(instanceUid);
+      await remember(instanceUid, targets);
       if (targets.length === 0) return removeChain(chain, jumpRule(instanceUid, port));
       // Rule i takes every (n - i)-th of the connections that reach it: an even spread.
       const rules = targets.map((target, i) =>
@@ -103,10 +124,17 @@ export function kernelRedirects(reason: string): Edge {
         await removeChain(chain, ["-d", m[1]!, "-p", "tcp", "--dport", String(port), "-j", chain]);
         removed.push(chain);
       }
+      for (const uid of await remembered()) if (!(await isKnown(endpointName(uid)))) await rm(wantedFile(uid), { force: true });
       return removed;
     },
 
-    // Rules live as long as the machine; after a reboot nothing here remembers them.
-    lostReadEndpoints: async () => [],
+    async lostReadEndpoints() {
+      const lost: string[] = [];
+      for (const uid of await remembered()) {
+        const wanted = (await readJson<{ targets: string[] }>(wantedFile(uid)))?.targets ?? [];
+        if (wanted.length && (await observeReadTargets(uid)).join(" ") !== wanted.join(" ")) lost.push(uid);
+      }
+      return lost;
+    },
   };
 }

@@ -16,6 +16,8 @@ export { EdgeUnavailableError, endpointName, type Edge } from "./edge.js";
 /** Balancer state lives beside the nodes' dirs: {data dir}/edge (nodesRoot is {data dir}/nodes,
  *  where every entry must be a node). */
 export const edgeDirOf = (ctx: Pick<WorkerContext, "nodesRoot">) => join(dirname(ctx.nodesRoot), "edge");
+/** The kernel edge's memory of its rules (a reboot flushes them): beside the balancers' dir. */
+const kernelStateOf = (edgeDir: string) => join(dirname(edgeDir), "edge-kernel");
 
 // The probe's answer does not change while the process lives: one iptables call per process.
 let kernelProbe: Promise<string | undefined> | undefined;
@@ -26,8 +28,9 @@ const whyNoKernel = () => (kernelProbe ??= probeKernelRedirects());
 export async function chooseEdge(mode: ReadEndpointMode, edgeDir: string): Promise<Edge> {
   const why = await whyNoKernel();
   if (mode === "proxy") return userSpaceBalancer(edgeDir, "CACHEPLANE_READ_ENDPOINT=proxy");
-  if (mode === "kernel") return kernelRedirects(why ? `CACHEPLANE_READ_ENDPOINT=kernel, but ${why}` : "CACHEPLANE_READ_ENDPOINT=kernel");
-  return why ? userSpaceBalancer(edgeDir, why) : kernelRedirects("root and iptables are available");
+  if (mode === "kernel")
+    return kernelRedirects(why ? `CACHEPLANE_READ_ENDPOINT=kernel, but ${why}` : "CACHEPLANE_READ_ENDPOINT=kernel", kernelStateOf(edgeDir));
+  return why ? userSpaceBalancer(edgeDir, why) : kernelRedirects("root and iptables are available", kernelStateOf(edgeDir));
 }
 
 /** The chosen edge, plus: routing on it removes the same endpoint from the other edge. */
@@ -53,7 +56,7 @@ export function edgeFor(ctx: WorkerContext): Promise<Edge> {
     edge = (async () => {
       const mine = await chooseEdge(loadReadEndpointMode(), dir);
       const kernelWorks = (await whyNoKernel()) === undefined;
-      return withHandover(mine, mine.kind === "kernel" ? userSpaceBalancer(dir, "") : kernelWorks ? kernelRedirects("") : undefined);
+      return withHandover(mine, mine.kind === "kernel" ? userSpaceBalancer(dir, "") : kernelWorks ? kernelRedirects("", kernelStateOf(dir)) : undefined);
     })();
     chosen.set(ctx, edge);
   }
@@ -66,6 +69,7 @@ export const describeEdge = (edge: Edge) => `read endpoint on ${edge.kind === "k
 /** Read endpoints of either edge on ports in range whose instance is gone (machine-wide, as kernel
  *  rules are); edgeDir also clears what dead balancers left there. */
 export async function removeOrphanReadEndpoints(isKnown: (name: string) => boolean | Promise<boolean>, range: PortRange, edgeDir?: string): Promise<string[]> {
-  const kernel = (await whyNoKernel()) === undefined ? await kernelRedirects("").removeOrphanReadEndpoints(isKnown, range) : [];
+  const kernel =
+    (await whyNoKernel()) === undefined ? await kernelRedirects("", edgeDir && kernelStateOf(edgeDir)).removeOrphanReadEndpoints(isKnown, range) : [];
   return [...kernel, ...(await removeOrphanBalancers(isKnown, range, edgeDir))];
 }

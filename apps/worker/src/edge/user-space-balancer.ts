@@ -4,11 +4,12 @@
 // signals; the balancer reports what it uses. Only one process can listen on an endpoint's
 // address:port, so a second balancer for the same endpoint cannot exist, whatever races.
 import { spawn } from "node:child_process";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { READ_ENDPOINT_HOST } from "@cacheplane/core";
 import { BALANCER_SCRIPT, balancerAt, scanBalancers, stopBalancer, type BalancerProcess } from "./balancer-processes.js";
 import { endpointName, type Edge, type PortRange } from "./edge.js";
+import { readJson, writeAtomically } from "./state-files.js";
 
 /** A Node process is listening ~50 ms after spawn here; a loaded machine gets a good margin. */
 const START_TIMEOUT_MS = 10_000;
@@ -24,20 +25,6 @@ interface Published {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sorted = (list: readonly string[]) => [...list].sort();
 const same = (a: readonly string[], b: readonly string[]) => sorted(a).join(" ") === sorted(b).join(" ");
-
-async function readJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeAtomically(path: string, value: unknown) {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value)}\n`, { mode: 0o600 });
-  await rename(tmp, path);
-}
 
 /** Balancers on ports in range whose endpoint isKnown denies, on this machine (as kernel rules
  *  are found); with edgeDir, also the state a dead balancer of a gone instance left there. */
