@@ -28,7 +28,7 @@ import {
   type NodeRuntime,
   type NodeSpec,
 } from "../src/index.js";
-import { client, freePort, portOpen, testSpec, until } from "./helpers.js";
+import { client, freeClusterPort, freePort, portOpen, testSpec, until } from "./helpers.js";
 
 const exec = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -258,7 +258,10 @@ describe.each([processDriver(), dockerDriver()])("engine builds on the $name dri
     const { a, b } = d.engines();
     const rt = d.runtime();
     const myId = "e1".repeat(20);
-    const s = await spec({ save: "", appendonly: "no", requirepass: "cluster pw", masterauth: "cluster pw" }, { engine: a, cluster: { myId } });
+    const s = await spec(
+      { save: "", appendonly: "no", requirepass: "cluster pw", masterauth: "cluster pw" },
+      { engine: a, cluster: { myId }, port: await freeClusterPort() },
+    );
     await rt.start(s);
     await running(rt, s);
     const c = client(s.port, "cluster pw");

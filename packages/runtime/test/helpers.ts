@@ -9,18 +9,31 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { createProcessRuntime, type NodeRuntime, type NodeSpec } from "../src/index.js";
 
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+
 /** A free port below the kernel's ephemeral range (32768+), so no outgoing connection of a
- *  parallel test can grab it between this check and the node's bind. 25000-29999 is this
- *  package's slice; the end-to-end harness uses 20000-24099. */
+ *  parallel test can grab it between this check and the node's bind. 25000-27999 is this
+ *  package's slice (28000-29999 is kept for cluster buses, below); the end-to-end harness uses
+ *  20000-24099. */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = 25000 + Math.floor(Math.random() * 5000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once("error", () => resolve(false));
-      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
+    const port = 25000 + Math.floor(Math.random() * 3000);
+    if (await isFree(port)) return port;
+  }
+}
+
+/** A free port for a cluster-mode node, whose bus port (+10000) is free too. freePort's ports
+ *  would put the bus in the ephemeral range, where an outgoing connection can hold it (a start
+ *  failed so: "Failed listening on port 36340 (cluster)"): 18000-19999, buses 28000-29999. */
+export async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = 18000 + Math.floor(Math.random() * 2000);
+    if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
   }
 }
 
