@@ -21,6 +21,7 @@ const cluster = (over: Partial<ServiceUpdateCluster> = {}): ServiceUpdateCluster
   maintenanceVersion: BASE,
   maintenanceSchedule: null,
   nodes: [{ maintenanceVersion: BASE }, { maintenanceVersion: BASE }],
+  converged: true,
   ...over,
 });
 
@@ -54,6 +55,8 @@ describe("MemoryDB service updates of a cluster", () => {
     // A node recorded before upgrades existed runs the cluster's own version.
     const done = cluster({ maintenanceVersion: PATCH, nodes: [{ maintenanceVersion: PATCH }, { maintenanceVersion: null }] });
     expect(serviceUpdatesOf(done, releases, catalogue)[0]).toMatchObject({ Status: "complete", NodesUpdated: "2/2" });
+    // Every node recorded on it, the last one still starting: not complete until the cluster converged.
+    expect(serviceUpdatesOf({ ...done, converged: false }, releases, catalogue)[0]).toMatchObject({ Status: "in-progress", NodesUpdated: "2/2" });
   });
 });
 

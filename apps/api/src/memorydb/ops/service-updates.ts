@@ -40,7 +40,13 @@ export function serviceUpdatesOperations(services: MemoryDbServices): OperationT
           .flatMap((row) => {
             const spec = row.spec as { redisVersion: string; maintenanceVersion: string };
             return serviceUpdatesOf(
-              { name: row.instanceId, ...spec, maintenanceSchedule: row.maintenanceSchedule, nodes: row.nodes },
+              {
+                name: row.instanceId,
+                ...spec,
+                maintenanceSchedule: row.maintenanceSchedule,
+                nodes: row.nodes,
+                converged: row.state === "READY" && row.observedGeneration === row.generation,
+              },
               releases,
               catalogue.engines,
             );

@@ -4,7 +4,8 @@
 // the cluster: `available` while the cluster is on an older version, `scheduled` once the worker
 // has put it in the cluster's maintenance window (AutoUpdateStartDate, when it will start),
 // `in-progress` while the cluster's nodes roll onto it, `complete` once every node runs it (or a
-// newer one). Pure, so the mapping is tested without a cluster.
+// newer one) and the cluster has converged: a node's build is recorded before it starts on it, so
+// until then the last one may still be starting. Pure, so the mapping is tested without a cluster.
 import { findEngine, scheduledMaintenance, type EngineEntry } from "@cacheplane/core";
 import type { RedisVersion } from "@cacheplane/contracts";
 import type { z } from "zod";
@@ -21,6 +22,8 @@ export interface ServiceUpdateCluster {
   maintenanceSchedule: unknown;
   /** The version each node was last started on (null: the cluster's own, from before upgrades). */
   nodes: readonly { maintenanceVersion: string | null }[];
+  /** READY at its current generation: the worker has nothing left to do on it. */
+  converged: boolean;
 }
 
 export function serviceUpdatesOf(cluster: ServiceUpdateCluster, releases: ReadonlyMap<string, Date>, catalogue: readonly EngineEntry[]) {
@@ -35,7 +38,7 @@ export function serviceUpdatesOf(cluster: ServiceUpdateCluster, releases: Readon
       const scheduled = schedule?.maintenanceVersion === v ? schedule : undefined;
       let status: ServiceUpdateStatus;
       if (cluster.maintenanceVersion < v) status = scheduled ? "scheduled" : "available";
-      else status = onIt < total ? "in-progress" : "complete";
+      else status = onIt < total || !cluster.converged ? "in-progress" : "complete";
       return {
         ClusterName: cluster.name,
         ServiceUpdateName: v,
