@@ -30,7 +30,7 @@ export function NodeLogs({ d }: { d: Deployment }) {
       {nodes.length === 0 ? (
         <p class="muted">No nodes yet.</p>
       ) : (
-        <p class="logs-node">
+        <p>
           <label for="logs-node">Node</label>{" "}
           <select id="logs-node" value={node?.id} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)}>
             {nodes.map((n) => (
